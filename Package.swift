@@ -1,0 +1,117 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Gongxiang",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gx", targets: ["gx"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        // System libraries: the machine's OpenSSL 3 (SM2/SM3/SM4) and zlib (deflate).
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // 国密 primitives and compression over the system libraries.
+        .target(
+            name: "GXCrypto",
+            dependencies: ["COpenSSL", "CZlib"],
+            swiftSettings: swiftSettings
+        ),
+        // The exchange's vocabulary: identifiers, catalogue, agreements, audit entries. No I/O.
+        .target(
+            name: "GXDomain",
+            dependencies: [
+                "GXCrypto",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The hub's state behind one interface; SQLite is the embedded default.
+        .target(
+            name: "GXStorage",
+            dependencies: [
+                "GXDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The hub: HTTP API, authorization, workflows.
+        .target(
+            name: "GXHub",
+            dependencies: [
+                "GXDomain", "GXStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The `gx` commands: operator tools, admin and audit clients, hub serving.
+        .target(
+            name: "GXCLI",
+            dependencies: [
+                "GXCrypto", "GXDomain", "GXStorage", "GXHub",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "gx",
+            dependencies: ["GXCLI"],
+            swiftSettings: swiftSettings
+        ),
+        // Fixtures shared by the test targets: the shipped documents, parties with fresh keys, processes.
+        .target(
+            name: "GXTestSupport",
+            dependencies: ["GXDomain", "GXCrypto"],
+            path: "Tests/GXTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GXCryptoTests",
+            dependencies: ["GXCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GXDomainTests",
+            dependencies: ["GXDomain", "GXCrypto", "GXTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GXHubTests",
+            dependencies: [
+                "GXHub", "GXStorage", "GXDomain", "GXCrypto", "GXTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GXEndToEndTests",
+            dependencies: ["GXCrypto", "GXDomain", "GXTestSupport", "gx"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

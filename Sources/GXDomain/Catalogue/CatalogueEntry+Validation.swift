@@ -1,0 +1,56 @@
+import Foundation
+
+extension CatalogueEntry {
+    /// Checks the entry is publishable: well-formed codes, a basis where the sharing type needs one,
+    /// unique item names, at least one key item, and code tables on code items.
+    public func validated() throws(InvalidInput) -> CatalogueEntry {
+        let record = "catalogue entry \(resourceCode)"
+        guard Self.isWellFormedCode(resourceCode) else {
+            throw InvalidInput(field: "resource_code", reason: "use 1 to 64 letters, digits, '-', '.' or '_'", record: record)
+        }
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw InvalidInput(field: "name", reason: "must not be empty", record: record)
+        }
+        if let violation = IdentifierValidator.violation(of: provider, as: .uscc) {
+            throw InvalidInput(field: "provider", reason: "not a valid 统一社会信用代码 (\(violation.rule))", record: record)
+        }
+        guard Self.isWellFormedCode(schemaVersion) else {
+            throw InvalidInput(field: "schema_version", reason: "use 1 to 64 letters, digits, '-', '.' or '_'", record: record)
+        }
+        if sharingType != .unconditional, (sharingBasis ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw InvalidInput(field: "sharing_basis", reason: "a \(sharingType.rawValue) resource must state its basis", record: record)
+        }
+        guard !items.isEmpty else { throw InvalidInput(field: "items", reason: "at least one item", record: record) }
+        var seen = Set<String>()
+        for (index, item) in items.enumerated() {
+            let field = "items[\(index)]"
+            guard !item.name.isEmpty, item.name.count <= 64 else {
+                throw InvalidInput(field: "\(field).name", reason: "must be 1 to 64 characters", record: record)
+            }
+            guard seen.insert(item.name).inserted else {
+                throw InvalidInput(field: "\(field).name", reason: "duplicate item '\(item.name)'", record: record)
+            }
+            if let length = item.length, length <= 0 {
+                throw InvalidInput(field: "\(field).length", reason: "must be positive", record: record)
+            }
+            if item.type == .code, (item.codeTable?.codes.isEmpty ?? true) {
+                throw InvalidInput(field: "\(field).code_table", reason: "a code item needs a code table", record: record)
+            }
+        }
+        guard items.contains(where: \.key) else {
+            throw InvalidInput(field: "items", reason: "at least one key item identifies a record", record: record)
+        }
+        return self
+    }
+
+    static func isWellFormedCode(_ code: String) -> Bool {
+        !code.isEmpty && code.utf8.count <= 64 && code.utf8.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x2E || b == 0x5F
+        }
+    }
+}
+
+extension CatalogueEntry {
+    /// The shape allowed for codes and names that appear in URLs and audit subjects.
+    public static func isWellFormedName(_ name: String) -> Bool { isWellFormedCode(name) }
+}

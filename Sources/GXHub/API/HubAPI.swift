@@ -1,0 +1,131 @@
+import GXDomain
+
+/// Request and response bodies of the hub's JSON API, shared by the hub and the `gx` client.
+public enum HubAPI {
+    public struct RegisterAgency: Codable, Sendable {
+        public var code: String
+        public var name: String
+        public var publicKey: String
+        public var roles: [AgencyRole]
+
+        public init(code: String, name: String, publicKey: String, roles: [AgencyRole]) {
+            self.code = code
+            self.name = name
+            self.publicKey = publicKey
+            self.roles = roles
+        }
+
+        enum CodingKeys: String, CodingKey { case code, name, publicKey = "public_key", roles }
+    }
+
+    public struct RotateKey: Codable, Sendable {
+        public var publicKey: String
+        public init(publicKey: String) { self.publicKey = publicKey }
+        enum CodingKeys: String, CodingKey { case publicKey = "public_key" }
+    }
+
+    /// A new credential. The token is shown once; the hub keeps only its hash.
+    public struct IssuedCredential: Codable, Sendable {
+        public var principal: String
+        public var token: String
+        public init(principal: String, token: String) {
+            self.principal = principal
+            self.token = token
+        }
+    }
+
+    public struct RegisteredAgency: Codable, Sendable {
+        public var agency: Agency
+        public var credential: IssuedCredential
+        public init(agency: Agency, credential: IssuedCredential) {
+            self.agency = agency
+            self.credential = credential
+        }
+    }
+
+    public struct AddAuditor: Codable, Sendable {
+        public var name: String
+        public init(name: String) { self.name = name }
+    }
+
+    public struct Sign: Codable, Sendable {
+        /// DER SM2 signature over the canonical terms, base64.
+        public var signature: String
+        /// Optional: the agency the caller means to sign as; refused if it is not the caller.
+        public var signer: String?
+        public init(signature: String, signer: String? = nil) {
+            self.signature = signature
+            self.signer = signer
+        }
+    }
+
+    public struct Reason: Codable, Sendable {
+        public var reason: String
+        public init(reason: String) { self.reason = reason }
+    }
+
+    /// The agreement and the exact bytes a party signs, so a client never has to re-derive them.
+    public struct AgreementView: Codable, Sendable {
+        public var agreement: SharingAgreement
+        public var canonicalTerms: String
+        public var contentDigest: String
+        public init(agreement: SharingAgreement) {
+            self.agreement = agreement
+            self.canonicalTerms = agreement.terms.canonicalJSON.canonicalString
+            self.contentDigest = agreement.terms.contentDigest.hex
+        }
+        enum CodingKeys: String, CodingKey { case agreement, canonicalTerms = "canonical_terms", contentDigest = "content_digest" }
+    }
+
+    public struct AuditPage: Codable, Sendable {
+        public var entries: [AuditEntry]
+        /// Pass as `after` to get the next page; absent on the last page.
+        public var nextAfter: Int64?
+        public init(entries: [AuditEntry], nextAfter: Int64?) {
+            self.entries = entries
+            self.nextAfter = nextAfter
+        }
+        enum CodingKeys: String, CodingKey { case entries, nextAfter = "next_after" }
+    }
+
+    public struct HubInfo: Codable, Sendable {
+        public var name: String
+        public var publicKey: String
+        public var auditHeadSeq: Int64
+        public var auditHeadHash: String
+        public init(name: String, publicKey: String, auditHeadSeq: Int64, auditHeadHash: String) {
+            self.name = name
+            self.publicKey = publicKey
+            self.auditHeadSeq = auditHeadSeq
+            self.auditHeadHash = auditHeadHash
+        }
+        enum CodingKeys: String, CodingKey { case name, publicKey = "public_key", auditHeadSeq = "audit_head_seq", auditHeadHash = "audit_head_hash" }
+    }
+
+    /// Every error the hub returns: what went wrong and, for bad input, which field.
+    public struct ErrorBody: Codable, Sendable {
+        public var error: String
+        public var field: String?
+        public init(error: String, field: String?) {
+            self.error = error
+            self.field = field
+        }
+    }
+
+    /// One line of an audit export (NDJSON): an entry, a checkpoint, or the header naming the hub key.
+    public struct ExportLine: Codable, Sendable {
+        public enum Kind: String, Codable, Sendable { case header, entry, checkpoint }
+        public var type: Kind
+        public var hubPublicKey: String?
+        public var entry: AuditEntry?
+        public var checkpoint: AuditCheckpoint?
+
+        public init(type: Kind, hubPublicKey: String? = nil, entry: AuditEntry? = nil, checkpoint: AuditCheckpoint? = nil) {
+            self.type = type
+            self.hubPublicKey = hubPublicKey
+            self.entry = entry
+            self.checkpoint = checkpoint
+        }
+        enum CodingKeys: String, CodingKey { case type, hubPublicKey = "hub_public_key", entry, checkpoint }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import GXCrypto
+import GXDomain
+import GXStorage
+import Hummingbird
+import Logging
+
+/// The exchange hub (共享交换平台): registry, catalogue, agreements and audit behind an HTTP JSON API.
+///
+/// It keeps no state of its own beyond the store, so several hubs may serve one database.
+public struct Hub: Sendable {
+    public let store: any HubStore
+    public let key: SM2PrivateKey
+    public let name: String
+    public let logger: Logger
+
+    public init(store: any HubStore, key: SM2PrivateKey, name: String = "gongxiang-hub", logger: Logger = Logger(label: "gongxiang.hub")) {
+        self.store = store
+        self.key = key
+        self.name = name
+        self.logger = logger
+    }
+
+    /// Prepares a new hub database: records the hub's public key and issues the first admin credential.
+    /// Returns the admin token, or nil if the hub was already initialised.
+    public static func initialize(store: any HubStore, key: SM2PrivateKey, adminName: String = "authority", at time: Date = Date()) async throws -> String? {
+        if try await store.metadata("hub_public_key") != nil { return nil }
+        let token = Credentials.newToken()
+        try await store.commit([.addCredential(Credential(tokenHash: Credentials.hash(of: token), principal: .admin(name: adminName),
+                                                          createdAt: Timestamp.string(from: time)))],
+                               audit: [AuditDraft(actor: "hub", action: "hub.initialized", subject: adminName,
+                                                  details: ["hub_public_key_sm3": .string(SM3.digest(key.publicKey.pem).hex)])],
+                               at: time)
+        try await store.setMetadata("hub_public_key", key.publicKey.pem)
+        return token
+    }
+
+    public func router() -> Router<HubRequestContext> {
+        let router = Router(context: HubRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: AuthenticationMiddleware(store: store))
+        addHealthRoutes(to: router)
+        addAgencyRoutes(to: router)
+        addCatalogueRoutes(to: router)
+        addAgreementRoutes(to: router)
+        addAuditRoutes(to: router)
+        return router
+    }
+
+    /// The HTTP application, ready to run as a service (graceful shutdown on SIGTERM via ServiceLifecycle).
+    public func application(host: String, port: Int) -> some ApplicationProtocol {
+        Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: name),
+                    services: [HubMaintenance(hub: self)], logger: logger)
+    }
+
+    func now() -> Date { Date() }
+}

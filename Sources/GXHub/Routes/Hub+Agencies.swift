@@ -1,0 +1,61 @@
+import GXCrypto
+import GXDomain
+import GXStorage
+import Hummingbird
+
+extension Hub {
+    func addAgencyRoutes(to router: Router<HubRequestContext>) {
+        router.on(.post, "/v1/agencies", allow: [.admin]) { request, context, principal in
+            let body = try await request.decodeBody(HubAPI.RegisterAgency.self, context: context)
+            let agency = try Agency(code: body.code, name: body.name, publicKeyPEM: body.publicKey, roles: body.roles).validated()
+            let token = Credentials.newToken()
+            let time = now()
+            try await store.commit([
+                .registerAgency(agency),
+                .addCredential(Credential(tokenHash: Credentials.hash(of: token), principal: .agency(code: agency.code), createdAt: Timestamp.string(from: time))),
+            ], audit: [AuditDraft(actor: principal.description, action: "agency.registered", subject: agency.code, agencies: [agency.code],
+                                  details: ["name": .string(agency.name), "roles": .array(agency.roles.map { .string($0.rawValue) }),
+                                            "public_key_sm3": .string(SM3.digest(agency.publicKeyPEM).hex)])],
+               at: time)
+            return try JSONResponse.make(HubAPI.RegisteredAgency(agency: agency, credential: .init(principal: "agency:\(agency.code)", token: token)), status: .created)
+        }
+
+        router.on(.get, "/v1/agencies", allow: [.admin, .auditor, .agency]) { _, _, _ in
+            try JSONResponse.make(try await store.agencies())
+        }
+
+        router.on(.get, "/v1/agencies/:code", allow: [.admin, .auditor, .agency]) { _, context, _ in
+            let code = try context.parameters.require("code")
+            guard let agency = try await store.agency(code: code) else { throw StoreError.notFound(what: "agency \(code)") }
+            return try JSONResponse.make(agency)
+        }
+
+        // Key rotation: the authority records the agency's new SM2 key.
+        router.on(.put, "/v1/agencies/:code/key", allow: [.admin]) { request, context, principal in
+            let code = try context.parameters.require("code")
+            let body = try await request.decodeBody(HubAPI.RotateKey.self, context: context)
+            guard var agency = try await store.agency(code: code) else { throw StoreError.notFound(what: "agency \(code)") }
+            let previous = SM3.digest(agency.publicKeyPEM).hex
+            agency.publicKeyPEM = body.publicKey
+            agency = try agency.validated()
+            try await store.commit([.updateAgency(agency)],
+                                   audit: [AuditDraft(actor: principal.description, action: "agency.key_rotated", subject: code, agencies: [code],
+                                                      details: ["previous_key_sm3": .string(previous), "public_key_sm3": .string(SM3.digest(agency.publicKeyPEM).hex)])],
+                                   at: now())
+            return try JSONResponse.make(agency)
+        }
+
+        router.on(.post, "/v1/auditors", allow: [.admin]) { request, context, principal in
+            let body = try await request.decodeBody(HubAPI.AddAuditor.self, context: context)
+            guard CatalogueEntry.isWellFormedName(body.name) else {
+                throw InvalidInput(field: "name", reason: "use 1 to 64 letters, digits, '-', '.' or '_'")
+            }
+            let token = Credentials.newToken()
+            let time = now()
+            try await store.commit([.addCredential(Credential(tokenHash: Credentials.hash(of: token), principal: .auditor(name: body.name),
+                                                              createdAt: Timestamp.string(from: time)))],
+                                   audit: [AuditDraft(actor: principal.description, action: "auditor.added", subject: body.name)], at: time)
+            return try JSONResponse.make(HubAPI.IssuedCredential(principal: "auditor:\(body.name)", token: token), status: .created)
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import GXDomain
+
+/// One change to the hub's state. A store applies a list of them and their audit entries in one
+/// transaction, so the state and the evidence of it never disagree.
+public enum HubChange: Sendable {
+    case registerAgency(Agency)
+    /// Replaces an agency's registration (a rotated key); the agency must exist.
+    case updateAgency(Agency)
+    case addCredential(Credential)
+    /// Revokes every credential of the principal (used when a key or a token is rotated).
+    case revokeCredentials(of: Principal)
+    /// Publishes a new schema version of an entry, or republishes the same version.
+    case publishCatalogueEntry(CatalogueEntry)
+    /// Inserts an agreement (`expectedRevision` nil) or updates one that is still at `expectedRevision`.
+    case saveAgreement(SharingAgreement, expectedRevision: Int?)
+}

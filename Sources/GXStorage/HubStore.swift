@@ -1,0 +1,34 @@
+import Foundation
+import GXDomain
+
+/// Everything the hub keeps, behind one narrow interface: reads, and one transactional write.
+///
+/// The hub holds no state of its own beyond this, so several hub processes can share one store.
+/// Implementations keep all their SQL in their own folder.
+public protocol HubStore: Sendable {
+    /// Applies `changes` and appends `audit` to the chain in one transaction; returns the sealed entries.
+    @discardableResult
+    func commit(_ changes: [HubChange], audit: [AuditDraft], at time: Date) async throws -> [AuditEntry]
+
+    func agency(code: String) async throws -> Agency?
+    func agencies() async throws -> [Agency]
+    func principal(forTokenHash hash: String) async throws -> Principal?
+
+    /// The latest published schema version of each resource.
+    func catalogueEntries() async throws -> [CatalogueEntry]
+    func catalogueEntry(resourceCode: String, schemaVersion: String?) async throws -> CatalogueEntry?
+
+    func agreement(id: String) async throws -> SharingAgreement?
+    func agreements(matching query: AgreementQuery) async throws -> [SharingAgreement]
+
+    func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry]
+    /// The chain in order from `afterSeq`, for export and verification.
+    func auditChain(afterSeq: Int64, limit: Int) async throws -> [AuditEntry]
+    func auditHead() async throws -> (seq: Int64, hash: String)
+    func addCheckpoint(_ checkpoint: AuditCheckpoint) async throws
+    func auditCheckpoints() async throws -> [AuditCheckpoint]
+    func lastCheckpoint() async throws -> AuditCheckpoint?
+
+    func metadata(_ key: String) async throws -> String?
+    func setMetadata(_ key: String, _ value: String) async throws
+}

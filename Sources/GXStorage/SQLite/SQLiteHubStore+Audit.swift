@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import GXDomain
+
+extension SQLiteHubStore {
+    /// Seals a draft onto the current head. Runs inside the write transaction, which SQLite
+    /// serialises, so two appends can never link to the same predecessor.
+    static func append(_ draft: AuditDraft, time: String, in db: Database) throws -> AuditEntry {
+        let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1")
+        let seq: Int64 = (head?["seq"] ?? 0) + 1
+        let prev: String = head?["hash"] ?? AuditChain.genesisHash
+        let entry = AuditChain.seal(draft, seq: seq, time: time, prevHash: prev)
+        try db.execute(sql: """
+            INSERT INTO audit_entries (seq, time, actor, action, subject, agreement, agencies, details, prev_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [entry.seq, entry.time, entry.actor, entry.action, entry.subject, entry.agreement,
+                             CanonicalJSON.array(entry.agencies.map { .string($0) }).canonicalString,
+                             CanonicalJSON.object(entry.details).canonicalString, entry.prevHash, entry.hash])
+        for agency in Set(entry.agencies) {
+            try db.execute(sql: "INSERT INTO audit_entry_agencies (agency, seq) VALUES (?, ?)", arguments: [agency, entry.seq])
+        }
+        return entry
+    }
+
+    static func auditEntry(from row: Row) throws -> AuditEntry {
+        AuditEntry(seq: row["seq"], time: row["time"], actor: row["actor"], action: row["action"], subject: row["subject"],
+                   agreement: row["agreement"], agencies: try decode([String].self, row["agencies"]),
+                   details: try decode([String: CanonicalJSON].self, row["details"]), prevHash: row["prev_hash"], hash: row["hash"])
+    }
+
+    public func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry] {
+        var clauses = ["e.seq > ?"]
+        var arguments: StatementArguments = [query.afterSeq]
+        var from = "audit_entries e"
+        if let agency = query.agency {
+            from = "audit_entry_agencies a JOIN audit_entries e ON e.seq = a.seq"
+            clauses.append("a.agency = ?"); arguments += [agency]
+        }
+        if let agreement = query.agreement { clauses.append("e.agreement = ?"); arguments += [agreement] }
+        if let action = query.action { clauses.append("e.action = ?"); arguments += [action] }
+        if let actor = query.actor { clauses.append("e.actor = ?"); arguments += [actor] }
+        if let start = query.from { clauses.append("e.time >= ?"); arguments += [start] }
+        if let end = query.until { clauses.append("e.time < ?"); arguments += [end] }
+        let sql = "SELECT e.* FROM \(from) WHERE \(clauses.joined(separator: " AND ")) ORDER BY e.seq LIMIT \(query.limit)"
+        let bound = arguments
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.auditEntry(from:))
+        }
+    }
+
+    public func auditChain(afterSeq: Int64, limit: Int) async throws -> [AuditEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_entries WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [afterSeq, limit])
+                .map(Self.auditEntry(from:))
+        }
+    }
+
+    public func auditHead() async throws -> (seq: Int64, hash: String) {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1") else {
+                return (0, AuditChain.genesisHash)
+            }
+            return (row["seq"], row["hash"])
+        }
+    }
+
+    public func addCheckpoint(_ checkpoint: AuditCheckpoint) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO audit_checkpoints (seq, head_hash, time, signature) VALUES (?, ?, ?, ?)",
+                           arguments: [checkpoint.seq, checkpoint.headHash, checkpoint.time, checkpoint.signature])
+        }
+    }
+
+    public func auditCheckpoints() async throws -> [AuditCheckpoint] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_checkpoints ORDER BY seq").map(Self.checkpoint(from:))
+        }
+    }
+
+    public func lastCheckpoint() async throws -> AuditCheckpoint? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1").map(Self.checkpoint(from:))
+        }
+    }
+
+    static func checkpoint(from row: Row) -> AuditCheckpoint {
+        AuditCheckpoint(seq: row["seq"], headHash: row["head_hash"], time: row["time"], signature: row["signature"])
+    }
+}

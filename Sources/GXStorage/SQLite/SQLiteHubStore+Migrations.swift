@@ -1,0 +1,88 @@
+import GRDB
+
+extension SQLiteHubStore {
+    /// Schema versions, oldest first. Never edit a shipped migration: add the next one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-registry-catalogue-agreements-audit") { db in
+            try db.execute(sql: """
+                CREATE TABLE hub_metadata (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE agencies (
+                    code TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    public_key_pem TEXT NOT NULL,
+                    roles TEXT NOT NULL
+                );
+                CREATE TABLE credentials (
+                    token_hash TEXT PRIMARY KEY,
+                    principal_kind TEXT NOT NULL,
+                    principal_id TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX credentials_principal ON credentials (principal_kind, principal_id);
+                CREATE TABLE catalogue_entries (
+                    resource_code TEXT NOT NULL,
+                    schema_version TEXT NOT NULL,
+                    provider TEXT NOT NULL REFERENCES agencies (code),
+                    document TEXT NOT NULL,
+                    PRIMARY KEY (resource_code, schema_version)
+                );
+                CREATE TABLE agreements (
+                    id TEXT PRIMARY KEY,
+                    provider TEXT NOT NULL REFERENCES agencies (code),
+                    consumer TEXT NOT NULL REFERENCES agencies (code),
+                    resource_code TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    revision INTEGER NOT NULL,
+                    document TEXT NOT NULL
+                );
+                CREATE INDEX agreements_provider ON agreements (provider);
+                CREATE INDEX agreements_consumer ON agreements (consumer);
+                CREATE INDEX agreements_resource ON agreements (resource_code, state);
+                CREATE TABLE audit_entries (
+                    seq INTEGER PRIMARY KEY,
+                    time TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    agreement TEXT,
+                    agencies TEXT NOT NULL,
+                    details TEXT NOT NULL,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                CREATE INDEX audit_entries_time ON audit_entries (time);
+                CREATE INDEX audit_entries_action ON audit_entries (action, seq);
+                CREATE INDEX audit_entries_actor ON audit_entries (actor, seq);
+                CREATE INDEX audit_entries_agreement ON audit_entries (agreement, seq);
+                CREATE TABLE audit_entry_agencies (
+                    agency TEXT NOT NULL,
+                    seq INTEGER NOT NULL REFERENCES audit_entries (seq),
+                    PRIMARY KEY (agency, seq)
+                );
+                CREATE TABLE audit_checkpoints (
+                    seq INTEGER PRIMARY KEY,
+                    head_hash TEXT NOT NULL,
+                    time TEXT NOT NULL,
+                    signature TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+
+    static func migrate(_ pool: DatabasePool) throws {
+        let migrator = Self.migrator
+        let known = Set(migrator.migrations)
+        let applied = try pool.read { try migrator.appliedIdentifiers($0) }
+        if !applied.isSubset(of: known) {
+            throw StoreError.migrationsAhead(database: applied.count, known: known.count)
+        }
+        try migrator.migrate(pool)
+    }
+
+    /// The identifiers of the migrations applied to this database, for `/readyz` and diagnostics.
+    public func appliedMigrations() async throws -> [String] {
+        try await pool.read { try Self.migrator.appliedIdentifiers($0).sorted() }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import GXTestSupport
+
+/// The README's first command, run once for the suite against the built gx; several tests then
+/// examine or reuse the state it leaves (hub database, keys, tokens, exported audit log).
+enum Quickstart {
+    struct Run: Sendable {
+        let state: URL
+        let result: ProcessResult
+        var hubDatabase: String { state.appendingPathComponent("hub/hub.sqlite").path }
+        var hubPublicKey: String { state.appendingPathComponent("hub/hub.pub").path }
+        var adminToken: String { state.appendingPathComponent("hub/admin.token").path }
+        var auditorToken: String { state.appendingPathComponent("hub/auditor.token").path }
+        var export: String { state.appendingPathComponent("audit.ndjson").path }
+        func agencyFile(_ code: String, _ suffix: String) -> String { state.appendingPathComponent("agencies/\(code).\(suffix)").path }
+    }
+
+    static let shared = Task { () throws -> Run in
+        let state = try temporaryDirectory("quickstart")
+        let result = try ProcessRunner.run("/bin/bash", ["scripts/quickstart.sh"],
+                                           environment: ["GX_BIN": GXBinary.path, "GX_STATE": state.path],
+                                           directory: SampleDocuments.root)
+        return Run(state: state, result: result)
+    }
+
+    static func run() async throws -> Run { try await shared.value }
+}
+
+/// A `gx hub serve` process on a loopback port, stopped with SIGTERM.
+final class HubProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    let log: URL
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    init(database: String, directory: URL) throws {
+        port = Int.random(in: 20000...60000)
+        log = directory.appendingPathComponent("hub-\(port).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: GXBinary.path)
+        process.arguments = ["hub", "serve", "--db", database, "--listen", "127.0.0.1:\(port)"]
+        process.standardError = try FileHandle(forWritingTo: log)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<200 {
+            if try ProcessRunner.run("/usr/bin/curl", ["-fsS", "\(url)/healthz"]).status == 0 { return }
+            guard process.isRunning else { break }
+            usleep(50_000)
+        }
+        throw HubProcessError(log: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+    }
+
+    /// Graceful stop; returns the exit status.
+    func terminate() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit { if process.isRunning { process.terminate() } }
+}
+
+struct HubProcessError: Error, CustomStringConvertible {
+    let log: String
+    var description: String { "hub did not come up:\n\(log)" }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import GXTestSupport
+import Testing
+
+@Suite("README first command: the quickstart on the embedded default")
+struct QuickstartTests {
+    @Test("the quickstart registers, publishes, signs and files everything, and the audit chain verifies")
+    func quickstartCompletes() async throws {
+        let run = try await Quickstart.run()
+        #expect(run.result.status == 0, "stderr:\n\(run.result.stderr)\nstdout:\n\(run.result.stdout)")
+        let out = run.result.stdout
+        #expect(out.contains("quickstart done: 6 agencies, 3 catalogue entries, 4 agreements active"))
+        #expect(out.components(separatedBy: "audit chain intact").count == 3)
+        for id in ["BJ-GX-2026-001", "BJ-GX-2026-002", "BJ-GX-2026-003", "BJ-GX-2026-004"] {
+            #expect(out.contains("\(id): active"), "\(id)")
+        }
+    }
+
+    @Test("secrets are written with mode 0600")
+    func secretsArePrivate() async throws {
+        let run = try await Quickstart.run()
+        for path in [run.adminToken, run.auditorToken, run.state.appendingPathComponent("hub/hub.key").path,
+                     run.agencyFile("11110000000021012L", "key"), run.agencyFile("11110000000021012L", "token")] {
+            let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(path)")
+        }
+    }
+
+    @Test("the hub shut down gracefully on SIGTERM and signed a final checkpoint at the head")
+    func gracefulShutdownCheckpoint() async throws {
+        let run = try await Quickstart.run()
+        let result = try GXBinary.run(["audit", "verify", "--db", run.hubDatabase, "--pub", run.hubPublicKey, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        #expect(summary["intact"] as? Bool == true)
+        #expect(summary["covered_by_seq"] as? Int == summary["head_seq"] as? Int)
+        let log = try String(contentsOf: run.state.appendingPathComponent("hub/hub.log"), encoding: .utf8)
+        #expect(!log.contains("gx_"), "tokens must never be logged")
+    }
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Runs the exchange on its embedded default: a hub on SQLite, loaded with the shipped Beijing agencies,
+# catalogue and agreements, every agreement signed by both parties and filed, the audit log exported
+# and re-verified offline. State goes to ./quickstart-state (or $GX_STATE); it is rebuilt each run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${GX_BIN:-}" ]; then
+  scripts/setup.sh
+  echo "== building gx" >&2
+  swift build --product gx >&2
+  GX_BIN="$(swift build --show-bin-path)/gx"
+fi
+gx() { "$GX_BIN" "$@"; }
+
+STATE="${GX_STATE:-$PWD/quickstart-state}"
+rm -rf "$STATE"
+mkdir -p "$STATE/hub" "$STATE/agencies"
+
+PORT="${GX_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
+export GX_HUB="http://127.0.0.1:$PORT"
+
+echo "== initialising the hub database" >&2
+gx hub init --db "$STATE/hub/hub.sqlite" >&2
+# The binary itself, not the gx function, goes to the background, so $HUB_PID is the hub and SIGTERM
+# reaches it rather than a subshell.
+"$GX_BIN" hub serve --db "$STATE/hub/hub.sqlite" --listen "127.0.0.1:$PORT" 2>"$STATE/hub/hub.log" &
+HUB_PID=$!
+trap 'kill $HUB_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -fsS "$GX_HUB/healthz" >/dev/null 2>&1 && break
+  kill -0 $HUB_PID 2>/dev/null || { cat "$STATE/hub/hub.log" >&2; exit 1; }
+  sleep 0.1
+done
+echo "== hub serving at $GX_HUB (log: $STATE/hub/hub.log)" >&2
+
+ADMIN="$STATE/hub/admin.token"
+codes=$(sed -n 's/^code = "\(.*\)"/\1/p' Agreements/agencies.toml)
+for code in $codes; do gx keys generate --out "$STATE/agencies" --name "$code" >/dev/null; done
+
+echo "== registering agencies" >&2
+gx agencies import --token-file "$ADMIN" --keys "$STATE/agencies" --tokens "$STATE/agencies" Agreements/agencies.toml
+gx auditors add auditor --token-file "$ADMIN" --token-out "$STATE/hub/auditor.token"
+
+echo "== publishing the catalogue" >&2
+gx catalogue publish --token-file "$ADMIN" Catalogue/*.toml
+
+echo "== agreements: import, consumer signs, provider signs, authority files" >&2
+for file in Agreements/BJ-*.toml; do
+  id=$(sed -n 's/^id = "\(.*\)"/\1/p' "$file")
+  provider=$(sed -n 's/^provider = "\(.*\)"/\1/p' "$file")
+  consumer=$(sed -n 's/^consumer = "\(.*\)"/\1/p' "$file")
+  gx agreement import --token-file "$ADMIN" "$file"
+  gx agreement sign "$id" --token-file "$STATE/agencies/$consumer.token" --key "$STATE/agencies/$consumer.key"
+  gx agreement sign "$id" --token-file "$STATE/agencies/$provider.token" --key "$STATE/agencies/$provider.key"
+  gx agreement file "$id" --token-file "$ADMIN"
+done
+
+echo
+gx agencies list --token-file "$ADMIN"
+echo
+gx catalogue list --token-file "$ADMIN"
+echo
+gx agreement list --token-file "$ADMIN"
+echo
+echo "== audit log (as the auditor)"
+gx audit list --token-file "$STATE/hub/auditor.token" --limit 1000
+gx audit export --token-file "$STATE/hub/auditor.token" --out "$STATE/audit.ndjson" >/dev/null
+
+echo
+echo "== stopping the hub (SIGTERM: graceful shutdown) and re-verifying offline"
+kill -TERM $HUB_PID
+wait $HUB_PID || true
+trap - EXIT
+gx audit verify --file "$STATE/audit.ndjson" --pub "$STATE/hub/hub.pub"
+gx audit verify --db "$STATE/hub/hub.sqlite" --pub "$STATE/hub/hub.pub"
+active=$(grep -c '"action":"agreement.activated"' "$STATE/audit.ndjson" || true)
+echo
+echo "quickstart done: $(echo $codes | wc -w) agencies, $(ls Catalogue/*.toml | wc -l) catalogue entries, $active agreements active; state in $STATE"

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the system libraries Gongxiang builds against, only where missing (idempotent).
+# OpenSSL 3 (SM2/SM3/SM4), zlib, SQLite, pkg-config; PostgreSQL server for the test suite comes later.
+set -euo pipefail
+
+needed=()
+for pkg in libssl-dev zlib1g-dev libsqlite3-dev pkg-config openssl curl python3; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || needed+=("$pkg")
+done
+if [ ${#needed[@]} -gt 0 ]; then
+  echo "setup: installing ${needed[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${needed[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "setup: swift is not on PATH (expected Swift 6.1 or later)" >&2; exit 1; }

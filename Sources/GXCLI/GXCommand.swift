@@ -6,9 +6,9 @@ public struct GXCommand: AsyncParsableCommand {
         commandName: "gx",
         abstract: "Gongxiang (共享): the inter-agency data-sharing exchange.",
         discussion: """
-            Run a hub, administer agencies, the resource catalogue and sharing agreements, and audit
-            the tamper-evident log. Clients find the hub with --hub (or $GX_HUB) and authenticate with
-            --token-file (or $GX_TOKEN_FILE / $GX_TOKEN).
+            Run a hub, administer agencies, the resource catalogue and sharing agreements, and audit \
+            the tamper-evident log. Clients find the hub with --hub (or $GX_HUB) and authenticate \
+            with --token-file (or $GX_TOKEN_FILE / $GX_TOKEN).
             """,
         subcommands: [
             HubCommand.self, AgenciesCommand.self, AuditorsCommand.self, CatalogueCommand.self, AgreementCommand.self,

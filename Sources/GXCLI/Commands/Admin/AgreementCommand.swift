@@ -8,8 +8,8 @@ struct AgreementCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agreement", abstract: "Take sharing agreements (共享协议) from draft to filed, and manage them.",
         discussion: """
-            Life of an agreement: import (draft) → sign by the consumer → sign by the provider → file by the
-            authority (备案; active once its validity begins) → suspend / resume → revoke; it expires when its
+            Life of an agreement: import (draft) → sign by the consumer → sign by the provider → file by the \
+            authority (备案; active once its validity begins) → suspend / resume → revoke; it expires when its \
             validity ends and is superseded when an amendment naming it in `supersedes` becomes active.
             """,
         subcommands: [Import.self, Sign.self, File.self, Activate.self, Suspend.self, Resume.self, Revoke.self, Show.self, List.self, Expire.self])

@@ -52,10 +52,10 @@ struct AuditCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute the audit chain and report the first broken entry.",
             discussion: """
-                Sources: --file EXPORT.ndjson (offline, from `gx audit export`), --db HUB.sqlite (offline, the
-                hub's own database), or else the running hub (--hub). Offline checks need the hub's public key
-                (--pub hub.pub), obtained from the authority, not from the evidence being checked.
-                Detects edited, deleted, inserted and reordered entries, and a tail cut off before the last
+                Sources: --file EXPORT.ndjson (offline, from `gx audit export`), --db HUB.sqlite (offline, the \
+                hub's own database), or else the running hub (--hub). Offline checks need the hub's public key \
+                (--pub hub.pub), obtained from the authority, not from the evidence being checked. \
+                Detects edited, deleted, inserted and reordered entries, and a tail cut off before the last \
                 signed checkpoint. Exit status 0 intact, 1 broken, 2 bad input.
                 """)
         @OptionGroup var connection: HubConnectionOptions

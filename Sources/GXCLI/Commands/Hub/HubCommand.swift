@@ -15,7 +15,7 @@ struct HubCommand: AsyncParsableCommand {
             abstract: "Create a hub database, the hub's SM2 key and the first admin credential.",
             discussion: """
                 Writes DIR/hub.key (mode 0600), DIR/hub.pub and DIR/admin.token (mode 0600), where DIR is
-                --key-dir (default: the database's directory). Give hub.pub to auditors: it is what an
+                --key-dir (default: the database's directory). Give hub.pub to auditors: it is what an \
                 exported audit log verifies against.
                 """)
 

@@ -7,9 +7,9 @@ struct ValidateCommand: AsyncParsableCommand {
         commandName: "validate",
         abstract: "Check identifiers against their national standards, for cleaning data before onboarding.",
         discussion: """
-            KIND is one of: id (公民身份号码 GB 11643), uscc (统一社会信用代码 GB 32100),
-            orgcode (组织机构代码 GB 11714), division (行政区划代码 GB/T 2260), unit (不动产单元号 GB/T 37346).
-            Prints one line per value: the value and `valid` or `invalid: <rule>`. Pass `-` to read one
+            KIND is one of: id (公民身份号码 GB 11643), uscc (统一社会信用代码 GB 32100), \
+            orgcode (组织机构代码 GB 11714), division (行政区划代码 GB/T 2260), unit (不动产单元号 GB/T 37346). \
+            Prints one line per value: the value and `valid` or `invalid: <rule>`. Pass `-` to read one \
             value per line from standard input (millions are fine). Exit status 0 only if all are valid.
             """)
 

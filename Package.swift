@@ -67,11 +67,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The agency's side: local sources and sinks, change detection, the nightly push and pull.
+        .target(
+            name: "GXAgent",
+            dependencies: [
+                "GXCrypto", "GXDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The `gx` commands: operator tools, admin and audit clients, hub serving.
         .target(
             name: "GXCLI",
             dependencies: [
-                "GXCrypto", "GXDomain", "GXStorage", "GXHub",
+                "GXCrypto", "GXDomain", "GXStorage", "GXHub", "GXAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,6 +112,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "GXAgentTests",
+            dependencies: ["GXAgent", "GXDomain", "GXCrypto", "GXTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GXHubTests",
             dependencies: [
                 "GXHub", "GXStorage", "GXDomain", "GXCrypto", "GXTestSupport",
@@ -110,7 +126,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GXEndToEndTests",
-            dependencies: ["GXCrypto", "GXDomain", "GXTestSupport", "gx"],
+            dependencies: ["GXAgent", "GXCrypto", "GXDomain", "GXTestSupport", "gx"],
             swiftSettings: swiftSettings
         ),
     ]

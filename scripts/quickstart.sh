@@ -56,6 +56,29 @@ for file in Agreements/BJ-*.toml; do
   gx agreement file "$id" --token-file "$ADMIN"
 done
 
+# The exchange: each provider's nightly export (generated sample data, some rows deliberately invalid to
+# show the quarantine), its agent pushing, the consumers' agents pulling into SQLite; then a second night
+# with about 1 % of rows inserted, updated or deleted.
+ROWS="${GX_ROWS:-3000}"
+python3 scripts/agent-configs.py "$STATE" "$GX_BIN" "$GX_HUB" >/dev/null
+providers=$(grep -l '^\[\[provide\]\]' "$STATE"/agents/*/agent.toml)
+consumers=$(grep -L '^\[\[provide\]\]' "$STATE"/agents/*/agent.toml)
+for night in 1 2; do
+  echo "== night $night: $ROWS rows per resource; providers push, consumers pull and apply" >&2
+  for config in $providers; do
+    dir=$(dirname "$config")
+    for resource in $(sed -n 's/^resource = "\(.*\)"/\1/p' "$config"); do
+      gx sample --resource "$resource" --rows "$ROWS" --seed 20261123 --night "$night" --invalid-every 250 --out "$dir/data/$resource.csv"
+    done
+    gx agent run --config "$config"
+  done
+  for config in $consumers; do gx agent run --config "$config"; done
+done
+
+echo
+echo "== what flowed, per agreement (receipts are recorded only when their SM3 matches the delivery)"
+gx exchange report --token-file "$ADMIN"
+
 echo
 gx agencies list --token-file "$ADMIN"
 echo
@@ -76,4 +99,5 @@ gx audit verify --file "$STATE/audit.ndjson" --pub "$STATE/hub/hub.pub"
 gx audit verify --db "$STATE/hub/hub.sqlite" --pub "$STATE/hub/hub.pub"
 active=$(grep -c '"action":"agreement.activated"' "$STATE/audit.ndjson" || true)
 echo
-echo "quickstart done: $(echo $codes | wc -w) agencies, $(ls Catalogue/*.toml | wc -l) catalogue entries, $active agreements active; state in $STATE"
+received=$(grep -c '"action":"batch.received"' "$STATE/audit.ndjson" || true)
+echo "quickstart done: $(echo $codes | wc -w) agencies, $(ls Catalogue/*.toml | wc -l) catalogue entries, $active agreements active, $received batches applied and receipted; state in $STATE"

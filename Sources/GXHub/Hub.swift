@@ -13,10 +13,16 @@ public struct Hub: Sendable {
     public let key: SM2PrivateKey
     public let name: String
     public let logger: Logger
+    /// Where batch payloads and their per-consumer projections are kept (beside the database).
+    public let batchDirectory: URL
+    public let limits: BatchLimits
 
-    public init(store: any HubStore, key: SM2PrivateKey, name: String = "gongxiang-hub", logger: Logger = Logger(label: "gongxiang.hub")) {
+    public init(store: any HubStore, key: SM2PrivateKey, batchDirectory: URL, limits: BatchLimits = BatchLimits(),
+                name: String = "gongxiang-hub", logger: Logger = Logger(label: "gongxiang.hub")) {
         self.store = store
         self.key = key
+        self.batchDirectory = batchDirectory
+        self.limits = limits
         self.name = name
         self.logger = logger
     }
@@ -44,6 +50,8 @@ public struct Hub: Sendable {
         addCatalogueRoutes(to: router)
         addAgreementRoutes(to: router)
         addAuditRoutes(to: router)
+        addBatchRoutes(to: router)
+        addDeliveryRoutes(to: router)
         return router
     }
 

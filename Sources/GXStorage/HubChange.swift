@@ -13,4 +13,12 @@ public enum HubChange: Sendable {
     case publishCatalogueEntry(CatalogueEntry)
     /// Inserts an agreement (`expectedRevision` nil) or updates one that is still at `expectedRevision`.
     case saveAgreement(SharingAgreement, expectedRevision: Int?)
+    /// Records an accepted batch; a batch with the same resource and sequence already there is a duplicate.
+    case acceptBatch(StoredBatch)
+    /// Records a projection prepared for a consumer (kept if one is already there).
+    case recordDelivery(StoredDelivery)
+    /// Records a consumer's receipt; one per agreement and sequence.
+    case recordReceipt(StoredReceipt)
+    /// Notes that a batch's payload files were deleted under the retention setting.
+    case pruneBatch(resourceCode: String, sequence: Int64)
 }

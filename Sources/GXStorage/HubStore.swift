@@ -29,6 +29,18 @@ public protocol HubStore: Sendable {
     func auditCheckpoints() async throws -> [AuditCheckpoint]
     func lastCheckpoint() async throws -> AuditCheckpoint?
 
+    /// The highest accepted sequence of a resource, 0 before the first batch.
+    func lastBatchSequence(resourceCode: String) async throws -> Int64
+    func batch(resourceCode: String, sequence: Int64) async throws -> StoredBatch?
+    /// Accepted batches in sequence order after `after`.
+    func batches(resourceCode: String, after: Int64, limit: Int) async throws -> [StoredBatch]
+    func delivery(agreementID: String, sequence: Int64) async throws -> StoredDelivery?
+    /// Receipts for a resource's batches (all agreements), optionally for one sequence, in order.
+    func receipts(resourceCode: String, sequence: Int64?) async throws -> [StoredReceipt]
+    func receipt(agreementID: String, sequence: Int64) async throws -> StoredReceipt?
+    /// The highest sequence an agreement's consumer has acknowledged, 0 before the first receipt.
+    func acknowledgedSequence(agreementID: String) async throws -> Int64
+
     func metadata(_ key: String) async throws -> String?
     func setMetadata(_ key: String, _ value: String) async throws
 }

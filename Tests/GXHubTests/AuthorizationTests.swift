@@ -33,6 +33,11 @@ struct AuthorizationTests {
         (.get, "/v1/audit/checkpoints", [.admin, .auditor]),
         (.post, "/v1/audit/checkpoints", [.admin]),
         (.get, "/v1/audit/export", [.admin, .auditor]),
+        (.post, "/v1/resources/FC-001/batches", [.agency]),
+        (.get, "/v1/resources/FC-001/batches", all),
+        (.get, "/v1/agreements/\(agreement)/batches", [.agency]),
+        (.get, "/v1/agreements/\(agreement)/batches/1", [.agency]),
+        (.post, "/v1/agreements/\(agreement)/batches/1/receipt", [.agency]),
     ]
 
     @Test("an anonymous caller gets 401 on every route", arguments: 0..<routes.count)

@@ -27,7 +27,7 @@ struct HubFixture: Sendable {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gx-hub-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try SQLiteHubStore(path: directory.appendingPathComponent("hub.sqlite").path)
-        let hub = Hub(store: store, key: try SM2PrivateKey.generate())
+        let hub = Hub(store: store, key: try SM2PrivateKey.generate(), batchDirectory: directory.appendingPathComponent("batches"))
         let token = try await Hub.initialize(store: store, key: hub.key)!
         return HubFixture(directory: directory, store: store, hub: hub, adminToken: token)
     }

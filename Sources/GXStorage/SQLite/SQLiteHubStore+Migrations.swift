@@ -68,6 +68,39 @@ extension SQLiteHubStore {
                 );
                 """)
         }
+        migrator.registerMigration("v2-batches-deliveries-receipts") { db in
+            try db.execute(sql: """
+                CREATE TABLE batches (
+                    resource_code TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    provider TEXT NOT NULL REFERENCES agencies (code),
+                    manifest TEXT NOT NULL,
+                    signature TEXT NOT NULL,
+                    manifest_sm3 TEXT NOT NULL,
+                    accepted_at TEXT NOT NULL,
+                    payload TEXT,
+                    PRIMARY KEY (resource_code, sequence)
+                );
+                CREATE TABLE deliveries (
+                    agreement_id TEXT NOT NULL REFERENCES agreements (id),
+                    sequence INTEGER NOT NULL,
+                    manifest TEXT NOT NULL,
+                    signature TEXT NOT NULL,
+                    payload TEXT,
+                    PRIMARY KEY (agreement_id, sequence)
+                );
+                CREATE TABLE receipts (
+                    agreement_id TEXT NOT NULL REFERENCES agreements (id),
+                    sequence INTEGER NOT NULL,
+                    resource_code TEXT NOT NULL,
+                    receipt TEXT NOT NULL,
+                    signature TEXT NOT NULL,
+                    received_at TEXT NOT NULL,
+                    PRIMARY KEY (agreement_id, sequence)
+                );
+                CREATE INDEX receipts_resource ON receipts (resource_code, sequence);
+                """)
+        }
         return migrator
     }
 

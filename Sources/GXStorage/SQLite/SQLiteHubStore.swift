@@ -84,6 +84,8 @@ public final class SQLiteHubStore: HubStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [agreement.id, t.provider, t.consumer, t.resourceCode, agreement.state.rawValue, agreement.revision, document])
             }
+        case .acceptBatch, .recordDelivery, .recordReceipt, .pruneBatch:
+            try applyExchange(change, in: db)
         }
     }
 

@@ -89,7 +89,8 @@ struct HubCommand: AsyncParsableCommand {
             guard registered == hubKey.publicKey.pem else {
                 throw CLIError("\(keyPath) is not the key this hub was initialised with")
             }
-            let hub = Hub(store: store, key: hubKey)
+            let directory = ((db as NSString).deletingLastPathComponent.nonEmpty ?? ".") + "/batches"
+            let hub = Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory))
             try await hub.application(host: host, port: port).runService()
         }
     }

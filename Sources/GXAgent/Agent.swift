@@ -1,0 +1,92 @@
+import Foundation
+import GXCrypto
+import GXDomain
+import Logging
+
+/// One agency's agent: the nightly job. Providers push first, then consumers pull, each resource and
+/// agreement on its own so one failure does not stop the others; the run reports them all.
+public struct Agent: Sendable {
+    public let configuration: AgentConfiguration
+    let configText: String
+    let configSource: String
+    let logger: Logger
+
+    public init(configPath: String, logger: Logger = Logger(label: "gongxiang.agent")) throws {
+        do {
+            (configuration, configText) = try AgentConfiguration.load(path: configPath)
+        } catch {
+            throw AgentError.configuration(error.description)
+        }
+        configSource = configPath
+        self.logger = logger
+    }
+
+    /// Runs the night. Throws only for what stops the whole run (configuration, lock, credentials);
+    /// per-resource failures are in the report.
+    public func run(full: Bool = false) async throws -> AgentReport {
+        let lock = try AgentRunLock(directory: configuration.stateDirectory)
+        defer { withExtendedLifetime(lock) {} }
+        let state = try AgentState(directory: configuration.stateDirectory)
+        let key: SM2PrivateKey
+        let token: String
+        do {
+            key = try SM2PrivateKey(pem: try String(contentsOfFile: configuration.keyFile, encoding: .utf8))
+            token = try String(contentsOfFile: configuration.tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw AgentError.configuration("cannot read the agency key \(configuration.keyFile) or token \(configuration.tokenFile): \(error)")
+        }
+        let client = AgentHubClient(baseURL: configuration.hub.hasSuffix("/") ? String(configuration.hub.dropLast()) : configuration.hub,
+                                    token: token, logger: logger)
+        var report = AgentReport(agency: configuration.agency)
+        let provider = ProviderSync(configuration: configuration, configText: configText, configSource: configSource, client: client,
+                                    state: state, key: key, logger: logger)
+        for resource in configuration.provide {
+            do {
+                report.provided.append(try await provider.run(resource, full: full))
+            } catch let error as AgentError where error.exitCode >= 2 && error.exitCode != 3 {
+                throw error
+            } catch {
+                logger.error("\(resource.resource): \(error)")
+                report.failures.append("\(resource.resource): \(error)")
+            }
+        }
+        if !configuration.consume.isEmpty {
+            let hubKey = try await trustedHubKey(client)
+            let consumer = ConsumerSync(configuration: configuration, configText: configText, configSource: configSource, client: client,
+                                        state: state, key: key, hubKey: hubKey, logger: logger)
+            for consumed in configuration.consume {
+                do {
+                    report.consumed.append(try await consumer.run(consumed))
+                } catch let error as AgentError where error.exitCode >= 2 && error.exitCode != 3 {
+                    throw error
+                } catch {
+                    logger.error("\(consumed.agreement): \(error)")
+                    report.failures.append("\(consumed.agreement): \(error)")
+                }
+            }
+        }
+        return report
+    }
+
+    func trustedHubKey(_ client: AgentHubClient) async throws -> SM2PublicKey {
+        if let path = configuration.hubKeyFile {
+            do { return try SM2PublicKey(pem: try String(contentsOfFile: path, encoding: .utf8)) } catch {
+                throw AgentError.configuration("cannot read the hub key \(path): \(error)")
+            }
+        }
+        struct Info: Decodable { var publicKey: String; enum CodingKeys: String, CodingKey { case publicKey = "public_key" } }
+        let info: Info = try await client.get("/v1/hub")
+        logger.warning("no hub_key_file configured: trusting the key the hub announces (SM3 \(SM3.digest(info.publicKey).hex.prefix(16))…)")
+        do { return try SM2PublicKey(pem: info.publicKey) } catch {
+            throw AgentError.verification(what: "the hub's key", reason: "\(error)")
+        }
+    }
+}
+
+/// What one run did, for the log, `--json` and the exit status.
+public struct AgentReport: Sendable, Codable {
+    public var agency: String
+    public var provided: [ProviderReport] = []
+    public var consumed: [ConsumerReport] = []
+    public var failures: [String] = []
+}

@@ -1,0 +1,116 @@
+import Foundation
+import GXDomain
+
+/// One agency's agent: which hub, with which credential and key, and for each resource it provides or
+/// agreement it consumes, the local data and its mapping. Read from TOML (`gx agent run --config`).
+public struct AgentConfiguration: Decodable, Sendable {
+    public var hub: String
+    public var agency: String
+    public var tokenFile: String
+    public var keyFile: String
+    /// The hub's SM2 public key (PEM file), the trust anchor for deliveries. Without it the agent takes
+    /// the key the hub announces, and says so in its log.
+    public var hubKeyFile: String?
+    /// The agent's own state: checkpoints, snapshot digests, spooled batches, quarantine, the run lock.
+    public var stateDirectory: String
+    public var provide: [ProvidedResource]
+    public var consume: [ConsumedAgreement]
+
+    enum CodingKeys: String, CodingKey {
+        case hub, agency, tokenFile = "token_file", keyFile = "key_file", hubKeyFile = "hub_key_file"
+        case stateDirectory = "state_dir", provide, consume
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        hub = try c.decode(String.self, forKey: .hub)
+        agency = try c.decode(String.self, forKey: .agency)
+        tokenFile = try c.decode(String.self, forKey: .tokenFile)
+        keyFile = try c.decode(String.self, forKey: .keyFile)
+        hubKeyFile = try c.decodeIfPresent(String.self, forKey: .hubKeyFile)
+        stateDirectory = try c.decode(String.self, forKey: .stateDirectory)
+        provide = try c.decodeIfPresent([ProvidedResource].self, forKey: .provide) ?? []
+        consume = try c.decodeIfPresent([ConsumedAgreement].self, forKey: .consume) ?? []
+    }
+
+    /// Reads a config file; relative paths in it are taken from the file's directory.
+    public static func load(path: String) throws(InvalidInput) -> (AgentConfiguration, text: String) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw InvalidInput(field: "config", reason: "cannot read \(path)")
+        }
+        var configuration = try TOMLDocument.decode(AgentConfiguration.self, from: text, source: path)
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).standardizedFileURL.path }
+        configuration.tokenFile = resolve(configuration.tokenFile)
+        configuration.keyFile = resolve(configuration.keyFile)
+        configuration.hubKeyFile = configuration.hubKeyFile.map(resolve)
+        configuration.stateDirectory = resolve(configuration.stateDirectory)
+        for index in configuration.provide.indices { configuration.provide[index].source.path = resolve(configuration.provide[index].source.path) }
+        for index in configuration.consume.indices { configuration.consume[index].sink.path = resolve(configuration.consume[index].sink.path) }
+        return (configuration, text)
+    }
+}
+
+/// A resource this agency provides.
+public struct ProvidedResource: Decodable, Sendable {
+    public var resource: String
+    public var source: LocalDataLocation
+    public var map: [FieldMapping]
+    /// Records per batch: an initial load goes in chunks of this size.
+    public var batchRecords: Int
+
+    enum CodingKeys: String, CodingKey { case resource, source, map, batchRecords = "batch_records" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        resource = try c.decode(String.self, forKey: .resource)
+        source = try c.decode(LocalDataLocation.self, forKey: .source)
+        map = try c.decode([FieldMapping].self, forKey: .map)
+        batchRecords = try c.decodeIfPresent(Int.self, forKey: .batchRecords) ?? 100_000
+        guard batchRecords > 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .batchRecords, in: c, debugDescription: "must be positive")
+        }
+    }
+}
+
+/// An agreement under which this agency receives data.
+public struct ConsumedAgreement: Decodable, Sendable {
+    public var agreement: String
+    public var sink: LocalDataLocation
+    public var map: [FieldMapping]
+}
+
+/// A local file or table: `kind` csv or sqlite, its path, the table (sqlite), the local key columns, and
+/// for a provider's table an optional cursor column (cursor mode; otherwise snapshot-diff).
+public struct LocalDataLocation: Decodable, Sendable {
+    public enum Kind: String, Decodable, Sendable { case csv, sqlite }
+    public var kind: Kind
+    public var path: String
+    public var table: String?
+    public var key: [String]
+    public var cursor: String?
+    /// Sinks: create the table (or CSV) with the mapped columns if it does not exist.
+    public var create: Bool
+
+    enum CodingKeys: String, CodingKey { case kind, path, table, key, cursor, create }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(Kind.self, forKey: .kind)
+        path = try c.decode(String.self, forKey: .path)
+        table = try c.decodeIfPresent(String.self, forKey: .table)
+        key = try c.decode([String].self, forKey: .key)
+        cursor = try c.decodeIfPresent(String.self, forKey: .cursor)
+        create = try c.decodeIfPresent(Bool.self, forKey: .create) ?? false
+        if kind == .sqlite, table == nil {
+            throw DecodingError.keyNotFound(CodingKeys.table, .init(codingPath: c.codingPath, debugDescription: "a sqlite location needs a table"))
+        }
+        if kind == .csv, cursor != nil {
+            throw DecodingError.dataCorruptedError(forKey: .cursor, in: c, debugDescription: "cursor mode needs a database source; CSV files use snapshot change detection")
+        }
+        guard !key.isEmpty else { throw DecodingError.dataCorruptedError(forKey: .key, in: c, debugDescription: "name at least one key column") }
+    }
+
+    /// How the location is named in errors and logs.
+    public var label: String { table.map { "\(path):\($0)" } ?? path }
+}

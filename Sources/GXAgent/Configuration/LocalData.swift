@@ -1,0 +1,26 @@
+/// Opens the configured local sources and sinks.
+enum LocalData {
+    static func source(_ location: LocalDataLocation) throws -> any RecordSource {
+        do {
+            switch location.kind {
+            case .csv: return try CSVSource(path: location.path, keyColumns: location.key)
+            case .sqlite: return try SQLiteSource(path: location.path, table: location.table!, keyColumns: location.key, cursorColumn: location.cursor)
+            }
+        } catch {
+            throw AgentError.localData("\(error)")
+        }
+    }
+
+    /// `columns` are created when the location asks for it and does not exist yet.
+    static func sink(_ location: LocalDataLocation, columns: [String]) throws -> any RecordSink {
+        do {
+            switch location.kind {
+            case .csv: return try CSVSink(path: location.path, keyColumns: location.key, columns: columns)
+            case .sqlite: return try SQLiteSink(path: location.path, table: location.table!, keyColumns: location.key,
+                                                createColumns: location.create ? columns : nil)
+            }
+        } catch {
+            throw AgentError.localData("\(error)")
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import GXCrypto
+import GXDomain
+import Logging
+
+/// One night's work for one consumed agreement: confirm receipts the hub has not recorded, then pull every
+/// batch after the sink's checkpoint in order, verify the hub's signature, the digests and the counts,
+/// map, and apply it to the sink in one transaction with the checkpoint; then send a signed receipt.
+struct ConsumerSync {
+    let configuration: AgentConfiguration
+    let configText: String
+    let configSource: String
+    let client: AgentHubClient
+    let state: AgentState
+    let key: SM2PrivateKey
+    let hubKey: SM2PublicKey
+    let logger: Logger
+
+    struct AgreementDocument: Decodable { var agreement: SharingAgreement }
+
+    func run(_ consumed: ConsumedAgreement) async throws -> ConsumerReport {
+        let id = consumed.agreement
+        var report = ConsumerReport(agreement: id)
+        let agreement = try await client.get("/v1/agreements/\(client.escape(id))", as: AgreementDocument.self).agreement
+        let entry: CatalogueEntry = try await client.get("/v1/catalogue/\(client.escape(agreement.terms.resourceCode))")
+        let agreed = Set(agreement.terms.items)
+        let items = entry.items.map(\.name).filter(agreed.contains)
+        let columns = consumed.map.compactMap(\.column)
+        let sink = try LocalData.sink(consumed.sink, columns: columns)
+        let sinkColumns: [String]
+        do { sinkColumns = try sink.columns() } catch { throw AgentError.localData("\(error)") }
+        let mapper = try RecordMapper.incoming(consumed.map, items: items, entry: entry, columns: sinkColumns, columnsSource: consumed.sink.label,
+                                               configText: configText, configSource: configSource)
+        let keyIndices = try consumed.sink.key.map { column in
+            guard let index = sinkColumns.firstIndex(of: column) else {
+                throw AgentError.configuration("key column '\(column)' is not a column of \(consumed.sink.label)")
+            }
+            return index
+        }
+        let checkpoint = try sink.checkpoint(stream: id) ?? 0
+        let list: ExchangeAPI.DeliveryList = try await client.get("/v1/agreements/\(client.escape(id))/batches?after=\(checkpoint)")
+        // Applied before but the receipt never reached the hub (a crash or a lost answer): send it now.
+        if list.acknowledged < checkpoint {
+            for sequence in (list.acknowledged + 1)...checkpoint {
+                if let kept = try state.receipt(agreement: id, sequence: sequence) {
+                    try await sendReceipt(id, sequence, receipt: kept.receipt, signature: kept.signature)
+                }
+            }
+        }
+        for available in list.batches {
+            guard available.available else {
+                throw AgentError.verification(what: "\(id)#\(available.sequence)", reason: "pruned at the hub before it was applied here; ask the provider for a full resend")
+            }
+            let applied = try await pullAndApply(agreement, sequence: available.sequence, items: items, mapper: mapper,
+                                                 keyIndices: keyIndices, sink: sink)
+            report.batches.append(available.sequence)
+            report.upserts += applied.upserts
+            report.deletes += applied.deletes
+        }
+        return report
+    }
+
+    func pullAndApply(_ agreement: SharingAgreement, sequence: Int64, items: [String], mapper: RecordMapper, keyIndices: [Int],
+                      sink: any RecordSink) async throws -> BatchCounts {
+        let id = agreement.id
+        let what = "delivery \(id)#\(sequence)"
+        let spool = URL(fileURLWithPath: configuration.stateDirectory + "/incoming")
+        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        let file = spool.appendingPathComponent("\(id)-\(sequence).deflate")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let started = Date()
+        let (manifestBase64, signatureBase64) = try await client.pullBatch(agreement: id, sequence: sequence, to: file)
+        let signed = try SignedDocument<DeliveryManifest>(base64Content: manifestBase64, base64Signature: signatureBase64, field: "manifest")
+        guard signed.isSigned(by: hubKey) else { throw AgentError.verification(what: what, reason: "the manifest is not signed by the hub's key") }
+        let manifest = signed.content
+        guard manifest.agreementID == id, manifest.sequence == sequence, manifest.consumer == configuration.agency, manifest.items == items else {
+            throw AgentError.verification(what: what, reason: "the manifest is for \(manifest.agreementID)#\(manifest.sequence) to \(manifest.consumer) with items \(manifest.items)")
+        }
+        // Apply inside one sink transaction, checking digests and counts at the end: a mismatch rolls it all back.
+        let decoder = try BatchPayloadDecoder(valueCount: items.count, maximumRecordBytes: Int(manifest.records.bytes))
+        try sink.apply(stream: id, checkpoint: sequence) { transaction in
+            let input = try FileHandle(forReadingFrom: file)
+            defer { try? input.close() }
+            while let chunk = try input.read(upToCount: 256 * 1024), !chunk.isEmpty {
+                try decoder.consume([UInt8](chunk)) { record, position in
+                    let local: [String?]
+                    do { local = try mapper.map(record.values) } catch {
+                        throw AgentError.localData("\(what), record \(position): \(error)")
+                    }
+                    switch record.operation {
+                    case .upsert: try transaction.upsert(local)
+                    case .delete: try transaction.delete(key: keyIndices.map { local[$0] ?? "" })
+                    }
+                }
+            }
+            let digests = try decoder.finish()
+            guard digests.wire == manifest.wire else { throw AgentError.verification(what: what, reason: "wire SM3/size \(digests.wire.sm3)/\(digests.wire.bytes) ≠ manifest") }
+            guard digests.records == manifest.records else { throw AgentError.verification(what: what, reason: "records SM3/size ≠ manifest") }
+            guard decoder.counts.upserts == manifest.counts.upserts, decoder.counts.deletes == manifest.counts.deletes else {
+                throw AgentError.verification(what: what, reason: "counts \(decoder.counts.upserts)/\(decoder.counts.deletes) ≠ manifest \(manifest.counts.upserts)/\(manifest.counts.deletes)")
+            }
+        }
+        let seconds = max(Date().timeIntervalSince(started), 0.001)
+        logger.info("\(what) applied: \(manifest.counts.upserts) upserts, \(manifest.counts.deletes) deletes, \(Int(Double(manifest.counts.records) / seconds)) records/s")
+        let receipt = BatchReceipt(agreementID: id, consumer: configuration.agency, resourceCode: manifest.resourceCode, sequence: sequence,
+                                   recordsSM3: manifest.records.sm3, upsertsApplied: manifest.counts.upserts,
+                                   deletesApplied: manifest.counts.deletes, appliedAt: Timestamp.string(from: Date()))
+        let signedReceipt = try SignedDocument(signing: receipt, with: key)
+        try state.saveReceipt(agreement: id, sequence: sequence, receiptBase64: signedReceipt.base64Content, signatureBase64: signedReceipt.base64Signature)
+        try await sendReceipt(id, sequence, receipt: signedReceipt.base64Content, signature: signedReceipt.base64Signature)
+        return manifest.counts
+    }
+
+    func sendReceipt(_ id: String, _ sequence: Int64, receipt: String, signature: String) async throws {
+        let _: ExchangeAPI.ReceiptOutcome = try await client.post("/v1/agreements/\(client.escape(id))/batches/\(sequence)/receipt",
+                                                                  ExchangeAPI.SignedReceipt(receipt: receipt, signature: signature))
+    }
+}
+
+/// What a consumer run did for one agreement.
+public struct ConsumerReport: Sendable, Codable {
+    public var agreement: String
+    public var upserts: Int64 = 0
+    public var deletes: Int64 = 0
+    public var batches: [Int64] = []
+}

@@ -1,0 +1,154 @@
+import AsyncHTTPClient
+import Foundation
+import GXDomain
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The agent's side of the hub API. Network errors and 5xx answers are retried with exponential backoff
+/// (bounded, logged); a 4xx is the hub's decision and is not retried.
+struct AgentHubClient: Sendable {
+    let baseURL: String
+    let token: String
+    let logger: Logger
+    var attempts = 5
+    var firstBackoff: Double = 0.5
+    static let maxJSONBytes = 64 << 20
+
+    func get<T: Decodable>(_ path: String, as type: T.Type = T.self) async throws -> T {
+        let (_, body) = try await json(.GET, path, body: nil)
+        return try decode(T.self, body, path)
+    }
+
+    func post<T: Decodable>(_ path: String, _ value: some Encodable, as type: T.Type = T.self) async throws -> T {
+        let (_, body) = try await json(.POST, path, body: try JSONEncoder().encode(value))
+        return try decode(T.self, body, path)
+    }
+
+    /// Pushes a spooled payload file with its manifest headers, streaming the file.
+    func pushBatch(resource: String, manifestBase64: String, signatureBase64: String, payload: URL) async throws -> ExchangeAPI.BatchOutcome {
+        let size = try FileManager.default.attributesOfItem(atPath: payload.path)[.size] as? Int ?? 0
+        let path = "/v1/resources/\(escape(resource))/batches"
+        return try await retrying(path) {
+            var request = request(.POST, path)
+            request.headers.add(name: ExchangeAPI.manifestHeader, value: manifestBase64)
+            request.headers.add(name: ExchangeAPI.signatureHeader, value: signatureBase64)
+            request.headers.add(name: "Content-Type", value: "application/octet-stream")
+            request.body = .stream(FileChunks(url: payload), length: .known(Int64(size)))
+            let response = try await HTTPClient.shared.execute(request, timeout: .hours(2))
+            let body = try await response.body.collect(upTo: Self.maxJSONBytes)
+            try check(response.status, body)
+            return try decode(ExchangeAPI.BatchOutcome.self, body, path)
+        }
+    }
+
+    /// Downloads one delivery to `file`; returns its manifest and signature headers.
+    func pullBatch(agreement: String, sequence: Int64, to file: URL) async throws -> (manifest: String, signature: String) {
+        let path = "/v1/agreements/\(escape(agreement))/batches/\(sequence)"
+        return try await retrying(path) {
+            let response = try await HTTPClient.shared.execute(request(.GET, path), timeout: .hours(2))
+            guard response.status == .ok else {
+                let body = try await response.body.collect(upTo: Self.maxJSONBytes)
+                try check(response.status, body)
+                throw AgentError.hubAnswer(status: Int(response.status.code), message: "unexpected answer", field: nil)
+            }
+            guard let manifest = response.headers.first(name: ExchangeAPI.manifestHeader),
+                  let signature = response.headers.first(name: ExchangeAPI.signatureHeader) else {
+                throw AgentError.verification(what: "delivery \(agreement)#\(sequence)", reason: "the hub sent no signed manifest")
+            }
+            FileManager.default.createFile(atPath: file.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: file)
+            defer { try? handle.close() }
+            for try await chunk in response.body {
+                try handle.write(contentsOf: Data(chunk.readableBytesView))
+            }
+            try handle.synchronize()
+            return (manifest, signature)
+        }
+    }
+
+    func json(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> (HTTPResponseStatus, ByteBuffer) {
+        try await retrying(path) {
+            var request = request(method, path)
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(bytes: body))
+            }
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+            let bytes = try await response.body.collect(upTo: Self.maxJSONBytes)
+            try check(response.status, bytes)
+            return (response.status, bytes)
+        }
+    }
+
+    func request(_ method: HTTPMethod, _ path: String) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        return request
+    }
+
+    func check(_ status: HTTPResponseStatus, _ body: ByteBuffer) throws {
+        guard !(200..<300).contains(status.code) else { return }
+        struct ErrorBody: Decodable { var error: String; var field: String? }
+        let data = Data(body.readableBytesView)
+        let parsed = try? JSONDecoder().decode(ErrorBody.self, from: data)
+        let error = AgentError.hubAnswer(status: Int(status.code), message: parsed?.error ?? String(decoding: data.prefix(300), as: UTF8.self),
+                                         field: parsed?.field)
+        if status.code >= 500 { throw Retryable(error: error) }
+        throw error
+    }
+
+    /// Runs `operation`, retrying network failures and 5xx with backoff.
+    func retrying<T>(_ what: String, _ operation: () async throws -> T) async throws -> T {
+        var delay = firstBackoff
+        for attempt in 1...attempts {
+            do {
+                return try await operation()
+            } catch let error as AgentError {
+                throw error
+            } catch {
+                let reason = (error as? Retryable).map { "\($0.error)" } ?? "\(error)"
+                guard attempt < attempts else {
+                    if let retryable = error as? Retryable { throw retryable.error }
+                    throw AgentError.hubUnreachable(url: baseURL, reason: reason)
+                }
+                logger.warning("\(what): attempt \(attempt) of \(attempts) failed (\(reason)); retrying in \(delay) s")
+                try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+                delay *= 2
+            }
+        }
+        preconditionFailure("unreachable")
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ body: ByteBuffer, _ path: String) throws -> T {
+        do { return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView)) } catch {
+            throw AgentError.hubAnswer(status: 200, message: "unexpected answer from \(path): \(error)", field: nil)
+        }
+    }
+
+    func escape(_ component: String) -> String {
+        component.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? component
+    }
+
+    struct Retryable: Error { let error: AgentError }
+}
+
+/// A file read as an async sequence of chunks, to stream a batch to the hub without loading it.
+struct FileChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let url: URL
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let handle: FileHandle?
+        mutating func next() async throws -> ByteBuffer? {
+            guard let handle, let data = try handle.read(upToCount: 256 * 1024), !data.isEmpty else {
+                try? handle?.close()
+                return nil
+            }
+            return ByteBuffer(bytes: data)
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(handle: try? FileHandle(forReadingFrom: url)) }
+}

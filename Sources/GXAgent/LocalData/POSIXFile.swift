@@ -1,0 +1,107 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A raw file descriptor: `read(2)`/`write(2)` in large chunks keep the CSV paths free of per-call
+/// Foundation overhead, and `fsync` + `rename` give the sinks their all-or-nothing file replacement.
+final class POSIXFile {
+    let path: String
+    private var descriptor: Int32
+
+    private init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    deinit {
+        if descriptor >= 0 { _ = systemClose(descriptor) }
+    }
+
+    static func openForReading(_ path: String) throws(LocalDataError) -> POSIXFile {
+        let fd = systemOpen(path, O_RDONLY | O_CLOEXEC, 0)
+        guard fd >= 0 else { throw failure(path, "cannot open for reading") }
+        return POSIXFile(path: path, descriptor: fd)
+    }
+
+    /// Creates or truncates `path` for writing (mode 0644).
+    static func createForWriting(_ path: String) throws(LocalDataError) -> POSIXFile {
+        let fd = systemOpen(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure(path, "cannot create") }
+        return POSIXFile(path: path, descriptor: fd)
+    }
+
+    /// Reads up to `count` bytes; 0 means end of file.
+    func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(LocalDataError) -> Int {
+        while true {
+            let n = systemRead(descriptor, buffer, count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw Self.failure(path, "read failed")
+        }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws(LocalDataError) {
+        guard var base = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let n = systemWrite(descriptor, base, remaining)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Self.failure(path, "write failed")
+            }
+            base += n
+            remaining -= n
+        }
+    }
+
+    func sync() throws(LocalDataError) {
+        guard fsync(descriptor) == 0 else { throw Self.failure(path, "fsync failed") }
+    }
+
+    func close() throws(LocalDataError) {
+        let fd = descriptor
+        descriptor = -1
+        guard systemClose(fd) == 0 else { throw Self.failure(path, "close failed") }
+    }
+
+    static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    /// Atomically replaces `destination` with `source` (same directory, so same file system).
+    static func rename(_ source: String, over destination: String) throws(LocalDataError) {
+        guard systemRename(source, destination) == 0 else {
+            throw failure(destination, "cannot rename \(source) over it")
+        }
+    }
+
+    /// Makes a completed rename durable: the directory entry itself must reach the disk.
+    static func syncDirectory(containing path: String) throws(LocalDataError) {
+        let directory = directoryName(of: path)
+        let fd = systemOpen(directory, O_RDONLY | O_CLOEXEC, 0)
+        guard fd >= 0 else { throw failure(directory, "cannot open directory to fsync it") }
+        defer { _ = systemClose(fd) }
+        guard fsync(fd) == 0 else { throw failure(directory, "fsync of directory failed") }
+    }
+
+    static func directoryName(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    private static func failure(_ path: String, _ what: String) -> LocalDataError {
+        let code = errno
+        return LocalDataError(location: path, reason: "\(what): \(String(cString: strerror(code)))")
+    }
+}
+
+// The C calls under names that don't collide with this type's methods.
+private func systemOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }
+private func systemClose(_ fd: Int32) -> Int32 { close(fd) }
+private func systemRename(_ from: String, _ to: String) -> Int32 { rename(from, to) }

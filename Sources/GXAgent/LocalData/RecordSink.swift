@@ -1,0 +1,20 @@
+/// Where a consumer agency's received rows go: a table in its database or a file it reads.
+public protocol RecordSink {
+    /// Column names the sink holds, in the order `SinkTransaction.upsert` takes values.
+    func columns() throws(LocalDataError) -> [String]
+
+    /// The last batch applied for each stream (one stream per agreement), as stored beside the data.
+    func checkpoint(stream: String) throws(LocalDataError) -> Int64?
+
+    /// Runs `body` in one transaction and commits the data changes together with the new checkpoint,
+    /// or nothing at all: a crash at any point neither loses nor doubles a record.
+    func apply(stream: String, checkpoint: Int64, _ body: (any SinkTransaction) throws -> Void) throws
+}
+
+/// The changes of one batch, applied inside `RecordSink.apply`.
+public protocol SinkTransaction {
+    /// Inserts the row, or replaces the row with the same key. `values` follow `RecordSink.columns()`.
+    func upsert(_ values: [String?]) throws
+    /// Removes the row with this key (key columns in the configured key order); absent keys are fine.
+    func delete(key: [String]) throws
+}

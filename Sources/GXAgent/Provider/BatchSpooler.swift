@@ -1,0 +1,99 @@
+import Foundation
+import GXCrypto
+import GXDomain
+
+/// Cuts a provider's outgoing records into batches of at most `batchRecords`, writing each payload to a
+/// spool file as it goes and, when a batch is complete, signing its manifest and recording it as pending
+/// in the agent state — so after a crash it is resent with the very same manifest.
+final class BatchSpooler {
+    struct Plan {
+        var directory: String
+        var provider: String
+        var entry: CatalogueEntry
+        var items: [String]
+        var firstSequence: Int64
+        var batchRecords: Int
+        var mode: ChangeRange.Mode
+        var generation: Int64?
+        var full: Bool
+        var cursorFrom: String?
+    }
+
+    private let plan: Plan
+    private let key: SM2PrivateKey
+    private let state: AgentState
+    private var sequence: Int64
+    private var encoder: BatchPayloadEncoder?
+    private var handle: FileHandle?
+    private var file: URL?
+    private var cursorFrom: String?
+    private var cursorTo: String?
+    private(set) var spooled: [AgentState.PendingBatch] = []
+
+    init(plan: Plan, key: SM2PrivateKey, state: AgentState) throws {
+        self.plan = plan
+        self.key = key
+        self.state = state
+        sequence = plan.firstSequence
+        cursorFrom = plan.cursorFrom
+        try FileManager.default.createDirectory(atPath: plan.directory, withIntermediateDirectories: true)
+    }
+
+    func append(_ record: CanonicalRecord, cursor: SourceCursor?) throws {
+        if encoder == nil { try open() }
+        try encoder!.append(record)
+        if let cursor { cursorTo = try Self.text(of: cursor) }
+        if encoder!.pendingWireBytes >= 256 * 1024 { try handle!.write(contentsOf: encoder!.takeWire()) }
+        if encoder!.counts.records >= plan.batchRecords { try close(quarantine: [], quarantined: 0) }
+    }
+
+    /// Closes the last batch, carrying the pass's data-quality findings. A pass always ends with a batch,
+    /// even an empty one, so the hub sees that the provider ran.
+    func finish(quarantine: [QualityFinding], quarantined: Int64) throws {
+        if encoder == nil { try open() }
+        try close(quarantine: quarantine, quarantined: quarantined)
+    }
+
+    private func open() throws {
+        let url = URL(fileURLWithPath: plan.directory).appendingPathComponent("\(plan.entry.resourceCode)-\(sequence)-\(UUID().uuidString.prefix(8)).deflate")
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw AgentError.localData("cannot create spool file \(url.path)")
+        }
+        file = url
+        handle = try FileHandle(forWritingTo: url)
+        encoder = try BatchPayloadEncoder()
+    }
+
+    private func close(quarantine: [QualityFinding], quarantined: Int64) throws {
+        guard let encoder, let handle, let file else { return }
+        try encoder.finish()
+        try handle.write(contentsOf: encoder.takeWire())
+        try handle.synchronize()
+        try handle.close()
+        let digests = encoder.digests()
+        var counts = encoder.counts
+        counts.quarantined = quarantined
+        let manifest = BatchManifest(provider: plan.provider, resourceCode: plan.entry.resourceCode, schemaVersion: plan.entry.schemaVersion,
+                                     sequence: sequence, items: plan.items,
+                                     changes: ChangeRange(mode: plan.mode, cursorFrom: plan.mode == .cursor ? cursorFrom : nil,
+                                                          cursorTo: plan.mode == .cursor ? cursorTo ?? cursorFrom : nil,
+                                                          generation: plan.generation, full: plan.full),
+                                     counts: counts, quarantine: quarantine, records: digests.records, wire: digests.wire,
+                                     createdAt: Timestamp.string(from: Date()))
+        let signed = try SignedDocument(signing: manifest, with: key)
+        let pending = AgentState.PendingBatch(resource: plan.entry.resourceCode, sequence: sequence, manifestBase64: signed.base64Content,
+                                              signatureBase64: signed.base64Signature, payload: file.path,
+                                              cursorTo: plan.mode == .cursor ? (cursorTo ?? cursorFrom) : nil)
+        try state.addPending(pending)
+        spooled.append(pending)
+        sequence += 1
+        cursorFrom = cursorTo ?? cursorFrom
+        self.encoder = nil
+        self.handle = nil
+        self.file = nil
+    }
+
+    static func text(of cursor: SourceCursor) throws -> String {
+        String(decoding: try CanonicalJSON(encoding: cursor).canonicalBytes, as: UTF8.self)
+    }
+}

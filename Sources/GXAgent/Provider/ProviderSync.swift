@@ -1,0 +1,118 @@
+import Foundation
+import GXCrypto
+import GXDomain
+import Logging
+
+/// One night's work for one provided resource: resend anything spooled but not accepted, read the local
+/// source, map and validate each row (quarantining what breaks the catalogue), detect changes, spool
+/// signed batches and push them. Checkpoints move only after the hub has accepted.
+struct ProviderSync {
+    let configuration: AgentConfiguration
+    let configText: String
+    let configSource: String
+    let client: AgentHubClient
+    let state: AgentState
+    let key: SM2PrivateKey
+    let logger: Logger
+
+    func run(_ resource: ProvidedResource, full: Bool) async throws -> ProviderReport {
+        let code = resource.resource
+        var report = ProviderReport(resource: code)
+        // A previous run may have spooled batches it could not push: they go first, unchanged.
+        for pending in try state.pending(resource: code) {
+            try await push(pending, into: &report)
+        }
+        let entry: CatalogueEntry = try await client.get("/v1/catalogue/\(client.escape(code))")
+        let list: ExchangeAPI.BatchList = try await client.get("/v1/resources/\(client.escape(code))/batches?after=\(Int64.max)")
+        let items = entry.items.map(\.name)
+        let source = try LocalData.source(resource.source)
+        let columns: [String]
+        do { columns = try source.columns() } catch { throw AgentError.localData("\(error)") }
+        let mapper = try RecordMapper.outgoing(resource.map, columns: columns, columnsSource: resource.source.label, entry: entry,
+                                               items: items, configText: configText, configSource: configSource)
+        let validator = try RecordValidator(entry: entry, items: items)
+        let cursorMode = resource.source.cursor != nil
+        if full, cursorMode { try state.resetCursor(resource: code) }
+        let cursorText = cursorMode ? try state.cursor(resource: code) : nil
+        let cursor = try cursorText.map { try JSONDecoder().decode(SourceCursor.self, from: Data($0.utf8)) }
+        let generation = cursorMode ? nil : try state.nextGeneration(resource: code)
+        let spooler = try BatchSpooler(plan: .init(directory: configuration.stateDirectory + "/spool", provider: configuration.agency, entry: entry,
+                                                   items: items, firstSequence: list.lastSequence + 1, batchRecords: resource.batchRecords,
+                                                   mode: cursorMode ? .cursor : .snapshot, generation: generation,
+                                                   full: full || (cursorMode ? cursor == nil : false), cursorFrom: cursorText),
+                                       key: key, state: state)
+        var quarantine = Quarantine(path: configuration.stateDirectory + "/quarantine/\(code).csv", resource: code)
+        let snapshots = cursorMode ? nil : try SnapshotDigestStore(path: configuration.stateDirectory + "/snapshots.sqlite")
+        let diff = try snapshots?.beginDiff(resource: code)
+        let keyIndices = validator.keyIndices
+        var line: [UInt8] = []
+        var rowNumber: Int64 = 0
+        let started = Date()
+        try source.scan(after: cursor) { row in
+            rowNumber += 1
+            let record: CanonicalRecord
+            do {
+                record = CanonicalRecord(operation: .upsert, values: try mapper.map(row.values))
+                if let violation = validator.violation(in: record) { throw violation }
+            } catch let violation as RecordViolation {
+                try quarantine.add(row: rowNumber, violation: violation, values: row.values)
+                return
+            }
+            if let diff {
+                line.removeAll(keepingCapacity: true)
+                record.write(into: &line)
+                let key = keyIndices.map { record.values[$0] ?? "" }
+                let change = try diff.observe(key: key, digest: SM3.digest(line).bytes)
+                guard full || change != .unchanged else { return }
+            }
+            try spooler.append(record, cursor: row.cursor)
+            if rowNumber % 100_000 == 0 { report.progress(rowNumber, since: started, logger: logger) }
+        }
+        if let diff {
+            try diff.forEachDeleted { key in
+                var values = [String?](repeating: nil, count: items.count)
+                for (position, index) in keyIndices.enumerated() { values[index] = key[position] }
+                try spooler.append(CanonicalRecord(operation: .delete, values: values), cursor: nil)
+            }
+        }
+        try spooler.finish(quarantine: quarantine.findings, quarantined: quarantine.count)
+        try quarantine.close()
+        report.rowsRead = rowNumber
+        report.quarantined = quarantine.count
+        for pending in spooler.spooled {
+            try await push(pending, into: &report)
+        }
+        // Every batch of the pass is accepted: only now does the snapshot move.
+        try diff?.commit()
+        return report
+    }
+
+    func push(_ pending: AgentState.PendingBatch, into report: inout ProviderReport) async throws {
+        let outcome = try await client.pushBatch(resource: pending.resource, manifestBase64: pending.manifestBase64,
+                                                 signatureBase64: pending.signatureBase64, payload: URL(fileURLWithPath: pending.payload))
+        let manifest = try SignedDocument<BatchManifest>(base64Content: pending.manifestBase64, base64Signature: pending.signatureBase64, field: "manifest").content
+        try state.accepted(pending)
+        try? FileManager.default.removeItem(atPath: pending.payload)
+        report.batches.append(outcome.sequence)
+        report.upserts += manifest.counts.upserts
+        report.deletes += manifest.counts.deletes
+        report.wireBytes += manifest.wire.bytes
+        logger.info("\(pending.resource)#\(outcome.sequence) \(outcome.status): \(manifest.counts.upserts) upserts, \(manifest.counts.deletes) deletes, \(manifest.wire.bytes) bytes")
+    }
+}
+
+/// What a provider run did for one resource.
+public struct ProviderReport: Sendable, Codable {
+    public var resource: String
+    public var rowsRead: Int64 = 0
+    public var upserts: Int64 = 0
+    public var deletes: Int64 = 0
+    public var quarantined: Int64 = 0
+    public var wireBytes: Int64 = 0
+    public var batches: [Int64] = []
+
+    mutating func progress(_ rows: Int64, since start: Date, logger: Logger) {
+        let seconds = max(Date().timeIntervalSince(start), 0.001)
+        logger.info("\(resource): \(rows) rows read, \(Int(Double(rows) / seconds)) rows/s")
+    }
+}

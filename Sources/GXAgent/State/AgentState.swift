@@ -1,0 +1,103 @@
+import Foundation
+import GRDB
+
+/// What an agent remembers between runs, in `state_dir/agent.sqlite`: batches spooled but not yet
+/// accepted (resent with the very same manifest after a crash), cursor checkpoints, snapshot
+/// generations, and receipts not yet confirmed by the hub.
+final class AgentState {
+    let queue: DatabaseQueue
+
+    init(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        queue = try DatabaseQueue(path: directory + "/agent.sqlite")
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-agent-state") { db in
+            try db.execute(sql: """
+                CREATE TABLE pending_batches (
+                    resource TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    manifest TEXT NOT NULL,
+                    signature TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    cursor_to TEXT,
+                    PRIMARY KEY (resource, sequence)
+                );
+                CREATE TABLE cursors (resource TEXT PRIMARY KEY, cursor TEXT NOT NULL);
+                CREATE TABLE generations (resource TEXT PRIMARY KEY, generation INTEGER NOT NULL);
+                CREATE TABLE receipts (
+                    agreement TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    receipt TEXT NOT NULL,
+                    signature TEXT NOT NULL,
+                    PRIMARY KEY (agreement, sequence)
+                );
+                """)
+        }
+        try migrator.migrate(queue)
+    }
+
+    struct PendingBatch {
+        var resource: String
+        var sequence: Int64
+        var manifestBase64: String
+        var signatureBase64: String
+        var payload: String
+        var cursorTo: String?
+    }
+
+    func addPending(_ batch: PendingBatch) throws {
+        try queue.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO pending_batches VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [batch.resource, batch.sequence, batch.manifestBase64, batch.signatureBase64, batch.payload, batch.cursorTo])
+        }
+    }
+
+    func pending(resource: String) throws -> [PendingBatch] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM pending_batches WHERE resource = ? ORDER BY sequence", arguments: [resource]).map {
+                PendingBatch(resource: $0["resource"], sequence: $0["sequence"], manifestBase64: $0["manifest"],
+                             signatureBase64: $0["signature"], payload: $0["payload"], cursorTo: $0["cursor_to"])
+            }
+        }
+    }
+
+    /// The hub accepted a batch: forget it and, in cursor mode, move the checkpoint in the same transaction.
+    func accepted(_ batch: PendingBatch) throws {
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM pending_batches WHERE resource = ? AND sequence = ?", arguments: [batch.resource, batch.sequence])
+            if let cursor = batch.cursorTo {
+                try db.execute(sql: "INSERT OR REPLACE INTO cursors VALUES (?, ?)", arguments: [batch.resource, cursor])
+            }
+        }
+    }
+
+    func cursor(resource: String) throws -> String? {
+        try queue.read { try String.fetchOne($0, sql: "SELECT cursor FROM cursors WHERE resource = ?", arguments: [resource]) }
+    }
+
+    func resetCursor(resource: String) throws {
+        try queue.write { try $0.execute(sql: "DELETE FROM cursors WHERE resource = ?", arguments: [resource]) }
+    }
+
+    /// Numbers snapshot passes: the next generation of `resource`.
+    func nextGeneration(resource: String) throws -> Int64 {
+        try queue.write { db in
+            let next = (try Int64.fetchOne(db, sql: "SELECT generation FROM generations WHERE resource = ?", arguments: [resource]) ?? 0) + 1
+            try db.execute(sql: "INSERT OR REPLACE INTO generations VALUES (?, ?)", arguments: [resource, next])
+            return next
+        }
+    }
+
+    func saveReceipt(agreement: String, sequence: Int64, receiptBase64: String, signatureBase64: String) throws {
+        try queue.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO receipts VALUES (?, ?, ?, ?)", arguments: [agreement, sequence, receiptBase64, signatureBase64])
+        }
+    }
+
+    func receipt(agreement: String, sequence: Int64) throws -> (receipt: String, signature: String)? {
+        try queue.read { db in
+            try Row.fetchOne(db, sql: "SELECT receipt, signature FROM receipts WHERE agreement = ? AND sequence = ?", arguments: [agreement, sequence])
+                .map { ($0["receipt"], $0["signature"]) }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import GXAgent
+import Logging
+
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run an agency's agent: push what it provides, pull and apply what its agreements give it.",
+        subcommands: [Run.self, Status.self])
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run one night's exchange for the agency in --config (the nightly job).",
+            discussion: """
+                Providers first: spooled batches a previous run could not push are resent unchanged, then the local \
+                source is read, mapped, validated (breaking records go to state_dir/quarantine) and the changes \
+                are pushed as signed batches. Then consumers: every batch after the sink's checkpoint is pulled, \
+                verified and applied in one transaction with the checkpoint, and a signed receipt is sent.
+
+                Exit status: 0 all done, 1 some resource or agreement failed (see the log), 2 configuration \
+                error, 3 another run of this agent holds the lock, 4 hub unreachable after retries.
+                """)
+
+        @Option(help: "The agent's TOML configuration.")
+        var config: String
+
+        @Flag(help: "Resend every row instead of the changes since the last accepted batch.")
+        var full = false
+
+        @Flag(help: "Print the run's report as JSON on standard output.")
+        var json = false
+
+        @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+        var logLevel = "info"
+
+        func run() async throws {
+            guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            do {
+                let agent = try Agent(configPath: config)
+                let report = try await agent.run(full: full)
+                try? writeLastRun(report, stateDirectory: agent.configuration.stateDirectory)
+                if json {
+                    try JSONOutput.print(report)
+                } else {
+                    for p in report.provided {
+                        print("provided \(p.resource): \(p.rowsRead) rows read, \(p.upserts) upserts, \(p.deletes) deletes, \(p.quarantined) quarantined, batches \(p.batches.map(String.init).joined(separator: ","))")
+                    }
+                    for c in report.consumed {
+                        print("consumed \(c.agreement): \(c.upserts) upserts, \(c.deletes) deletes applied, batches \(c.batches.map(String.init).joined(separator: ","))")
+                    }
+                }
+                for failure in report.failures { Console.note("failed: \(failure)") }
+                if !report.failures.isEmpty { throw ExitCode(1) }
+            } catch let error as AgentError {
+                Console.note("gx agent: \(error)")
+                throw ExitCode(error.exitCode)
+            }
+        }
+
+        func writeLastRun(_ report: AgentReport, stateDirectory: String) throws {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            var data = try encoder.encode(report)
+            data.append(contentsOf: Array("\n".utf8))
+            try data.write(to: URL(fileURLWithPath: stateDirectory + "/last-run.json"), options: .atomic)
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what the agent's last run did and whether a run is in progress.")
+
+        @Option(help: "The agent's TOML configuration.")
+        var config: String
+
+        func run() async throws {
+            let agent: Agent
+            do { agent = try Agent(configPath: config) } catch let error as AgentError {
+                Console.note("gx agent: \(error)")
+                throw ExitCode(error.exitCode)
+            }
+            let state = agent.configuration.stateDirectory
+            print("agency \(agent.configuration.agency), hub \(agent.configuration.hub), state \(state)")
+            if let pid = try? String(contentsOfFile: state + "/agent.lock", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+               !pid.isEmpty, kill(pid_t(pid) ?? 0, 0) == 0 {
+                print("a run is in progress (pid \(pid))")
+            }
+            guard let last = FileManager.default.contents(atPath: state + "/last-run.json") else {
+                print("no run recorded yet")
+                return
+            }
+            print("last run:")
+            print(String(decoding: last, as: UTF8.self), terminator: "")
+        }
+    }
+}

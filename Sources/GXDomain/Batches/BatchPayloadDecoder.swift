@@ -1,0 +1,64 @@
+import GXCrypto
+
+/// Reads a batch payload as it arrives: SM3 and size of the wire bytes, inflate (bounded), SM3 of the
+/// canonical lines, and each record parsed — without holding the batch in memory.
+///
+/// Not Sendable: one task drives one payload.
+public final class BatchPayloadDecoder {
+    private let inflater: Inflater
+    private var splitter = CanonicalRecordSplitter()
+    private var recordsHasher = SM3Hasher()
+    private var wireHasher = SM3Hasher()
+    private var wireBytes: Int64 = 0
+    private var inflated: [UInt8] = []
+    private let valueCount: Int
+    private let maximumRecordBytes: Int
+    public private(set) var counts = BatchCounts()
+
+    /// - Parameters:
+    ///   - valueCount: values per record (the payload's items).
+    ///   - maximumRecordBytes: the most inflated bytes accepted in all, against decompression bombs.
+    public init(valueCount: Int, maximumRecordBytes: Int) throws(CompressionError) {
+        inflater = try Inflater()
+        self.valueCount = valueCount
+        self.maximumRecordBytes = maximumRecordBytes
+    }
+
+    /// Feeds wire bytes; calls `body` with each complete record, with its 1-based position.
+    public func consume(_ wire: UnsafeRawBufferPointer, _ body: (CanonicalRecord, Int64) throws -> Void) throws {
+        wireHasher.update(wire)
+        wireBytes += Int64(wire.count)
+        inflated.removeAll(keepingCapacity: true)
+        do {
+            try inflater.decompress(wire, into: &inflated, limit: maximumRecordBytes)
+        } catch {
+            throw InvalidInput(field: "payload", reason: "\(error)")
+        }
+        recordsHasher.update(inflated)
+        let valueCount = self.valueCount
+        try splitter.append(inflated) { line in
+            let record = try CanonicalRecord.parse(line: line, valueCount: valueCount)
+            switch record.operation {
+            case .upsert: counts.upserts += 1
+            case .delete: counts.deletes += 1
+            }
+            try body(record, counts.records)
+        }
+    }
+
+    public func consume(_ wire: [UInt8], _ body: (CanonicalRecord, Int64) throws -> Void) throws {
+        try wire.withUnsafeBytes { try consume($0, body) }
+    }
+
+    /// At the end of the wire stream: checks it ended properly and returns the digests.
+    public func finish() throws(InvalidInput) -> (records: PayloadDigest, wire: PayloadDigest) {
+        do {
+            try inflater.finish()
+        } catch {
+            throw InvalidInput(field: "payload", reason: "\(error)")
+        }
+        try splitter.finish()
+        var r = recordsHasher, w = wireHasher
+        return (PayloadDigest(sm3: r.finalize().hex, bytes: Int64(inflater.outputCount)), PayloadDigest(sm3: w.finalize().hex, bytes: wireBytes))
+    }
+}

@@ -1,0 +1,63 @@
+import GXCrypto
+
+/// Turns records into a batch payload as they come: canonical lines, SM3 over them, deflate, SM3 over the
+/// wire bytes. Output is taken in pieces, so a batch of any size streams from source to wire.
+///
+/// Not Sendable: one task drives one payload.
+public final class BatchPayloadEncoder {
+    private let deflater: Deflater
+    private var lines: [UInt8] = []
+    private var wireOut: [UInt8] = []
+    private var recordsHasher = SM3Hasher()
+    private var wireHasher = SM3Hasher()
+    private var recordBytes: Int64 = 0
+    private var wireBytes: Int64 = 0
+    public private(set) var counts = BatchCounts()
+    private static let flushThreshold = 256 * 1024
+
+    public init(level: Int32 = 1) throws(CompressionError) {
+        deflater = try Deflater(level: level)
+        lines.reserveCapacity(Self.flushThreshold + 4096)
+    }
+
+    public func append(_ record: CanonicalRecord) throws(CompressionError) {
+        record.write(into: &lines)
+        switch record.operation {
+        case .upsert: counts.upserts += 1
+        case .delete: counts.deletes += 1
+        }
+        if lines.count >= Self.flushThreshold { try flushLines() }
+    }
+
+    /// Compressed bytes produced so far and not yet taken.
+    public var pendingWireBytes: Int { wireOut.count }
+
+    /// Hands over the compressed bytes produced so far.
+    public func takeWire() -> [UInt8] {
+        let out = wireOut
+        wireOut.removeAll(keepingCapacity: true)
+        wireHasher.update(out)
+        wireBytes += Int64(out.count)
+        return out
+    }
+
+    /// Ends the stream; take the last wire bytes with `takeWire()` afterwards, then read `digests`.
+    public func finish() throws(CompressionError) {
+        try flushLines()
+        try deflater.finish(into: &wireOut)
+    }
+
+    /// Call after `finish()` and the last `takeWire()`.
+    public func digests() -> (records: PayloadDigest, wire: PayloadDigest) {
+        var r = recordsHasher, w = wireHasher
+        return (PayloadDigest(sm3: r.finalize().hex, bytes: recordBytes), PayloadDigest(sm3: w.finalize().hex, bytes: wireBytes))
+    }
+
+    private func flushLines() throws(CompressionError) {
+        guard !lines.isEmpty else { return }
+        recordsHasher.update(lines)
+        recordBytes += Int64(lines.count)
+        try deflater.compress(lines, into: &wireOut)
+        lines.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,200 @@
+extension CanonicalRecord {
+    /// Parses one line (without its `"\n"`). Refuses anything that is not exactly the canonical encoding
+    /// (extra whitespace, non-canonical escapes, wrong value count, non-string values) so that the SM3 of
+    /// the bytes is unambiguous: a line is accepted only if ``write(into:)`` of the result gives it back.
+    ///
+    /// Error: `InvalidInput(field: "record", reason: <what is wrong>, record: nil)`; the caller knows the
+    /// batch and line number and adds them.
+    public static func parse(line: ArraySlice<UInt8>, valueCount: Int) throws(InvalidInput) -> CanonicalRecord {
+        let result: Result<CanonicalRecord, InvalidInput> = line.withUnsafeBufferPointer { bytes in
+            var parser = CanonicalRecordParser(bytes: bytes)
+            do throws(InvalidInput) {
+                return .success(try parser.record(valueCount: valueCount))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}
+
+/// The strict reader behind ``CanonicalRecord/parse(line:valueCount:)``: a cursor over the line's bytes
+/// that accepts only what the writer produces.
+struct CanonicalRecordParser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+    /// Reused for values holding escapes, so only the final `String` is allocated per value.
+    var scratch: [UInt8] = []
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    mutating func record(valueCount: Int) throws(InvalidInput) -> CanonicalRecord {
+        try expect(UInt8(ascii: "["), "the record must start with '['")
+        let operation: RecordOperation
+        if index + 3 <= bytes.count, bytes[index] == UInt8(ascii: "\""), bytes[index + 2] == UInt8(ascii: "\"") {
+            switch bytes[index + 1] {
+            case UInt8(ascii: "u"): operation = .upsert
+            case UInt8(ascii: "d"): operation = .delete
+            default: throw failure("the operation must be \"u\" or \"d\"")
+            }
+            index += 3
+        } else {
+            throw failure("the record must start with the operation \"u\" or \"d\"")
+        }
+        var values: [String?] = []
+        values.reserveCapacity(valueCount)
+        while true {
+            guard index < bytes.count else { throw failure("truncated after \(values.count) values: no closing ']'") }
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "]") {
+                index += 1
+                break
+            }
+            guard byte == UInt8(ascii: ",") else {
+                throw failure("unexpected \(describe(byte)) at byte \(index + 1), expected ',' or ']'")
+            }
+            index += 1
+            guard values.count < valueCount else {
+                throw failure("more than the expected \(valueCount) values")
+            }
+            values.append(try value(number: values.count + 1))
+        }
+        guard index == bytes.count else {
+            throw failure("unexpected \(describe(bytes[index])) at byte \(index + 1) after the closing ']'")
+        }
+        guard values.count == valueCount else {
+            throw failure("\(values.count) values, expected \(valueCount)")
+        }
+        return CanonicalRecord(operation: operation, values: values)
+    }
+
+    /// A string or `null`; anything else (numbers, booleans, nested arrays, whitespace) is refused.
+    mutating func value(number: Int) throws(InvalidInput) -> String? {
+        guard index < bytes.count else { throw failure("truncated: value \(number) is missing") }
+        switch bytes[index] {
+        case UInt8(ascii: "\""):
+            index += 1
+            return try string(number: number)
+        case UInt8(ascii: "n"):
+            let null = CanonicalRecord.nullBytes
+            guard index + null.count <= bytes.count,
+                  bytes[index] == null[0], bytes[index + 1] == null[1], bytes[index + 2] == null[2], bytes[index + 3] == null[3]
+            else { throw failure("value \(number) is not a string or null") }
+            index += null.count
+            return nil
+        case let byte:
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
+                throw failure("unexpected whitespace at byte \(index + 1) (the canonical encoding has none)")
+            }
+            throw failure("value \(number) is not a string or null")
+        }
+    }
+
+    /// The body of a string after its opening quote, up to and including the closing quote.
+    mutating func string(number: Int) throws(InvalidInput) -> String {
+        let start = index
+        // Fast path: most values hold no escapes and are decoded straight from the line.
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                index += 1
+                guard let value = String(validating: text, as: UTF8.self) else {
+                    throw failure("value \(number) is not valid UTF-8")
+                }
+                return value
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            guard byte >= 0x20 else { throw failure("value \(number) holds an unescaped control character \(describe(byte))") }
+            index += 1
+        }
+        guard index < bytes.count else { throw failure("truncated: value \(number) has no closing quote") }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                guard let value = String(validating: scratch, as: UTF8.self) else {
+                    throw failure("value \(number) is not valid UTF-8")
+                }
+                return value
+            }
+            if byte == UInt8(ascii: "\\") {
+                scratch.append(try escape(number: number))
+                continue
+            }
+            guard byte >= 0x20 else { throw failure("value \(number) holds an unescaped control character \(describe(byte))") }
+            scratch.append(byte)
+            index += 1
+        }
+        throw failure("truncated: value \(number) has no closing quote")
+    }
+
+    /// One escape at `index` (the backslash), in the only form RFC 8785 writes for that character.
+    mutating func escape(number: Int) throws(InvalidInput) -> UInt8 {
+        guard index + 1 < bytes.count else { throw failure("truncated: value \(number) ends inside an escape") }
+        let letter = bytes[index + 1]
+        let decoded: UInt8
+        switch letter {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): decoded = letter
+        case UInt8(ascii: "b"): decoded = 0x08
+        case UInt8(ascii: "t"): decoded = 0x09
+        case UInt8(ascii: "n"): decoded = 0x0A
+        case UInt8(ascii: "f"): decoded = 0x0C
+        case UInt8(ascii: "r"): decoded = 0x0D
+        case UInt8(ascii: "u"):
+            guard index + 6 <= bytes.count else { throw failure("truncated: value \(number) ends inside an escape") }
+            let written = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<(index + 6)]), as: UTF8.self)
+            guard bytes[index + 2] == UInt8(ascii: "0"), bytes[index + 3] == UInt8(ascii: "0"),
+                  let high = Self.lowercaseHex(bytes[index + 4]), high < 2,
+                  let low = Self.lowercaseHex(bytes[index + 5])
+            else {
+                throw failure("value \(number) holds the non-canonical escape \(written) (only control characters are escaped, as \\u00xx in lowercase)")
+            }
+            let control = high << 4 | low
+            if [0x08, 0x09, 0x0A, 0x0C, 0x0D].contains(control) {
+                throw failure("value \(number) holds the non-canonical escape \(written) (this character has a short escape)")
+            }
+            index += 6
+            return control
+        default:
+            throw failure("value \(number) holds the invalid or non-canonical escape \\\(describeRaw(letter))")
+        }
+        index += 2
+        return decoded
+    }
+
+    mutating func expect(_ byte: UInt8, _ reason: String) throws(InvalidInput) {
+        guard index < bytes.count, bytes[index] == byte else { throw failure(reason) }
+        index += 1
+    }
+
+    func failure(_ reason: String) -> InvalidInput {
+        InvalidInput(field: "record", reason: reason, record: nil)
+    }
+
+    /// A byte as a person reads it in an error message.
+    func describe(_ byte: UInt8) -> String {
+        switch byte {
+        case 0x20: "a space"
+        case 0x21..<0x7F: "'\(Character(Unicode.Scalar(byte)))'"
+        default: "byte 0x" + IdentifierText.hex(UInt32(byte), width: 2)
+        }
+    }
+
+    func describeRaw(_ byte: UInt8) -> String {
+        (0x21..<0x7F).contains(byte) ? String(Character(Unicode.Scalar(byte))) : "(byte 0x" + IdentifierText.hex(UInt32(byte), width: 2) + ")"
+    }
+
+    @inline(__always)
+    static func lowercaseHex(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,109 @@
+/// Maps rows between a local layout and the catalogue schema, in either direction.
+///
+/// Built once at start-up from the agent's mapping (``outgoing(_:columns:columnsSource:entry:items:configText:configSource:)``
+/// or ``incoming(_:items:entry:columns:columnsSource:configText:configSource:)``), which refuses a
+/// mapping that could never work; after that, ``map(_:)`` only fails on a value, which the agent
+/// quarantines without stopping the run.
+public struct RecordMapper: Sendable {
+    /// Which way values flow.
+    public enum Direction: Sendable, Hashable {
+        /// Provider: local columns → catalogue items.
+        case outgoing
+        /// Consumer: catalogue items → local columns.
+        case incoming
+    }
+
+    public let direction: Direction
+    /// Names of the input values, in order: local columns (outgoing) or catalogue items (incoming).
+    public let inputs: [String]
+    /// Names of the output values, in order: catalogue items (outgoing) or local columns (incoming).
+    public let outputs: [String]
+    let steps: [MappingStep]
+
+    /// Maps one row. A value that cannot be converted is a ``RecordViolation`` (item, rule such as
+    /// "not a date in YYYYMMDD", value) — the agent quarantines the record.
+    public func map(_ values: [String?]) throws(RecordViolation) -> [String?] {
+        guard values.count == inputs.count else {
+            let what = direction == .outgoing ? "columns" : "items"
+            throw RecordViolation(item: "record", rule: "\(values.count) \(what), expected \(inputs.count)", value: nil)
+        }
+        var output: [String?] = []
+        output.reserveCapacity(steps.count)
+        switch direction {
+        case .outgoing:
+            for step in steps { output.append(try step.outgoing(values)) }
+        case .incoming:
+            for step in steps { output.append(try step.incoming(values)) }
+        }
+        return output
+    }
+}
+
+/// How one output value is made, resolved at start-up so mapping a row does no lookups by name.
+struct MappingStep: Sendable {
+    /// The catalogue item, named in violations whichever way the values flow.
+    let item: String
+    /// Index of the input value; `nil` when only the default feeds this output.
+    let source: Int?
+    let trim: Bool
+    let halfwidth: Bool
+    /// Local → code (outgoing) or code → local (incoming).
+    let codes: [String: String]?
+    let conversion: ValueConversion?
+    let defaultValue: String?
+    let required: Bool
+
+    /// An output with no mapping: always absent.
+    static func absent(_ item: String) -> MappingStep {
+        MappingStep(item: item, source: nil, trim: false, halfwidth: false, codes: nil, conversion: nil, defaultValue: nil, required: false)
+    }
+
+    /// Provider side: clean up, fall back to the default, then code or convert.
+    func outgoing(_ values: [String?]) throws(RecordViolation) -> String? {
+        var local: String? = nil
+        if let source, var text = values[source] {
+            if halfwidth { text = LocalText.halfwidth(text) }
+            if trim { text = LocalText.trimmed(text) }
+            if !text.isEmpty { local = text }
+        }
+        guard let local = local ?? defaultValue else {
+            if required { throw RecordViolation(item: item, rule: "required", value: nil) }
+            return nil
+        }
+        if let codes {
+            guard let code = codes[local] else {
+                throw RecordViolation(item: item, rule: "not in the mapping's codes (\(codes.keys.sorted().joined(separator: ", ")))", value: local)
+            }
+            return code
+        }
+        if let conversion {
+            guard let value = conversion.catalogueValue(fromLocal: local) else {
+                throw RecordViolation(item: item, rule: conversion.localRule, value: local)
+            }
+            return value
+        }
+        return local
+    }
+
+    /// Consumer side: the inverse code or conversion; the default when the item is absent.
+    func incoming(_ values: [String?]) throws(RecordViolation) -> String? {
+        guard let source, let value = values[source] else {
+            if let defaultValue { return defaultValue }
+            if required { throw RecordViolation(item: item, rule: "required", value: nil) }
+            return nil
+        }
+        if let codes {
+            guard let local = codes[value] else {
+                throw RecordViolation(item: item, rule: "code has no local value in the mapping's codes", value: value)
+            }
+            return local
+        }
+        if let conversion {
+            guard let local = conversion.localValue(fromCatalogue: value) else {
+                throw RecordViolation(item: item, rule: conversion.catalogueRule, value: value)
+            }
+            return local
+        }
+        return value
+    }
+}

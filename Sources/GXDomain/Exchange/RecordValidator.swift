@@ -1,0 +1,120 @@
+/// Checks records against a catalogue entry for a given item order (the batch's items, which may be a
+/// subset — e.g. the agreed items a consumer receives).
+///
+/// Values must be in their canonical form (see ``ItemType/formViolation(_:)``); the catalogue entry
+/// adds lengths, required items, code tables and identifier standards. The entry is compiled once
+/// into per-item checks so that checking a record does no lookups by name.
+public struct RecordValidator: Sendable {
+    public let entry: CatalogueEntry
+    public let items: [String]
+    /// Index in `items` of each key item, in the entry's key order.
+    public let keyIndices: [Int]
+    let checks: [ItemCheck]
+
+    /// Unknown item names → `InvalidInput(field: "items", reason: "'X' is not an item of FR-001 …")`.
+    /// Items must include all key items of the entry, since deletes and upserts are matched on them.
+    public init(entry: CatalogueEntry, items: [String]) throws(InvalidInput) {
+        var checks: [ItemCheck] = []
+        var seen = Set<String>()
+        for name in items {
+            guard let item = entry.item(named: name) else {
+                throw InvalidInput(
+                    field: "items",
+                    reason: "'\(name)' is not an item of \(entry.resourceCode) \(entry.name) (items: \(entry.items.map(\.name).joined(separator: ", ")))"
+                )
+            }
+            guard seen.insert(name).inserted else {
+                throw InvalidInput(field: "items", reason: "'\(name)' appears more than once")
+            }
+            checks.append(ItemCheck(item))
+        }
+        var keyIndices: [Int] = []
+        for key in entry.keyItems {
+            guard let index = items.firstIndex(of: key.name) else {
+                throw InvalidInput(
+                    field: "items",
+                    reason: "the key item '\(key.name)' of \(entry.resourceCode) is missing: every batch carries the key"
+                )
+            }
+            keyIndices.append(index)
+        }
+        self.entry = entry
+        self.items = items
+        self.keyIndices = keyIndices
+        self.checks = checks
+    }
+
+    /// The first violation, or `nil`. Upserts: every item checked by type, length (in Characters),
+    /// required, code table, identifier standard. Deletes: key items checked, all non-key values must be
+    /// `nil` (a delete names a record; it does not carry data).
+    public func violation(in record: CanonicalRecord) -> RecordViolation? {
+        guard record.values.count == checks.count else {
+            return RecordViolation(item: "record", rule: "\(record.values.count) values, expected \(checks.count)", value: nil)
+        }
+        switch record.operation {
+        case .upsert:
+            for index in checks.indices {
+                if let violation = checks[index].violation(record.values[index]) { return violation }
+            }
+        case .delete:
+            for index in checks.indices {
+                let check = checks[index]
+                if check.key {
+                    if let violation = check.violation(record.values[index]) { return violation }
+                } else if let value = record.values[index] {
+                    return RecordViolation(item: check.name, rule: "must be absent in a delete (only key items are sent)", value: value)
+                }
+            }
+        }
+        return nil
+    }
+}
+
+/// One item's rules, resolved from the catalogue entry once per validator.
+struct ItemCheck: Sendable {
+    let name: String
+    let type: ItemType
+    let length: Int?
+    let required: Bool
+    let key: Bool
+    let codes: Set<String>?
+    let codeTableName: String
+    let identifier: IdentifierKind?
+
+    init(_ item: InformationItem) {
+        name = item.name
+        type = item.type
+        length = item.length
+        required = item.required || item.key
+        key = item.key
+        codes = item.codeTable.map { Set($0.codes.keys) } ?? (item.type == .code ? [] : nil)
+        codeTableName = item.codeTable?.name ?? "the code table of \(item.name)"
+        identifier = item.identifier
+    }
+
+    /// Checks in the order a person fixes them: presence, shape, length, code, check characters.
+    func violation(_ value: String?) -> RecordViolation? {
+        guard let value else { return required ? RecordViolation(item: name, rule: "required", value: nil) : nil }
+        // An empty text is no value for a required item; elsewhere only a string item may be empty.
+        if value.isEmpty, required { return RecordViolation(item: name, rule: "required", value: value) }
+        let rule: String? = IdentifierText.withUTF8(value) { bytes -> String? in
+            if let rule = type.formViolation(utf8: bytes) { return rule }
+            if let length, Self.isLonger(value, bytes, than: length) { return "longer than \(length) characters" }
+            if let codes, !codes.contains(value) { return "not in \(codeTableName)" }
+            if let identifier, let violation = IdentifierValidator.violation(utf8: bytes, as: identifier) {
+                return "\(identifier.standard): \(violation.rule)"
+            }
+            return nil
+        }
+        return rule.map { RecordViolation(item: name, rule: $0, value: value) }
+    }
+
+    /// Whether `value` has more than `length` Characters, counting graphemes only when the cheap bounds
+    /// (bytes, then scalars — each at least the number of Characters) do not settle it.
+    @inline(__always)
+    static func isLonger(_ value: String, _ bytes: UnsafeBufferPointer<UInt8>, than length: Int) -> Bool {
+        if bytes.count <= length { return false }
+        if IdentifierText.characterCount(bytes) <= length { return false }
+        return value.count > length
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import GXCrypto
+import GXDomain
+import GXStorage
+import Hummingbird
+import HTTPTypes
+
+/// Header names of the batch protocol: manifests travel as base64 canonical JSON beside the payload.
+enum BatchHeader {
+    static let manifest = HTTPField.Name(ExchangeAPI.manifestHeader)!
+    static let signature = HTTPField.Name(ExchangeAPI.signatureHeader)!
+}
+
+extension Hub {
+    func addBatchRoutes(to router: Router<HubRequestContext>) {
+        // A provider pushes one batch: signed manifest in headers, deflated canonical records as the body.
+        router.on(.post, "/v1/resources/:code/batches", allow: [.agency]) { request, context, principal in
+            let code = try context.parameters.require("code")
+            let outcome = try await acceptBatch(resourceCode: code, request: request, by: principal)
+            return try JSONResponse.make(outcome, status: outcome.status == "accepted" ? .created : .ok)
+        }
+
+        // Batches of a resource with their receipts: the provider sees who applied what.
+        router.on(.get, "/v1/resources/:code/batches", allow: [.admin, .auditor, .agency]) { request, context, principal in
+            let code = try context.parameters.require("code")
+            guard let entry = try await store.catalogueEntry(resourceCode: code, schemaVersion: nil) else {
+                throw StoreError.notFound(what: "resource \(code)")
+            }
+            if case let .agency(agency) = principal, agency != entry.provider {
+                throw HubAPIError.forbidden(principal, "list the batches of \(code): only its provider may")
+            }
+            let after = Int64(request.query("after") ?? "0") ?? 0
+            let batches = try await store.batches(resourceCode: code, after: after, limit: 1000)
+            let receipts = try await store.receipts(resourceCode: code, sequence: nil)
+            let byBatch = Dictionary(grouping: receipts, by: \.receipt.sequence)
+            let views = batches.map { batch in
+                ExchangeAPI.BatchView(manifest: batch.manifest, manifestSM3: batch.manifestSM3, acceptedAt: batch.acceptedAt,
+                                      pruned: batch.payloadPath == nil, receipts: (byBatch[batch.manifest.sequence] ?? []).map(\.receipt))
+            }
+            let last = try await store.lastBatchSequence(resourceCode: code)
+            return try JSONResponse.make(ExchangeAPI.BatchList(lastSequence: last, batches: views))
+        }
+    }
+
+    /// Checks a pushed batch completely — provider, sequence, signature, every record against the catalogue,
+    /// counts and digests — streaming it to a temporary file; only then keeps it, in one transaction with
+    /// its audit entry. Anything else is refused, audited, and leaves nothing behind.
+    func acceptBatch(resourceCode: String, request: Request, by principal: Principal) async throws -> ExchangeAPI.BatchOutcome {
+        guard let manifestHeader = request.headers[BatchHeader.manifest], let signatureHeader = request.headers[BatchHeader.signature] else {
+            throw HubAPIError(.badRequest, "a batch needs the X-GX-Manifest and X-GX-Signature headers", field: "manifest")
+        }
+        let signed = try SignedDocument<BatchManifest>(base64Content: manifestHeader, base64Signature: signatureHeader, field: "manifest")
+        let manifest = signed.content
+        let subject = "\(resourceCode)#\(manifest.sequence)"
+        do {
+            guard let entry = try await store.catalogueEntry(resourceCode: resourceCode, schemaVersion: nil) else {
+                throw StoreError.notFound(what: "resource \(resourceCode)")
+            }
+            guard manifest.resourceCode == resourceCode else {
+                throw HubAPIError(.badRequest, "the manifest is for \(manifest.resourceCode), pushed to \(resourceCode)", field: "manifest.resource")
+            }
+            guard principal.id == entry.provider, manifest.provider == principal.id else {
+                throw HubAPIError.forbidden(principal, "push batches of \(resourceCode): its provider is \(entry.provider)")
+            }
+            guard let provider = try await store.agency(code: principal.id) else { throw StoreError.notFound(what: "agency \(principal.id)") }
+            guard signed.isSigned(by: try provider.publicKey()) else {
+                throw HubAPIError(.unprocessableContent, "the manifest signature does not verify with \(provider.code)'s registered key", field: "signature")
+            }
+            let last = try await store.lastBatchSequence(resourceCode: resourceCode)
+            if manifest.sequence <= last, let kept = try await store.batch(resourceCode: resourceCode, sequence: manifest.sequence) {
+                guard kept.manifestSM3 == signed.sm3 else {
+                    throw HubAPIError(.conflict, "batch \(subject) was already accepted with another manifest; the next sequence is \(last + 1)", field: "manifest.sequence")
+                }
+                // An idempotent resend (e.g. the answer was lost): drain and confirm.
+                for try await _ in request.body {}
+                return ExchangeAPI.BatchOutcome(status: "already accepted", sequence: manifest.sequence, manifestSM3: kept.manifestSM3)
+            }
+            guard manifest.sequence == last + 1 else {
+                throw HubAPIError(.conflict, "expected sequence \(last + 1) for \(resourceCode), got \(manifest.sequence)", field: "manifest.sequence")
+            }
+            guard manifest.schemaVersion == entry.schemaVersion,
+                  let schema = try await store.catalogueEntry(resourceCode: resourceCode, schemaVersion: manifest.schemaVersion) else {
+                throw HubAPIError(.badRequest, "schema version \(manifest.schemaVersion) is not the published \(entry.schemaVersion)", field: "manifest.schema_version")
+            }
+            let validator = try RecordValidator(entry: schema, items: manifest.items)
+            let file = try await receivePayload(request.body, manifest: manifest, validator: validator)
+            let relative = "\(resourceCode)/\(manifest.sequence)-\(signed.sm3.prefix(16)).deflate"
+            let final = batchDirectory.appendingPathComponent(relative)
+            try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
+            _ = try? FileManager.default.removeItem(at: final)
+            try FileManager.default.moveItem(at: file, to: final)
+            let time = now()
+            let stored = StoredBatch(manifest: manifest, manifestBase64: signed.base64Content, signatureBase64: signed.base64Signature,
+                                     manifestSM3: signed.sm3, acceptedAt: Timestamp.string(from: time), payloadPath: relative)
+            do {
+                try await store.commit([.acceptBatch(stored)], audit: [batchAudit(manifest, "batch.accepted", by: principal, details: [
+                    "manifest_sm3": .string(signed.sm3), "records_sm3": .string(manifest.records.sm3), "wire_sm3": .string(manifest.wire.sm3),
+                    "upserts": .integer(manifest.counts.upserts), "deletes": .integer(manifest.counts.deletes),
+                    "quarantined": .integer(manifest.counts.quarantined),
+                ])], at: time)
+            } catch {
+                try? FileManager.default.removeItem(at: final)
+                throw error
+            }
+            logger.info("accepted batch \(subject) from \(principal.id): \(manifest.counts.upserts) upserts, \(manifest.counts.deletes) deletes")
+            return ExchangeAPI.BatchOutcome(status: "accepted", sequence: manifest.sequence, manifestSM3: signed.sm3)
+        } catch {
+            let reason = HubAPIError.from(error)?.message ?? "\(error)"
+            try? await store.commit([], audit: [batchAudit(manifest, "batch.refused", by: principal, details: ["reason": .string(reason)])], at: now())
+            logger.notice("refused batch \(subject) from \(principal.id): \(reason)")
+            throw error
+        }
+    }
+
+    /// Streams the body to a temporary file while checking it; returns the file once everything matched.
+    func receivePayload(_ body: RequestBody, manifest: BatchManifest, validator: RecordValidator) async throws -> URL {
+        try FileManager.default.createDirectory(at: batchDirectory.appendingPathComponent("incoming"), withIntermediateDirectories: true)
+        let file = batchDirectory.appendingPathComponent("incoming/\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: file.path, contents: nil), let handle = FileHandle(forWritingAtPath: file.path) else {
+            throw HubAPIError(.serviceUnavailable, "cannot write to the batch directory")
+        }
+        var complete = false
+        defer {
+            try? handle.close()
+            if !complete { try? FileManager.default.removeItem(at: file) }
+        }
+        let decoder = try BatchPayloadDecoder(valueCount: manifest.items.count, maximumRecordBytes: Int(min(limits.maximumRecordBytes, manifest.records.bytes)))
+        var received: Int64 = 0
+        for try await buffer in body {
+            received += Int64(buffer.readableBytes)
+            guard received <= limits.maximumWireBytes, received <= manifest.wire.bytes else {
+                throw HubAPIError(.contentTooLarge, "the payload is larger than the manifest's \(manifest.wire.bytes) bytes or the hub's limit")
+            }
+            try buffer.withUnsafeReadableBytes { bytes in
+                try decoder.consume(bytes) { record, position in
+                    if let violation = validator.violation(in: record) {
+                        throw InvalidInput(field: "records", reason: "record \(position): \(violation)")
+                    }
+                }
+            }
+            try handle.write(contentsOf: buffer.readableBytesView)
+        }
+        let digests = try decoder.finish()
+        try check(digests.wire, against: manifest.wire, "wire")
+        try check(digests.records, against: manifest.records, "records")
+        guard decoder.counts.upserts == manifest.counts.upserts, decoder.counts.deletes == manifest.counts.deletes else {
+            throw HubAPIError(.unprocessableContent, "the payload holds \(decoder.counts.upserts) upserts and \(decoder.counts.deletes) deletes, the manifest says \(manifest.counts.upserts) and \(manifest.counts.deletes)", field: "manifest.counts")
+        }
+        try handle.synchronize()
+        complete = true
+        return file
+    }
+
+    func check(_ actual: PayloadDigest, against declared: PayloadDigest, _ name: String) throws {
+        guard actual == declared else {
+            throw HubAPIError(.unprocessableContent, "the \(name) SM3/size is \(actual.sm3)/\(actual.bytes), the manifest says \(declared.sm3)/\(declared.bytes)", field: "manifest.\(name)")
+        }
+    }
+
+    func batchAudit(_ manifest: BatchManifest, _ action: String, by principal: Principal, details: [String: CanonicalJSON]) -> AuditDraft {
+        var details = details
+        details["sequence"] = .integer(manifest.sequence)
+        return AuditDraft(actor: principal.description, action: action, subject: "\(manifest.resourceCode)#\(manifest.sequence)",
+                          agencies: [manifest.provider], details: details)
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import GXCrypto
+import GXDomain
+import GXStorage
+import Hummingbird
+import HTTPTypes
+
+extension Hub {
+    func addDeliveryRoutes(to router: Router<HubRequestContext>) {
+        // What a consumer may pull next under an agreement.
+        router.on(.get, "/v1/agreements/:id/batches", allow: [.agency]) { request, context, principal in
+            let agreement = try await entitledAgreement(try context.parameters.require("id"), for: principal)
+            let after = Int64(request.query("after") ?? "0") ?? 0
+            let batches = try await store.batches(resourceCode: agreement.terms.resourceCode, after: after, limit: 1000)
+            let available = batches.map {
+                ExchangeAPI.AvailableBatch(sequence: $0.manifest.sequence, upserts: $0.manifest.counts.upserts,
+                                           deletes: $0.manifest.counts.deletes, available: $0.payloadPath != nil)
+            }
+            let acknowledged = try await store.acknowledgedSequence(agreementID: agreement.id)
+            return try JSONResponse.make(ExchangeAPI.DeliveryList(acknowledged: acknowledged, batches: available))
+        }
+
+        // One batch as this consumer may see it: only the agreed items, with the hub's signed manifest.
+        router.on(.get, "/v1/agreements/:id/batches/:seq", allow: [.agency]) { _, context, principal in
+            let agreement = try await entitledAgreement(try context.parameters.require("id"), for: principal)
+            guard let sequence = Int64(try context.parameters.require("seq")) else {
+                throw HubAPIError(.badRequest, "the sequence must be an integer", field: "seq")
+            }
+            let delivery = try await delivery(of: agreement, sequence: sequence)
+            guard let path = delivery.payloadPath else {
+                throw HubAPIError(.gone, "batch \(agreement.terms.resourceCode)#\(sequence) was pruned after every consumer acknowledged it")
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/octet-stream"
+            headers[BatchHeader.manifest] = delivery.manifestBase64
+            headers[BatchHeader.signature] = delivery.signatureBase64
+            headers[.contentLength] = String(delivery.manifest.wire.bytes)
+            let url = batchDirectory.appendingPathComponent(path)
+            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+                let handle = try FileHandle(forReadingFrom: url)
+                defer { try? handle.close() }
+                while let chunk = try handle.read(upToCount: 256 * 1024), !chunk.isEmpty {
+                    try await writer.write(ByteBuffer(bytes: chunk))
+                }
+                try await writer.finish(nil)
+            })
+        }
+
+        // The consumer's signed receipt after applying a batch.
+        router.on(.post, "/v1/agreements/:id/batches/:seq/receipt", allow: [.agency]) { request, context, principal in
+            let id = try context.parameters.require("id")
+            guard let sequence = Int64(try context.parameters.require("seq")) else {
+                throw HubAPIError(.badRequest, "the sequence must be an integer", field: "seq")
+            }
+            let body = try await request.decodeBody(ExchangeAPI.SignedReceipt.self, context: context)
+            let outcome = try await recordReceipt(id, sequence: sequence, body, by: principal)
+            return try JSONResponse.make(outcome, status: outcome.status == "recorded" ? .created : .ok)
+        }
+    }
+
+    /// The agreement, if `principal` is its consumer and it permits exchange today; otherwise a refusal
+    /// that is also audited.
+    func entitledAgreement(_ id: String, for principal: Principal) async throws -> SharingAgreement {
+        guard let agreement = try await store.agreement(id: id) else { throw StoreError.notFound(what: "agreement \(id)") }
+        let today = Timestamp.beijingDay(of: now())
+        let refusal: HubAPIError? = if principal.id != agreement.terms.consumer {
+            HubAPIError.forbidden(principal, "pull under agreement \(id): its consumer is \(agreement.terms.consumer)")
+        } else if !agreement.permitsExchange(on: today) {
+            HubAPIError(.forbidden, "agreement \(id) is \(agreement.state.rawValue), valid \(agreement.terms.validFrom)…\(agreement.terms.validUntil): nothing may be pulled under it")
+        } else {
+            nil
+        }
+        if let refusal {
+            try await store.commit([], audit: [AuditDraft(actor: principal.description, action: "delivery.refused", subject: id, agreement: id,
+                                                          agencies: [agreement.terms.provider, agreement.terms.consumer],
+                                                          details: ["reason": .string(refusal.message)])], at: now())
+            throw refusal
+        }
+        return agreement
+    }
+
+    /// The projection of a batch for an agreement, prepared on first pull and kept until pruned.
+    func delivery(of agreement: SharingAgreement, sequence: Int64) async throws -> StoredDelivery {
+        if let kept = try await store.delivery(agreementID: agreement.id, sequence: sequence) { return kept }
+        let resource = agreement.terms.resourceCode
+        guard let batch = try await store.batch(resourceCode: resource, sequence: sequence) else {
+            throw StoreError.notFound(what: "batch \(resource)#\(sequence)")
+        }
+        guard let source = batch.payloadPath else {
+            throw HubAPIError(.gone, "batch \(resource)#\(sequence) was pruned")
+        }
+        guard let entry = try await store.catalogueEntry(resourceCode: resource, schemaVersion: batch.manifest.schemaVersion) else {
+            throw StoreError.notFound(what: "resource \(resource) version \(batch.manifest.schemaVersion)")
+        }
+        // Field-level minimisation: only agreed items, in the catalogue's order.
+        let agreed = Set(agreement.terms.items)
+        let items = entry.items.map(\.name).filter(agreed.contains)
+        let indices = items.map { batch.manifest.items.firstIndex(of: $0) }
+        let relative = "\(resource)/deliveries/\(agreement.id)/\(sequence)-\(UUID().uuidString.prefix(8)).deflate"
+        let target = batchDirectory.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let (counts, records, wire) = try project(from: batchDirectory.appendingPathComponent(source), manifest: batch.manifest,
+                                                  indices: indices, to: target)
+        let manifest = DeliveryManifest(agreementID: agreement.id, provider: agreement.terms.provider, consumer: agreement.terms.consumer,
+                                        resourceCode: resource, schemaVersion: batch.manifest.schemaVersion, sequence: sequence,
+                                        items: items, counts: counts, records: records, wire: wire,
+                                        providerManifestSM3: batch.manifestSM3, providerSignature: batch.signatureBase64,
+                                        createdAt: Timestamp.string(from: now()))
+        let signed = try SignedDocument(signing: manifest, with: key)
+        try await store.commit([.recordDelivery(StoredDelivery(manifest: manifest, manifestBase64: signed.base64Content,
+                                                               signatureBase64: signed.base64Signature, payloadPath: relative))],
+                               audit: [], at: now())
+        // Another hub process may have prepared it first: serve whichever was kept.
+        guard let kept = try await store.delivery(agreementID: agreement.id, sequence: sequence) else {
+            throw StoreError.notFound(what: "delivery \(agreement.id)#\(sequence)")
+        }
+        if kept.payloadPath != relative { try? FileManager.default.removeItem(at: target) }
+        return kept
+    }
+
+    /// Re-encodes a stored payload keeping only the values at `indices` (nil: an item the batch lacks).
+    func project(from source: URL, manifest: BatchManifest, indices: [Int?], to target: URL) throws -> (BatchCounts, PayloadDigest, PayloadDigest) {
+        let input = try FileHandle(forReadingFrom: source)
+        defer { try? input.close() }
+        guard FileManager.default.createFile(atPath: target.path, contents: nil), let output = FileHandle(forWritingAtPath: target.path) else {
+            throw HubAPIError(.serviceUnavailable, "cannot write to the batch directory")
+        }
+        defer { try? output.close() }
+        let decoder = try BatchPayloadDecoder(valueCount: manifest.items.count, maximumRecordBytes: Int(manifest.records.bytes))
+        let encoder = try BatchPayloadEncoder()
+        var projected = [String?](repeating: nil, count: indices.count)
+        while let chunk = try input.read(upToCount: 256 * 1024), !chunk.isEmpty {
+            try decoder.consume([UInt8](chunk)) { record, _ in
+                for (position, index) in indices.enumerated() { projected[position] = index.map { record.values[$0] } ?? nil }
+                try encoder.append(CanonicalRecord(operation: record.operation, values: projected))
+            }
+            if encoder.pendingWireBytes > 0 { try output.write(contentsOf: encoder.takeWire()) }
+        }
+        _ = try decoder.finish()
+        try encoder.finish()
+        try output.write(contentsOf: encoder.takeWire())
+        try output.synchronize()
+        let digests = encoder.digests()
+        return (encoder.counts, digests.records, digests.wire)
+    }
+
+    func recordReceipt(_ id: String, sequence: Int64, _ body: ExchangeAPI.SignedReceipt, by principal: Principal) async throws -> ExchangeAPI.ReceiptOutcome {
+        guard let agreement = try await store.agreement(id: id) else { throw StoreError.notFound(what: "agreement \(id)") }
+        guard principal.id == agreement.terms.consumer else {
+            throw HubAPIError.forbidden(principal, "acknowledge batches of agreement \(id): its consumer is \(agreement.terms.consumer)")
+        }
+        let signed = try SignedDocument<BatchReceipt>(base64Content: body.receipt, base64Signature: body.signature, field: "receipt")
+        let receipt = signed.content
+        guard receipt.agreementID == id, receipt.sequence == sequence, receipt.consumer == principal.id,
+              receipt.resourceCode == agreement.terms.resourceCode else {
+            throw HubAPIError(.badRequest, "the receipt is for \(receipt.agreementID)#\(receipt.sequence) by \(receipt.consumer)", field: "receipt")
+        }
+        guard let consumer = try await store.agency(code: principal.id), signed.isSigned(by: try consumer.publicKey()) else {
+            throw HubAPIError(.unprocessableContent, "the receipt signature does not verify with \(principal.id)'s registered key", field: "signature")
+        }
+        guard let delivery = try await store.delivery(agreementID: id, sequence: sequence) else {
+            throw HubAPIError(.conflict, "batch \(sequence) was never delivered under \(id)", field: "sequence")
+        }
+        guard receipt.recordsSM3 == delivery.manifest.records.sm3 else {
+            throw HubAPIError(.unprocessableContent, "the receipt's records SM3 differs from what was delivered", field: "receipt.records_sm3")
+        }
+        if let kept = try await store.receipt(agreementID: id, sequence: sequence) {
+            guard kept.receiptBase64 == signed.base64Content else {
+                throw HubAPIError(.conflict, "a different receipt for \(id)#\(sequence) is already recorded")
+            }
+            return ExchangeAPI.ReceiptOutcome(status: "already recorded", sequence: sequence)
+        }
+        let time = now()
+        try await store.commit([.recordReceipt(StoredReceipt(receipt: receipt, receiptBase64: signed.base64Content,
+                                                             signatureBase64: signed.base64Signature, receivedAt: Timestamp.string(from: time)))],
+                               audit: [AuditDraft(actor: principal.description, action: "batch.received",
+                                                  subject: "\(receipt.resourceCode)#\(sequence)", agreement: id,
+                                                  agencies: [agreement.terms.provider, agreement.terms.consumer],
+                                                  details: ["sequence": .integer(sequence), "records_sm3": .string(receipt.recordsSM3),
+                                                            "upserts": .integer(receipt.upsertsApplied), "deletes": .integer(receipt.deletesApplied),
+                                                            "receipt_sm3": .string(signed.sm3)])],
+                               at: time)
+        return ExchangeAPI.ReceiptOutcome(status: "recorded", sequence: sequence)
+    }
+}

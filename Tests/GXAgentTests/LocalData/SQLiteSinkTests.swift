@@ -1,0 +1,157 @@
+import GRDB
+import Testing
+@testable import GXAgent
+
+@Suite("SQLite sink")
+struct SQLiteSinkTests {
+    private struct Refusal: Error {}
+
+    private func makeSink(_ scratch: LocalDataScratch) throws -> SQLiteSink {
+        try SQLiteSink(path: scratch.file("consumer.sqlite"), table: "people", keyColumns: ["id"],
+                       createColumns: ["id", "name", "city"])
+    }
+
+    private func contents(_ path: String, _ table: String = "people") throws -> [[String?]] {
+        try DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1").map { row in
+                (0..<row.count).map { row[$0] as String? }
+            }
+        }
+    }
+
+    @Test("a missing table is created from the given columns, key first in the primary key")
+    func createsTable() throws {
+        let scratch = try LocalDataScratch()
+        let sink = try makeSink(scratch)
+        #expect(try sink.columns() == ["id", "name", "city"])
+    }
+
+    @Test("upserts insert new keys and replace rows with existing keys")
+    func upsert() throws {
+        let scratch = try LocalDataScratch()
+        let sink = try makeSink(scratch)
+        try sink.apply(stream: "s", checkpoint: 1) { tx in
+            try tx.upsert(["1", "Li", "Beijing"])
+            try tx.upsert(["2", "Wang", nil])
+        }
+        try sink.apply(stream: "s", checkpoint: 2) { tx in
+            try tx.upsert(["1", "Li", "Tianjin"])
+        }
+        #expect(try contents(sink.path) == [["1", "Li", "Tianjin"], ["2", "Wang", nil]])
+    }
+
+    @Test("deletes remove rows by key and ignore absent keys")
+    func delete() throws {
+        let scratch = try LocalDataScratch()
+        let sink = try makeSink(scratch)
+        try sink.apply(stream: "s", checkpoint: 1) { tx in
+            try tx.upsert(["1", "Li", nil])
+            try tx.upsert(["2", "Wang", nil])
+        }
+        try sink.apply(stream: "s", checkpoint: 2) { tx in
+            try tx.delete(key: ["1"])
+            try tx.delete(key: ["9"])
+        }
+        #expect(try contents(sink.path) == [["2", "Wang", nil]])
+    }
+
+    @Test("the checkpoint of each stream is stored with the data")
+    func checkpoints() throws {
+        let scratch = try LocalDataScratch()
+        let sink = try makeSink(scratch)
+        #expect(try sink.checkpoint(stream: "a") == nil)
+        try sink.apply(stream: "a", checkpoint: 7) { try $0.upsert(["1", nil, nil]) }
+        try sink.apply(stream: "b", checkpoint: 3) { _ in }
+        #expect(try sink.checkpoint(stream: "a") == 7)
+        #expect(try sink.checkpoint(stream: "b") == 3)
+        let reopened = try SQLiteSink(path: sink.path, table: "people", keyColumns: ["id"])
+        #expect(try reopened.checkpoint(stream: "a") == 7)
+    }
+
+    @Test("a body that throws rolls back its changes and the checkpoint")
+    func rollback() throws {
+        let scratch = try LocalDataScratch()
+        let sink = try makeSink(scratch)
+        try sink.apply(stream: "s", checkpoint: 1) { try $0.upsert(["1", "Li", nil]) }
+        #expect(throws: Refusal.self) {
+            try sink.apply(stream: "s", checkpoint: 2) { tx in
+                try tx.upsert(["1", "changed", nil])
+                try tx.upsert(["2", "new", nil])
+                try tx.delete(key: ["1"])
+                throw Refusal()
+            }
+        }
+        #expect(try contents(sink.path) == [["1", "Li", nil]])
+        #expect(try sink.checkpoint(stream: "s") == 1)
+    }
+
+    @Test("a batch not after the stored checkpoint is refused and changes nothing")
+    func replayRefused() throws {
+        let scratch = try LocalDataScratch()
+        let sink = try makeSink(scratch)
+        try sink.apply(stream: "s", checkpoint: 5) { try $0.upsert(["1", "Li", nil]) }
+        let error = #expect(throws: LocalDataError.self) {
+            try sink.apply(stream: "s", checkpoint: 5) { try $0.upsert(["1", "again", nil]) }
+        }
+        #expect(error?.reason.contains("already applied") == true)
+        #expect(try contents(sink.path) == [["1", "Li", nil]])
+    }
+
+    @Test("an upsert with the wrong number of values is an error naming database and table")
+    func wrongArity() throws {
+        let scratch = try LocalDataScratch()
+        let sink = try makeSink(scratch)
+        let error = #expect(throws: LocalDataError.self) {
+            try sink.apply(stream: "s", checkpoint: 1) { try $0.upsert(["1", "Li"]) }
+        }
+        #expect(error?.location == "\(sink.path):people")
+        #expect(try sink.checkpoint(stream: "s") == nil)
+    }
+
+    @Test("a missing table without columns to create it is an error")
+    func missingTable() throws {
+        let scratch = try LocalDataScratch()
+        _ = try makeSink(scratch)
+        let error = #expect(throws: LocalDataError.self) {
+            try SQLiteSink(path: scratch.file("consumer.sqlite"), table: "housing", keyColumns: ["id"])
+        }
+        #expect(error?.location == "\(scratch.file("consumer.sqlite")):housing")
+    }
+
+    @Test("an existing table without a unique index over the key columns is refused")
+    func needsUniqueKey() throws {
+        let scratch = try LocalDataScratch()
+        let path = scratch.file("consumer.sqlite")
+        try DatabaseQueue(path: path).write { db in try db.execute(sql: "CREATE TABLE loose (id TEXT, name TEXT)") }
+        let error = #expect(throws: LocalDataError.self) {
+            try SQLiteSink(path: path, table: "loose", keyColumns: ["id"])
+        }
+        #expect(error?.reason.contains("PRIMARY KEY or UNIQUE") == true)
+    }
+
+    @Test("an existing table is used as is, with its own column order and a composite key")
+    func existingTable() throws {
+        let scratch = try LocalDataScratch()
+        let path = scratch.file("consumer.sqlite")
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "CREATE TABLE deeds (note TEXT, unit TEXT, seller TEXT, PRIMARY KEY (unit, seller))")
+        }
+        let sink = try SQLiteSink(path: path, table: "deeds", keyColumns: ["unit", "seller"])
+        #expect(try sink.columns() == ["note", "unit", "seller"])
+        try sink.apply(stream: "s", checkpoint: 1) { tx in
+            try tx.upsert(["first", "u1", "s1"])
+            try tx.upsert(["second", "u1", "s2"])
+            try tx.upsert(["replaced", "u1", "s1"])
+        }
+        try sink.apply(stream: "s", checkpoint: 2) { try $0.delete(key: ["u1", "s2"]) }
+        #expect(try contents(path, "deeds") == [["replaced", "u1", "s1"]])
+    }
+
+    @Test("the sink's database is in WAL mode")
+    func walMode() throws {
+        let scratch = try LocalDataScratch()
+        let sink = try makeSink(scratch)
+        let mode = try DatabaseQueue(path: sink.path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import GXAgent
+import GXCrypto
+import GXDomain
+import GXTestSupport
+import Testing
+
+/// The quickstart ran two nights through real hub and agent processes; these tests examine what each
+/// consumer ended up with against what its provider holds.
+@Suite("Two nights of exchange through real hub and agent processes")
+struct ExchangeTests {
+    struct Pair {
+        var agreement: String
+        var provider: String
+        var consumer: String
+        var resource: String
+        var items: [String]
+    }
+
+    static func pairs() throws -> [Pair] {
+        try SampleDocuments.agreementTerms().map {
+            Pair(agreement: $0.id, provider: $0.provider, consumer: $0.consumer, resource: $0.resourceCode, items: $0.items)
+        }
+    }
+
+    /// The provider's valid rows of its last export, mapped to the catalogue and cut to the agreed items,
+    /// as canonical lines.
+    static func expectedLines(_ pair: Pair, state: URL) throws -> Set<String> {
+        let config = state.appendingPathComponent("agents/\(pair.provider)/agent.toml").path
+        let (configuration, text) = try AgentConfiguration.load(path: config)
+        let provided = try #require(configuration.provide.first { $0.resource == pair.resource })
+        let entry = try #require(try SampleDocuments.catalogue()[pair.resource])
+        let items = entry.items.map(\.name)
+        let source = try CSVSource(path: provided.source.path, keyColumns: provided.source.key)
+        let mapper = try RecordMapper.outgoing(provided.map, columns: try source.columns(), columnsSource: provided.source.path, entry: entry,
+                                               items: items, configText: text, configSource: config)
+        let validator = try RecordValidator(entry: entry, items: items)
+        let agreed = entry.items.map(\.name).filter(Set(pair.items).contains)
+        let indices = agreed.map { items.firstIndex(of: $0)! }
+        var lines = Set<String>()
+        try source.scan(after: nil) { row in
+            guard let values = try? mapper.map(row.values) else { return }
+            let record = CanonicalRecord(operation: .upsert, values: values)
+            guard validator.violation(in: record) == nil else { return }
+            var bytes: [UInt8] = []
+            CanonicalRecord(operation: .upsert, values: indices.map { values[$0] }).write(into: &bytes)
+            lines.insert(String(decoding: bytes, as: UTF8.self))
+        }
+        return lines
+    }
+
+    /// What the consumer's table holds, in the same canonical form.
+    static func receivedLines(_ pair: Pair, state: URL) throws -> Set<String> {
+        let entry = try #require(try SampleDocuments.catalogue()[pair.resource])
+        let agreed = entry.items.map(\.name).filter(Set(pair.items).contains)
+        let key = entry.items.first(where: \.key)!.name
+        let source = try SQLiteSource(path: state.appendingPathComponent("agents/\(pair.consumer)/data/received.sqlite").path,
+                                      table: pair.resource.replacingOccurrences(of: "-", with: "_"), keyColumns: [key], cursorColumn: nil)
+        let columns = try source.columns()
+        let indices = agreed.map { columns.firstIndex(of: $0)! }
+        var lines = Set<String>()
+        try source.scan(after: nil) { row in
+            var bytes: [UInt8] = []
+            CanonicalRecord(operation: .upsert, values: indices.map { row.values[$0] }).write(into: &bytes)
+            lines.insert(String(decoding: bytes, as: UTF8.self))
+        }
+        return lines
+    }
+
+    @Test("after two nights every consumer holds exactly its provider's valid rows, cut to the agreed items",
+          arguments: try pairs().map(\.agreement))
+    func consumerEqualsProvider(agreement: String) async throws {
+        let run = try await Quickstart.run()
+        try #require(run.result.status == 0, "\(run.result.stderr.suffix(3000))")
+        let pair = try #require(try Self.pairs().first { $0.agreement == agreement })
+        let expected = try Self.expectedLines(pair, state: run.state)
+        let received = try Self.receivedLines(pair, state: run.state)
+        #expect(expected.count > 1000)
+        #expect(received.count == expected.count)
+        #expect(received == expected, "missing \(expected.subtracting(received).prefix(3)), extra \(received.subtracting(expected).prefix(3))")
+    }
+
+    @Test("a consumer's table has only the agreed items as columns")
+    func onlyAgreedColumns() async throws {
+        let run = try await Quickstart.run()
+        for pair in try Self.pairs() {
+            let entry = try #require(try SampleDocuments.catalogue()[pair.resource])
+            let source = try SQLiteSource(path: run.state.appendingPathComponent("agents/\(pair.consumer)/data/received.sqlite").path,
+                                          table: pair.resource.replacingOccurrences(of: "-", with: "_"),
+                                          keyColumns: [entry.items.first(where: \.key)!.name], cursorColumn: nil)
+            #expect(Set(try source.columns()) == Set(pair.items), "\(pair.agreement)")
+        }
+    }
+
+    @Test("the second night carried deletes and quarantined rows stayed with the provider")
+    func deletesAndQuarantine() async throws {
+        let run = try await Quickstart.run()
+        let export = try String(contentsOfFile: run.export, encoding: .utf8)
+        let accepted = export.split(separator: "\n").filter { $0.contains("\"action\":\"batch.accepted\"") }
+        #expect(accepted.contains { !$0.contains("\"deletes\":0") }, "no batch carried deletes")
+        #expect(accepted.contains { !$0.contains("\"quarantined\":0") }, "no batch reported quarantined records")
+        #expect(run.result.stdout.contains("quickstart done"))
+    }
+
+    @Test("a consumer run that cannot reach the hub exits 4 after its retries and changes nothing")
+    func unreachableHubChangesNothing() async throws {
+        let run = try await Quickstart.run()
+        let pair = try #require(try Self.pairs().first { $0.resource == "RK-001" })
+        let before = try Self.receivedLines(pair, state: run.state)
+        // The quickstart's hub was stopped; a consumer run now fails to reach it and must change nothing.
+        let result = try GXBinary.run(["agent", "run", "--config", run.state.appendingPathComponent("agents/\(pair.consumer)/agent.toml").path])
+        #expect(result.status == 4, "\(result.stderr)")
+        #expect(try Self.receivedLines(pair, state: run.state) == before)
+    }
+}

@@ -15,6 +15,14 @@ struct AgentHubClient: Sendable {
     var firstBackoff: Double = 0.5
     static let maxJSONBytes = 64 << 20
 
+    /// Connection failures surface at once (not retried inside the pool until the request deadline), so
+    /// the agent's own bounded, logged backoff decides.
+    static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(10), read: .seconds(300)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
     func get<T: Decodable>(_ path: String, as type: T.Type = T.self) async throws -> T {
         let (_, body) = try await json(.GET, path, body: nil)
         return try decode(T.self, body, path)
@@ -35,7 +43,7 @@ struct AgentHubClient: Sendable {
             request.headers.add(name: ExchangeAPI.signatureHeader, value: signatureBase64)
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
             request.body = .stream(FileChunks(url: payload), length: .known(Int64(size)))
-            let response = try await HTTPClient.shared.execute(request, timeout: .hours(2))
+            let response = try await Self.http.execute(request, timeout: .hours(2))
             let body = try await response.body.collect(upTo: Self.maxJSONBytes)
             try check(response.status, body)
             return try decode(ExchangeAPI.BatchOutcome.self, body, path)
@@ -46,7 +54,7 @@ struct AgentHubClient: Sendable {
     func pullBatch(agreement: String, sequence: Int64, to file: URL) async throws -> (manifest: String, signature: String) {
         let path = "/v1/agreements/\(escape(agreement))/batches/\(sequence)"
         return try await retrying(path) {
-            let response = try await HTTPClient.shared.execute(request(.GET, path), timeout: .hours(2))
+            let response = try await Self.http.execute(request(.GET, path), timeout: .hours(2))
             guard response.status == .ok else {
                 let body = try await response.body.collect(upTo: Self.maxJSONBytes)
                 try check(response.status, body)
@@ -74,7 +82,7 @@ struct AgentHubClient: Sendable {
                 request.headers.add(name: "Content-Type", value: "application/json")
                 request.body = .bytes(ByteBuffer(bytes: body))
             }
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+            let response = try await Self.http.execute(request, timeout: .seconds(120))
             let bytes = try await response.body.collect(upTo: Self.maxJSONBytes)
             try check(response.status, bytes)
             return (response.status, bytes)

@@ -34,6 +34,8 @@ enum LocalDatabase {
             try queue.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: mode == .durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+                // Upserts and lookups land at random keys; 32 MiB keeps the upper B-tree levels cached.
+                try db.execute(sql: "PRAGMA cache_size = -32768")
             }
         }
         return queue

@@ -44,7 +44,7 @@ public final class SQLiteSink: RecordSink {
                         column.sqlIdentifier + (keyColumns.contains(column) ? " TEXT NOT NULL" : " TEXT")
                     }
                     let primaryKey = "PRIMARY KEY (\(keyColumns.map(\.sqlIdentifier).joined(separator: ", ")))"
-                    try db.execute(sql: "CREATE TABLE \(table.sqlIdentifier) (\((definitions + [primaryKey]).joined(separator: ", "))) WITHOUT ROWID")
+                    try db.execute(sql: "CREATE TABLE \(table.sqlIdentifier) (\((definitions + [primaryKey]).joined(separator: ", ")))")
                 }
                 try db.execute(sql: """
                     CREATE TABLE IF NOT EXISTS \(Self.checkpointTable) (

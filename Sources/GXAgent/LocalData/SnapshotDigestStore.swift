@@ -22,9 +22,6 @@ public final class SnapshotDigestStore {
         queue = try LocalDatabase.open(path: path, location: path, mode: .bulk)
         try LocalDataError.catching(at: path, while: "cannot prepare the digest store") {
             try queue.inDatabase { db in
-                // Room for the upper B-tree levels of both tables, so lookups and inserts touch the file
-                // about once per row.
-                try db.execute(sql: "PRAGMA cache_size = -32768")
                 // Debian's SQLite zeroes every freed page by default; retiring a 10-million-row snapshot
                 // would then write it all again. FAST still wipes deleted cells where it costs no I/O.
                 try db.execute(sql: "PRAGMA secure_delete = FAST")

@@ -61,5 +61,13 @@ public struct Hub: Sendable {
                     services: [HubMaintenance(hub: self)], logger: logger)
     }
 
+    /// Uploads cut off by a crash leave partial files behind; none of them was ever accepted.
+    public func removeIncompleteUploads() {
+        let incoming = batchDirectory.appendingPathComponent("incoming")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? [] {
+            try? FileManager.default.removeItem(at: incoming.appendingPathComponent(name))
+        }
+    }
+
     func now() -> Date { Date() }
 }

@@ -33,7 +33,7 @@ final class HubProcess: @unchecked Sendable {
     let log: URL
     var url: String { "http://127.0.0.1:\(port)" }
 
-    init(database: String, directory: URL) throws {
+    init(database: String, directory: URL, environment: [String: String] = [:]) throws {
         port = Int.random(in: 20000...60000)
         log = directory.appendingPathComponent("hub-\(port).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -41,6 +41,7 @@ final class HubProcess: @unchecked Sendable {
         process.arguments = ["hub", "serve", "--db", database, "--listen", "127.0.0.1:\(port)"]
         process.standardError = try FileHandle(forWritingTo: log)
         process.standardOutput = FileHandle.nullDevice
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         try process.run()
         for _ in 0..<200 {
             if try ProcessRunner.run("/usr/bin/curl", ["-fsS", "\(url)/healthz"]).status == 0 { return }

@@ -44,6 +44,8 @@ struct ConsumerSync {
             for sequence in (list.acknowledged + 1)...checkpoint {
                 if let kept = try state.receipt(agreement: id, sequence: sequence) {
                     try await sendReceipt(id, sequence, receipt: kept.receipt, signature: kept.signature)
+                } else {
+                    try await receiptFromDelivery(id, sequence: sequence)
                 }
             }
         }
@@ -70,6 +72,7 @@ struct ConsumerSync {
         defer { try? FileManager.default.removeItem(at: file) }
         let started = Date()
         let (manifestBase64, signatureBase64) = try await client.pullBatch(agreement: id, sequence: sequence, to: file)
+        CrashPoint.reached("consumer.pulled")
         let signed = try SignedDocument<DeliveryManifest>(base64Content: manifestBase64, base64Signature: signatureBase64, field: "manifest")
         guard signed.isSigned(by: hubKey) else { throw AgentError.verification(what: what, reason: "the manifest is not signed by the hub's key") }
         let manifest = signed.content
@@ -87,6 +90,7 @@ struct ConsumerSync {
                     do { local = try mapper.map(record.values) } catch {
                         throw AgentError.localData("\(what), record \(position): \(error)")
                     }
+                    CrashPoint.reached("consumer.applying")
                     switch record.operation {
                     case .upsert: try transaction.upsert(local)
                     case .delete: try transaction.delete(key: keyIndices.map { local[$0] ?? "" })
@@ -105,10 +109,32 @@ struct ConsumerSync {
         let receipt = BatchReceipt(agreementID: id, consumer: configuration.agency, resourceCode: manifest.resourceCode, sequence: sequence,
                                    recordsSM3: manifest.records.sm3, upsertsApplied: manifest.counts.upserts,
                                    deletesApplied: manifest.counts.deletes, appliedAt: Timestamp.string(from: Date()))
+        CrashPoint.reached("consumer.applied-unreceipted")
         let signedReceipt = try SignedDocument(signing: receipt, with: key)
         try state.saveReceipt(agreement: id, sequence: sequence, receiptBase64: signedReceipt.base64Content, signatureBase64: signedReceipt.base64Signature)
         try await sendReceipt(id, sequence, receipt: signedReceipt.base64Content, signature: signedReceipt.base64Signature)
         return manifest.counts
+    }
+
+    /// The sink's checkpoint says the batch was applied (data and checkpoint commit together) but the
+    /// process died before it kept its receipt: fetch the signed delivery manifest again and acknowledge it.
+    func receiptFromDelivery(_ id: String, sequence: Int64) async throws {
+        let file = URL(fileURLWithPath: configuration.stateDirectory + "/incoming/\(id)-\(sequence).receipt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let (manifestBase64, signatureBase64) = try await client.pullBatch(agreement: id, sequence: sequence, to: file)
+        let signed = try SignedDocument<DeliveryManifest>(base64Content: manifestBase64, base64Signature: signatureBase64, field: "manifest")
+        guard signed.isSigned(by: hubKey), signed.content.agreementID == id, signed.content.sequence == sequence else {
+            throw AgentError.verification(what: "delivery \(id)#\(sequence)", reason: "the manifest is not the hub's for this batch")
+        }
+        let manifest = signed.content
+        let receipt = BatchReceipt(agreementID: id, consumer: configuration.agency, resourceCode: manifest.resourceCode, sequence: sequence,
+                                   recordsSM3: manifest.records.sm3, upsertsApplied: manifest.counts.upserts,
+                                   deletesApplied: manifest.counts.deletes, appliedAt: Timestamp.string(from: Date()))
+        let signedReceipt = try SignedDocument(signing: receipt, with: key)
+        try state.saveReceipt(agreement: id, sequence: sequence, receiptBase64: signedReceipt.base64Content, signatureBase64: signedReceipt.base64Signature)
+        try await sendReceipt(id, sequence, receipt: signedReceipt.base64Content, signature: signedReceipt.base64Signature)
+        logger.info("\(id)#\(sequence): receipt re-sent after an interrupted run")
     }
 
     func sendReceipt(_ id: String, _ sequence: Int64, receipt: String, signature: String) async throws {

@@ -59,7 +59,16 @@ public final class CSVSink: RecordSink {
         try rows.apply(stream: stream, checkpoint: checkpoint, body) { db in
             try db.execute(sql: "UPDATE \(Self.exportTable) SET generation = generation + 1")
         }
-        if exportsAfterEachApply { try export() }
+        guard exportsAfterEachApply else { return }
+        do {
+            try export()
+        } catch {
+            // The batch is in: say so, or a caller would retry an apply that can no longer happen.
+            throw LocalDataError(location: error.location, reason: """
+                batch \(checkpoint) of stream \(stream) is committed, but rewriting the CSV failed \
+                (exportIfStale() retries): \(error.reason)
+                """)
+        }
     }
 
     /// Rewrites the file when an apply committed after the last finished export, or the file is missing.

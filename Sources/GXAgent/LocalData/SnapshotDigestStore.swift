@@ -5,8 +5,9 @@ import GRDB
 ///
 /// Each resource's snapshot is its own WITHOUT ROWID table; a pass writes a fresh staging table beside it
 /// and `SnapshotDiff.commit()` swaps the staging table in by renaming, so accepting a 10-million-row pass
-/// costs two renames rather than a copy (the retired table is dropped after the swap). Staging writes are grouped in large transactions; memory stays flat.
-/// Not thread-safe: use the store and its diffs from one task.
+/// costs two renames rather than a copy (the retired table is dropped after the swap). Staging writes are
+/// grouped in large transactions; memory stays flat. Not thread-safe: use the store and its diffs from one
+/// task.
 public final class SnapshotDigestStore {
     public let path: String
     let queue: DatabaseQueue

@@ -4,45 +4,41 @@
 /// U+001B, so any values round-trip and distinct keys never collide. Keys without those control
 /// characters — all real ones — are stored as plain text.
 enum SnapshotKey {
-    private static let separator: Character = "\u{1F}"
-    private static let escape: Character = "\u{1B}"
+    private static let separator: Unicode.Scalar = "\u{1F}"
+    private static let escape: Unicode.Scalar = "\u{1B}"
 
     static func encode(_ values: [String]) -> String {
         if values.count == 1, !needsEscaping(values[0]) { return values[0] }
-        var result = ""
+        var result = String.UnicodeScalarView()
         for (index, value) in values.enumerated() {
             if index > 0 { result.append(separator) }
-            if needsEscaping(value) {
-                for character in value {
-                    if character == separator || character == escape { result.append(escape) }
-                    result.append(character)
-                }
-            } else {
-                result += value
+            for scalar in value.unicodeScalars {
+                if scalar == separator || scalar == escape { result.append(escape) }
+                result.append(scalar)
             }
         }
-        return result
+        return String(result)
     }
 
     static func decode(_ key: String) -> [String] {
         guard needsEscaping(key) else { return [key] }
         var values: [String] = []
-        var current = ""
+        var current = String.UnicodeScalarView()
         var escaped = false
-        for character in key {
+        for scalar in key.unicodeScalars {
             if escaped {
-                current.append(character)
+                current.append(scalar)
                 escaped = false
-            } else if character == escape {
+            } else if scalar == escape {
                 escaped = true
-            } else if character == separator {
-                values.append(current)
-                current = ""
+            } else if scalar == separator {
+                values.append(String(current))
+                current = String.UnicodeScalarView()
             } else {
-                current.append(character)
+                current.append(scalar)
             }
         }
-        values.append(current)
+        values.append(String(current))
         return values
     }
 

@@ -76,6 +76,7 @@ struct ProviderSync {
             }
         }
         try spooler.finish(quarantine: quarantine.findings, quarantined: quarantine.count)
+        CrashPoint.reached("provider.spooled")
         try quarantine.close()
         report.rowsRead = rowNumber
         report.quarantined = quarantine.count
@@ -91,6 +92,7 @@ struct ProviderSync {
         let outcome = try await client.pushBatch(resource: pending.resource, manifestBase64: pending.manifestBase64,
                                                  signatureBase64: pending.signatureBase64, payload: URL(fileURLWithPath: pending.payload))
         let manifest = try SignedDocument<BatchManifest>(base64Content: pending.manifestBase64, base64Signature: pending.signatureBase64, field: "manifest").content
+        CrashPoint.reached("provider.accepted-unrecorded")
         try state.accepted(pending)
         try? FileManager.default.removeItem(atPath: pending.payload)
         report.batches.append(outcome.sequence)

@@ -139,6 +139,7 @@ extension Hub {
                 }
             }
             try handle.write(contentsOf: buffer.readableBytesView)
+            CrashPoint.reached("hub.receiving")
         }
         let digests = try decoder.finish()
         try check(digests.wire, against: manifest.wire, "wire")

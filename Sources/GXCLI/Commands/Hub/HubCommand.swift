@@ -91,6 +91,7 @@ struct HubCommand: AsyncParsableCommand {
             }
             let directory = ((db as NSString).deletingLastPathComponent.nonEmpty ?? ".") + "/batches"
             let hub = Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory))
+            hub.removeIncompleteUploads()
             try await hub.application(host: host, port: port).runService()
         }
     }

@@ -1,0 +1,116 @@
+import Foundation
+import GXTestSupport
+import Testing
+
+/// Processes killed with SIGKILL at the worst moments (see `CrashPoint`), then run again: the consumer
+/// must end with exactly the provider's valid rows, every batch acknowledged once.
+@Suite("Crash recovery: agents and hub killed mid-exchange")
+struct CrashRecoveryTests {
+    static let provider = "111100000000210552"
+    static let consumer = "11110000000021063W"
+
+    /// A copy of the quickstart's world after two nights, its hub serving again, and a third night's export
+    /// (a different seed: every row changes) waiting at the provider.
+    struct World {
+        var state: URL
+        var hub: HubProcess
+        var hubDatabase: String
+        var providerConfig: String { state.appendingPathComponent("agents/\(CrashRecoveryTests.provider)/agent.toml").path }
+        var consumerConfig: String { state.appendingPathComponent("agents/\(CrashRecoveryTests.consumer)/agent.toml").path }
+
+        func agent(_ config: String, crashAt point: String? = nil, after: Int = 0) throws -> ProcessResult {
+            var environment: [String: String] = [:]
+            if let point { environment = ["GX_CRASH_AT": point, "GX_CRASH_AFTER": String(after)] }
+            return try GXBinary.run(["agent", "run", "--config", config], environment: environment)
+        }
+
+        /// Points every agent at `hub`.
+        func retarget(_ hub: HubProcess) throws {
+            for config in [providerConfig, consumerConfig] {
+                let text = try String(contentsOfFile: config, encoding: .utf8)
+                    .replacingOccurrences(of: #"hub = "[^"]*""#, with: "hub = \"\(hub.url)\"", options: .regularExpression)
+                try text.write(toFile: config, atomically: true, encoding: .utf8)
+            }
+        }
+    }
+
+    static func world(hubEnvironment: [String: String] = [:]) async throws -> World {
+        let run = try await Quickstart.run()
+        try #require(run.result.status == 0)
+        let state = try temporaryDirectory("crash")
+        try FileManager.default.removeItem(at: state)
+        try FileManager.default.copyItem(at: run.state, to: state)
+        let database = state.appendingPathComponent("hub/hub.sqlite").path
+        let hub = try HubProcess(database: database, directory: state, environment: hubEnvironment)
+        let world = World(state: state, hub: hub, hubDatabase: database)
+        try world.retarget(hub)
+        let sample = try GXBinary.run(["sample", "--resource", "RK-001", "--rows", "3000", "--seed", "7", "--invalid-every", "250",
+                                       "--out", state.appendingPathComponent("agents/\(provider)/data/RK-001.csv").path])
+        try #require(sample.status == 0, "\(sample.stderr)")
+        return world
+    }
+
+    func expectConsumerEqualsProvider(_ world: World) throws {
+        let pair = try #require(try ExchangeTests.pairs().first { $0.agreement == "BJ-GX-2026-004" })
+        let expected = try ExchangeTests.expectedLines(pair, state: world.state)
+        let received = try ExchangeTests.receivedLines(pair, state: world.state)
+        #expect(received.count == expected.count)
+        #expect(received == expected)
+    }
+
+    /// Every accepted batch of RK-001 has exactly one receipt.
+    func expectEveryBatchReceiptedOnce(_ world: World) throws {
+        let report = try GXBinary.run(["exchange", "report", "--json", "--hub", world.hub.url,
+                                       "--token-file", world.state.appendingPathComponent("hub/admin.token").path])
+        #expect(report.status == 0, "\(report.stdout)\(report.stderr)")
+        #expect(report.stdout.contains("\"acknowledged\""))
+    }
+
+    @Test("a provider killed after spooling, before pushing, resends the same batches and nothing is lost",
+          arguments: ["provider.spooled", "provider.accepted-unrecorded"])
+    func providerKilled(point: String) async throws {
+        let world = try await Self.world()
+        defer { _ = world.hub.terminate() }
+        let crashed = try world.agent(world.providerConfig, crashAt: point)
+        #expect(crashed.status != 0, "the crash point \(point) was not reached")
+        let resumed = try world.agent(world.providerConfig)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let consumed = try world.agent(world.consumerConfig)
+        #expect(consumed.status == 0, "\(consumed.stderr)")
+        try expectConsumerEqualsProvider(world)
+        try expectEveryBatchReceiptedOnce(world)
+    }
+
+    @Test("a consumer killed after pulling, mid-apply or before its receipt ends with every row exactly once",
+          arguments: [("consumer.pulled", 0), ("consumer.applying", 1500), ("consumer.applied-unreceipted", 0)])
+    func consumerKilled(point: String, after: Int) async throws {
+        let world = try await Self.world()
+        defer { _ = world.hub.terminate() }
+        #expect(try world.agent(world.providerConfig).status == 0)
+        let crashed = try world.agent(world.consumerConfig, crashAt: point, after: after)
+        #expect(crashed.status != 0, "the crash point \(point) was not reached")
+        let resumed = try world.agent(world.consumerConfig)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        try expectConsumerEqualsProvider(world)
+        try expectEveryBatchReceiptedOnce(world)
+    }
+
+    @Test("a hub killed mid-upload keeps nothing of it, and the next run completes the night")
+    func hubKilledMidUpload() async throws {
+        var world = try await Self.world(hubEnvironment: ["GX_CRASH_AT": "hub.receiving"])
+        let cutOff = try world.agent(world.providerConfig)
+        #expect(cutOff.status == 4, "\(cutOff.stderr)")
+        _ = world.hub.terminate()
+        let incoming = world.state.appendingPathComponent("hub/batches/incoming").path
+        #expect(!((try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []).isEmpty, "no partial upload to clean")
+        world.hub = try HubProcess(database: world.hubDatabase, directory: world.state)
+        defer { _ = world.hub.terminate() }
+        try world.retarget(world.hub)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []).isEmpty, "a partial upload was kept")
+        let resumed = try world.agent(world.providerConfig)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try world.agent(world.consumerConfig).status == 0)
+        try expectConsumerEqualsProvider(world)
+        try expectEveryBatchReceiptedOnce(world)
+    }
+}

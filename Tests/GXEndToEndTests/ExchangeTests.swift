@@ -113,3 +113,39 @@ struct ExchangeTests {
         #expect(try Self.receivedLines(pair, state: run.state) == before)
     }
 }
+
+@Suite("Agent start-up checks")
+struct AgentStartupTests {
+    @Test("a mapping that names an unknown column is refused at start-up with its config line, exit 2")
+    func unknownColumnNamesLine() async throws {
+        let world = try await CrashRecoveryTests.world()
+        defer { _ = world.hub.terminate() }
+        let config = world.providerConfig
+        let text = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "column = \"xm\"", with: "column = \"xingming\"")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("\"xingming\"") }! + 1
+        let result = try GXBinary.run(["agent", "run", "--config", config])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("\(config):\(line)"), "\(result.stderr)")
+        #expect(result.stderr.contains("xingming"))
+    }
+
+    @Test("a second run while one holds the lock exits 3")
+    func lockedRunExits3() async throws {
+        let run = try await Quickstart.run()
+        let state = try temporaryDirectory("lock")
+        try FileManager.default.removeItem(at: state)
+        try FileManager.default.copyItem(at: run.state, to: state)
+        let agent = state.appendingPathComponent("agents/111100000000210552")
+        // flock(1) holds the agent's lock as a concurrent run would.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [agent.appendingPathComponent("state/agent.lock").path, "sleep", "30"]
+        try holder.run()
+        defer { holder.terminate() }
+        usleep(300_000)
+        let result = try GXBinary.run(["agent", "run", "--config", agent.appendingPathComponent("agent.toml").path])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("another run"))
+    }
+}

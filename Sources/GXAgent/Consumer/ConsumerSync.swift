@@ -29,8 +29,13 @@ struct ConsumerSync {
         let sink = try LocalData.sink(consumed.sink, columns: columns)
         let sinkColumns: [String]
         do { sinkColumns = try sink.columns() } catch { throw AgentError.localData("\(error)") }
-        let mapper = try RecordMapper.incoming(consumed.map, items: items, entry: entry, columns: sinkColumns, columnsSource: consumed.sink.label,
+        let mapper: RecordMapper
+        do {
+            mapper = try RecordMapper.incoming(consumed.map, items: items, entry: entry, columns: sinkColumns, columnsSource: consumed.sink.label,
                                                configText: configText, configSource: configSource)
+        } catch {
+            throw AgentError.configuration(error.description)
+        }
         let keyIndices = try consumed.sink.key.map { column in
             guard let index = sinkColumns.firstIndex(of: column) else {
                 throw AgentError.configuration("key column '\(column)' is not a column of \(consumed.sink.label)")

@@ -28,9 +28,14 @@ struct ProviderSync {
         let source = try LocalData.source(resource.source)
         let columns: [String]
         do { columns = try source.columns() } catch { throw AgentError.localData("\(error)") }
-        let mapper = try RecordMapper.outgoing(resource.map, columns: columns, columnsSource: resource.source.label, entry: entry,
+        let mapper: RecordMapper, validator: RecordValidator
+        do {
+            mapper = try RecordMapper.outgoing(resource.map, columns: columns, columnsSource: resource.source.label, entry: entry,
                                                items: items, configText: configText, configSource: configSource)
-        let validator = try RecordValidator(entry: entry, items: items)
+            validator = try RecordValidator(entry: entry, items: items)
+        } catch {
+            throw AgentError.configuration(error.description)
+        }
         let cursorMode = resource.source.cursor != nil
         if full, cursorMode { try state.resetCursor(resource: code) }
         let cursorText = cursorMode ? try state.cursor(resource: code) : nil

@@ -247,4 +247,51 @@ struct BatchExchangeTests {
         let audited = try await fixture.store.auditEntries(matching: AuditQuery(action: "delivery.refused", limit: 10))
         #expect(audited.count == 1)
     }
+
+    @Test("acknowledged batches are pruned after the retention period; unacknowledged ones stay")
+    func retentionPrunesOnlyAcknowledged() async throws {
+        let fixture = try await activePopulationAgreement()
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        try await fixture.hub.withClient { client in
+            try await client.push(try PopulationBatch.build([PopulationBatch.record(1)], sequence: 1, key: provider.key), token: provider.token).expect(.created)
+            try await client.push(try PopulationBatch.build([PopulationBatch.record(2)], sequence: 2, key: provider.key), token: provider.token).expect(.created)
+            let delivery = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
+            let manifest = try SignedDocument<DeliveryManifest>(base64Content: delivery.headers[HTTPField.Name("X-GX-Manifest")!]!,
+                                                                base64Signature: delivery.headers[HTTPField.Name("X-GX-Signature")!]!, field: "m").content
+            let receipt = try SignedDocument(signing: BatchReceipt(agreementID: PopulationBatch.agreement, consumer: consumer.code, resourceCode: "RK-001",
+                                                                   sequence: 1, recordsSM3: manifest.records.sm3, upsertsApplied: 1,
+                                                                   deletesApplied: 0, appliedAt: "2026-11-23T02:00:00.000Z"), with: consumer.key)
+            try await client.call(.post, "/v1/agreements/\(PopulationBatch.agreement)/batches/1/receipt", token: consumer.token,
+                                  json: ExchangeAPI.SignedReceipt(receipt: receipt.base64Content, signature: receipt.base64Signature)).expect(.created)
+        }
+        let early = try await fixture.hub.pruneAcknowledgedBatches(at: Date())
+        #expect(early.isEmpty, "pruned inside the retention period")
+        let pruned = try await fixture.hub.pruneAcknowledgedBatches(at: Date().addingTimeInterval(8 * 86_400))
+        #expect(pruned == ["RK-001#1"])
+        let first = try await fixture.store.batch(resourceCode: "RK-001", sequence: 1)
+        let second = try await fixture.store.batch(resourceCode: "RK-001", sequence: 2)
+        #expect(first?.payloadPath == nil && second?.payloadPath != nil)
+        let files = try FileManager.default.subpathsOfDirectory(atPath: fixture.hub.batchDirectory.path).filter { $0.hasSuffix(".deflate") }
+        #expect(files.count == 1, "\(files)")
+        try await fixture.hub.withClient { client in
+            let gone = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
+            #expect(gone.status == .gone)
+        }
+    }
+
+    @Test("a batch carrying an item outside the catalogue entry is refused naming the items")
+    func nonCatalogueItem() async throws {
+        let fixture = try await activePopulationAgreement()
+        let provider = fixture.party(PopulationBatch.provider)
+        var record = PopulationBatch.record(1)
+        record.values.append("O+")
+        let built = try PopulationBatch.build([record], sequence: 1, key: provider.key) { $0.items.append("血型") }
+        try await fixture.hub.withClient { client in
+            let response = try await client.push(built, token: provider.token)
+            #expect(response.status == .badRequest)
+            #expect(response.error?.field == "items" && response.error?.error.contains("血型") == true, "\(response.text)")
+        }
+        let refused = try await fixture.store.auditEntries(matching: AuditQuery(action: "batch.refused", limit: 10))
+        #expect(refused.count == 1)
+    }
 }

@@ -3,7 +3,8 @@ import GXDomain
 import Logging
 import ServiceLifecycle
 
-/// The hub's background duties: sign audit checkpoints and expire agreements whose validity ended.
+/// The hub's background duties: sign audit checkpoints, expire agreements whose validity ended, and prune
+/// acknowledged batch payloads past their retention.
 /// On graceful shutdown it signs a last checkpoint so the chain's tail is covered.
 struct HubMaintenance: Service {
     let hub: Hub
@@ -27,6 +28,12 @@ struct HubMaintenance: Service {
             if !expired.isEmpty { hub.logger.info("agreements expired", metadata: ["ids": "\(expired)"]) }
         } catch {
             hub.logger.error("expiry sweep failed", metadata: ["error": "\(error)"])
+        }
+        do {
+            let pruned = try await hub.pruneAcknowledgedBatches()
+            if !pruned.isEmpty { hub.logger.info("pruned acknowledged batches", metadata: ["batches": "\(pruned)"]) }
+        } catch {
+            hub.logger.error("retention sweep failed", metadata: ["error": "\(error)"])
         }
         await signCheckpointLogged()
     }

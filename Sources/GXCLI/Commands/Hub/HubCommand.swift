@@ -66,7 +66,11 @@ struct HubCommand: AsyncParsableCommand {
         @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel = "info"
 
+        @Option(help: "Days to keep a batch's payload after every entitled consumer acknowledged it (0: prune at once).")
+        var batchRetentionDays = 7.0
+
         func run() async throws {
+            guard batchRetentionDays >= 0 else { throw ValidationError("--batch-retention-days must not be negative") }
             guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
                 throw ValidationError("--listen must be HOST:PORT, got '\(listen)'")
             }
@@ -90,7 +94,8 @@ struct HubCommand: AsyncParsableCommand {
                 throw CLIError("\(keyPath) is not the key this hub was initialised with")
             }
             let directory = ((db as NSString).deletingLastPathComponent.nonEmpty ?? ".") + "/batches"
-            let hub = Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory))
+            let hub = Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory),
+                          limits: BatchLimits(retention: batchRetentionDays * 86_400))
             hub.removeIncompleteUploads()
             try await hub.application(host: host, port: port).runService()
         }

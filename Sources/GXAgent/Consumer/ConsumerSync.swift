@@ -86,6 +86,8 @@ struct ConsumerSync {
         }
         // Apply inside one sink transaction, checking digests and counts at the end: a mismatch rolls it all back.
         let decoder = try BatchPayloadDecoder(valueCount: items.count, maximumRecordBytes: Int(manifest.records.bytes))
+        let progress = ProgressDisplay("\(what) applying", total: manifest.counts.records, logger: logger)
+        defer { progress.finish() }
         try sink.apply(stream: id, checkpoint: sequence) { transaction in
             let input = try FileHandle(forReadingFrom: file)
             defer { try? input.close() }
@@ -96,6 +98,7 @@ struct ConsumerSync {
                         throw AgentError.localData("\(what), record \(position): \(error)")
                     }
                     CrashPoint.reached("consumer.applying")
+                    progress.advance()
                     switch record.operation {
                     case .upsert: try transaction.upsert(local)
                     case .delete: try transaction.delete(key: keyIndices.map { local[$0] ?? "" })

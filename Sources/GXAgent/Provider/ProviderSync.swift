@@ -52,9 +52,10 @@ struct ProviderSync {
         let keyIndices = validator.keyIndices
         var line: [UInt8] = []
         var rowNumber: Int64 = 0
-        let started = Date()
+        let progress = ProgressDisplay("\(code) reading \(resource.source.label)", logger: logger)
         try source.scan(after: cursor) { row in
             rowNumber += 1
+            progress.advance()
             let record: CanonicalRecord
             do {
                 record = CanonicalRecord(operation: .upsert, values: try mapper.map(row.values))
@@ -71,8 +72,8 @@ struct ProviderSync {
                 guard full || change != .unchanged else { return }
             }
             try spooler.append(record, cursor: row.cursor)
-            if rowNumber % 100_000 == 0 { report.progress(rowNumber, since: started, logger: logger) }
         }
+        progress.finish()
         if let diff {
             try diff.forEachDeleted { key in
                 var values = [String?](repeating: nil, count: items.count)
@@ -117,9 +118,4 @@ public struct ProviderReport: Sendable, Codable {
     public var quarantined: Int64 = 0
     public var wireBytes: Int64 = 0
     public var batches: [Int64] = []
-
-    mutating func progress(_ rows: Int64, since start: Date, logger: Logger) {
-        let seconds = max(Date().timeIntervalSince(start), 0.001)
-        logger.info("\(resource): \(rows) rows read, \(Int(Double(rows) / seconds)) rows/s")
-    }
 }

@@ -6,7 +6,7 @@ public enum ItemType: String, Codable, Sendable, CaseIterable {
     case decimal
     /// `YYYY-MM-DD`
     case date
-    /// `YYYY-MM-DDTHH:MM:SS` in Beijing time, or with an explicit offset.
+    /// `YYYY-MM-DDTHH:MM:SS`, Beijing time (no offset: one canonical form).
     case datetime
     /// A value from the item's code table.
     case code

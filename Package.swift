@@ -113,7 +113,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GXAgentTests",
-            dependencies: ["GXAgent", "GXDomain", "GXCrypto", "GXTestSupport"],
+            dependencies: [
+                "GXAgent", "GXDomain", "GXCrypto", "GXTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

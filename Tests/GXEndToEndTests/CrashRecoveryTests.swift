@@ -113,4 +113,17 @@ struct CrashRecoveryTests {
         try expectConsumerEqualsProvider(world)
         try expectEveryBatchReceiptedOnce(world)
     }
+
+    @Test("--full resends every row and the consumer still ends with exactly the provider's rows")
+    func fullResend() async throws {
+        let world = try await Self.world()
+        defer { _ = world.hub.terminate() }
+        let full = try GXBinary.run(["agent", "run", "--full", "--json", "--config", world.providerConfig])
+        #expect(full.status == 0, "\(full.stderr)")
+        // Every valid row travels again as an upsert, not just the changes.
+        let valid = try ExchangeTests.expectedLines(try #require(try ExchangeTests.pairs().first { $0.resource == "RK-001" }), state: world.state)
+        #expect(full.stdout.contains("\"upserts\" : \(valid.count)"), "\(full.stdout)")
+        #expect(try world.agent(world.consumerConfig).status == 0)
+        try expectConsumerEqualsProvider(world)
+    }
 }

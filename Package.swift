@@ -129,7 +129,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GXEndToEndTests",
-            dependencies: ["GXAgent", "GXCrypto", "GXDomain", "GXTestSupport", "gx"],
+            dependencies: [
+                "GXAgent", "GXCrypto", "GXDomain", "GXTestSupport", "gx",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

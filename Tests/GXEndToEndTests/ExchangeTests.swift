@@ -31,7 +31,11 @@ struct ExchangeTests {
         let provided = try #require(configuration.provide.first { $0.resource == pair.resource })
         let entry = try #require(try SampleDocuments.catalogue()[pair.resource])
         let items = entry.items.map(\.name)
-        let source = try CSVSource(path: provided.source.path, keyColumns: provided.source.key)
+        let source: any RecordSource = switch provided.source.kind {
+        case .csv: try CSVSource(path: provided.source.path, keyColumns: provided.source.key)
+        case .sqlite: try SQLiteSource(path: provided.source.path, table: provided.source.table!, keyColumns: provided.source.key,
+                                       cursorColumn: nil)
+        }
         let mapper = try RecordMapper.outgoing(provided.map, columns: try source.columns(), columnsSource: provided.source.path, entry: entry,
                                                items: items, configText: text, configSource: config)
         let validator = try RecordValidator(entry: entry, items: items)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GXAgent
+import GXDomain
 import GXTestSupport
 import Testing
 
@@ -62,5 +63,38 @@ struct CursorModeTests {
         let received = try ExchangeTests.receivedLines(pair, state: world.state)
         #expect(expected.isSubset(of: received), "missing \(expected.subtracting(received).prefix(3))")
         #expect(received.filter { $0.contains("李四") }.count == updated)
+    }
+}
+
+@Suite("A consumer applying into a CSV file")
+struct CSVSinkExchangeTests {
+    @Test("a consumer new to the agreement replays every retained batch into a CSV file equal to the provider's rows")
+    func csvSinkFromScratch() async throws {
+        let world = try await CrashRecoveryTests.world()
+        defer { _ = world.hub.terminate() }
+        #expect(try world.agent(world.providerConfig).status == 0)
+        let text = try String(contentsOfFile: world.consumerConfig, encoding: .utf8)
+            .replacingOccurrences(of: #"kind = "sqlite"\npath = "data/received.sqlite"\ntable = "RK_001""#,
+                                  with: "kind = \"csv\"\npath = \"data/received.csv\"", options: .regularExpression)
+        try #require(text.contains("received.csv"))
+        try text.write(toFile: world.consumerConfig, atomically: true, encoding: .utf8)
+        let result = try world.agent(world.consumerConfig)
+        #expect(result.status == 0, "\(result.stderr)")
+
+        let pair = try #require(try ExchangeTests.pairs().first { $0.resource == "RK-001" })
+        let expected = try ExchangeTests.expectedLines(pair, state: world.state)
+        let file = try CSVSource(path: world.state.appendingPathComponent("agents/\(CrashRecoveryTests.consumer)/data/received.csv").path,
+                             keyColumns: ["公民身份号码"])
+        let source = file
+        let columns = try source.columns()
+        let entry = try #require(try SampleDocuments.catalogue()["RK-001"])
+        let indices = entry.items.map(\.name).filter(Set(pair.items).contains).map { columns.firstIndex(of: $0)! }
+        var received = Set<String>()
+        try source.scan(after: nil) { row in
+            var bytes: [UInt8] = []
+            CanonicalRecord(operation: .upsert, values: indices.map { row.values[$0] }).write(into: &bytes)
+            received.insert(String(decoding: bytes, as: UTF8.self))
+        }
+        #expect(received == expected)
     }
 }

@@ -294,4 +294,46 @@ struct BatchExchangeTests {
         let refused = try await fixture.store.auditEntries(matching: AuditQuery(action: "batch.refused", limit: 10))
         #expect(refused.count == 1)
     }
+
+    @Test("nothing can be pulled once the agreement's validity has ended")
+    func pullUnderExpired() async throws {
+        let fixture = try await activePopulationAgreement()
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        try await fixture.hub.withClient { client in
+            try await client.push(try PopulationBatch.build([PopulationBatch.record(1)], sequence: 1, key: provider.key), token: provider.token).expect(.created)
+        }
+        let expired = try await fixture.hub.expireDueAgreements(at: Date().addingTimeInterval(3 * 366 * 86_400))
+        #expect(expired.contains(PopulationBatch.agreement))
+        try await fixture.hub.withClient { client in
+            let response = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
+            #expect(response.status == .forbidden)
+            #expect(response.error?.error.contains("expired") == true, "\(response.text)")
+        }
+    }
+
+    @Test("a batch acknowledged again at a later time is already recorded; a receipt with other counts is a conflict")
+    func repeatedReceipts() async throws {
+        let fixture = try await activePopulationAgreement()
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        try await fixture.hub.withClient { client in
+            try await client.push(try PopulationBatch.build([PopulationBatch.record(1)], sequence: 1, key: provider.key), token: provider.token).expect(.created)
+            let delivery = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
+            let sm3 = try SignedDocument<DeliveryManifest>(base64Content: delivery.headers[HTTPField.Name("X-GX-Manifest")!]!,
+                                                           base64Signature: delivery.headers[HTTPField.Name("X-GX-Signature")!]!, field: "m").content.records.sm3
+            func send(upserts: Int64, at time: String) async throws -> TestResponse {
+                let receipt = try SignedDocument(signing: BatchReceipt(agreementID: PopulationBatch.agreement, consumer: consumer.code, resourceCode: "RK-001",
+                                                                       sequence: 1, recordsSM3: sm3, upsertsApplied: upserts, deletesApplied: 0,
+                                                                       appliedAt: time), with: consumer.key)
+                return try await client.call(.post, "/v1/agreements/\(PopulationBatch.agreement)/batches/1/receipt", token: consumer.token,
+                                             json: ExchangeAPI.SignedReceipt(receipt: receipt.base64Content, signature: receipt.base64Signature))
+            }
+            try await send(upserts: 1, at: "2026-11-23T02:00:00.000Z").expect(.created)
+            let again = try await send(upserts: 1, at: "2026-11-24T02:00:00.000Z")
+            #expect(again.status == .ok && again.text.contains("already recorded"))
+            let other = try await send(upserts: 2, at: "2026-11-24T02:00:00.000Z")
+            #expect(other.status == .conflict)
+        }
+        let received = try await fixture.store.auditEntries(matching: AuditQuery(action: "batch.received", limit: 10))
+        #expect(received.count == 1)
+    }
 }

@@ -11,11 +11,17 @@ enum LocalData {
         }
     }
 
+    /// Brings a sink's derived files up to date after a run's batches (a CSV sink's export).
+    static func finishRun(_ sink: any RecordSink) throws {
+        do { try (sink as? CSVSink)?.exportIfStale() } catch { throw AgentError.localData("\(error)") }
+    }
+
     /// `columns` are created when the location asks for it and does not exist yet.
     static func sink(_ location: LocalDataLocation, columns: [String]) throws -> any RecordSink {
         do {
             switch location.kind {
-            case .csv: return try CSVSink(path: location.path, keyColumns: location.key, columns: columns)
+            // The file is rewritten once at the end of the run (`finishRun`), not after every batch.
+            case .csv: return try CSVSink(path: location.path, keyColumns: location.key, columns: columns, exportsAfterEachApply: false)
             case .sqlite: return try SQLiteSink(path: location.path, table: location.table!, keyColumns: location.key,
                                                 createColumns: location.create ? columns : nil)
             }

@@ -64,6 +64,7 @@ struct ConsumerSync {
             report.upserts += applied.upserts
             report.deletes += applied.deletes
         }
+        try LocalData.finishRun(sink)
         return report
     }
 

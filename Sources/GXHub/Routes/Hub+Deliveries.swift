@@ -165,7 +165,10 @@ extension Hub {
             throw HubAPIError(.unprocessableContent, "the receipt's records SM3 differs from what was delivered", field: "receipt.records_sm3")
         }
         if let kept = try await store.receipt(agreementID: id, sequence: sequence) {
-            guard kept.receiptBase64 == signed.base64Content else {
+            // The same batch applied again (a rebuilt sink, a lost answer) proves nothing new; only the time differs.
+            var again = receipt
+            again.appliedAt = kept.receipt.appliedAt
+            guard again == kept.receipt else {
                 throw HubAPIError(.conflict, "a different receipt for \(id)#\(sequence) is already recorded")
             }
             return ExchangeAPI.ReceiptOutcome(status: "already recorded", sequence: sequence)

@@ -57,12 +57,30 @@ enum PopulationBatch {
     }
 }
 
+extension TestResponse {
+    /// The hub-signed delivery manifest a pull answered with.
+    func deliveryManifest() throws -> SignedDocument<DeliveryManifest> {
+        try SignedDocument<DeliveryManifest>(base64Content: headers[HTTPField.Name(ExchangeAPI.manifestHeader)!] ?? "",
+                                             base64Signature: headers[HTTPField.Name(ExchangeAPI.signatureHeader)!] ?? "", field: "manifest")
+    }
+}
+
 extension TestClientProtocol {
+    /// The consumer's signed receipt for batch `sequence` of the population agreement.
+    func acknowledge(_ sequence: Int64, recordsSM3: String, upserts: Int64, deletes: Int64 = 0, at time: String = "2026-11-23T02:00:00.000Z",
+                     as consumer: HubFixture.Party) async throws -> TestResponse {
+        let receipt = try SignedDocument(signing: BatchReceipt(agreementID: PopulationBatch.agreement, consumer: consumer.code, resourceCode: "RK-001",
+                                                               sequence: sequence, recordsSM3: recordsSM3, upsertsApplied: upserts,
+                                                               deletesApplied: deletes, appliedAt: time), with: consumer.key)
+        return try await call(.post, "/v1/agreements/\(PopulationBatch.agreement)/batches/\(sequence)/receipt", token: consumer.token,
+                              json: ExchangeAPI.SignedReceipt(receipt: receipt.base64Content, signature: receipt.base64Signature))
+    }
+
     func push(_ built: PopulationBatch.Built, token: String, resource: String = "RK-001") async throws -> TestResponse {
         var headers = HTTPFields()
         headers[.authorization] = "Bearer \(token)"
-        headers[HTTPField.Name("X-GX-Manifest")!] = built.signed.base64Content
-        headers[HTTPField.Name("X-GX-Signature")!] = built.signed.base64Signature
+        headers[HTTPField.Name(ExchangeAPI.manifestHeader)!] = built.signed.base64Content
+        headers[HTTPField.Name(ExchangeAPI.signatureHeader)!] = built.signed.base64Signature
         return try await execute(uri: "/v1/resources/\(resource)/batches", method: .post, headers: headers, body: ByteBuffer(bytes: built.payload))
     }
 }
@@ -93,8 +111,7 @@ struct BatchExchangeTests {
             #expect(list.batches.map(\.sequence) == [1])
             let delivery = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
             try delivery.expect(.ok)
-            let signed = try SignedDocument<DeliveryManifest>(base64Content: delivery.headers[HTTPField.Name("X-GX-Manifest")!]!,
-                                                              base64Signature: delivery.headers[HTTPField.Name("X-GX-Signature")!]!, field: "m")
+            let signed = try delivery.deliveryManifest()
             #expect(signed.isSigned(by: fixture.hub.key.publicKey))
             #expect(signed.content.items == ["公民身份号码", "姓名", "性别代码", "出生日期", "户籍地行政区划", "人员状态代码"])
             #expect(signed.content.providerManifestSM3 == built.signed.sm3)
@@ -107,12 +124,7 @@ struct BatchExchangeTests {
             #expect(records[0].values == [PopulationBatch.citizenID(1), "张三", "1", "1980-01-01", "110101", "0"])
             #expect(!records.contains { $0.values.contains("13800000000") }, "a non-agreed item travelled")
 
-            let receipt = BatchReceipt(agreementID: PopulationBatch.agreement, consumer: consumer.code, resourceCode: "RK-001", sequence: 1,
-                                       recordsSM3: digests.records.sm3, upsertsApplied: 50, deletesApplied: 1, appliedAt: "2026-11-23T02:00:00.000Z")
-            let signedReceipt = try SignedDocument(signing: receipt, with: consumer.key)
-            try await client.call(.post, "/v1/agreements/\(PopulationBatch.agreement)/batches/1/receipt", token: consumer.token,
-                                  json: ExchangeAPI.SignedReceipt(receipt: signedReceipt.base64Content, signature: signedReceipt.base64Signature))
-                .expect(.created)
+            try await client.acknowledge(1, recordsSM3: digests.records.sm3, upserts: 50, deletes: 1, as: consumer).expect(.created)
             let batches = try await client.call(.get, "/v1/resources/RK-001/batches", token: provider.token).decode(ExchangeAPI.BatchList.self)
             #expect(batches.batches.first?.receipts.first?.upsertsApplied == 50)
         }
@@ -256,13 +268,8 @@ struct BatchExchangeTests {
             try await client.push(try PopulationBatch.build([PopulationBatch.record(1)], sequence: 1, key: provider.key), token: provider.token).expect(.created)
             try await client.push(try PopulationBatch.build([PopulationBatch.record(2)], sequence: 2, key: provider.key), token: provider.token).expect(.created)
             let delivery = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
-            let manifest = try SignedDocument<DeliveryManifest>(base64Content: delivery.headers[HTTPField.Name("X-GX-Manifest")!]!,
-                                                                base64Signature: delivery.headers[HTTPField.Name("X-GX-Signature")!]!, field: "m").content
-            let receipt = try SignedDocument(signing: BatchReceipt(agreementID: PopulationBatch.agreement, consumer: consumer.code, resourceCode: "RK-001",
-                                                                   sequence: 1, recordsSM3: manifest.records.sm3, upsertsApplied: 1,
-                                                                   deletesApplied: 0, appliedAt: "2026-11-23T02:00:00.000Z"), with: consumer.key)
-            try await client.call(.post, "/v1/agreements/\(PopulationBatch.agreement)/batches/1/receipt", token: consumer.token,
-                                  json: ExchangeAPI.SignedReceipt(receipt: receipt.base64Content, signature: receipt.base64Signature)).expect(.created)
+            let manifest = try delivery.deliveryManifest().content
+            try await client.acknowledge(1, recordsSM3: manifest.records.sm3, upserts: 1, as: consumer).expect(.created)
         }
         let early = try await fixture.hub.pruneAcknowledgedBatches(at: Date())
         #expect(early.isEmpty, "pruned inside the retention period")
@@ -318,19 +325,11 @@ struct BatchExchangeTests {
         try await fixture.hub.withClient { client in
             try await client.push(try PopulationBatch.build([PopulationBatch.record(1)], sequence: 1, key: provider.key), token: provider.token).expect(.created)
             let delivery = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
-            let sm3 = try SignedDocument<DeliveryManifest>(base64Content: delivery.headers[HTTPField.Name("X-GX-Manifest")!]!,
-                                                           base64Signature: delivery.headers[HTTPField.Name("X-GX-Signature")!]!, field: "m").content.records.sm3
-            func send(upserts: Int64, at time: String) async throws -> TestResponse {
-                let receipt = try SignedDocument(signing: BatchReceipt(agreementID: PopulationBatch.agreement, consumer: consumer.code, resourceCode: "RK-001",
-                                                                       sequence: 1, recordsSM3: sm3, upsertsApplied: upserts, deletesApplied: 0,
-                                                                       appliedAt: time), with: consumer.key)
-                return try await client.call(.post, "/v1/agreements/\(PopulationBatch.agreement)/batches/1/receipt", token: consumer.token,
-                                             json: ExchangeAPI.SignedReceipt(receipt: receipt.base64Content, signature: receipt.base64Signature))
-            }
-            try await send(upserts: 1, at: "2026-11-23T02:00:00.000Z").expect(.created)
-            let again = try await send(upserts: 1, at: "2026-11-24T02:00:00.000Z")
+            let sm3 = try delivery.deliveryManifest().content.records.sm3
+            try await client.acknowledge(1, recordsSM3: sm3, upserts: 1, as: consumer).expect(.created)
+            let again = try await client.acknowledge(1, recordsSM3: sm3, upserts: 1, at: "2026-11-24T02:00:00.000Z", as: consumer)
             #expect(again.status == .ok && again.text.contains("already recorded"))
-            let other = try await send(upserts: 2, at: "2026-11-24T02:00:00.000Z")
+            let other = try await client.acknowledge(1, recordsSM3: sm3, upserts: 2, at: "2026-11-24T02:00:00.000Z", as: consumer)
             #expect(other.status == .conflict)
         }
         let received = try await fixture.store.auditEntries(matching: AuditQuery(action: "batch.received", limit: 10))

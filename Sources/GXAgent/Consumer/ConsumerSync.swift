@@ -115,13 +115,8 @@ struct ConsumerSync {
         }
         let seconds = max(Date().timeIntervalSince(started), 0.001)
         logger.info("\(what) applied: \(manifest.counts.upserts) upserts, \(manifest.counts.deletes) deletes, \(Int(Double(manifest.counts.records) / seconds)) records/s")
-        let receipt = BatchReceipt(agreementID: id, consumer: configuration.agency, resourceCode: manifest.resourceCode, sequence: sequence,
-                                   recordsSM3: manifest.records.sm3, upsertsApplied: manifest.counts.upserts,
-                                   deletesApplied: manifest.counts.deletes, appliedAt: Timestamp.string(from: Date()))
         CrashPoint.reached("consumer.applied-unreceipted")
-        let signedReceipt = try SignedDocument(signing: receipt, with: key)
-        try state.saveReceipt(agreement: id, sequence: sequence, receiptBase64: signedReceipt.base64Content, signatureBase64: signedReceipt.base64Signature)
-        try await sendReceipt(id, sequence, receipt: signedReceipt.base64Content, signature: signedReceipt.base64Signature)
+        try await acknowledge(manifest)
         return manifest.counts
     }
 
@@ -136,14 +131,19 @@ struct ConsumerSync {
         guard signed.isSigned(by: hubKey), signed.content.agreementID == id, signed.content.sequence == sequence else {
             throw AgentError.verification(what: "delivery \(id)#\(sequence)", reason: "the manifest is not the hub's for this batch")
         }
-        let manifest = signed.content
-        let receipt = BatchReceipt(agreementID: id, consumer: configuration.agency, resourceCode: manifest.resourceCode, sequence: sequence,
-                                   recordsSM3: manifest.records.sm3, upsertsApplied: manifest.counts.upserts,
-                                   deletesApplied: manifest.counts.deletes, appliedAt: Timestamp.string(from: Date()))
-        let signedReceipt = try SignedDocument(signing: receipt, with: key)
-        try state.saveReceipt(agreement: id, sequence: sequence, receiptBase64: signedReceipt.base64Content, signatureBase64: signedReceipt.base64Signature)
-        try await sendReceipt(id, sequence, receipt: signedReceipt.base64Content, signature: signedReceipt.base64Signature)
+        try await acknowledge(signed.content)
         logger.info("\(id)#\(sequence): receipt re-sent after an interrupted run")
+    }
+
+    /// Signs the receipt for an applied delivery, keeps it (to resend after a crash) and sends it.
+    func acknowledge(_ manifest: DeliveryManifest) async throws {
+        let receipt = BatchReceipt(agreementID: manifest.agreementID, consumer: configuration.agency, resourceCode: manifest.resourceCode,
+                                   sequence: manifest.sequence, recordsSM3: manifest.records.sm3, upsertsApplied: manifest.counts.upserts,
+                                   deletesApplied: manifest.counts.deletes, appliedAt: Timestamp.string(from: Date()))
+        let signed = try SignedDocument(signing: receipt, with: key)
+        try state.saveReceipt(agreement: manifest.agreementID, sequence: manifest.sequence,
+                              receiptBase64: signed.base64Content, signatureBase64: signed.base64Signature)
+        try await sendReceipt(manifest.agreementID, manifest.sequence, receipt: signed.base64Content, signature: signed.base64Signature)
     }
 
     func sendReceipt(_ id: String, _ sequence: Int64, receipt: String, signature: String) async throws {

@@ -24,13 +24,11 @@ struct AgentHubClient: Sendable {
     }()
 
     func get<T: Decodable>(_ path: String, as type: T.Type = T.self) async throws -> T {
-        let (_, body) = try await json(.GET, path, body: nil)
-        return try decode(T.self, body, path)
+        try decode(T.self, try await json(.GET, path, body: nil), path)
     }
 
     func post<T: Decodable>(_ path: String, _ value: some Encodable, as type: T.Type = T.self) async throws -> T {
-        let (_, body) = try await json(.POST, path, body: try JSONEncoder().encode(value))
-        return try decode(T.self, body, path)
+        try decode(T.self, try await json(.POST, path, body: try JSONEncoder().encode(value)), path)
     }
 
     /// Pushes a spooled payload file with its manifest headers, streaming the file.
@@ -75,7 +73,7 @@ struct AgentHubClient: Sendable {
         }
     }
 
-    func json(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> (HTTPResponseStatus, ByteBuffer) {
+    func json(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> ByteBuffer {
         try await retrying(path) {
             var request = request(method, path)
             if let body {
@@ -85,7 +83,7 @@ struct AgentHubClient: Sendable {
             let response = try await Self.http.execute(request, timeout: .seconds(120))
             let bytes = try await response.body.collect(upTo: Self.maxJSONBytes)
             try check(response.status, bytes)
-            return (response.status, bytes)
+            return bytes
         }
     }
 

@@ -39,9 +39,14 @@ final class BatchSpooler {
         try FileManager.default.createDirectory(atPath: plan.directory, withIntermediateDirectories: true)
     }
 
-    func append(_ record: CanonicalRecord, cursor: SourceCursor?) throws {
+    /// `encoded` is the record's canonical line when the caller has it already.
+    func append(_ record: CanonicalRecord, encoded: [UInt8]? = nil, cursor: SourceCursor?) throws {
         if encoder == nil { try open() }
-        try encoder!.append(record)
+        if let encoded {
+            try encoder!.append(encoded: encoded, operation: record.operation)
+        } else {
+            try encoder!.append(record)
+        }
         if let cursor { cursorTo = try Self.text(of: cursor) }
         if encoder!.pendingWireBytes >= 256 * 1024 { try handle!.write(contentsOf: encoder!.takeWire()) }
         if encoder!.counts.records >= plan.batchRecords { try close(quarantine: [], quarantined: 0) }

@@ -61,7 +61,7 @@ struct ProviderSync {
                 record = CanonicalRecord(operation: .upsert, values: try mapper.map(row.values))
                 if let violation = validator.violation(in: record) { throw violation }
             } catch let violation as RecordViolation {
-                try quarantine.add(row: rowNumber, violation: violation, values: row.values)
+                try quarantine.add(row: rowNumber, violation: violation)
                 return
             }
             if let diff {
@@ -70,8 +70,10 @@ struct ProviderSync {
                 let key = keyIndices.map { record.values[$0] ?? "" }
                 let change = try diff.observe(key: key, digest: SM3.digest(line).bytes)
                 guard full || change != .unchanged else { return }
+                try spooler.append(record, encoded: line, cursor: row.cursor)
+            } else {
+                try spooler.append(record, cursor: row.cursor)
             }
-            try spooler.append(record, cursor: row.cursor)
         }
         progress.finish()
         if let diff {

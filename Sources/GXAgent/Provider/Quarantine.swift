@@ -22,7 +22,7 @@ struct Quarantine {
             .sorted { ($0.item, $0.rule) < ($1.item, $1.rule) }
     }
 
-    mutating func add(row: Int64, violation: RecordViolation, values: [String?]) throws {
+    mutating func add(row: Int64, violation: RecordViolation) throws {
         if writer == nil {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             let file = try POSIXFile.createForWriting(path)

@@ -22,7 +22,18 @@ public final class BatchPayloadEncoder {
 
     public func append(_ record: CanonicalRecord) throws(CompressionError) {
         record.write(into: &lines)
-        switch record.operation {
+        try recordAppended(record.operation)
+    }
+
+    /// Appends a record already in its canonical line form (as `CanonicalRecord.write` produced it), so a
+    /// caller that needed the bytes anyway — to digest them — does not encode the record twice.
+    public func append(encoded line: [UInt8], operation: RecordOperation) throws(CompressionError) {
+        lines.append(contentsOf: line)
+        try recordAppended(operation)
+    }
+
+    private func recordAppended(_ operation: RecordOperation) throws(CompressionError) {
+        switch operation {
         case .upsert: counts.upserts += 1
         case .delete: counts.deletes += 1
         }

@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // System libraries: the machine's OpenSSL 3 (SM2/SM3/SM4) and zlib (deflate).
@@ -47,12 +50,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The hub's state behind one interface; SQLite is the embedded default.
+        // Connecting to PostgreSQL: settings from a URL or libpq's environment, TLS, error wording.
+        .target(
+            name: "GXPostgres",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The hub's state behind one interface; SQLite is the embedded default, PostgreSQL for production.
         .target(
             name: "GXStorage",
             dependencies: [
-                "GXDomain",
+                "GXDomain", "GXPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -71,8 +87,10 @@ let package = Package(
         .target(
             name: "GXAgent",
             dependencies: [
-                "GXCrypto", "GXDomain",
+                "GXCrypto", "GXDomain", "GXPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -82,7 +100,7 @@ let package = Package(
         .target(
             name: "GXCLI",
             dependencies: [
-                "GXCrypto", "GXDomain", "GXStorage", "GXHub", "GXAgent",
+                "GXCrypto", "GXDomain", "GXStorage", "GXPostgres", "GXHub", "GXAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -97,7 +115,10 @@ let package = Package(
         // Fixtures shared by the test targets: the shipped documents, parties with fresh keys, processes.
         .target(
             name: "GXTestSupport",
-            dependencies: ["GXDomain", "GXCrypto"],
+            dependencies: [
+                "GXDomain", "GXCrypto", "GXPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Tests/GXTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -114,7 +135,7 @@ let package = Package(
         .testTarget(
             name: "GXAgentTests",
             dependencies: [
-                "GXAgent", "GXDomain", "GXCrypto", "GXTestSupport",
+                "GXAgent", "GXDomain", "GXCrypto", "GXPostgres", "GXTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -130,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "GXEndToEndTests",
             dependencies: [
-                "GXAgent", "GXCrypto", "GXDomain", "GXTestSupport", "gx",
+                "GXAgent", "GXCrypto", "GXDomain", "GXPostgres", "GXTestSupport", "gx",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

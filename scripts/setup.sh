@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system libraries Gongxiang builds against, only where missing (idempotent).
-# OpenSSL 3 (SM2/SM3/SM4), zlib, SQLite, pkg-config; PostgreSQL server for the test suite comes later.
+# OpenSSL 3 (SM2/SM3/SM4), zlib, SQLite, pkg-config, and the PostgreSQL 15 server the test suite starts.
 set -euo pipefail
 
 needed=()
-for pkg in libssl-dev zlib1g-dev libsqlite3-dev pkg-config openssl curl python3; do
+for pkg in libssl-dev zlib1g-dev libsqlite3-dev pkg-config openssl curl python3 postgresql-15 postgresql-client-15; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || needed+=("$pkg")
 done
 if [ ${#needed[@]} -gt 0 ]; then

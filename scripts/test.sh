@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: unit tests, the hub over HTTP, and real gx processes over loopback
-# (including the quickstart script).
+# Runs the whole test suite: unit tests, the hub over HTTP on SQLite and on a throwaway PostgreSQL 15
+# (started here, stopped afterwards), and real gx processes over loopback (including the quickstart script).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build --build-tests
+eval "$(scripts/test-postgres.sh start)"
+trap 'scripts/test-postgres.sh stop "$GX_TEST_POSTGRES_DIR"' EXIT
+echo "test.sh: PostgreSQL for tests at $GX_TEST_POSTGRES_URL" >&2
 swift test --skip-build "$@"

@@ -61,11 +61,16 @@ public struct Hub: Sendable {
                     services: [HubMaintenance(hub: self)], logger: logger)
     }
 
-    /// Uploads cut off by a crash leave partial files behind; none of them was ever accepted.
-    public func removeIncompleteUploads() {
+    /// Uploads cut off by a crash leave partial files behind; none of them was ever accepted. Several hub
+    /// processes may share the batch directory, so only files nobody has written to for `age` are removed:
+    /// an upload in progress writes continuously.
+    public func removeIncompleteUploads(olderThan age: TimeInterval = 3600) {
         let incoming = batchDirectory.appendingPathComponent("incoming")
+        let cutoff = now().addingTimeInterval(-age)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? [] {
-            try? FileManager.default.removeItem(at: incoming.appendingPathComponent(name))
+            let file = incoming.appendingPathComponent(name)
+            let modified = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.modificationDate] as? Date
+            if modified.map({ $0 < cutoff }) ?? true { try? FileManager.default.removeItem(at: file) }
         }
     }
 

@@ -50,9 +50,9 @@ struct CrashRecoveryTests {
         return world
     }
 
-    func expectConsumerEqualsProvider(_ world: World) throws {
+    func expectConsumerEqualsProvider(_ world: World) async throws {
         let pair = try #require(try ExchangeTests.pairs().first { $0.agreement == "BJ-GX-2026-004" })
-        let expected = try ExchangeTests.expectedLines(pair, state: world.state)
+        let expected = try await ExchangeTests.expectedLines(pair, state: world.state)
         let received = try ExchangeTests.receivedLines(pair, state: world.state)
         #expect(received.count == expected.count)
         #expect(received == expected)
@@ -77,7 +77,7 @@ struct CrashRecoveryTests {
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let consumed = try world.agent(world.consumerConfig)
         #expect(consumed.status == 0, "\(consumed.stderr)")
-        try expectConsumerEqualsProvider(world)
+        try await expectConsumerEqualsProvider(world)
         try expectEveryBatchReceiptedOnce(world)
     }
 
@@ -91,7 +91,7 @@ struct CrashRecoveryTests {
         #expect(crashed.status != 0, "the crash point \(point) was not reached")
         let resumed = try world.agent(world.consumerConfig)
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        try expectConsumerEqualsProvider(world)
+        try await expectConsumerEqualsProvider(world)
         try expectEveryBatchReceiptedOnce(world)
     }
 
@@ -110,7 +110,7 @@ struct CrashRecoveryTests {
         let resumed = try world.agent(world.providerConfig)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(try world.agent(world.consumerConfig).status == 0)
-        try expectConsumerEqualsProvider(world)
+        try await expectConsumerEqualsProvider(world)
         try expectEveryBatchReceiptedOnce(world)
     }
 
@@ -121,9 +121,9 @@ struct CrashRecoveryTests {
         let full = try GXBinary.run(["agent", "run", "--full", "--json", "--config", world.providerConfig])
         #expect(full.status == 0, "\(full.stderr)")
         // Every valid row travels again as an upsert, not just the changes.
-        let valid = try ExchangeTests.expectedLines(try #require(try ExchangeTests.pairs().first { $0.resource == "RK-001" }), state: world.state)
+        let valid = try await ExchangeTests.expectedLines(try #require(try ExchangeTests.pairs().first { $0.resource == "RK-001" }), state: world.state)
         #expect(full.stdout.contains("\"upserts\" : \(valid.count)"), "\(full.stdout)")
         #expect(try world.agent(world.consumerConfig).status == 0)
-        try expectConsumerEqualsProvider(world)
+        try await expectConsumerEqualsProvider(world)
     }
 }

@@ -42,7 +42,7 @@ struct CursorModeTests {
 
         let first = try GXBinary.run(["agent", "run", "--json", "--config", world.providerConfig])
         #expect(first.status == 0, "\(first.stderr)")
-        let valid = try ExchangeTests.expectedLines(pair, state: world.state)
+        let valid = try await ExchangeTests.expectedLines(pair, state: world.state)
         #expect(first.stdout.contains("\"upserts\" : \(valid.count)"), "\(first.stdout)")
 
         try await queue.write { db in
@@ -53,7 +53,7 @@ struct CursorModeTests {
         }
         let second = try GXBinary.run(["agent", "run", "--json", "--config", world.providerConfig])
         #expect(second.status == 0, "\(second.stderr)")
-        let expected = try ExchangeTests.expectedLines(pair, state: world.state)
+        let expected = try await ExchangeTests.expectedLines(pair, state: world.state)
         // Of the 10 updated rows, those still valid travel (a row the sample made invalid stays quarantined).
         let updated = expected.filter { $0.contains("李四") }.count
         #expect(updated >= 9)
@@ -82,7 +82,7 @@ struct CSVSinkExchangeTests {
         #expect(result.status == 0, "\(result.stderr)")
 
         let pair = try #require(try ExchangeTests.pairs().first { $0.resource == "RK-001" })
-        let expected = try ExchangeTests.expectedLines(pair, state: world.state)
+        let expected = try await ExchangeTests.expectedLines(pair, state: world.state)
         let file = try CSVSource(path: world.state.appendingPathComponent("agents/\(CrashRecoveryTests.consumer)/data/received.csv").path,
                              keyColumns: ["公民身份号码"])
         let source = file

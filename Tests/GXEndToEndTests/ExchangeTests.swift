@@ -2,6 +2,7 @@ import Foundation
 import GXAgent
 import GXCrypto
 import GXDomain
+import GXPostgres
 import GXTestSupport
 import Testing
 
@@ -25,7 +26,7 @@ struct ExchangeTests {
 
     /// The provider's valid rows of its last export, mapped to the catalogue and cut to the agreed items,
     /// as canonical lines.
-    static func expectedLines(_ pair: Pair, state: URL) throws -> Set<String> {
+    static func expectedLines(_ pair: Pair, state: URL) async throws -> Set<String> {
         let config = state.appendingPathComponent("agents/\(pair.provider)/agent.toml").path
         let (configuration, text) = try AgentConfiguration.load(path: config)
         let provided = try #require(configuration.provide.first { $0.resource == pair.resource })
@@ -35,6 +36,8 @@ struct ExchangeTests {
         case .csv: try CSVSource(path: provided.source.path, keyColumns: provided.source.key)
         case .sqlite: try SQLiteSource(path: provided.source.path, table: provided.source.table!, keyColumns: provided.source.key,
                                        cursorColumn: nil)
+        case .postgres: try await PostgresSource.open(settings: try PostgresSettings.parse(provided.source.path), table: provided.source.table!,
+                                                      keyColumns: provided.source.key, cursorColumn: nil)
         }
         let mapper = try RecordMapper.outgoing(provided.map, columns: try source.columns(), columnsSource: provided.source.path, entry: entry,
                                                items: items, configText: text, configSource: config)
@@ -42,7 +45,7 @@ struct ExchangeTests {
         let agreed = entry.items.map(\.name).filter(Set(pair.items).contains)
         let indices = agreed.map { items.firstIndex(of: $0)! }
         var lines = Set<String>()
-        try source.scan(after: nil) { row in
+        try await source.scan(after: nil) { row in
             guard let values = try? mapper.map(row.values) else { return }
             let record = CanonicalRecord(operation: .upsert, values: values)
             guard validator.violation(in: record) == nil else { return }
@@ -50,25 +53,38 @@ struct ExchangeTests {
             CanonicalRecord(operation: .upsert, values: indices.map { values[$0] }).write(into: &bytes)
             lines.insert(String(decoding: bytes, as: UTF8.self))
         }
+        await source.close()
         return lines
     }
 
     /// What the consumer's table holds, in the same canonical form.
     static func receivedLines(_ pair: Pair, state: URL) throws -> Set<String> {
         let entry = try #require(try SampleDocuments.catalogue()[pair.resource])
-        let agreed = entry.items.map(\.name).filter(Set(pair.items).contains)
         let key = entry.items.first(where: \.key)!.name
         let source = try SQLiteSource(path: state.appendingPathComponent("agents/\(pair.consumer)/data/received.sqlite").path,
                                       table: pair.resource.replacingOccurrences(of: "-", with: "_"), keyColumns: [key], cursorColumn: nil)
-        let columns = try source.columns()
+        var rows: [[String?]] = []
+        try source.scan(after: nil) { rows.append($0.values) }
+        return try canonicalLines(pair, columns: try source.columns(), rows: rows)
+    }
+
+    /// Rows of a consumer's table (one column per agreed item, named after it) as canonical lines.
+    static func canonicalLines(_ pair: Pair, columns: [String], rows: [[String?]]) throws -> Set<String> {
+        let entry = try #require(try SampleDocuments.catalogue()[pair.resource])
+        let agreed = entry.items.map(\.name).filter(Set(pair.items).contains)
         let indices = agreed.map { columns.firstIndex(of: $0)! }
         var lines = Set<String>()
-        try source.scan(after: nil) { row in
+        for row in rows {
             var bytes: [UInt8] = []
-            CanonicalRecord(operation: .upsert, values: indices.map { row.values[$0] }).write(into: &bytes)
+            CanonicalRecord(operation: .upsert, values: indices.map { row[$0] }).write(into: &bytes)
             lines.insert(String(decoding: bytes, as: UTF8.self))
         }
         return lines
+    }
+
+    /// One SM3 over the lines in sorted order: equal contents, equal digest.
+    static func digest(_ lines: Set<String>) -> String {
+        SM3.digest(Array(lines.sorted().joined().utf8)).hex
     }
 
     @Test("after two nights every consumer holds exactly its provider's valid rows, cut to the agreed items",
@@ -77,7 +93,7 @@ struct ExchangeTests {
         let run = try await Quickstart.run()
         try #require(run.result.status == 0, "\(run.result.stderr.suffix(3000))")
         let pair = try #require(try Self.pairs().first { $0.agreement == agreement })
-        let expected = try Self.expectedLines(pair, state: run.state)
+        let expected = try await Self.expectedLines(pair, state: run.state)
         let received = try Self.receivedLines(pair, state: run.state)
         #expect(expected.count > 1000)
         #expect(received.count == expected.count)

@@ -33,12 +33,13 @@ final class HubProcess: @unchecked Sendable {
     let log: URL
     var url: String { "http://127.0.0.1:\(port)" }
 
-    init(database: String, directory: URL, environment: [String: String] = [:]) throws {
+    /// `arguments` are added to `gx hub serve` (a PostgreSQL hub needs `--key` and `--batches`).
+    init(database: String, directory: URL, environment: [String: String] = [:], arguments: [String] = []) throws {
         port = Int.random(in: 20000...60000)
         log = directory.appendingPathComponent("hub-\(port).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: GXBinary.path)
-        process.arguments = ["hub", "serve", "--db", database, "--listen", "127.0.0.1:\(port)"]
+        process.arguments = ["hub", "serve", "--db", database, "--listen", "127.0.0.1:\(port)"] + arguments
         process.standardError = try FileHandle(forWritingTo: log)
         process.standardOutput = FileHandle.nullDevice
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -53,7 +54,7 @@ final class HubProcess: @unchecked Sendable {
 
     /// Graceful stop; returns the exit status.
     func terminate() -> Int32 {
-        process.terminate()
+        if process.isRunning { process.terminate() }
         process.waitUntilExit()
         return process.terminationStatus
     }

@@ -9,9 +9,9 @@ import Testing
 
 @Suite("Agreements through the hub")
 struct AgreementWorkflowTests {
-    @Test("an imported agreement signed by both parties and filed is active, with the hub's filing signature")
-    func draftToActive() async throws {
-        let fixture = try await HubFixture.loaded()
+    @Test("an imported agreement signed by both parties and filed is active, with the hub's filing signature", arguments: StoreBackend.allCases)
+    func draftToActive(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.loaded(backend)
         try await fixture.hub.withClient { client in
             let terms = try await fixture.agreement("FC-001", through: .filed, client: client)
             let view = try await client.call(.get, "/v1/agreements/\(terms.id)", token: fixture.adminToken).decode(HubAPI.AgreementView.self)
@@ -24,9 +24,9 @@ struct AgreementWorkflowTests {
         #expect(actions == ["agreement.imported", "agreement.signed", "agreement.signed", "agreement.filed", "agreement.activated"])
     }
 
-    @Test("an agency cannot sign for another agency")
-    func cannotSignForAnother() async throws {
-        let fixture = try await HubFixture.loaded()
+    @Test("an agency cannot sign for another agency", arguments: StoreBackend.allCases)
+    func cannotSignForAnother(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.loaded(backend)
         try await fixture.hub.withClient { client in
             let terms = try await fixture.agreement("FC-001", through: .draft, client: client)
             // The provider claims to sign as the consumer.
@@ -44,9 +44,9 @@ struct AgreementWorkflowTests {
         }
     }
 
-    @Test("a signature that does not verify is refused with 422 and audited")
-    func badSignatureRefusedAndAudited() async throws {
-        let fixture = try await HubFixture.loaded()
+    @Test("a signature that does not verify is refused with 422 and audited", arguments: StoreBackend.allCases)
+    func badSignatureRefusedAndAudited(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.loaded(backend)
         try await fixture.hub.withClient { client in
             let terms = try await fixture.agreement("FC-001", through: .draft, client: client)
             let consumer = fixture.party(terms.consumer)
@@ -60,9 +60,9 @@ struct AgreementWorkflowTests {
         #expect(try await fixture.store.agreement(id: "BJ-GX-2026-001")?.state == .draft)
     }
 
-    @Test("an agency sees only its own agreements")
-    func agencySeesOwnAgreementsOnly() async throws {
-        let fixture = try await HubFixture.loaded()
+    @Test("an agency sees only its own agreements", arguments: StoreBackend.allCases)
+    func agencySeesOwnAgreementsOnly(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.loaded(backend)
         try await fixture.hub.withClient { client in
             _ = try await fixture.agreement("FC-001", through: .draft, client: client)
             _ = try await fixture.agreement("RK-001", through: .draft, client: client)
@@ -74,9 +74,9 @@ struct AgreementWorkflowTests {
         }
     }
 
-    @Test("suspend, resume and revoke move an active agreement and are audited with the reason")
-    func suspendResumeRevoke() async throws {
-        let fixture = try await HubFixture.loaded()
+    @Test("suspend, resume and revoke move an active agreement and are audited with the reason", arguments: StoreBackend.allCases)
+    func suspendResumeRevoke(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.loaded(backend)
         try await fixture.hub.withClient { client in
             let terms = try await fixture.agreement("RK-001", through: .filed, client: client)
             let path = "/v1/agreements/\(terms.id)"
@@ -97,9 +97,9 @@ struct AgreementWorkflowTests {
         #expect(suspension?.details["reason"] == "安全检查")
     }
 
-    @Test("an agreement whose validity has ended expires at the sweep")
-    func validityEndExpires() async throws {
-        let fixture = try await HubFixture.loaded()
+    @Test("an agreement whose validity has ended expires at the sweep", arguments: StoreBackend.allCases)
+    func validityEndExpires(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.loaded(backend)
         try await fixture.hub.withClient { client in
             _ = try await fixture.agreement("FR-001", through: .filed, client: client)
         }
@@ -109,9 +109,9 @@ struct AgreementWorkflowTests {
         #expect(try await fixture.store.agreement(id: "BJ-GX-2026-002")?.state == .expired)
     }
 
-    @Test("an amendment supersedes the agreement it names when it becomes active")
-    func amendmentSupersedes() async throws {
-        let fixture = try await HubFixture.loaded()
+    @Test("an amendment supersedes the agreement it names when it becomes active", arguments: StoreBackend.allCases)
+    func amendmentSupersedes(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.loaded(backend)
         try await fixture.hub.withClient { client in
             let original = try await fixture.agreement("FC-001", through: .filed, client: client)
             var amended = original
@@ -129,9 +129,9 @@ struct AgreementWorkflowTests {
         #expect(try await fixture.store.agreement(id: "BJ-GX-2026-001-A1")?.state == .active)
     }
 
-    @Test("filing before both parties signed is refused")
-    func fileNeedsBothSignatures() async throws {
-        let fixture = try await HubFixture.loaded()
+    @Test("filing before both parties signed is refused", arguments: StoreBackend.allCases)
+    func fileNeedsBothSignatures(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.loaded(backend)
         try await fixture.hub.withClient { client in
             let terms = try await fixture.agreement("FC-001", through: .signedByConsumer, client: client)
             let response = try await client.call(.post, "/v1/agreements/\(terms.id)/filing", token: fixture.adminToken)
@@ -140,9 +140,9 @@ struct AgreementWorkflowTests {
         }
     }
 
-    @Test("a 不予共享 resource cannot be agreed through the hub")
-    func notSharedResourceRefused() async throws {
-        let fixture = try await HubFixture.loaded()
+    @Test("a 不予共享 resource cannot be agreed through the hub", arguments: StoreBackend.allCases)
+    func notSharedResourceRefused(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.loaded(backend)
         var notShared = try SampleDocuments.catalogue()["FC-001"]!
         notShared.schemaVersion = "1.1"
         notShared.sharingType = .notShared

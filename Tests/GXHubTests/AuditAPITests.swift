@@ -9,9 +9,9 @@ import Testing
 
 @Suite("Audit log through the hub")
 struct AuditAPITests {
-    @Test("every administrative act lands in the chain, which verifies from the store")
-    func actsAreChained() async throws {
-        let fixture = try await HubFixture.loaded()
+    @Test("every administrative act lands in the chain, which verifies from the store", arguments: StoreBackend.allCases)
+    func actsAreChained(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.loaded(backend)
         try await fixture.hub.withClient { client in
             _ = try await fixture.agreement("FR-001", through: .filed, client: client)
         }
@@ -27,9 +27,9 @@ struct AuditAPITests {
         #expect(report.coveredBySeq == entries.last?.seq)
     }
 
-    @Test("auditors filter by agency, action and agreement, and page by sequence")
-    func filtersAndPages() async throws {
-        let fixture = try await HubFixture.loaded()
+    @Test("auditors filter by agency, action and agreement, and page by sequence", arguments: StoreBackend.allCases)
+    func filtersAndPages(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.loaded(backend)
         let auditor = try await fixture.hub.withClient { client in
             _ = try await fixture.agreement("FC-001", through: .filed, client: client)
             _ = try await fixture.agreement("RK-001", through: .draft, client: client)
@@ -63,9 +63,9 @@ struct AuditAPITests {
         }
     }
 
-    @Test("the export is a header, every entry and the checkpoints, and covers the head")
-    func exportShape() async throws {
-        let fixture = try await HubFixture.loaded()
+    @Test("the export is a header, every entry and the checkpoints, and covers the head", arguments: StoreBackend.allCases)
+    func exportShape(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.loaded(backend)
         let text = try await fixture.hub.withClient { client in
             try await client.call(.get, "/v1/audit/export", token: fixture.adminToken).text
         }

@@ -40,10 +40,10 @@ struct AuthorizationTests {
         (.post, "/v1/agreements/\(agreement)/batches/1/receipt", [.agency]),
     ]
 
-    @Test("an anonymous caller gets 401 on every route", arguments: 0..<routes.count)
-    func anonymousRefused(index: Int) async throws {
+    @Test("an anonymous caller gets 401 on every route", arguments: StoreBackend.allCases, 0..<routes.count)
+    func anonymousRefused(_ backend: StoreBackend, index: Int) async throws {
         let (method, path, _) = Self.routes[index]
-        let fixture = try await HubFixture.make()
+        let fixture = try await HubFixture.make(backend)
         try await fixture.hub.withClient { client in
             let response = try await client.call(method, path)
             #expect(response.status == .unauthorized, "\(method) \(path)")
@@ -51,9 +51,9 @@ struct AuthorizationTests {
         }
     }
 
-    @Test("an unknown token gets 401")
-    func unknownTokenRefused() async throws {
-        let fixture = try await HubFixture.make()
+    @Test("an unknown token gets 401", arguments: StoreBackend.allCases)
+    func unknownTokenRefused(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.make(backend)
         try await fixture.hub.withClient { client in
             let unknown = try await client.call(.get, "/v1/agencies", token: "gx_" + String(repeating: "0", count: 64))
             let oversized = try await client.call(.get, "/v1/agencies", token: String(repeating: "a", count: 5000))
@@ -62,10 +62,10 @@ struct AuthorizationTests {
         }
     }
 
-    @Test("a principal outside a route's allowed set gets 403 and changes nothing", arguments: 0..<routes.count)
-    func wrongPrincipalForbidden(index: Int) async throws {
+    @Test("a principal outside a route's allowed set gets 403 and changes nothing", arguments: StoreBackend.allCases, 0..<routes.count)
+    func wrongPrincipalForbidden(_ backend: StoreBackend, index: Int) async throws {
         let (method, path, allowed) = Self.routes[index]
-        let fixture = try await HubFixture.loaded()
+        let fixture = try await HubFixture.loaded(backend)
         let auditor = try await fixture.hub.withClient { client in
             try await client.call(.post, "/v1/auditors", token: fixture.adminToken, json: HubAPI.AddAuditor(name: "auditor-1")).decode(HubAPI.IssuedCredential.self).token
         }
@@ -82,9 +82,9 @@ struct AuthorizationTests {
         #expect(try await fixture.store.auditHead() == head)
     }
 
-    @Test("the health probes need no credential")
-    func healthIsPublic() async throws {
-        let fixture = try await HubFixture.make()
+    @Test("the health probes need no credential", arguments: StoreBackend.allCases)
+    func healthIsPublic(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.make(backend)
         try await fixture.hub.withClient { client in
             let health = try await client.call(.get, "/healthz")
             let ready = try await client.call(.get, "/readyz")

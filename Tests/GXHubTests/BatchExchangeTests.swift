@@ -9,54 +9,6 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// 人口 records as 市公安局 would push them (RK-001), for agreement BJ-GX-2026-004 to 市人力社保局.
-enum PopulationBatch {
-    static let provider = "111100000000210552"
-    static let consumer = "11110000000021063W"
-    static let agreement = "BJ-GX-2026-004"
-
-    static func citizenID(_ serial: Int) -> String {
-        let body = "11010119800101" + String(format: "%03d", serial % 1000)
-        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-        let sum = zip(body, weights).reduce(0) { $0 + Int(String($1.0))! * $1.1 }
-        return body + String(Array("10X98765432")[sum % 11])
-    }
-
-    /// All ten items of the entry, in catalogue order; 住址 and 联系电话 are not agreed with the consumer.
-    static func record(_ serial: Int, name: String = "张三") -> CanonicalRecord {
-        CanonicalRecord(operation: .upsert, values: [citizenID(serial), name, "1", "01", "1980-01-01", "北京市东城区东华门街道1号",
-                                                     "110101", "0", "10", "13800000000"])
-    }
-
-    static func delete(_ serial: Int) -> CanonicalRecord {
-        CanonicalRecord(operation: .delete, values: [citizenID(serial)] + [String?](repeating: nil, count: 9))
-    }
-
-    static let items = ["公民身份号码", "姓名", "性别代码", "民族代码", "出生日期", "住址", "户籍地行政区划", "人员状态代码", "婚姻状况代码", "联系电话"]
-
-    struct Built {
-        var manifest: BatchManifest
-        var payload: [UInt8]
-        var signed: SignedDocument<BatchManifest>
-    }
-
-    static func build(_ records: [CanonicalRecord], sequence: Int64, key: SM2PrivateKey, provider: String = provider,
-                      tamper: (inout BatchManifest) -> Void = { _ in }) throws -> Built {
-        let encoder = try BatchPayloadEncoder()
-        var payload: [UInt8] = []
-        for record in records { try encoder.append(record) }
-        try encoder.finish()
-        payload += encoder.takeWire()
-        let digests = encoder.digests()
-        var manifest = BatchManifest(provider: provider, resourceCode: "RK-001", schemaVersion: "1.0", sequence: sequence, items: items,
-                                     changes: ChangeRange(mode: .snapshot, generation: sequence, full: sequence == 1),
-                                     counts: encoder.counts, quarantine: [], records: digests.records, wire: digests.wire,
-                                     createdAt: "2026-11-23T01:00:00.000Z")
-        tamper(&manifest)
-        return Built(manifest: manifest, payload: payload, signed: try SignedDocument(signing: manifest, with: key))
-    }
-}
-
 extension TestResponse {
     /// The hub-signed delivery manifest a pull answered with.
     func deliveryManifest() throws -> SignedDocument<DeliveryManifest> {
@@ -87,8 +39,8 @@ extension TestClientProtocol {
 
 @Suite("Batches: push, delivery of agreed items, receipts, refusals")
 struct BatchExchangeTests {
-    func activePopulationAgreement() async throws -> HubFixture {
-        let fixture = try await HubFixture.loaded()
+    func activePopulationAgreement(_ backend: StoreBackend) async throws -> HubFixture {
+        let fixture = try await HubFixture.loaded(backend)
         try await fixture.hub.withClient { client in
             _ = try await fixture.agreement("RK-001", through: .filed, client: client)
         }
@@ -99,9 +51,9 @@ struct BatchExchangeTests {
         { ($0.party(PopulationBatch.provider).key, $0.party(PopulationBatch.provider).token) }
     }
 
-    @Test("an accepted batch reaches the consumer with only the agreed items, and its receipt is audited")
-    func pushPullReceipt() async throws {
-        let fixture = try await activePopulationAgreement()
+    @Test("an accepted batch reaches the consumer with only the agreed items, and its receipt is audited", arguments: StoreBackend.allCases)
+    func pushPullReceipt(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
         let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
         let built = try PopulationBatch.build((1...50).map { PopulationBatch.record($0) } + [PopulationBatch.delete(77)], sequence: 1, key: provider.key)
         try await fixture.hub.withClient { client in
@@ -132,9 +84,9 @@ struct BatchExchangeTests {
         #expect(actions.contains("batch.accepted") && actions.contains("batch.received"))
     }
 
-    @Test("the exact same batch sent again is answered as already accepted")
-    func idempotentResend() async throws {
-        let fixture = try await activePopulationAgreement()
+    @Test("the exact same batch sent again is answered as already accepted", arguments: StoreBackend.allCases)
+    func idempotentResend(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
         let provider = fixture.party(PopulationBatch.provider)
         let built = try PopulationBatch.build([PopulationBatch.record(1)], sequence: 1, key: provider.key)
         try await fixture.hub.withClient { client in
@@ -147,9 +99,9 @@ struct BatchExchangeTests {
         #expect(last == 1)
     }
 
-    @Test("a batch out of sequence is refused with 409, audited, and nothing is kept")
-    func wrongSequence() async throws {
-        let fixture = try await activePopulationAgreement()
+    @Test("a batch out of sequence is refused with 409, audited, and nothing is kept", arguments: StoreBackend.allCases)
+    func wrongSequence(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
         let provider = fixture.party(PopulationBatch.provider)
         let built = try PopulationBatch.build([PopulationBatch.record(1)], sequence: 2, key: provider.key)
         try await fixture.hub.withClient { client in
@@ -163,9 +115,9 @@ struct BatchExchangeTests {
         #expect(audited.count == 1)
     }
 
-    @Test("a replayed old batch with a different manifest is refused")
-    func replayedOldSequence() async throws {
-        let fixture = try await activePopulationAgreement()
+    @Test("a replayed old batch with a different manifest is refused", arguments: StoreBackend.allCases)
+    func replayedOldSequence(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
         let provider = fixture.party(PopulationBatch.provider)
         try await fixture.hub.withClient { client in
             try await client.push(try PopulationBatch.build([PopulationBatch.record(1)], sequence: 1, key: provider.key), token: provider.token).expect(.created)
@@ -175,9 +127,9 @@ struct BatchExchangeTests {
         }
     }
 
-    @Test("a payload whose digest differs from the manifest is refused and nothing is kept")
-    func digestMismatch() async throws {
-        let fixture = try await activePopulationAgreement()
+    @Test("a payload whose digest differs from the manifest is refused and nothing is kept", arguments: StoreBackend.allCases)
+    func digestMismatch(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
         let provider = fixture.party(PopulationBatch.provider)
         let built = try PopulationBatch.build([PopulationBatch.record(1)], sequence: 1, key: provider.key) {
             $0.records.sm3 = String(repeating: "0", count: 64)
@@ -193,9 +145,9 @@ struct BatchExchangeTests {
         #expect(kept.isEmpty)
     }
 
-    @Test("a manifest not signed by the provider's registered key is refused")
-    func badSignature() async throws {
-        let fixture = try await activePopulationAgreement()
+    @Test("a manifest not signed by the provider's registered key is refused", arguments: StoreBackend.allCases)
+    func badSignature(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
         let provider = fixture.party(PopulationBatch.provider)
         let built = try PopulationBatch.build([PopulationBatch.record(1)], sequence: 1, key: try SM2PrivateKey.generate())
         try await fixture.hub.withClient { client in
@@ -205,9 +157,9 @@ struct BatchExchangeTests {
         }
     }
 
-    @Test("a batch pushed by an agency that does not provide the resource is refused with 403")
-    func nonProvider() async throws {
-        let fixture = try await activePopulationAgreement()
+    @Test("a batch pushed by an agency that does not provide the resource is refused with 403", arguments: StoreBackend.allCases)
+    func nonProvider(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
         let other = fixture.party(PopulationBatch.consumer)
         let built = try PopulationBatch.build([PopulationBatch.record(1)], sequence: 1, key: other.key, provider: other.code)
         try await fixture.hub.withClient { client in
@@ -216,9 +168,9 @@ struct BatchExchangeTests {
         }
     }
 
-    @Test("a record that breaks the catalogue refuses the batch, naming the record and the item")
-    func invalidRecord() async throws {
-        let fixture = try await activePopulationAgreement()
+    @Test("a record that breaks the catalogue refuses the batch, naming the record and the item", arguments: StoreBackend.allCases)
+    func invalidRecord(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
         let provider = fixture.party(PopulationBatch.provider)
         var bad = PopulationBatch.record(2)
         bad.values[0] = "110101198001010020"
@@ -232,9 +184,9 @@ struct BatchExchangeTests {
         #expect(stored == 0)
     }
 
-    @Test("an agency that is not the agreement's consumer cannot pull under it")
-    func pullByNonParty() async throws {
-        let fixture = try await activePopulationAgreement()
+    @Test("an agency that is not the agreement's consumer cannot pull under it", arguments: StoreBackend.allCases)
+    func pullByNonParty(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
         let outsider = fixture.party("11110000000021020F")
         try await fixture.hub.withClient { client in
             let response = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches", token: outsider.token)
@@ -244,9 +196,9 @@ struct BatchExchangeTests {
         #expect(audited.count == 1)
     }
 
-    @Test("nothing can be pulled under a suspended agreement, and the refusal is audited")
-    func pullUnderSuspended() async throws {
-        let fixture = try await activePopulationAgreement()
+    @Test("nothing can be pulled under a suspended agreement, and the refusal is audited", arguments: StoreBackend.allCases)
+    func pullUnderSuspended(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
         let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
         try await fixture.hub.withClient { client in
             try await client.push(try PopulationBatch.build([PopulationBatch.record(1)], sequence: 1, key: provider.key), token: provider.token).expect(.created)
@@ -260,9 +212,9 @@ struct BatchExchangeTests {
         #expect(audited.count == 1)
     }
 
-    @Test("acknowledged batches are pruned after the retention period; unacknowledged ones stay")
-    func retentionPrunesOnlyAcknowledged() async throws {
-        let fixture = try await activePopulationAgreement()
+    @Test("acknowledged batches are pruned after the retention period; unacknowledged ones stay", arguments: StoreBackend.allCases)
+    func retentionPrunesOnlyAcknowledged(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
         let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
         try await fixture.hub.withClient { client in
             try await client.push(try PopulationBatch.build([PopulationBatch.record(1)], sequence: 1, key: provider.key), token: provider.token).expect(.created)
@@ -286,9 +238,9 @@ struct BatchExchangeTests {
         }
     }
 
-    @Test("a batch carrying an item outside the catalogue entry is refused naming the items")
-    func nonCatalogueItem() async throws {
-        let fixture = try await activePopulationAgreement()
+    @Test("a batch carrying an item outside the catalogue entry is refused naming the items", arguments: StoreBackend.allCases)
+    func nonCatalogueItem(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
         let provider = fixture.party(PopulationBatch.provider)
         var record = PopulationBatch.record(1)
         record.values.append("O+")
@@ -302,9 +254,9 @@ struct BatchExchangeTests {
         #expect(refused.count == 1)
     }
 
-    @Test("nothing can be pulled once the agreement's validity has ended")
-    func pullUnderExpired() async throws {
-        let fixture = try await activePopulationAgreement()
+    @Test("nothing can be pulled once the agreement's validity has ended", arguments: StoreBackend.allCases)
+    func pullUnderExpired(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
         let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
         try await fixture.hub.withClient { client in
             try await client.push(try PopulationBatch.build([PopulationBatch.record(1)], sequence: 1, key: provider.key), token: provider.token).expect(.created)
@@ -318,9 +270,9 @@ struct BatchExchangeTests {
         }
     }
 
-    @Test("a batch acknowledged again at a later time is already recorded; a receipt with other counts is a conflict")
-    func repeatedReceipts() async throws {
-        let fixture = try await activePopulationAgreement()
+    @Test("a batch acknowledged again at a later time is already recorded; a receipt with other counts is a conflict", arguments: StoreBackend.allCases)
+    func repeatedReceipts(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
         let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
         try await fixture.hub.withClient { client in
             try await client.push(try PopulationBatch.build([PopulationBatch.record(1)], sequence: 1, key: provider.key), token: provider.token).expect(.created)

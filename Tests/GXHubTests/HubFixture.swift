@@ -7,8 +7,30 @@ import GXTestSupport
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Testing
 
-/// A hub on a fresh SQLite file with its admin credential, the shipped agencies registered with
+/// The stores the hub suite runs against: every hub test runs once on each.
+enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    /// A fresh, migrated store: a new SQLite file in `directory`, or a new database on the test PostgreSQL.
+    func makeStore(in directory: URL) async throws -> any HubStore {
+        switch self {
+        case .sqlite:
+            return try SQLiteHubStore(path: directory.appendingPathComponent("hub.sqlite").path)
+        case .postgres:
+            let store = PostgresHubStore(settings: try await TestPostgres.freshDatabase(), maximumConnections: 3, idleTimeout: .seconds(2))
+            // The pool runs for the rest of the test process; idle connections close after two seconds.
+            Task { try await store.run() }
+            try await store.prepare()
+            return store
+        }
+    }
+}
+
+/// A hub on a fresh store with its admin credential, the shipped agencies registered with
 /// fresh keys, and the shipped catalogue published — driven over the router, as clients would.
 struct HubFixture: Sendable {
     struct Party: Sendable {
@@ -18,23 +40,23 @@ struct HubFixture: Sendable {
     }
 
     let directory: URL
-    let store: SQLiteHubStore
+    let store: any HubStore
     let hub: Hub
     let adminToken: String
     var parties: [String: Party] = [:]
 
-    static func make() async throws -> HubFixture {
+    static func make(_ backend: StoreBackend) async throws -> HubFixture {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gx-hub-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try SQLiteHubStore(path: directory.appendingPathComponent("hub.sqlite").path)
+        let store = try await backend.makeStore(in: directory)
         let hub = Hub(store: store, key: try SM2PrivateKey.generate(), batchDirectory: directory.appendingPathComponent("batches"))
         let token = try await Hub.initialize(store: store, key: hub.key)!
         return HubFixture(directory: directory, store: store, hub: hub, adminToken: token)
     }
 
     /// Registers the shipped agencies and publishes the shipped catalogue.
-    static func loaded() async throws -> HubFixture {
-        var fixture = try await make()
+    static func loaded(_ backend: StoreBackend) async throws -> HubFixture {
+        var fixture = try await make(backend)
         let list = try SampleDocuments.agencyList()
         let catalogue = try SampleDocuments.catalogue()
         let admin = fixture.adminToken

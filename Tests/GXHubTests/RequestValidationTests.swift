@@ -17,9 +17,9 @@ struct RequestValidationTests {
         #expect(try await fixture.store.agencies().count == agencies)
     }
 
-    @Test("malformed JSON is a 400")
-    func malformedJSON() async throws {
-        let fixture = try await HubFixture.make()
+    @Test("malformed JSON is a 400", arguments: StoreBackend.allCases)
+    func malformedJSON(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.make(backend)
         try await unchanged(fixture) {
             try await fixture.hub.withClient { client in
                 let response = try await client.call(.post, "/v1/agencies", token: fixture.adminToken, raw: ByteBuffer(string: "{\"code\": "))
@@ -29,9 +29,9 @@ struct RequestValidationTests {
         }
     }
 
-    @Test("a missing field is a 400 naming it")
-    func missingField() async throws {
-        let fixture = try await HubFixture.make()
+    @Test("a missing field is a 400 naming it", arguments: StoreBackend.allCases)
+    func missingField(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.make(backend)
         try await unchanged(fixture) {
             try await fixture.hub.withClient { client in
                 let response = try await client.call(.post, "/v1/agencies", token: fixture.adminToken,
@@ -42,9 +42,9 @@ struct RequestValidationTests {
         }
     }
 
-    @Test("an invalid agency code is a 400 naming the field and the rule")
-    func invalidAgencyCode() async throws {
-        let fixture = try await HubFixture.make()
+    @Test("an invalid agency code is a 400 naming the field and the rule", arguments: StoreBackend.allCases)
+    func invalidAgencyCode(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.make(backend)
         let key = try SM2PrivateKey.generate()
         try await unchanged(fixture) {
             try await fixture.hub.withClient { client in
@@ -57,9 +57,9 @@ struct RequestValidationTests {
         }
     }
 
-    @Test("a public key that is not SM2 is refused")
-    func nonSM2KeyRefused() async throws {
-        let fixture = try await HubFixture.make()
+    @Test("a public key that is not SM2 is refused", arguments: StoreBackend.allCases)
+    func nonSM2KeyRefused(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.make(backend)
         try await unchanged(fixture) {
             try await fixture.hub.withClient { client in
                 let response = try await client.call(.post, "/v1/agencies", token: fixture.adminToken,
@@ -70,9 +70,9 @@ struct RequestValidationTests {
         }
     }
 
-    @Test("an oversized body is a 413")
-    func oversizedBody() async throws {
-        let fixture = try await HubFixture.make()
+    @Test("an oversized body is a 413", arguments: StoreBackend.allCases)
+    func oversizedBody(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.make(backend)
         try await unchanged(fixture) {
             try await fixture.hub.withClient { client in
                 let huge = #"{"code":"11110000000021012L","name":""# + String(repeating: "x", count: 2 << 20) + #"","public_key":"","roles":[]}"#
@@ -82,9 +82,9 @@ struct RequestValidationTests {
         }
     }
 
-    @Test("registering the same agency twice is a 409")
-    func duplicateAgency() async throws {
-        let fixture = try await HubFixture.loaded()
+    @Test("registering the same agency twice is a 409", arguments: StoreBackend.allCases)
+    func duplicateAgency(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.loaded(backend)
         let key = try SM2PrivateKey.generate()
         try await unchanged(fixture) {
             try await fixture.hub.withClient { client in
@@ -95,9 +95,9 @@ struct RequestValidationTests {
         }
     }
 
-    @Test("an agreement naming an item outside the catalogue is a 400 on items")
-    func agreementWithUnknownItem() async throws {
-        let fixture = try await HubFixture.loaded()
+    @Test("an agreement naming an item outside the catalogue is a 400 on items", arguments: StoreBackend.allCases)
+    func agreementWithUnknownItem(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.loaded(backend)
         var extended = try SampleDocuments.agreementTerms().first { $0.resourceCode == "RK-001" }!
         extended.items.append("宗教信仰")
         let terms = extended
@@ -110,9 +110,9 @@ struct RequestValidationTests {
         }
     }
 
-    @Test("an unknown agreement state filter is a 400 on state")
-    func unknownStateFilter() async throws {
-        let fixture = try await HubFixture.make()
+    @Test("an unknown agreement state filter is a 400 on state", arguments: StoreBackend.allCases)
+    func unknownStateFilter(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.make(backend)
         try await fixture.hub.withClient { client in
             let response = try await client.call(.get, "/v1/agreements?state=happy", token: fixture.adminToken)
             #expect(response.status == .badRequest)

@@ -1,5 +1,6 @@
 import Foundation
 import GXDomain
+import GXPostgres
 
 /// One agency's agent: which hub, with which credential and key, and for each resource it provides or
 /// agreement it consumes, the local data and its mapping. Read from TOML (`gx agent run --config`).
@@ -45,8 +46,12 @@ public struct AgentConfiguration: Decodable, Sendable {
         configuration.keyFile = resolve(configuration.keyFile)
         configuration.hubKeyFile = configuration.hubKeyFile.map(resolve)
         configuration.stateDirectory = resolve(configuration.stateDirectory)
-        for index in configuration.provide.indices { configuration.provide[index].source.path = resolve(configuration.provide[index].source.path) }
-        for index in configuration.consume.indices { configuration.consume[index].sink.path = resolve(configuration.consume[index].sink.path) }
+        for index in configuration.provide.indices where configuration.provide[index].source.isFile {
+            configuration.provide[index].source.path = resolve(configuration.provide[index].source.path)
+        }
+        for index in configuration.consume.indices where configuration.consume[index].sink.isFile {
+            configuration.consume[index].sink.path = resolve(configuration.consume[index].sink.path)
+        }
         return (configuration, text)
     }
 }
@@ -80,11 +85,13 @@ public struct ConsumedAgreement: Decodable, Sendable {
     public var map: [FieldMapping]
 }
 
-/// A local file or table: `kind` csv or sqlite, its path, the table (sqlite), the local key columns, and
-/// for a provider's table an optional cursor column (cursor mode; otherwise snapshot-diff).
+/// A local file or table: `kind` csv, sqlite or postgres; the file's path (csv, sqlite) or the database URL
+/// (postgres: `url`, else libpq's PG* environment variables); the table; the local key columns; and for a
+/// provider's table an optional cursor column (cursor mode; otherwise snapshot-diff).
 public struct LocalDataLocation: Decodable, Sendable {
-    public enum Kind: String, Decodable, Sendable { case csv, sqlite }
+    public enum Kind: String, Decodable, Sendable { case csv, sqlite, postgres }
     public var kind: Kind
+    /// The file (csv, sqlite), or the PostgreSQL URL (`postgres` alone: from the environment).
     public var path: String
     public var table: String?
     public var key: [String]
@@ -92,18 +99,28 @@ public struct LocalDataLocation: Decodable, Sendable {
     /// Sinks: create the table (or CSV) with the mapped columns if it does not exist.
     public var create: Bool
 
-    enum CodingKeys: String, CodingKey { case kind, path, table, key, cursor, create }
+    enum CodingKeys: String, CodingKey { case kind, path, url, table, key, cursor, create }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decode(Kind.self, forKey: .kind)
-        path = try c.decode(String.self, forKey: .path)
+        if kind == .postgres {
+            path = try c.decodeIfPresent(String.self, forKey: .url) ?? "postgres"
+            guard PostgresSettings.names(path) else {
+                throw DecodingError.dataCorruptedError(forKey: .url, in: c, debugDescription: "expected postgres://user@host:port/database")
+            }
+            do { _ = try PostgresSettings.parse(path) } catch {
+                throw DecodingError.dataCorruptedError(forKey: .url, in: c, debugDescription: error.description)
+            }
+        } else {
+            path = try c.decode(String.self, forKey: .path)
+        }
         table = try c.decodeIfPresent(String.self, forKey: .table)
         key = try c.decode([String].self, forKey: .key)
         cursor = try c.decodeIfPresent(String.self, forKey: .cursor)
         create = try c.decodeIfPresent(Bool.self, forKey: .create) ?? false
-        if kind == .sqlite, table == nil {
-            throw DecodingError.keyNotFound(CodingKeys.table, .init(codingPath: c.codingPath, debugDescription: "a sqlite location needs a table"))
+        if kind != .csv, table == nil {
+            throw DecodingError.keyNotFound(CodingKeys.table, .init(codingPath: c.codingPath, debugDescription: "a \(kind.rawValue) location needs a table"))
         }
         if kind == .csv, cursor != nil {
             throw DecodingError.dataCorruptedError(forKey: .cursor, in: c, debugDescription: "cursor mode needs a database source; CSV files use snapshot change detection")
@@ -111,6 +128,16 @@ public struct LocalDataLocation: Decodable, Sendable {
         guard !key.isEmpty else { throw DecodingError.dataCorruptedError(forKey: .key, in: c, debugDescription: "name at least one key column") }
     }
 
-    /// How the location is named in errors and logs.
-    public var label: String { table.map { "\(path):\($0)" } ?? path }
+    /// Whether `path` is a file (resolved against the config file's directory) rather than a database URL.
+    var isFile: Bool { kind != .postgres }
+
+    func postgresSettings() throws(PostgresSettingsError) -> PostgresSettings {
+        try PostgresSettings.parse(path)
+    }
+
+    /// How the location is named in errors and logs (never with a password).
+    public var label: String {
+        let place = kind == .postgres ? ((try? postgresSettings())?.description ?? PostgresSettings.redacting(path)) : path
+        return table.map { "\(place):\($0)" } ?? place
+    }
 }

@@ -1,10 +1,13 @@
 /// Opens the configured local sources and sinks.
 enum LocalData {
-    static func source(_ location: LocalDataLocation) throws -> any RecordSource {
+    static func source(_ location: LocalDataLocation) async throws -> any RecordSource {
         do {
             switch location.kind {
             case .csv: return try CSVSource(path: location.path, keyColumns: location.key)
             case .sqlite: return try SQLiteSource(path: location.path, table: location.table!, keyColumns: location.key, cursorColumn: location.cursor)
+            case .postgres:
+                return try await PostgresSource.open(settings: try location.postgresSettings(), table: location.table!, keyColumns: location.key,
+                                                     cursorColumn: location.cursor)
             }
         } catch {
             throw AgentError.localData("\(error)")
@@ -17,13 +20,16 @@ enum LocalData {
     }
 
     /// `columns` are created when the location asks for it and does not exist yet.
-    static func sink(_ location: LocalDataLocation, columns: [String]) throws -> any RecordSink {
+    static func sink(_ location: LocalDataLocation, columns: [String]) async throws -> any RecordSink {
         do {
             switch location.kind {
             // The file is rewritten once at the end of the run (`finishRun`), not after every batch.
             case .csv: return try CSVSink(path: location.path, keyColumns: location.key, columns: columns, exportsAfterEachApply: false)
             case .sqlite: return try SQLiteSink(path: location.path, table: location.table!, keyColumns: location.key,
                                                 createColumns: location.create ? columns : nil)
+            case .postgres:
+                return try await PostgresSink.open(settings: try location.postgresSettings(), table: location.table!, keyColumns: location.key,
+                                                   createColumns: location.create ? columns : nil)
             }
         } catch {
             throw AgentError.localData("\(error)")

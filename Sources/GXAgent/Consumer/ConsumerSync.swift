@@ -20,13 +20,27 @@ struct ConsumerSync {
 
     func run(_ consumed: ConsumedAgreement) async throws -> ConsumerReport {
         let id = consumed.agreement
-        var report = ConsumerReport(agreement: id)
+        let report = ConsumerReport(agreement: id)
         let agreement = try await client.get("/v1/agreements/\(client.escape(id))", as: AgreementDocument.self).agreement
         let entry: CatalogueEntry = try await client.get("/v1/catalogue/\(client.escape(agreement.terms.resourceCode))")
         let agreed = Set(agreement.terms.items)
         let items = entry.items.map(\.name).filter(agreed.contains)
         let columns = consumed.map.compactMap(\.column)
-        let sink = try LocalData.sink(consumed.sink, columns: columns)
+        let sink = try await LocalData.sink(consumed.sink, columns: columns)
+        do {
+            let report = try await run(consumed, agreement: agreement, entry: entry, items: items, sink: sink, into: report)
+            await sink.close()
+            return report
+        } catch {
+            await sink.close()
+            throw error
+        }
+    }
+
+    func run(_ consumed: ConsumedAgreement, agreement: SharingAgreement, entry: CatalogueEntry, items: [String], sink: any RecordSink,
+             into report: ConsumerReport) async throws -> ConsumerReport {
+        let id = consumed.agreement
+        var report = report
         let sinkColumns: [String]
         do { sinkColumns = try sink.columns() } catch { throw AgentError.localData("\(error)") }
         let mapper: RecordMapper
@@ -42,7 +56,7 @@ struct ConsumerSync {
             }
             return index
         }
-        let checkpoint = try sink.checkpoint(stream: id) ?? 0
+        let checkpoint = try await sink.checkpoint(stream: id) ?? 0
         let list: ExchangeAPI.DeliveryList = try await client.get("/v1/agreements/\(client.escape(id))/batches?after=\(checkpoint)")
         // Applied before but the receipt never reached the hub (a crash or a lost answer): send it now.
         if list.acknowledged < checkpoint {
@@ -89,7 +103,7 @@ struct ConsumerSync {
         let decoder = try BatchPayloadDecoder(valueCount: items.count, maximumRecordBytes: Int(manifest.records.bytes))
         let progress = ProgressDisplay("\(what) applying", total: manifest.counts.records, logger: logger)
         defer { progress.finish() }
-        try sink.apply(stream: id, checkpoint: sequence) { transaction in
+        try await sink.apply(stream: id, checkpoint: sequence) { transaction in
             let input = try FileHandle(forReadingFrom: file)
             defer { try? input.close() }
             while let chunk = try input.read(upToCount: 256 * 1024), !chunk.isEmpty {

@@ -4,11 +4,18 @@ public protocol RecordSink {
     func columns() throws(LocalDataError) -> [String]
 
     /// The last batch applied for each stream (one stream per agreement), as stored beside the data.
-    func checkpoint(stream: String) throws(LocalDataError) -> Int64?
+    func checkpoint(stream: String) async throws(LocalDataError) -> Int64?
 
     /// Runs `body` in one transaction and commits the data changes together with the new checkpoint,
     /// or nothing at all: a crash at any point neither loses nor doubles a record.
-    func apply(stream: String, checkpoint: Int64, _ body: (any SinkTransaction) throws -> Void) throws
+    func apply(stream: String, checkpoint: Int64, _ body: (any SinkTransaction) throws -> Void) async throws
+
+    /// Releases the connection to a database server, if the sink holds one.
+    func close() async
+}
+
+extension RecordSink {
+    public func close() async {}
 }
 
 /// The changes of one batch, applied inside `RecordSink.apply`.

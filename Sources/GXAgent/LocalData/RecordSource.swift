@@ -10,7 +10,14 @@ public protocol RecordSource {
     /// With a `cursor` configured (cursor mode), only rows strictly after `after` are visited, ordered by
     /// (cursor column, key columns), and each row carries its own position so the agent can move its
     /// checkpoint exactly to the last row the hub accepted. Without one, every row is visited.
-    func scan(after: SourceCursor?, _ body: (SourceRow) throws -> Void) throws
+    func scan(after: SourceCursor?, _ body: (SourceRow) throws -> Void) async throws
+
+    /// Releases the connection to a database server, if the source holds one.
+    func close() async
+}
+
+extension RecordSource {
+    public func close() async {}
 }
 
 /// One row as text: `nil` is SQL NULL or an empty CSV field.

@@ -22,10 +22,23 @@ struct ProviderSync {
         for pending in try state.pending(resource: code) {
             try await push(pending, into: &report)
         }
+        let source = try await LocalData.source(resource.source)
+        do {
+            let report = try await run(resource, full: full, source: source, into: report)
+            await source.close()
+            return report
+        } catch {
+            await source.close()
+            throw error
+        }
+    }
+
+    func run(_ resource: ProvidedResource, full: Bool, source: any RecordSource, into report: ProviderReport) async throws -> ProviderReport {
+        let code = resource.resource
+        var report = report
         let entry: CatalogueEntry = try await client.get("/v1/catalogue/\(client.escape(code))")
         let list: ExchangeAPI.BatchList = try await client.get("/v1/resources/\(client.escape(code))/batches?after=\(Int64.max)")
         let items = entry.items.map(\.name)
-        let source = try LocalData.source(resource.source)
         let columns: [String]
         do { columns = try source.columns() } catch { throw AgentError.localData("\(error)") }
         let mapper: RecordMapper, validator: RecordValidator
@@ -53,7 +66,7 @@ struct ProviderSync {
         var line: [UInt8] = []
         var rowNumber: Int64 = 0
         let progress = ProgressDisplay("\(code) reading \(resource.source.label)", logger: logger)
-        try source.scan(after: cursor) { row in
+        try await source.scan(after: cursor) { row in
             rowNumber += 1
             progress.advance()
             let record: CanonicalRecord

@@ -87,8 +87,12 @@ extension Hub {
             let relative = "\(resourceCode)/\(manifest.sequence)-\(signed.sm3.prefix(16)).deflate"
             let final = batchDirectory.appendingPathComponent(relative)
             try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
-            _ = try? FileManager.default.removeItem(at: final)
-            try FileManager.default.moveItem(at: file, to: final)
+            // rename(2) replaces atomically: an identical resend racing through another hub process never leaves
+            // the accepted batch's file missing, not even for a moment.
+            guard rename(file.path, final.path) == 0 else {
+                try? FileManager.default.removeItem(at: file)
+                throw HubAPIError(.serviceUnavailable, "cannot move the received batch into the batch directory (errno \(errno))")
+            }
             let time = now()
             let stored = StoredBatch(manifest: manifest, manifestBase64: signed.base64Content, signatureBase64: signed.base64Signature,
                                      manifestSM3: signed.sm3, acceptedAt: Timestamp.string(from: time), payloadPath: relative)
@@ -98,6 +102,15 @@ extension Hub {
                     "upserts": .integer(manifest.counts.upserts), "deletes": .integer(manifest.counts.deletes),
                     "quarantined": .integer(manifest.counts.quarantined),
                 ])], at: time)
+            } catch StoreError.duplicate {
+                // The same sequence was accepted meanwhile, through another hub process: an identical batch is an
+                // idempotent resend (its file is the same bytes, at the same path); another one is refused.
+                let kept = try await store.batch(resourceCode: resourceCode, sequence: manifest.sequence)
+                if kept?.manifestSM3 == signed.sm3 {
+                    return ExchangeAPI.BatchOutcome(status: "already accepted", sequence: manifest.sequence, manifestSM3: signed.sm3)
+                }
+                try? FileManager.default.removeItem(at: final)
+                throw HubAPIError(.conflict, "batch \(subject) was accepted meanwhile with another manifest", field: "manifest.sequence")
             } catch {
                 try? FileManager.default.removeItem(at: final)
                 throw error

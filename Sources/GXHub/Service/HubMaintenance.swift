@@ -35,6 +35,7 @@ struct HubMaintenance: Service {
         } catch {
             hub.logger.error("retention sweep failed", metadata: ["error": "\(error)"])
         }
+        hub.removeIncompleteUploads()
         await signCheckpointLogged()
     }
 

@@ -12,6 +12,10 @@ extension SQLiteHubStore {
             if try Row.fetchOne(db, sql: "SELECT 1 FROM batches WHERE resource_code = ? AND sequence = ?", arguments: [m.resourceCode, m.sequence]) != nil {
                 throw StoreError.duplicate(what: "batch \(m.resourceCode)#\(m.sequence)")
             }
+            let last = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM batches WHERE resource_code = ?", arguments: [m.resourceCode]) ?? 0
+            guard m.sequence == last + 1 else {
+                throw StoreError.conflict(what: "batch sequence of \(m.resourceCode) (expected \(last + 1), got \(m.sequence))")
+            }
             try db.execute(sql: """
                 INSERT INTO batches (resource_code, sequence, provider, manifest, signature, manifest_sm3, accepted_at, payload)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -109,8 +113,6 @@ extension SQLiteHubStore {
                              signatureBase64: row["signature"], receivedAt: row["received_at"])
     }
 
-    static func decodeBase64<T: Decodable>(_ type: T.Type, _ base64: String) throws -> T {
-        guard let data = Data(base64Encoded: base64) else { throw StoreError.unavailable(reason: "corrupt stored document") }
-        return try JSONDecoder().decode(T.self, from: data)
-    }
+    static func decodeBase64<T: Decodable>(_ type: T.Type, _ base64: String) throws -> T { try StoreCoding.decodeBase64(type, base64) }
 }
+

@@ -20,19 +20,8 @@ public final class SQLiteHubStore: HubStore {
         try Self.migrate(pool)
     }
 
-    static let jsonEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-
-    static func encode<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try jsonEncoder.encode(value), as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(text.utf8))
-    }
+    static func encode<T: Encodable>(_ value: T) throws -> String { try StoreCoding.encode(value) }
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try StoreCoding.decode(type, text) }
 
     // MARK: Writes
 

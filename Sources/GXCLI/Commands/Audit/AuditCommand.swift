@@ -60,7 +60,7 @@ struct AuditCommand: AsyncParsableCommand {
                 """)
         @OptionGroup var connection: HubConnectionOptions
         @Option(help: "Verify an exported NDJSON file.") var file: String?
-        @Option(help: "Verify a hub database directly.") var db: String?
+        @Option(help: "Verify a hub database directly: a SQLite file or a PostgreSQL URL.") var db: String?
         @Option(help: "The hub's SM2 public key (PEM).") var pub: String?
         @OptionGroup var output: OutputOptions
 
@@ -70,13 +70,15 @@ struct AuditCommand: AsyncParsableCommand {
                 if let file {
                     report = try AuditVerification.verify(exportFile: file, hubKey: try key(required: true)!)
                 } else if let db {
-                    let store = try SQLiteHubStore(path: db)
-                    let pem: String
-                    if let hubKey = try key(required: false) { pem = hubKey.pem } else {
-                        guard let stored = try await store.metadata("hub_public_key") else { throw CLIError("\(db) has no hub key; pass --pub") }
-                        pem = stored
+                    let given = try key(required: false)
+                    report = try await HubDatabase(db).withStore { store in
+                        let pem: String
+                        if let given { pem = given.pem } else {
+                            guard let stored = try await store.metadata("hub_public_key") else { throw CLIError("\(db) has no hub key; pass --pub") }
+                            pem = stored
+                        }
+                        return try await AuditVerification.verify(store: store, hubKey: try SM2PublicKey(pem: pem))
                     }
-                    report = try await AuditVerification.verify(store: store, hubKey: try SM2PublicKey(pem: pem))
                 } else {
                     report = try await AuditVerification.verify(client: try connection.client(), hubKey: try key(required: false))
                 }

@@ -19,17 +19,19 @@ struct HubCommand: AsyncParsableCommand {
                 exported audit log verifies against.
                 """)
 
-        @Option(help: "SQLite database file to create.")
+        @Option(help: "SQLite database file to create, or a PostgreSQL URL (postgres://user@host/db, or `postgres` for the PG* variables).")
         var db: String
 
-        @Option(help: "Directory for hub.key, hub.pub and admin.token (default: beside the database).")
+        @Option(help: "Directory for hub.key, hub.pub and admin.token (default: beside a SQLite database; required for PostgreSQL).")
         var keyDir: String?
 
         func run() async throws {
-            let directory = keyDir ?? (db as NSString).deletingLastPathComponent.nonEmpty ?? "."
+            let database = try HubDatabase(db)
+            guard let directory = keyDir ?? database.sqliteDirectory else {
+                throw ValidationError("--key-dir is required with a PostgreSQL database: where should hub.key and admin.token go?")
+            }
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let keyPath = (directory as NSString).appendingPathComponent("hub.key")
-            let store = try SQLiteHubStore(path: db)
             let key: SM2PrivateKey
             if FileManager.default.fileExists(atPath: keyPath) {
                 key = try SM2PrivateKey(pem: try SecretFile.read(keyPath))
@@ -38,13 +40,13 @@ struct HubCommand: AsyncParsableCommand {
                 try SecretFile.write(key.pkcs8PEM, to: keyPath)
             }
             try key.publicKey.pem.write(toFile: (directory as NSString).appendingPathComponent("hub.pub"), atomically: true, encoding: .utf8)
-            guard let token = try await Hub.initialize(store: store, key: key) else {
-                Console.note("\(db) is already initialised; nothing changed")
+            guard let token = try await database.withStore({ store in try await Hub.initialize(store: store, key: key) }) else {
+                Console.note("\(database) is already initialised; nothing changed")
                 return
             }
             let tokenPath = (directory as NSString).appendingPathComponent("admin.token")
             try SecretFile.write(token + "\n", to: tokenPath)
-            print("hub database: \(db)")
+            print("hub database: \(database)")
             print("hub key:      \(keyPath) (public: \(directory)/hub.pub)")
             print("admin token:  \(tokenPath)")
         }
@@ -54,11 +56,15 @@ struct HubCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve the hub's HTTP JSON API until SIGTERM or SIGINT (then shut down gracefully).")
 
-        @Option(help: "SQLite database file made by `gx hub init`.")
+        @Option(help: "The database made by `gx hub init`: a SQLite file, or a PostgreSQL URL (or `postgres` for the PG* variables).")
         var db: String
 
-        @Option(help: "The hub's SM2 private key (default: hub.key beside the database).")
+        @Option(help: "The hub's SM2 private key (default: hub.key beside a SQLite database; required for PostgreSQL).")
         var key: String?
+
+        @Option(help: ArgumentHelp("Directory for batch payloads (default: batches/ beside a SQLite database; required for PostgreSQL).",
+                                   discussion: "Hub processes sharing one PostgreSQL database must share this directory too (e.g. over NFS)."))
+        var batches: String?
 
         @Option(help: "Address to listen on, HOST:PORT.")
         var listen = "127.0.0.1:8480"
@@ -81,27 +87,32 @@ struct HubCommand: AsyncParsableCommand {
                 handler.logLevel = level
                 return handler
             }
-            guard FileManager.default.fileExists(atPath: db) else {
+            let database = try HubDatabase(db)
+            if database.postgres == nil, !FileManager.default.fileExists(atPath: db) {
                 throw CLIError("\(db) does not exist: create it with `gx hub init --db \(db)`")
             }
-            let keyPath = key ?? ((db as NSString).deletingLastPathComponent.nonEmpty ?? ".") + "/hub.key"
+            guard let keyPath = key ?? database.sqliteDirectory.map({ $0 + "/hub.key" }) else {
+                throw ValidationError("--key is required with a PostgreSQL database (the hub.key written by `gx hub init --key-dir`)")
+            }
+            guard let directory = batches ?? database.sqliteDirectory.map({ $0 + "/batches" }) else {
+                throw ValidationError("--batches is required with a PostgreSQL database: a directory every hub process on it shares")
+            }
             let hubKey = try SM2PrivateKey(pem: try SecretFile.read(keyPath))
-            let store = try SQLiteHubStore(path: db)
-            guard let registered = try await store.metadata("hub_public_key") else {
-                throw CLIError("\(db) is not initialised: run `gx hub init --db \(db)`")
+            let limits = BatchLimits(retention: batchRetentionDays * 86_400)
+            try await database.serving(logger: Logger(label: "gongxiang.store")) { store in
+                guard let registered = try await store.metadata("hub_public_key") else {
+                    throw CLIError("\(database) is not initialised: run `gx hub init --db \(db)`")
+                }
+                guard registered == hubKey.publicKey.pem else {
+                    throw CLIError("\(keyPath) is not the key this hub was initialised with")
+                }
+                let hub = Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory), limits: limits)
+                hub.removeIncompleteUploads()
+                try await hub.application(host: host, port: port).runService()
             }
-            guard registered == hubKey.publicKey.pem else {
-                throw CLIError("\(keyPath) is not the key this hub was initialised with")
-            }
-            let directory = ((db as NSString).deletingLastPathComponent.nonEmpty ?? ".") + "/batches"
-            let hub = Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory),
-                          limits: BatchLimits(retention: batchRetentionDays * 86_400))
-            hub.removeIncompleteUploads()
-            try await hub.application(host: host, port: port).runService()
         }
     }
 }
-
 extension String {
     var nonEmpty: String? { isEmpty ? nil : self }
 }

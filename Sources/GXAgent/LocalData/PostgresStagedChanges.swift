@@ -1,0 +1,87 @@
+import NIOCore
+
+/// One batch's changes for a `PostgresSink`, in COPY text format (tab-separated, `\N` for NULL, backslash
+/// escapes), numbered so the merge can keep the last change per key. Refuses use after its apply ended.
+final class PostgresStagedChanges: SinkTransaction {
+    private let location: String
+    private let columnNames: [String]
+    private let keyIndexes: [Int]
+    private(set) var chunks: [ByteBuffer] = []
+    private var current = ByteBuffer()
+    private(set) var count: Int64 = 0
+    private var isOpen = true
+
+    /// COPY messages of about this size: large enough to be cheap, small enough to stream.
+    static let chunkBytes = 1 << 20
+
+    init(location: String, columnNames: [String], keyIndexes: [Int]) {
+        self.location = location
+        self.columnNames = columnNames
+        self.keyIndexes = keyIndexes
+        current.reserveCapacity(Self.chunkBytes)
+    }
+
+    func close() {
+        isOpen = false
+        if current.readableBytes > 0 { chunks.append(current) }
+        current = ByteBuffer()
+    }
+
+    func upsert(_ values: [String?]) throws {
+        try requireOpen()
+        guard values.count == columnNames.count else {
+            throw LocalDataError(location: location, reason: "upsert has \(values.count) values, the table has \(columnNames.count) columns")
+        }
+        for index in keyIndexes where values[index] == nil {
+            throw LocalDataError(location: location, reason: "upsert with NULL key column \(columnNames[index])")
+        }
+        stage("u", values)
+    }
+
+    func delete(key: [String]) throws {
+        try requireOpen()
+        guard key.count == keyIndexes.count else {
+            throw LocalDataError(location: location, reason: "delete has \(key.count) key values, the table has \(keyIndexes.count) key columns")
+        }
+        var values = [String?](repeating: nil, count: columnNames.count)
+        for (position, index) in keyIndexes.enumerated() { values[index] = key[position] }
+        stage("d", values)
+    }
+
+    private func stage(_ operation: StaticString, _ values: [String?]) {
+        count += 1
+        current.writeString(String(count))
+        current.writeInteger(UInt8(ascii: "\t"))
+        current.writeStaticString(operation)
+        for value in values {
+            current.writeInteger(UInt8(ascii: "\t"))
+            guard let value else {
+                current.writeStaticString("\\N")
+                continue
+            }
+            if !value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
+                current.writeString(value)
+                continue
+            }
+            for byte in value.utf8 {
+                switch byte {
+                case UInt8(ascii: "\\"): current.writeStaticString("\\\\")
+                case UInt8(ascii: "\t"): current.writeStaticString("\\t")
+                case UInt8(ascii: "\n"): current.writeStaticString("\\n")
+                case UInt8(ascii: "\r"): current.writeStaticString("\\r")
+                default: current.writeInteger(byte)
+                }
+            }
+        }
+        current.writeInteger(UInt8(ascii: "\n"))
+        if current.readableBytes >= Self.chunkBytes {
+            chunks.append(current)
+            current = ByteBuffer()
+            current.reserveCapacity(Self.chunkBytes)
+        }
+    }
+
+    private func requireOpen() throws(LocalDataError) {
+        guard isOpen else { throw LocalDataError(location: location, reason: "transaction used after its apply ended") }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import GXPostgres
+import Logging
+import PostgresNIO
+
+extension PostgresHubStore {
+    /// Schema versions, oldest first, named as the SQLite store's are. Never edit a shipped migration:
+    /// add the next one.
+    static let migrations: [(id: String, sql: String)] = [
+        ("v1-registry-catalogue-agreements-audit", """
+            CREATE TABLE hub_metadata (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE agencies (
+                code TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                public_key_pem TEXT NOT NULL,
+                roles TEXT NOT NULL
+            );
+            CREATE TABLE credentials (
+                token_hash TEXT PRIMARY KEY,
+                principal_kind TEXT NOT NULL,
+                principal_id TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX credentials_principal ON credentials (principal_kind, principal_id);
+            CREATE TABLE catalogue_entries (
+                resource_code TEXT NOT NULL,
+                schema_version TEXT NOT NULL,
+                provider TEXT NOT NULL REFERENCES agencies (code),
+                document TEXT NOT NULL,
+                published_order BIGSERIAL NOT NULL,
+                PRIMARY KEY (resource_code, schema_version)
+            );
+            CREATE TABLE agreements (
+                id TEXT PRIMARY KEY,
+                provider TEXT NOT NULL REFERENCES agencies (code),
+                consumer TEXT NOT NULL REFERENCES agencies (code),
+                resource_code TEXT NOT NULL,
+                state TEXT NOT NULL,
+                revision INTEGER NOT NULL,
+                document TEXT NOT NULL
+            );
+            CREATE INDEX agreements_provider ON agreements (provider);
+            CREATE INDEX agreements_consumer ON agreements (consumer);
+            CREATE INDEX agreements_resource ON agreements (resource_code, state);
+            CREATE TABLE audit_entries (
+                seq BIGINT PRIMARY KEY,
+                time TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                agreement TEXT,
+                agencies TEXT NOT NULL,
+                details TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL UNIQUE
+            );
+            CREATE INDEX audit_entries_time ON audit_entries (time);
+            CREATE INDEX audit_entries_action ON audit_entries (action, seq);
+            CREATE INDEX audit_entries_actor ON audit_entries (actor, seq);
+            CREATE INDEX audit_entries_agreement ON audit_entries (agreement, seq);
+            CREATE UNIQUE INDEX audit_entries_prev ON audit_entries (prev_hash);
+            CREATE TABLE audit_entry_agencies (
+                agency TEXT NOT NULL,
+                seq BIGINT NOT NULL REFERENCES audit_entries (seq),
+                PRIMARY KEY (agency, seq)
+            );
+            CREATE TABLE audit_checkpoints (
+                seq BIGINT PRIMARY KEY,
+                head_hash TEXT NOT NULL,
+                time TEXT NOT NULL,
+                signature TEXT NOT NULL
+            );
+            """),
+        ("v2-batches-deliveries-receipts", """
+            CREATE TABLE batches (
+                resource_code TEXT NOT NULL,
+                sequence BIGINT NOT NULL,
+                provider TEXT NOT NULL REFERENCES agencies (code),
+                manifest TEXT NOT NULL,
+                signature TEXT NOT NULL,
+                manifest_sm3 TEXT NOT NULL,
+                accepted_at TEXT NOT NULL,
+                payload TEXT,
+                PRIMARY KEY (resource_code, sequence)
+            );
+            CREATE TABLE deliveries (
+                agreement_id TEXT NOT NULL REFERENCES agreements (id),
+                sequence BIGINT NOT NULL,
+                manifest TEXT NOT NULL,
+                signature TEXT NOT NULL,
+                payload TEXT,
+                PRIMARY KEY (agreement_id, sequence)
+            );
+            CREATE TABLE receipts (
+                agreement_id TEXT NOT NULL REFERENCES agreements (id),
+                sequence BIGINT NOT NULL,
+                resource_code TEXT NOT NULL,
+                receipt TEXT NOT NULL,
+                signature TEXT NOT NULL,
+                received_at TEXT NOT NULL,
+                PRIMARY KEY (agreement_id, sequence)
+            );
+            CREATE INDEX receipts_resource ON receipts (resource_code, sequence);
+            """),
+    ]
+
+    /// Brings the schema up to date in one transaction under an advisory lock, so hub processes starting
+    /// together neither race nor see a half-migrated database. Refuses a database migrated by a newer gx.
+    func migrate() async throws {
+        let known = Self.migrations.map(\.id)
+        try await transaction { connection in
+            try await connection.run("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
+            try await connection.run("""
+                CREATE TABLE IF NOT EXISTS gx_schema_migrations (id TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                """, logger: logger)
+            var applied = Set<String>()
+            for try await id in try await connection.query("SELECT id FROM gx_schema_migrations", logger: logger).decode(String.self) {
+                applied.insert(id)
+            }
+            guard applied.isSubset(of: known) else {
+                throw StoreError.migrationsAhead(database: applied.count, known: known.count)
+            }
+            for migration in Self.migrations where !applied.contains(migration.id) {
+                logger.notice("applying migration \(migration.id)")
+                // Each statement separately: the extended protocol takes one statement per query.
+                for statement in migration.sql.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }) where !statement.isEmpty {
+                    try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.run("INSERT INTO gx_schema_migrations (id) VALUES (\(migration.id))", logger: logger)
+            }
+        }
+    }
+
+    /// The identifiers of the migrations applied to this database, for `/readyz` and diagnostics.
+    public func appliedMigrations() async throws -> [String] {
+        try await read { connection in
+            var ids: [String] = []
+            for try await id in try await connection.query("SELECT id FROM gx_schema_migrations ORDER BY id", logger: logger).decode(String.self) {
+                ids.append(id)
+            }
+            return ids
+        }
+    }
+}

@@ -128,6 +128,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "GXPostgresTests",
+            dependencies: ["GXPostgres", "GXTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GXDomainTests",
             dependencies: ["GXDomain", "GXCrypto", "GXTestSupport"],
             swiftSettings: swiftSettings

@@ -7,5 +7,5 @@ scripts/setup.sh
 swift build --build-tests
 eval "$(scripts/test-postgres.sh start)"
 trap 'scripts/test-postgres.sh stop "$GX_TEST_POSTGRES_DIR"' EXIT
-echo "test.sh: PostgreSQL for tests at $GX_TEST_POSTGRES_URL" >&2
+echo "test.sh: PostgreSQL 15 for tests at $GX_TEST_POSTGRES_URL (TLS CA: $GX_TEST_POSTGRES_CA)" >&2
 swift test --skip-build "$@"

@@ -61,16 +61,29 @@ public struct Hub: Sendable {
                     services: [HubMaintenance(hub: self)], logger: logger)
     }
 
-    /// Uploads cut off by a crash leave partial files behind; none of them was ever accepted. Several hub
-    /// processes may share the batch directory, so only files nobody has written to for `age` are removed:
-    /// an upload in progress writes continuously.
+    /// Where this process streams uploads in progress: `incoming/<host>-<pid>`, so hub processes sharing the
+    /// batch directory never touch each other's partial files.
+    var incomingDirectory: URL {
+        batchDirectory.appendingPathComponent("incoming/\(Self.processTag)")
+    }
+
+    static let processTag = "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+
+    /// Uploads cut off by a crash leave partial files behind; none of them was ever accepted. Removes the
+    /// folders of hub processes on this host that no longer run, and anything else nobody has written to
+    /// for `age` (another host's process that died, or files of an older layout).
     public func removeIncompleteUploads(olderThan age: TimeInterval = 3600) {
         let incoming = batchDirectory.appendingPathComponent("incoming")
         let cutoff = now().addingTimeInterval(-age)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? [] {
-            let file = incoming.appendingPathComponent(name)
-            let modified = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.modificationDate] as? Date
-            if modified.map({ $0 < cutoff }) ?? true { try? FileManager.default.removeItem(at: file) }
+        let host = ProcessInfo.processInfo.hostName + "-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? [] where name != Self.processTag {
+            let entry = incoming.appendingPathComponent(name)
+            if name.hasPrefix(host), let pid = pid_t(name.dropFirst(host.count)) {
+                if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(at: entry) }
+                continue
+            }
+            let modified = (try? FileManager.default.attributesOfItem(atPath: entry.path))?[.modificationDate] as? Date
+            if modified.map({ $0 < cutoff }) ?? true { try? FileManager.default.removeItem(at: entry) }
         }
     }
 

@@ -25,6 +25,14 @@ public enum TestPostgres {
         return try PostgresSettings.parse(url, environment: [:])
     }
 
+    /// The CA bundle that signed the test server's certificate (`GX_TEST_POSTGRES_CA`).
+    public static func certificateAuthority() throws -> String {
+        guard let path = ProcessInfo.processInfo.environment["GX_TEST_POSTGRES_CA"], !path.isEmpty else {
+            throw Unavailable(description: "GX_TEST_POSTGRES_CA is not set: scripts/test.sh sets it with the throwaway server it starts")
+        }
+        return path
+    }
+
     /// A new, empty database on the test server, for one test.
     public static func freshDatabase() async throws -> PostgresSettings {
         var settings = try server()

@@ -38,15 +38,7 @@ public final class PostgresSink: RecordSink {
         guard table.split(separator: ".").last.map(String.init) != checkpointTable else {
             throw LocalDataError(location: location, reason: "\(checkpointTable) is reserved for checkpoints")
         }
-        if let createColumns {
-            var seen = Set<String>()
-            for column in createColumns where !seen.insert(column).inserted || column.isEmpty {
-                throw LocalDataError(location: location, reason: column.isEmpty ? "a column to create has no name" : "column \(column) is listed twice")
-            }
-            for key in keyColumns where !seen.contains(key) {
-                throw LocalDataError(location: location, reason: "key column \(key) is not among the columns to create")
-            }
-        }
+        if let createColumns { try SinkColumns.validate(createColumns, keyColumns: keyColumns, location: location) }
         let connection = try await PostgresTable.connect(settings, location: location, logger: logger)
         do {
             var description = try await PostgresTable.describe(table, on: connection, logger: logger)

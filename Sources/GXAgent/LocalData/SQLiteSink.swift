@@ -28,7 +28,7 @@ public final class SQLiteSink: RecordSink {
         guard table != Self.checkpointTable else {
             throw LocalDataError(location: location, reason: "\(Self.checkpointTable) is reserved for checkpoints")
         }
-        if let createColumns { try Self.validate(createColumns: createColumns, keyColumns: keyColumns, location: location) }
+        if let createColumns { try SinkColumns.validate(createColumns, keyColumns: keyColumns, location: location) }
         if createColumns == nil, !POSIXFile.exists(path) {
             throw LocalDataError(location: location, reason: "no such database file, and no columns given to create the table")
         }
@@ -151,19 +151,6 @@ public final class SQLiteSink: RecordSink {
             throw error.error
         } catch {
             throw LocalDataError.database(error, at: location, while: "cannot apply batch \(checkpoint) of stream \(stream)")
-        }
-    }
-
-    private static func validate(createColumns: [String], keyColumns: [String], location: String) throws(LocalDataError) {
-        var seen = Set<String>()
-        for column in createColumns {
-            guard !column.isEmpty else { throw LocalDataError(location: location, reason: "a column to create has no name") }
-            guard seen.insert(column).inserted else {
-                throw LocalDataError(location: location, reason: "column \(column) is listed twice")
-            }
-        }
-        for key in keyColumns where !seen.contains(key) {
-            throw LocalDataError(location: location, reason: "key column \(key) is not among the columns to create")
         }
     }
 }

@@ -127,8 +127,8 @@ extension Hub {
 
     /// Streams the body to a temporary file while checking it; returns the file once everything matched.
     func receivePayload(_ body: RequestBody, manifest: BatchManifest, validator: RecordValidator) async throws -> URL {
-        try FileManager.default.createDirectory(at: batchDirectory.appendingPathComponent("incoming"), withIntermediateDirectories: true)
-        let file = batchDirectory.appendingPathComponent("incoming/\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: incomingDirectory, withIntermediateDirectories: true)
+        let file = incomingDirectory.appendingPathComponent(UUID().uuidString)
         guard FileManager.default.createFile(atPath: file.path, contents: nil), let handle = FileHandle(forWritingAtPath: file.path) else {
             throw HubAPIError(.serviceUnavailable, "cannot write to the batch directory")
         }

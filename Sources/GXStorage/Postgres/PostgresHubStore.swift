@@ -15,6 +15,9 @@ public final class PostgresHubStore: HubStore, Service {
     public let settings: PostgresSettings
     let client: PostgresClient
     let logger: Logger
+    /// Finishes once `run()` has started the pool, so `prepare()` never leases from a pool not yet running.
+    private let started: AsyncStream<Void>
+    private let startedContinuation: AsyncStream<Void>.Continuation
 
     /// Advisory lock keys (arbitrary constants, "gx" + purpose) held for the length of a transaction.
     static let commitLock: Int64 = 0x6778_0001
@@ -27,15 +30,19 @@ public final class PostgresHubStore: HubStore, Service {
         var configuration = settings.clientConfiguration(maximumConnections: maximumConnections)
         configuration.options.connectionIdleTimeout = idleTimeout
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        (started, startedContinuation) = AsyncStream.makeStream()
     }
 
     /// Runs the connection pool until cancelled. Nothing reaches the database while it is not running.
     public func run() async throws {
+        startedContinuation.finish()
         await client.run()
     }
 
-    /// Brings the schema up to date; call once the pool runs, before serving.
+    /// Waits for `run()` to start, then brings the schema up to date; call before serving.
     public func prepare() async throws {
+        for await _ in started {}
+        await Task.yield()
         try await migrate()
     }
 

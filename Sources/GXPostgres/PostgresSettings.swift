@@ -5,7 +5,7 @@ import PostgresNIO
 /// Where and how to reach a PostgreSQL server, read the way libpq reads it: a `postgres://` URL, with
 /// anything it leaves out taken from `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`,
 /// `PGSSLMODE` and `PGSSLROOTCERT`, so operators configure us exactly as they configure `psql`.
-public struct PostgresSettings: Sendable, Equatable {
+public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
     /// libpq's `sslmode` values. `prefer` (libpq's default) falls back to plain TCP when the server has no TLS.
     public enum TLSMode: String, Sendable, CaseIterable {
         case disable, allow, prefer, require

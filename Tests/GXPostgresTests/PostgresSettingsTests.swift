@@ -55,6 +55,8 @@ struct PostgresSettingsTests {
     func passwordsStayHidden() throws {
         let settings = try PostgresSettings.parse("postgres://hub:hunter2@db:5432/gx?sslmode=require", environment: [:])
         #expect(!settings.description.contains("hunter2"))
+        #expect(!"\(settings)".contains("hunter2"))
+        #expect(!String(reflecting: settings).contains("hunter2"))
         #expect(settings.description == "postgres://hub@db:5432/gx?sslmode=require")
         #expect(PostgresSettings.redacting("postgres://hub:hunter2@db/gx") == "postgres://hub:***@db/gx")
         let error = #expect(throws: PostgresSettingsError.self) { try PostgresSettings.parse("postgresql://hub:hunter2@db/gx?x=1", environment: [:]) }

@@ -28,7 +28,9 @@ struct HubDatabase {
     /// Opens the store (creating or migrating its schema) for the length of `body`.
     func withStore<Result: Sendable>(_ body: (any HubStore) async throws -> Result) async throws -> Result {
         if let postgres {
-            return try await PostgresHubStore.withStore(settings: postgres, logger: Logger(label: "gongxiang.store")) { try await body($0) }
+            var logger = Logger(label: "gongxiang.store")
+            logger.logLevel = .warning
+            return try await PostgresHubStore.withStore(settings: postgres, logger: logger) { try await body($0) }
         }
         return try await body(try SQLiteHubStore(path: location))
     }
@@ -36,12 +38,6 @@ struct HubDatabase {
     /// Runs the store for as long as `body` (the server) runs: PostgreSQL's connection pool beside it.
     func serving<Result: Sendable>(logger: Logger, _ body: (any HubStore) async throws -> Result) async throws -> Result {
         guard let postgres else { return try await body(try SQLiteHubStore(path: location)) }
-        let store = PostgresHubStore(settings: postgres, maximumConnections: 20, logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await store.run() }
-            defer { group.cancelAll() }
-            try await store.prepare()
-            return try await body(store)
-        }
+        return try await PostgresHubStore.withStore(settings: postgres, maximumConnections: 20, logger: logger) { try await body($0) }
     }
 }

@@ -39,19 +39,26 @@ public final class PostgresHubStore: HubStore, Service {
         await client.run()
     }
 
-    /// Waits for `run()` to start, then brings the schema up to date; call before serving.
+    /// Checks the server answers, waits for `run()` to start, then brings the schema up to date; call before
+    /// serving. An unreachable server is an error here, not a pool retrying in the background for ever.
     public func prepare() async throws {
+        do {
+            let connection = try await PostgresConnection.connect(configuration: try settings.connectionConfiguration(), id: 0, logger: logger)
+            try? await connection.close()
+        } catch {
+            throw StoreError.unavailable(reason: "cannot connect to PostgreSQL at \(settings): \(PostgresFailure(error))")
+        }
         for await _ in started {}
         await Task.yield()
         try await migrate()
     }
 
-    /// Runs the pool around `body` with the schema up to date, for one-shot commands.
+    /// Runs the pool around `body` with the schema up to date: a one-shot command, or a server's lifetime.
     public static func withStore<Result: Sendable>(
-        settings: PostgresSettings, logger: Logger = Logger(label: "gongxiang.store"),
+        settings: PostgresSettings, maximumConnections: Int = 4, logger: Logger = Logger(label: "gongxiang.store"),
         _ body: (PostgresHubStore) async throws -> Result
     ) async throws -> Result {
-        let store = PostgresHubStore(settings: settings, maximumConnections: 4, logger: logger)
+        let store = PostgresHubStore(settings: settings, maximumConnections: maximumConnections, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await store.run() }
             defer { group.cancelAll() }

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import GXDomain
+import GXPostgres
+
+/// `gx bench`: Gongxiang against the pipeline an agency would script instead, on the same generated data.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure Gongxiang against a scripted CSV + gzip + sha256sum + psql pipeline, and the parts of a night alone.",
+        discussion: """
+            Generates N rows of 人口 (RK-001, as `gx sample` writes them: valid GB 11643 ID numbers, names, \
+            addresses, dates, codes) and the next night's export with about 1 % of rows changed, inserted or \
+            deleted; deterministic from --seed. Then, on the same data:
+
+              baseline   export → gzip -1 → sha256sum → copy over loopback (HTTP PUT) → verify → psql \\copy \
+            into a keyed table; the next night: sort + comm diff, ship the changed rows and vanished keys the \
+            same way, upsert through a staging table (the scripts are left in WORK/baseline/);
+              gongxiang  `gx hub serve` (on SQLite, then on PostgreSQL), the provider's `gx agent run` reading \
+            the export, the consumer's `gx agent run` applying to a PostgreSQL table: initial load, then the 1 % night.
+
+            It prints wall time, records/s, MB/s of export read, payload bytes on the wire and the peak RSS of \
+            every process, the ratio Gongxiang / baseline for the load and for the delta, and microbenchmarks \
+            (SM3 against `openssl dgst -sm3`, encoding + deflate, change detection, audit append and verify). \
+            --json FILE writes the same with top-level `load_ratio` and `delta_ratio`.
+
+            It needs a PostgreSQL server where it may create databases (--postgres URL, or `postgres` for the \
+            PG* variables): scripts/bench.sh starts a throwaway one and passes it. Run it from the repository \
+            root (it reads Agreements/ and Catalogue/), or name that folder with --documents.
+            """)
+
+    @Option(help: "Rows of the register (night 1).")
+    var rows = 1_000_000
+
+    @Option(help: "Seed of the generated data.")
+    var seed: UInt64 = 20261130
+
+    @Option(help: "PostgreSQL server to create the benchmark's databases on (URL, or `postgres` for the PG* variables).")
+    var postgres: String?
+
+    @Option(help: "Write the results as JSON to this file.")
+    var json: String?
+
+    @Option(help: "Work directory (default: a new one under the system's temporary directory, removed afterwards).")
+    var work: String?
+
+    @Option(help: "The repository folder holding Agreements/ and Catalogue/.")
+    var documents = "."
+
+    @Option(help: "Keys in the change-detection microbenchmark (default: --rows).")
+    var digests: Int?
+
+    @Option(help: "Records per batch for the provider's agent.")
+    var batchRecords = 100_000
+
+    @Flag(help: "Skip the microbenchmarks.")
+    var skipMicro = false
+
+    func validate() throws {
+        guard rows >= 100 else { throw ValidationError("--rows must be at least 100") }
+        guard postgres != nil else {
+            throw ValidationError("gx bench needs a PostgreSQL server: pass --postgres URL, or run scripts/bench.sh, which starts a throwaway PostgreSQL 15")
+        }
+    }
+
+    func run() async throws {
+        let server = try PostgresSettings.parse(postgres!)
+        let documents = URL(fileURLWithPath: documents)
+        guard FileManager.default.fileExists(atPath: documents.appendingPathComponent("Catalogue/RK-001-population.toml").path) else {
+            throw ValidationError("\(documents.path) has no Catalogue/RK-001-population.toml: run from the repository root or pass --documents")
+        }
+        let directory = URL(fileURLWithPath: work ?? FileManager.default.temporaryDirectory.appendingPathComponent("gx-bench-\(UUID().uuidString.prefix(8))").path)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { if work == nil { try? FileManager.default.removeItem(at: directory) } }
+        let gx = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let environment = server.password.map { ["PGPASSWORD": $0] } ?? [:]
+        let bench = BenchRun(directory: directory, gx: gx, server: server, environment: environment, documents: documents,
+                             rows: rows, seed: seed, batchRecords: batchRecords)
+        var report = try await bench.run()
+        if !skipMicro {
+            Console.note("microbenchmarks")
+            let micro = directory.appendingPathComponent("micro")
+            try FileManager.default.createDirectory(at: micro, withIntermediateDirectories: true)
+            report.micro = try await MicroBenchmarks(directory: micro, gx: gx, digests: digests ?? rows).run()
+        }
+        print(report.table)
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(report).write(to: URL(fileURLWithPath: json))
+        }
+    }
+}

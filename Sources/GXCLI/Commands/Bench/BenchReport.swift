@@ -1,0 +1,92 @@
+import Foundation
+
+/// What one `gx bench` run measured, printed as a table and written as JSON for comparison across commits.
+struct BenchReport: Codable, Sendable {
+    /// One path (the baseline, or Gongxiang with a given hub store) through one phase (load or delta).
+    struct Path: Codable, Sendable {
+        var path: String
+        var phase: String
+        var seconds: Double
+        /// Records the phase carried: every row for the load, changed rows and vanished keys for the delta.
+        var records: Int
+        /// The export read, bytes.
+        var inputBytes: Int64
+        var wireBytes: Int64
+        /// Peak resident memory per process, bytes.
+        var peakRSS: [String: Int64]
+        /// Rows in the consumer's table afterwards.
+        var consumerRows: Int
+
+        var recordsPerSecond: Double { Double(records) / seconds }
+        var megabytesPerSecond: Double { Double(inputBytes) / 1_048_576 / seconds }
+
+        enum CodingKeys: String, CodingKey {
+            case path, phase, seconds, records, inputBytes = "input_bytes", wireBytes = "wire_bytes", peakRSS = "peak_rss_bytes", consumerRows = "consumer_rows"
+        }
+    }
+
+    var rows: Int
+    var seed: UInt64
+    var machine: String
+    var paths: [Path]
+    /// Gongxiang / baseline wall time, the worse of the two hub stores.
+    var loadRatio: Double
+    var deltaRatio: Double
+    /// The same per hub store.
+    var ratios: [String: Double]
+    var micro: [MicroBenchmarks.Result]
+
+    enum CodingKeys: String, CodingKey {
+        case rows, seed, machine, paths, loadRatio = "load_ratio", deltaRatio = "delta_ratio", ratios, micro
+    }
+
+    static let baseline = "baseline (csv+gzip+sha256+psql)"
+
+    static func ratios(_ paths: [Path]) -> (load: Double, delta: Double, each: [String: Double]) {
+        var each: [String: Double] = [:]
+        for phase in ["load", "delta"] {
+            guard let base = paths.first(where: { $0.path == baseline && $0.phase == phase }) else { continue }
+            for path in paths where path.phase == phase && path.path != baseline {
+                each["\(phase): \(path.path)"] = path.seconds / base.seconds
+            }
+        }
+        let load = each.filter { $0.key.hasPrefix("load:") }.values.max() ?? .nan
+        let delta = each.filter { $0.key.hasPrefix("delta:") }.values.max() ?? .nan
+        return (load, delta, each)
+    }
+
+    var table: String {
+        var lines: [String] = []
+        lines.append("gx bench: \(rows) rows of RK-001 (人口), seed \(seed); \(machine)")
+        lines.append("")
+        let header = ["path", "phase", "wall s", "records", "records/s", "MB/s", "wire MB", "peak RSS MB", "consumer rows"]
+        var body: [[String]] = []
+        for path in paths {
+            let rss = path.peakRSS.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.0f", Double($0.value) / 1_048_576))" }.joined(separator: ", ")
+            body.append([path.path, path.phase, String(format: "%.2f", path.seconds), String(path.records), String(format: "%.0f", path.recordsPerSecond),
+                         String(format: "%.1f", path.megabytesPerSecond), String(format: "%.1f", Double(path.wireBytes) / 1_048_576), rss,
+                         String(path.consumerRows)])
+        }
+        let widths = header.indices.map { column in ([header] + body).map { $0[column].count }.max()! }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }
+        lines.append(line(header))
+        lines.append(line(widths.map { String(repeating: "-", count: $0) }))
+        lines += body.map(line)
+        lines.append("")
+        for (name, ratio) in ratios.sorted(by: { $0.key < $1.key }) {
+            lines.append(String(format: "ratio Gongxiang / baseline, %@: %.2f", name, ratio))
+        }
+        lines.append(String(format: "load_ratio %.2f   delta_ratio %.2f   (the worse hub store; target ≤ 1.00)", loadRatio, deltaRatio))
+        if !micro.isEmpty {
+            lines.append("")
+            lines.append("microbenchmarks:")
+            for result in micro {
+                lines.append("  " + result.name.padding(toLength: 42, withPad: " ", startingAt: 0)
+                             + String(format: "%14.1f ", result.value) + result.unit + "  (" + result.note + ")")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import GXDomain
+import GXPostgres
+
+/// The benchmark's steps in order: data, databases, the baseline, then Gongxiang with each hub store.
+struct BenchRun {
+    let directory: URL
+    let gx: String
+    let server: PostgresSettings
+    let environment: [String: String]
+    let documents: URL
+    let rows: Int
+    let seed: UInt64
+    let batchRecords: Int
+
+    var nightOne: String { directory.appendingPathComponent("data/night-1.csv").path }
+    var nightTwo: String { directory.appendingPathComponent("data/night-2.csv").path }
+
+    func run() async throws -> BenchReport {
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("data"), withIntermediateDirectories: true)
+        Console.note("generating \(rows) rows of RK-001 and the next night's export in \(directory.path)/data")
+        let register = SampleRegister(resource: .population, rows: rows, seed: seed, night: 1)
+        try write(register, to: nightOne)
+        try write(SampleRegister(resource: .population, rows: rows, seed: seed, night: 2), to: nightTwo)
+        let sizes = (try size(nightOne), try size(nightTwo))
+
+        var paths: [BenchReport.Path] = []
+        paths += try await baseline(columns: register.columns, inputBytes: sizes)
+        let deltaRecords = paths.last!.records
+        for (label, store) in [("gongxiang (hub on SQLite)", "sqlite"), ("gongxiang (hub on PostgreSQL)", "postgres")] {
+            paths += try await exchange(label: label, store: store, mapping: register.mappingTOML, inputBytes: sizes, deltaRecords: deltaRecords)
+        }
+        let ratios = BenchReport.ratios(paths)
+        return BenchReport(rows: rows, seed: seed, machine: Self.machine, paths: paths, loadRatio: ratios.load, deltaRatio: ratios.delta,
+                           ratios: ratios.each, micro: [])
+    }
+
+    private func baseline(columns: [String], inputBytes: (Int64, Int64)) async throws -> [BenchReport.Path] {
+        let database = try await createDatabase("gx_bench_baseline")
+        let pipeline = try BaselinePipeline(directory: directory.appendingPathComponent("baseline"), columns: columns, key: "id_no")
+        try await psql(database, pipeline.tableDefinition)
+        let port = try FreePort.pick()
+        let log = pipeline.directory.appendingPathComponent("baseline.log").path
+        let receiver = try MeasuredProcess.start("/usr/bin/env", ["python3", pipeline.directory.appendingPathComponent("receiver.py").path, String(port), pipeline.inbox.path],
+                                                 log: log)
+        defer { _ = receiver.terminate() }
+        try await waitForPort(port)
+        Console.note("baseline: initial load")
+        let load = try await MeasuredProcess.run("/bin/bash", [pipeline.directory.appendingPathComponent("load.sh").path, nightOne, database, String(port)],
+                                                 log: log, environment: environment)
+        let loaded = try await count(database)
+        Console.note("baseline: next night")
+        let delta = try await MeasuredProcess.run("/bin/bash", [pipeline.directory.appendingPathComponent("delta.sh").path, nightOne, nightTwo, database, String(port)],
+                                                  log: log, environment: environment)
+        let changed = try lineCount(pipeline.directory.appendingPathComponent("upserts.csv").path)
+            + lineCount(pipeline.directory.appendingPathComponent("deletes.keys").path)
+        return [
+            .init(path: BenchReport.baseline, phase: "load", seconds: load.seconds, records: rows, inputBytes: inputBytes.0,
+                  wireBytes: pipeline.loadWireBytes, peakRSS: ["pipeline": load.peakRSS], consumerRows: loaded),
+            .init(path: BenchReport.baseline, phase: "delta", seconds: delta.seconds, records: changed, inputBytes: inputBytes.0 + inputBytes.1,
+                  wireBytes: pipeline.deltaWireBytes, peakRSS: ["pipeline": delta.peakRSS], consumerRows: try await count(database)),
+        ]
+    }
+
+    private func exchange(label: String, store: String, mapping: String, inputBytes: (Int64, Int64), deltaRecords: Int) async throws -> [BenchReport.Path] {
+        let folder = directory.appendingPathComponent("gongxiang-\(store)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let hubDatabase = store == "sqlite" ? folder.appendingPathComponent("hub/hub.sqlite").path : try await createDatabase("gx_bench_hub")
+        let consumer = try await createDatabase("gx_bench_consumer_\(store)")
+        let run = ExchangeRun(label: label, directory: folder, gx: gx, documents: documents, hubDatabase: hubDatabase, consumerDatabase: consumer,
+                              environment: environment, batchRecords: batchRecords)
+        Console.note("\(label): setting up the hub, agencies and agreement")
+        let hub = try await run.start(mapping: mapping)
+        let load: ExchangeRun.Night, delta: ExchangeRun.Night
+        do {
+            Console.note("\(label): initial load")
+            load = try await run.night(export: nightOne)
+            Console.note("\(label): next night")
+            delta = try await run.night(export: nightTwo)
+        } catch {
+            _ = hub.terminate()
+            throw error
+        }
+        let hubOutcome = hub.terminate()
+        let loadedRows = try await count(consumer)
+        func rss(_ night: ExchangeRun.Night) -> [String: Int64] {
+            ["hub": hubOutcome.peakRSS, "provider": night.provider.peakRSS, "consumer": night.consumer.peakRSS]
+        }
+        return [
+            .init(path: label, phase: "load", seconds: load.seconds, records: rows, inputBytes: inputBytes.0, wireBytes: load.wireBytes,
+                  peakRSS: rss(load), consumerRows: loadedRows),
+            .init(path: label, phase: "delta", seconds: delta.seconds, records: deltaRecords, inputBytes: inputBytes.1, wireBytes: delta.wireBytes,
+                  peakRSS: rss(delta), consumerRows: loadedRows),
+        ]
+    }
+
+    // MARK: Helpers
+
+    private func write(_ register: SampleRegister, to path: String) throws {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        var output = SampleCommand.CSVOutput(handle: handle)
+        try output.write(register)
+        try handle.close()
+    }
+
+    /// A fresh database on the server (dropped first if a previous run left it), as a URL for children.
+    private func createDatabase(_ name: String) async throws -> String {
+        try await psql(server.description, "DROP DATABASE IF EXISTS \(name)")
+        try await psql(server.description, "CREATE DATABASE \(name)")
+        var settings = server
+        settings.database = name
+        return settings.description
+    }
+
+    private func psql(_ database: String, _ sql: String) async throws {
+        try await MeasuredProcess.run("/usr/bin/env", ["psql", database, "-v", "ON_ERROR_STOP=1", "-qc", sql],
+                                      log: directory.appendingPathComponent("psql.log").path, environment: environment)
+    }
+
+    private func count(_ database: String) async throws -> Int {
+        let output = directory.appendingPathComponent("count.out").path
+        try? FileManager.default.removeItem(atPath: output)
+        try await MeasuredProcess.run("/usr/bin/env", ["psql", database, "-Atc", "SELECT count(*) FROM people"], log: output, environment: environment)
+        return Int(try String(contentsOfFile: output, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    private func waitForPort(_ port: Int) async throws {
+        for _ in 0..<100 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(port).bigEndian
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+            close(fd)
+            if connected { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw CLIError("the baseline's receiver did not start on port \(port)")
+    }
+
+    private func size(_ path: String) throws -> Int64 {
+        (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
+    }
+
+    private func lineCount(_ path: String) throws -> Int {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return 0 }
+        defer { try? handle.close() }
+        var lines = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            lines += chunk.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        }
+        return lines
+    }
+
+    static var machine: String {
+        let memory = ProcessInfo.processInfo.physicalMemory / 1_073_741_824
+        return "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(memory) GiB, \(ProcessInfo.processInfo.operatingSystemVersionString)"
+    }
+}

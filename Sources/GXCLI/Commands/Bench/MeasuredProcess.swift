@@ -1,0 +1,78 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A child process whose wall time and peak resident memory we report: spawned directly (posix_spawn), reaped
+/// with wait4, whose rusage gives that one child's peak RSS — not a sum over unrelated processes.
+struct MeasuredProcess {
+    struct Outcome: Sendable {
+        var status: Int32
+        var seconds: Double
+        /// Peak resident set of the process (and, for a shell, the largest of the children it waited for), bytes.
+        var peakRSS: Int64
+    }
+
+    let pid: pid_t
+    let started: ContinuousClock.Instant
+    let command: String
+
+    /// Starts `executable` with `arguments`, its standard output and error appended to `log`.
+    static func start(_ executable: String, _ arguments: [String], log: String, environment: [String: String] = [:]) throws -> MeasuredProcess {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
+        // Threads of the concurrency pool may block signals, and a spawned child inherits the mask: clear it,
+        // or the child never sees our SIGTERM.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard status == 0 else {
+            throw CLIError("cannot start \(executable): \(String(cString: strerror(status)))")
+        }
+        return MeasuredProcess(pid: pid, started: .now, command: ([executable] + arguments).joined(separator: " "))
+    }
+
+    /// Waits for the process to end. Blocks the calling thread: run it from a detached task.
+    func wait() -> Outcome {
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let elapsed = ContinuousClock.now - started
+        let exit: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Outcome(status: exit, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                       peakRSS: Int64(usage.ru_maxrss) * 1024)
+    }
+
+    /// Asks the process to stop (SIGTERM) and waits for it.
+    func terminate() -> Outcome {
+        kill(pid, SIGTERM)
+        return wait()
+    }
+
+    /// Runs to completion; a non-zero exit is an error quoting the end of the log.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], log: String, environment: [String: String] = [:]) async throws -> Outcome {
+        let process = try start(executable, arguments, log: log, environment: environment)
+        let outcome = await Task.detached { process.wait() }.value
+        guard outcome.status == 0 else {
+            let tail = (try? String(contentsOfFile: log, encoding: .utf8)).map { String($0.suffix(2000)) } ?? ""
+            throw CLIError("`\(process.command)` exited with status \(outcome.status); the end of \(log):\n\(tail)")
+        }
+        return outcome
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import GXAgent
+import GXCrypto
+import GXDomain
+import GXStorage
+
+/// The parts of a night measured alone: hashing, encoding and compressing, change detection, the audit chain.
+struct MicroBenchmarks {
+    struct Result: Codable, Sendable {
+        var name: String
+        var value: Double
+        var unit: String
+        var note: String
+    }
+
+    let directory: URL
+    let gx: String
+    let digests: Int
+
+    func run() async throws -> [Result] {
+        var results: [Result] = []
+        results += try await sm3()
+        results.append(try encodeAndDeflate())
+        results.append(try changeDetection())
+        results += try await auditChain()
+        return results
+    }
+
+    /// SM3 over 256 MiB in memory (ours, over OpenSSL's EVP) and `openssl dgst -sm3` over the same bytes in a file.
+    func sm3() async throws -> [Result] {
+        var block = [UInt8](repeating: 0, count: 16 << 20)
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for index in block.indices {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            block[index] = UInt8(truncatingIfNeeded: seed >> 56)
+        }
+        let repeats = 16
+        let clock = ContinuousClock()
+        var hasher = SM3Hasher()
+        let elapsed = clock.measure { for _ in 0..<repeats { hasher.update(block) } }
+        _ = hasher.finalize()
+        let megabytes = Double(block.count * repeats) / 1_048_576
+        let file = directory.appendingPathComponent("sm3-input.bin")
+        FileManager.default.createFile(atPath: file.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: file)
+        for _ in 0..<repeats { try handle.write(contentsOf: block) }
+        try handle.close()
+        let openssl = try await MeasuredProcess.run("/usr/bin/openssl", ["dgst", "-sm3", file.path], log: "/dev/null")
+        try? FileManager.default.removeItem(at: file)
+        return [
+            Result(name: "SM3 (gx, in memory)", value: megabytes / elapsed.seconds, unit: "MB/s", note: "256 MiB"),
+            Result(name: "SM3 (openssl dgst -sm3, file)", value: megabytes / openssl.seconds, unit: "MB/s", note: "256 MiB, includes process start and reading the file"),
+        ]
+    }
+
+    /// Canonical records (one JSON array per line) digested and deflated, as a provider spools a batch.
+    func encodeAndDeflate() throws -> Result {
+        let register = SampleRegister(resource: .population, rows: 200_000, seed: 1)
+        var records: [CanonicalRecord] = []
+        records.reserveCapacity(200_000)
+        register.forEachRow { records.append(CanonicalRecord(operation: .upsert, values: $0)) }
+        let encoder = try BatchPayloadEncoder()
+        let elapsed = try ContinuousClock().measure {
+            for record in records {
+                try encoder.append(record)
+                if encoder.pendingWireBytes > 1 << 20 { _ = encoder.takeWire() }
+            }
+            try encoder.finish()
+        }
+        let digests = encoder.digests()
+        return Result(name: "canonical encoding + SM3 + deflate", value: Double(records.count) / elapsed.seconds, unit: "records/s",
+                      note: String(format: "%.1f MB/s of canonical records, deflated to %.0f %%", Double(digests.records.bytes) / 1_048_576 / elapsed.seconds,
+                                   100 * Double(digests.wire.bytes) / Double(max(1, digests.records.bytes))))
+    }
+
+    /// The snapshot diff a provider runs each night: a first pass records every key's digest, the measured
+    /// second pass finds 1 % changed.
+    func changeDetection() throws -> Result {
+        let store = try SnapshotDigestStore(path: directory.appendingPathComponent("snapshots.sqlite").path)
+        func digest(_ index: Int, _ version: Int) -> [UInt8] { SM3.digest("\(index):\(version)").bytes }
+        func pass(changing: Bool) throws {
+            let diff = try store.beginDiff(resource: "RK-001")
+            for index in 0..<digests {
+                _ = try diff.observe(key: [String(index)], digest: digest(index, changing && index % 100 == 0 ? 2 : 1))
+            }
+            try diff.forEachDeleted { _ in }
+            try diff.commit()
+        }
+        try pass(changing: false)
+        let elapsed = try ContinuousClock().measure { try pass(changing: true) }
+        return Result(name: "change detection (snapshot diff)", value: Double(digests) / elapsed.seconds, unit: "digests/s",
+                      note: "\(digests) keys, 1 % changed, second pass")
+    }
+
+    /// Appending to the audit chain (one transaction per entry, as the hub commits acts) and verifying it.
+    func auditChain() async throws -> [Result] {
+        let store = try SQLiteHubStore(path: directory.appendingPathComponent("audit.sqlite").path)
+        let entries = 2000
+        let clock = ContinuousClock()
+        let append = try await clock.measure {
+            for index in 0..<entries {
+                try await store.commit([], audit: [AuditDraft(actor: "bench", action: "bench.appended", subject: "entry \(index)")], at: Date())
+            }
+        }
+        let key = try SM2PrivateKey.generate()
+        let verify = try await clock.measure {
+            var verifier = AuditChainVerifier(checkpoints: [], hubKey: key.publicKey)
+            var after: Int64 = 0
+            while true {
+                let page = try await store.auditChain(afterSeq: after, limit: 5000)
+                guard let last = page.last else { break }
+                for entry in page { _ = verifier.check(entry) }
+                after = last.seq
+            }
+            _ = verifier.finish()
+        }
+        return [
+            Result(name: "audit append (SQLite, one commit each)", value: Double(entries) / append.seconds, unit: "entries/s", note: "\(entries) entries"),
+            Result(name: "audit verify (from the store)", value: Double(entries) / verify.seconds, unit: "entries/s", note: "\(entries) entries"),
+        ]
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

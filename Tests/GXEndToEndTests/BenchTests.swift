@@ -1,0 +1,36 @@
+import Foundation
+import GXTestSupport
+import Testing
+
+/// `gx bench` at a small size, so the benchmark keeps working; its figures are printed, never asserted.
+@Suite("gx bench")
+struct BenchTests {
+    @Test("a 20 000-row run completes every path, leaves each consumer with every row, and writes both ratios as JSON")
+    func smallRun() async throws {
+        let server = try TestPostgres.server()
+        let work = try temporaryDirectory("bench")
+        let json = work.appendingPathComponent("bench.json").path
+        let result = try GXBinary.run(["bench", "--rows", "20000", "--postgres", server.description, "--work", work.appendingPathComponent("run").path,
+                                       "--json", json, "--digests", "20000", "--seed", "7"])
+        try #require(result.status == 0, "\(result.stdout)\(result.stderr.suffix(3000))")
+        #expect(result.stdout.contains("load_ratio"))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        let load = try #require(report["load_ratio"] as? Double), delta = try #require(report["delta_ratio"] as? Double)
+        #expect(load > 0 && load.isFinite)
+        #expect(delta > 0 && delta.isFinite)
+        let paths = try #require(report["paths"] as? [[String: Any]])
+        #expect(paths.count == 6, "baseline, hub on SQLite, hub on PostgreSQL; load and delta each")
+        let rows = Set(paths.compactMap { $0["consumer_rows"] as? Int })
+        #expect(rows.count == 1, "every path should end with the same rows: \(rows)")
+        #expect(rows.first.map { $0 > 19_000 } == true)
+        let micro = try #require(report["micro"] as? [[String: Any]])
+        #expect(Set(micro.compactMap { $0["name"] as? String }).count == 6)
+    }
+
+    @Test("without a PostgreSQL server gx bench says how to get one")
+    func needsPostgres() throws {
+        let result = try GXBinary.run(["bench", "--rows", "1000"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("scripts/bench.sh"))
+    }
+}

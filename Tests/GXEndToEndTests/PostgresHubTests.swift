@@ -10,7 +10,7 @@ import Testing
 /// reading from and applying to the agencies' own PostgreSQL databases.
 @Suite("PostgreSQL: two hub processes on one database; agents on PostgreSQL")
 struct PostgresHubTests {
-    @Test("two hub processes on one database accept each sequence once and keep one audit chain under concurrent pushes and admin acts")
+    @Test("two hub processes on one database accept each sequence once, move an agreement once, and keep one audit chain under concurrent use")
     func twoHubProcesses() async throws {
         let world = try await PostgresWorld.make()
         let hubA = try world.serve(), hubB = try world.serve()
@@ -66,6 +66,24 @@ struct PostgresHubTests {
         #expect(batches.lastSequence == Int64(rounds))
         #expect(batches.batches.map(\.manifest.sequence) == (1...Int64(rounds)).map { $0 })
 
+        // The same agreement transition sent to both processes at once takes effect once: the other finds the
+        // agreement already moved (its revision or its state), whichever way the race goes.
+        for (path, rounds) in [("suspension", 3), ("resumption", 3)] {
+            for round in 1...rounds {
+                let body = try JSONSerialization.data(withJSONObject: ["reason": "\(path) race \(round)"])
+                let url = "/v1/agreements/\(PopulationBatch.agreement)/\(path)"
+                async let a = HubHTTP.call("POST", hubA.url + url, token: adminToken, headers: ["Content-Type": "application/json"], body: body)
+                async let b = HubHTTP.call("POST", hubB.url + url, token: adminToken, headers: ["Content-Type": "application/json"], body: body)
+                let statuses = try await [a.status, b.status]
+                if round == 1 {
+                    #expect(statuses.filter { $0 == 200 }.count == 1, "\(path): \(statuses)")
+                } else {
+                    #expect(!statuses.contains(200), "\(path) again: \(statuses)")
+                }
+                #expect(statuses.allSatisfy { $0 == 200 || $0 == 409 }, "\(path) round \(round): \(statuses)")
+            }
+        }
+
         #expect(hubA.terminate() == 0)
         #expect(hubB.terminate() == 0)
         let verify = try GXBinary.run(["audit", "verify", "--db", world.hubURL])
@@ -73,7 +91,8 @@ struct PostgresHubTests {
         #expect(verify.stdout.contains("audit chain intact"))
         let counts = try await TestPostgres.rows("""
             SELECT count(*)::text, max(seq)::text, count(DISTINCT prev_hash)::text,
-                   count(*) FILTER (WHERE action = 'batch.accepted')::text, count(*) FILTER (WHERE action = 'auditor.added')::text
+                   count(*) FILTER (WHERE action = 'batch.accepted')::text, count(*) FILTER (WHERE action = 'auditor.added')::text,
+                   count(*) FILTER (WHERE action = 'agreement.suspended')::text, count(*) FILTER (WHERE action = 'agreement.resumed')::text
             FROM audit_entries
             """, in: world.hubDatabase)
         let row = try #require(counts.first)
@@ -81,6 +100,7 @@ struct PostgresHubTests {
         #expect(row[2] == row[0], "two entries link to the same predecessor: the chain forked")
         #expect(row[3] == String(rounds))
         #expect(row[4] == String(auditors))
+        #expect(row[5] == "1" && row[6] == "1", "each transition should be audited once")
     }
 
     static func push(_ built: PopulationBatch.Built, to hub: HubProcess, token: String) async throws -> HubHTTP.Response {

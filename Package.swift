@@ -148,8 +148,9 @@ let package = Package(
         .testTarget(
             name: "GXHubTests",
             dependencies: [
-                "GXHub", "GXStorage", "GXDomain", "GXCrypto", "GXTestSupport",
+                "GXHub", "GXStorage", "GXDomain", "GXCrypto", "GXPostgres", "GXTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

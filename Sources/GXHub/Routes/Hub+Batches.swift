@@ -119,7 +119,7 @@ extension Hub {
             return ExchangeAPI.BatchOutcome(status: "accepted", sequence: manifest.sequence, manifestSM3: signed.sm3)
         } catch {
             let reason = HubAPIError.from(error)?.message ?? "\(error)"
-            try? await store.commit([], audit: [batchAudit(manifest, "batch.refused", by: principal, details: ["reason": .string(reason)])], at: now())
+            _ = try? await store.commit([], audit: [batchAudit(manifest, "batch.refused", by: principal, details: ["reason": .string(reason)])], at: now())
             logger.notice("refused batch \(subject) from \(principal.id): \(reason)")
             throw error
         }

@@ -51,20 +51,20 @@ extension PostgresHubStore {
         if let end = query.until { filter.add("e.time < ?", end) }
         let sql = "SELECT e.* FROM \(from)\(filter.whereClause) ORDER BY e.seq LIMIT \(query.limit)"
         let bindings = filter.bindings
-        return try await read { connection in
+        return try await read { [self] connection in
             try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).collect().map(Self.auditEntry(from:))
         }
     }
 
     public func auditChain(afterSeq: Int64, limit: Int) async throws -> [AuditEntry] {
-        try await read { connection in
+        try await read { [self] connection in
             try await connection.query("SELECT * FROM audit_entries WHERE seq > \(afterSeq) ORDER BY seq LIMIT \(limit)", logger: logger)
                 .collect().map(Self.auditEntry(from:))
         }
     }
 
     public func auditHead() async throws -> (seq: Int64, hash: String) {
-        try await read { connection in
+        try await read { [self] connection in
             for try await (seq, hash) in try await connection.query("SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1", logger: logger)
                 .decode((Int64, String).self) {
                 return (seq, hash)
@@ -74,7 +74,7 @@ extension PostgresHubStore {
     }
 
     public func addCheckpoint(_ checkpoint: AuditCheckpoint) async throws {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             try await connection.run("""
                 INSERT INTO audit_checkpoints (seq, head_hash, time, signature)
                 VALUES (\(checkpoint.seq), \(checkpoint.headHash), \(checkpoint.time), \(checkpoint.signature))
@@ -84,13 +84,13 @@ extension PostgresHubStore {
     }
 
     public func auditCheckpoints() async throws -> [AuditCheckpoint] {
-        try await read { connection in
+        try await read { [self] connection in
             try await connection.query("SELECT * FROM audit_checkpoints ORDER BY seq", logger: logger).collect().map(Self.checkpoint(from:))
         }
     }
 
     public func lastCheckpoint() async throws -> AuditCheckpoint? {
-        try await read { connection in
+        try await read { [self] connection in
             try await connection.query("SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1", logger: logger).collect().first.map(Self.checkpoint(from:))
         }
     }

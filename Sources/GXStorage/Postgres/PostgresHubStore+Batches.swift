@@ -59,18 +59,18 @@ extension PostgresHubStore {
     }
 
     public func lastBatchSequence(resourceCode: String) async throws -> Int64 {
-        try await read { connection in try await lastBatchSequence(resourceCode: resourceCode, on: connection) }
+        try await read { [self] connection in try await lastBatchSequence(resourceCode: resourceCode, on: connection) }
     }
 
     public func batch(resourceCode: String, sequence: Int64) async throws -> StoredBatch? {
-        try await read { connection in
+        try await read { [self] connection in
             try await connection.query("SELECT * FROM batches WHERE resource_code = \(resourceCode) AND sequence = \(sequence)", logger: logger)
                 .collect().first.map(Self.batch(from:))
         }
     }
 
     public func batches(resourceCode: String, after: Int64, limit: Int) async throws -> [StoredBatch] {
-        try await read { connection in
+        try await read { [self] connection in
             try await connection.query("""
                 SELECT * FROM batches WHERE resource_code = \(resourceCode) AND sequence > \(after) ORDER BY sequence LIMIT \(limit)
                 """, logger: logger).collect().map(Self.batch(from:))
@@ -78,7 +78,7 @@ extension PostgresHubStore {
     }
 
     public func delivery(agreementID: String, sequence: Int64) async throws -> StoredDelivery? {
-        try await read { connection in
+        try await read { [self] connection in
             guard let row = try await connection.query("""
                 SELECT * FROM deliveries WHERE agreement_id = \(agreementID) AND sequence = \(sequence)
                 """, logger: logger).collect().first?.makeRandomAccess() else { return nil }
@@ -89,7 +89,7 @@ extension PostgresHubStore {
     }
 
     public func receipts(resourceCode: String, sequence: Int64?) async throws -> [StoredReceipt] {
-        try await read { connection in
+        try await read { [self] connection in
             let rows = if let sequence {
                 try await connection.query("""
                     SELECT * FROM receipts WHERE resource_code = \(resourceCode) AND sequence = \(sequence) ORDER BY agreement_id
@@ -102,14 +102,14 @@ extension PostgresHubStore {
     }
 
     public func receipt(agreementID: String, sequence: Int64) async throws -> StoredReceipt? {
-        try await read { connection in
+        try await read { [self] connection in
             try await connection.query("SELECT * FROM receipts WHERE agreement_id = \(agreementID) AND sequence = \(sequence)", logger: logger)
                 .collect().first.map(Self.receipt(from:))
         }
     }
 
     public func acknowledgedSequence(agreementID: String) async throws -> Int64 {
-        try await read { connection in
+        try await read { [self] connection in
             for try await last in try await connection.query("""
                 SELECT COALESCE(MAX(sequence), 0) FROM receipts WHERE agreement_id = \(agreementID)
                 """, logger: logger).decode(Int64.self) {

@@ -108,7 +108,7 @@ extension PostgresHubStore {
     /// together neither race nor see a half-migrated database. Refuses a database migrated by a newer gx.
     func migrate() async throws {
         let known = Self.migrations.map(\.id)
-        try await transaction { connection in
+        try await transaction { [self] connection in
             try await connection.run("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
             try await connection.run("""
                 CREATE TABLE IF NOT EXISTS gx_schema_migrations (id TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
@@ -133,7 +133,7 @@ extension PostgresHubStore {
 
     /// The identifiers of the migrations applied to this database, for `/readyz` and diagnostics.
     public func appliedMigrations() async throws -> [String] {
-        try await read { connection in
+        try await read { [self] connection in
             var ids: [String] = []
             for try await id in try await connection.query("SELECT id FROM gx_schema_migrations ORDER BY id", logger: logger).decode(String.self) {
                 ids.append(id)

@@ -23,12 +23,20 @@ public final class PostgresHubStore: HubStore, Service {
     static let commitLock: Int64 = 0x6778_0001
     static let migrationLock: Int64 = 0x6778_0002
 
+    /// `lockWaitLimit` bounds how long a statement waits for a lock (another process's commit, an operator's
+    /// `LOCK TABLE`), `connectionWaitLimit` how long a read or commit waits for a connection (the server gone,
+    /// the pool exhausted): past them the store answers `StoreError.unavailable` (HTTP 503).
     public init(settings: PostgresSettings, maximumConnections: Int = 10, idleTimeout: Duration = .seconds(60),
+                lockWaitLimit: Duration = .seconds(30), connectionWaitLimit: Duration = .seconds(60),
                 logger: Logger = Logger(label: "gongxiang.store")) {
         self.settings = settings
         self.logger = logger
+        self.lockWaitLimit = lockWaitLimit
+        self.connectionWaitLimit = connectionWaitLimit
         var configuration = settings.clientConfiguration(maximumConnections: maximumConnections)
         configuration.options.connectionIdleTimeout = idleTimeout
+        // The server ends a statement that waited this long for a lock (SQLSTATE 55P03).
+        configuration.options.additionalStartupParameters.append(("lock_timeout", "\(lockWaitLimit.components.seconds * 1000 + lockWaitLimit.components.attoseconds / 1_000_000_000_000_000)ms"))
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         (started, startedContinuation) = AsyncStream.makeStream()
     }
@@ -69,18 +77,37 @@ public final class PostgresHubStore: HubStore, Service {
 
     // MARK: Transactions
 
+    let lockWaitLimit: Duration
+    let connectionWaitLimit: Duration
+
     /// Runs `body` in one transaction; any throw rolls it back. PostgreSQL's errors become `StoreError`s.
-    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-        } catch {
-            throw storeError(error)
+    func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await bounded { [client, logger] in
+            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         }
     }
 
-    func read<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await bounded { [client] in
+            try await client.withConnection { connection in try await body(connection) }
+        }
+    }
+
+    private func bounded<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result) async throws -> Result {
         do {
-            return try await client.withConnection { connection in try await body(connection) }
+            return try await withThrowingTaskGroup(of: Result?.self) { group in
+                group.addTask { try await operation() }
+                group.addTask { [connectionWaitLimit] in
+                    // A connection that never comes (the server gone, the pool exhausted): give up waiting for it.
+                    try await Task.sleep(for: connectionWaitLimit)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let result = first else {
+                    throw StoreError.unavailable(reason: "PostgreSQL at \(settings) did not answer within \(connectionWaitLimit)")
+                }
+                return result
+            }
         } catch {
             throw storeError(error)
         }
@@ -95,6 +122,9 @@ public final class PostgresHubStore: HubStore, Service {
         let transactionError = error as? PostgresTransactionError
         let failure = PostgresFailure(transactionError?.beginError ?? transactionError?.commitError ?? error)
         if failure.isUniqueViolation { return StoreError.duplicate(what: "a record with the same key") }
+        if failure.sqlState == "55P03" {
+            return StoreError.unavailable(reason: "PostgreSQL at \(settings): waited \(lockWaitLimit) for a lock held by another session")
+        }
         return StoreError.unavailable(reason: "PostgreSQL at \(settings): \(failure)")
     }
 
@@ -102,7 +132,7 @@ public final class PostgresHubStore: HubStore, Service {
 
     public func commit(_ changes: [HubChange], audit: [AuditDraft], at time: Date) async throws -> [AuditEntry] {
         let stamp = Timestamp.string(from: time)
-        return try await transaction { connection in
+        return try await transaction { [self] connection in
             try await connection.run("SELECT pg_advisory_xact_lock(\(Self.commitLock))", logger: logger)
             for change in changes { try await apply(change, on: connection) }
             var entries: [AuditEntry] = []
@@ -174,13 +204,13 @@ public final class PostgresHubStore: HubStore, Service {
     // MARK: Reads
 
     public func agency(code: String) async throws -> Agency? {
-        try await read { connection in
+        try await read { [self] connection in
             try await connection.query("SELECT * FROM agencies WHERE code = \(code)", logger: logger).collect().first.map(Self.agency(from:))
         }
     }
 
     public func agencies() async throws -> [Agency] {
-        try await read { connection in
+        try await read { [self] connection in
             try await connection.query("SELECT * FROM agencies ORDER BY code", logger: logger).collect().map(Self.agency(from:))
         }
     }
@@ -193,7 +223,7 @@ public final class PostgresHubStore: HubStore, Service {
     }
 
     public func principal(forTokenHash hash: String) async throws -> Principal? {
-        try await read { connection in
+        try await read { [self] connection in
             let rows = try await connection.query("SELECT principal_kind, principal_id FROM credentials WHERE token_hash = \(hash)", logger: logger)
             for try await (kindName, id) in rows.decode((String, String).self) {
                 switch PrincipalKind(rawValue: kindName) {
@@ -208,7 +238,7 @@ public final class PostgresHubStore: HubStore, Service {
     }
 
     public func catalogueEntries() async throws -> [CatalogueEntry] {
-        try await read { connection in
+        try await read { [self] connection in
             // The latest version of each resource is the one published last.
             let rows = try await connection.query("""
                 SELECT DISTINCT ON (resource_code) document FROM catalogue_entries
@@ -219,7 +249,7 @@ public final class PostgresHubStore: HubStore, Service {
     }
 
     public func catalogueEntry(resourceCode: String, schemaVersion: String?) async throws -> CatalogueEntry? {
-        try await read { connection in
+        try await read { [self] connection in
             let rows = if let schemaVersion {
                 try await connection.query("""
                     SELECT document FROM catalogue_entries WHERE resource_code = \(resourceCode) AND schema_version = \(schemaVersion)
@@ -234,7 +264,7 @@ public final class PostgresHubStore: HubStore, Service {
     }
 
     public func agreement(id: String) async throws -> SharingAgreement? {
-        try await read { connection in
+        try await read { [self] connection in
             try await documents(connection.query("SELECT document FROM agreements WHERE id = \(id)", logger: logger), as: SharingAgreement.self).first
         }
     }
@@ -248,7 +278,7 @@ public final class PostgresHubStore: HubStore, Service {
         if let state = query.state { filter.add("state = ?", state.rawValue) }
         let sql = "SELECT document FROM agreements" + filter.whereClause + " ORDER BY id"
         let bindings = filter.bindings
-        return try await read { connection in
+        return try await read { [self] connection in
             try await documents(connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger), as: SharingAgreement.self)
         }
     }
@@ -260,7 +290,7 @@ public final class PostgresHubStore: HubStore, Service {
     }
 
     public func metadata(_ key: String) async throws -> String? {
-        try await read { connection in
+        try await read { [self] connection in
             for try await value in try await connection.query("SELECT value FROM hub_metadata WHERE key = \(key)", logger: logger).decode(String.self) {
                 return value
             }
@@ -269,7 +299,7 @@ public final class PostgresHubStore: HubStore, Service {
     }
 
     public func setMetadata(_ key: String, _ value: String) async throws {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             try await connection.run("""
                 INSERT INTO hub_metadata (key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO UPDATE SET value = excluded.value
                 """, logger: logger)

@@ -148,21 +148,26 @@ public final class PostgresSink: RecordSink {
         }
         let keyPositions = keyColumns.map { key in columns.firstIndex { $0.name == key }! }
         let stageKeys = keyPositions.map { "c\($0)" }.joined(separator: ", ")
-        // The last change per key is what one-by-one application would leave.
-        try await connection.run(PostgresQuery(unsafeSQL: """
-            CREATE TEMPORARY TABLE gx_last ON COMMIT DROP AS
-            SELECT DISTINCT ON (\(stageKeys)) * FROM gx_stage ORDER BY \(stageKeys), gx_order DESC
-            """), logger: logger)
+        // The last change per key is what one-by-one application would leave; without repeated keys every
+        // staged change is already the last.
+        var changes = "gx_stage"
+        if staged.hasRepeatedKeys {
+            try await connection.run(PostgresQuery(unsafeSQL: """
+                CREATE TEMPORARY TABLE gx_last ON COMMIT DROP AS
+                SELECT DISTINCT ON (\(stageKeys)) * FROM gx_stage ORDER BY \(stageKeys), gx_order DESC
+                """), logger: logger)
+            changes = "gx_last"
+        }
         let matches = keyPositions.map { "t.\(columns[$0].name.postgresIdentifier) = s.c\($0)::\(columns[$0].type)" }.joined(separator: " AND ")
         try await connection.run(PostgresQuery(unsafeSQL: """
-            DELETE FROM \(description.sql) t USING gx_last s WHERE s.gx_op = 'd' AND \(matches)
+            DELETE FROM \(description.sql) t USING \(changes) s WHERE s.gx_op = 'd' AND \(matches)
             """), logger: logger)
         let names = columns.map(\.name.postgresIdentifier)
         let casts = columns.indices.map { "c\($0)::\(columns[$0].type)" }
         let updates = columns.filter { !keyColumns.contains($0.name) }.map { "\($0.name.postgresIdentifier) = excluded.\($0.name.postgresIdentifier)" }
         try await connection.run(PostgresQuery(unsafeSQL: """
             INSERT INTO \(description.sql) (\(names.joined(separator: ", ")))
-            SELECT \(casts.joined(separator: ", ")) FROM gx_last WHERE gx_op = 'u'
+            SELECT \(casts.joined(separator: ", ")) FROM \(changes) WHERE gx_op = 'u'
             ON CONFLICT (\(keyColumns.map(\.postgresIdentifier).joined(separator: ", ")))
             DO \(updates.isEmpty ? "NOTHING" : "UPDATE SET " + updates.joined(separator: ", "))
             """), logger: logger)

@@ -9,6 +9,9 @@ final class PostgresStagedChanges: SinkTransaction {
     private(set) var chunks: [ByteBuffer] = []
     private var current = ByteBuffer()
     private(set) var count: Int64 = 0
+    /// Whether some key was changed twice in the batch; only then must the merge pick each key's last change.
+    private(set) var hasRepeatedKeys = false
+    private var keys = Set<[String?]>()
     private var isOpen = true
 
     /// COPY messages of about this size: large enough to be cheap, small enough to stream.
@@ -23,6 +26,7 @@ final class PostgresStagedChanges: SinkTransaction {
 
     func close() {
         isOpen = false
+        keys = []
         if current.readableBytes > 0 { chunks.append(current) }
         current = ByteBuffer()
     }
@@ -49,6 +53,10 @@ final class PostgresStagedChanges: SinkTransaction {
     }
 
     private func stage(_ operation: StaticString, _ values: [String?]) {
+        if !hasRepeatedKeys, !keys.insert(keyIndexes.map { values[$0] }).inserted {
+            hasRepeatedKeys = true
+            keys = []
+        }
         count += 1
         current.writeString(String(count))
         current.writeInteger(UInt8(ascii: "\t"))

@@ -26,6 +26,13 @@ enum LocalText {
     /// Without leading and trailing white space (Unicode White_Space, which includes U+3000, tabs and
     /// the carriage return of CRLF files).
     static func trimmed(_ text: String) -> String {
+        // Most values start and end with a character whose first UTF-8 byte rules white space out (ASCII
+        // letters and digits, CJK ideographs): answer those without looking up Unicode properties.
+        let utf8 = text.utf8
+        guard let first = utf8.first else { return text }
+        var last = utf8.index(before: utf8.endIndex)
+        while last > utf8.startIndex, utf8[last] & 0xC0 == 0x80 { last = utf8.index(before: last) }
+        if !mayBeginWhiteSpace(first), !mayBeginWhiteSpace(utf8[last]) { return text }
         let scalars = text.unicodeScalars
         var start = scalars.startIndex
         var end = scalars.endIndex
@@ -33,5 +40,14 @@ enum LocalText {
         while end > start, scalars[scalars.index(before: end)].properties.isWhitespace { scalars.formIndex(before: &end) }
         if start == scalars.startIndex, end == scalars.endIndex { return text }
         return String(scalars[start..<end])
+    }
+
+    /// Whether a scalar whose UTF-8 encoding begins with `byte` can be white space: ASCII tab…carriage return
+    /// and space, and the lead bytes of U+0085, U+00A0 (C2), U+1680 (E1), U+2000–U+205F (E2) and U+3000 (E3).
+    private static func mayBeginWhiteSpace(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x09...0x0D, 0x20, 0xC2, 0xE1, 0xE2, 0xE3: return true
+        default: return false
+        }
     }
 }

@@ -19,10 +19,9 @@ struct PostgresStoreTests {
         try await TestPostgres.withConnection(settings) { holder in
             // Another hub process in the middle of a commit, for as long as this closure runs.
             try await holder.run("SELECT pg_advisory_lock(\(PostgresHubStore.commitLock))", logger: Logger(label: "test"))
-            let started = ContinuousClock.now
             let error = await #expect(throws: StoreError.self) { try await store.commit([], audit: [draft], at: Date()) }
-            #expect(error?.description.contains("lock") == true, "\(String(describing: error))")
-            #expect(ContinuousClock.now - started < .seconds(10))
+            // The server's lock_timeout ended the wait, not the store's deadline for a connection.
+            #expect(error?.description.contains("for a lock held by another session") == true, "\(String(describing: error))")
             try await holder.run("SELECT pg_advisory_unlock(\(PostgresHubStore.commitLock))", logger: Logger(label: "test"))
         }
         #expect(try await store.auditHead().seq == 1)

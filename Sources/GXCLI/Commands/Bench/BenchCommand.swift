@@ -81,7 +81,7 @@ struct BenchCommand: AsyncParsableCommand {
             Console.note("microbenchmarks")
             let micro = directory.appendingPathComponent("micro")
             try FileManager.default.createDirectory(at: micro, withIntermediateDirectories: true)
-            report.micro = try await MicroBenchmarks(directory: micro, gx: gx, digests: digests ?? rows).run()
+            report.micro = try await MicroBenchmarks(directory: micro, digests: digests ?? rows).run()
         }
         print(report.table)
         if let json {

@@ -67,7 +67,7 @@ struct BenchRun {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let hubDatabase = store == "sqlite" ? folder.appendingPathComponent("hub/hub.sqlite").path : try await createDatabase("gx_bench_hub")
         let consumer = try await createDatabase("gx_bench_consumer_\(store)")
-        let run = ExchangeRun(label: label, directory: folder, gx: gx, documents: documents, hubDatabase: hubDatabase, consumerDatabase: consumer,
+        let run = ExchangeRun(directory: folder, gx: gx, documents: documents, hubDatabase: hubDatabase, consumerDatabase: consumer,
                               environment: environment, batchRecords: batchRecords)
         Console.note("\(label): setting up the hub, agencies and agreement")
         let hub = try await run.start(mapping: mapping)

@@ -10,7 +10,6 @@ struct ExchangeRun {
     static let provider = "111100000000210552"
     static let consumer = "11110000000021063W"
 
-    let label: String
     let directory: URL
     let gx: String
     let documents: URL

@@ -14,7 +14,6 @@ struct MicroBenchmarks {
     }
 
     let directory: URL
-    let gx: String
     let digests: Int
 
     func run() async throws -> [Result] {

@@ -3,6 +3,8 @@ import GXCrypto
 import GXDomain
 import GXStorage
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 
 /// The exchange hub (共享交换平台): registry, catalogue, agreements and audit behind an HTTP JSON API.
@@ -16,13 +18,18 @@ public struct Hub: Sendable {
     /// Where batch payloads and their per-consumer projections are kept (beside the database).
     public let batchDirectory: URL
     public let limits: BatchLimits
+    /// HTTPS when set, with mutual TLS when it names a client CA.
+    public let tls: HubTLS?
+    public let metrics: HubMetrics
 
-    public init(store: any HubStore, key: SM2PrivateKey, batchDirectory: URL, limits: BatchLimits = BatchLimits(),
-                name: String = "gongxiang-hub", logger: Logger = Logger(label: "gongxiang.hub")) {
+    public init(store: any HubStore, key: SM2PrivateKey, batchDirectory: URL, limits: BatchLimits = BatchLimits(), tls: HubTLS? = nil,
+                metrics: HubMetrics = HubMetrics(), name: String = "gongxiang-hub", logger: Logger = Logger(label: "gongxiang.hub")) {
         self.store = store
         self.key = key
         self.batchDirectory = batchDirectory
         self.limits = limits
+        self.tls = tls
+        self.metrics = metrics
         self.name = name
         self.logger = logger
     }
@@ -43,9 +50,11 @@ public struct Hub: Sendable {
 
     public func router() -> Router<HubRequestContext> {
         let router = Router(context: HubRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: AuthenticationMiddleware(store: store))
+        router.add(middleware: AuthenticationMiddleware(store: store, requireClientCertificates: tls?.requiresClientCertificates ?? false))
         addHealthRoutes(to: router)
+        addOperationsRoutes(to: router)
         addAgencyRoutes(to: router)
         addCatalogueRoutes(to: router)
         addAgreementRoutes(to: router)
@@ -55,10 +64,11 @@ public struct Hub: Sendable {
         return router
     }
 
-    /// The HTTP application, ready to run as a service (graceful shutdown on SIGTERM via ServiceLifecycle).
-    public func application(host: String, port: Int) -> some ApplicationProtocol {
-        Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: name),
-                    services: [HubMaintenance(hub: self)], logger: logger)
+    /// The HTTP(S) application, ready to run as a service (graceful shutdown on SIGTERM via ServiceLifecycle).
+    public func application(host: String, port: Int) throws -> some ApplicationProtocol {
+        let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: try $0.serverConfiguration()) } ?? .http1()
+        return Application(router: router(), server: server, configuration: .init(address: .hostname(host, port: port), serverName: name),
+                           services: [HubMaintenance(hub: self)], logger: logger)
     }
 
     /// Where this process streams uploads in progress: `incoming/<host>-<pid>`, so hub processes sharing the

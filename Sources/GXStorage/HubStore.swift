@@ -43,4 +43,8 @@ public protocol HubStore: Sendable {
 
     func metadata(_ key: String) async throws -> String?
     func setMetadata(_ key: String, _ value: String) async throws
+
+    /// The schema migrations applied to the database, and those this gx knows: equal when it is current.
+    func appliedMigrations() async throws -> [String]
+    var knownMigrations: [String] { get }
 }

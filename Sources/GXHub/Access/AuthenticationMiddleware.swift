@@ -3,12 +3,14 @@ import GXDomain
 import GXStorage
 import Hummingbird
 
-/// Establishes the caller from its bearer token. Every path except the health probes needs one:
-/// deny by default, so a route added without thought is still closed to anonymous callers.
+/// Establishes the caller from its bearer token. Every path except the health probes and the API
+/// description needs one: deny by default, so a route added without thought is still closed to anonymous
+/// callers. On a mutual-TLS hub the connection's client certificate must name the same principal.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
     let store: any HubStore
-    static let publicPaths: Set<String> = ["/healthz", "/readyz"]
+    let requireClientCertificates: Bool
+    static let publicPaths: Set<String> = ["/healthz", "/readyz", "/openapi.yaml"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
@@ -16,9 +18,21 @@ struct AuthenticationMiddleware: RouterMiddleware {
               case let token = header.dropFirst("Bearer ".count), !token.isEmpty, token.utf8.count <= 256,
               let principal = try await store.principal(forTokenHash: Credentials.hash(of: String(token)))
         else { throw HubAPIError.unauthenticated }
+        if requireClientCertificates { try await checkClientCertificate(context: context, names: principal) }
         var context = context
         context.principal = principal
         context.logger[metadataKey: "principal"] = "\(principal)"
         return try await next(request, context)
+    }
+
+    /// The certificate's CN is the agency's code, or the admin's or auditor's name: a stolen token is of no
+    /// use without the matching certificate and key, and a certificate cannot borrow another's token.
+    func checkClientCertificate(context: Context, names principal: Principal) async throws {
+        guard let subject = try await context.clientCertificateSubject() else {
+            throw HubAPIError(.unauthorized, "this hub requires a client certificate (mutual TLS) issued by its client CA")
+        }
+        guard subject.commonName == principal.id else {
+            throw HubAPIError(.forbidden, "the client certificate names '\(subject.commonName ?? "")', but the credential belongs to \(principal)")
+        }
     }
 }

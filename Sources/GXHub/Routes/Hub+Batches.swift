@@ -116,9 +116,12 @@ extension Hub {
                 throw error
             }
             logger.info("accepted batch \(subject) from \(principal.id): \(manifest.counts.upserts) upserts, \(manifest.counts.deletes) deletes")
+            metrics.batchAccepted(resource: resourceCode, records: manifest.counts.upserts + manifest.counts.deletes, wireBytes: manifest.wire.bytes)
             return ExchangeAPI.BatchOutcome(status: "accepted", sequence: manifest.sequence, manifestSM3: signed.sm3)
         } catch {
-            let reason = HubAPIError.from(error)?.message ?? "\(error)"
+            let refusal = HubAPIError.from(error)
+            let reason = refusal?.message ?? "\(error)"
+            metrics.batchRefused(reason: refusal.map { $0.field ?? String($0.status.code) } ?? "500")
             _ = try? await store.commit([], audit: [batchAudit(manifest, "batch.refused", by: principal, details: ["reason": .string(reason)])], at: now())
             logger.notice("refused batch \(subject) from \(principal.id): \(reason)")
             throw error

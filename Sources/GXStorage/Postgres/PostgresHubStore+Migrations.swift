@@ -131,6 +131,8 @@ extension PostgresHubStore {
         }
     }
 
+    public var knownMigrations: [String] { Self.migrations.map(\.id) }
+
     /// The identifiers of the migrations applied to this database, for `/readyz` and diagnostics.
     public func appliedMigrations() async throws -> [String] {
         try await read { [self] connection in

@@ -118,4 +118,6 @@ extension SQLiteHubStore {
     public func appliedMigrations() async throws -> [String] {
         try await pool.read { try Self.migrator.appliedIdentifiers($0).sorted() }
     }
+
+    public var knownMigrations: [String] { Self.migrator.migrations }
 }

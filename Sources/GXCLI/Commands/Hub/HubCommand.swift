@@ -54,10 +54,29 @@ struct HubCommand: AsyncParsableCommand {
 
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Serve the hub's HTTP JSON API until SIGTERM or SIGINT (then shut down gracefully).")
+            abstract: "Serve the hub's HTTP(S) JSON API until SIGTERM or SIGINT (then shut down gracefully).",
+            discussion: """
+                Settings come from, in rising precedence: defaults, the --config file (TOML: db, key, batches, \
+                listen, log_level, batch_retention_days, and [tls] certificate, key, client_ca), the environment \
+                (GX_HUB_DB, GX_HUB_KEY, GX_HUB_BATCHES, GX_HUB_LISTEN, GX_HUB_LOG_LEVEL, \
+                GX_HUB_BATCH_RETENTION_DAYS, GX_HUB_TLS_CERTIFICATE, GX_HUB_TLS_KEY, GX_HUB_TLS_CLIENT_CA), then \
+                these flags. --print-config shows the result and where each value came from.
+
+                With a TLS certificate and key the hub speaks HTTPS (TLS 1.2+); they are read at start-up, so \
+                restart the hub to take renewed ones. With a client CA too, it asks clients for certificates \
+                (mutual TLS): every authenticated request needs one from that CA whose subject CN is the \
+                credential's agency code (or admin or auditor name). /healthz, /readyz and /openapi.yaml stay \
+                open; /metrics needs an admin or auditor credential.
+                """)
+
+        @Option(help: "A TOML config file (see the discussion below).")
+        var config: String?
+
+        @Flag(help: "Print the effective settings (passwords masked) with where each came from, and exit.")
+        var printConfig = false
 
         @Option(help: "The database made by `gx hub init`: a SQLite file, or a PostgreSQL URL (or `postgres` for the PG* variables).")
-        var db: String
+        var db: String?
 
         @Option(help: "The hub's SM2 private key (default: hub.key beside a SQLite database; required for PostgreSQL).")
         var key: String?
@@ -66,22 +85,57 @@ struct HubCommand: AsyncParsableCommand {
                                    discussion: "Hub processes sharing one PostgreSQL database must share this directory too (e.g. over NFS)."))
         var batches: String?
 
-        @Option(help: "Address to listen on, HOST:PORT.")
-        var listen = "127.0.0.1:8480"
+        @Option(help: "Address to listen on, HOST:PORT (default 127.0.0.1:8480).")
+        var listen: String?
 
-        @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-        var logLevel = "info"
+        @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default info).")
+        var logLevel: String?
 
-        @Option(help: "Days to keep a batch's payload after every entitled consumer acknowledged it (0: prune at once).")
-        var batchRetentionDays = 7.0
+        @Option(help: "Days to keep a batch's payload after every entitled consumer acknowledged it (0: prune at once; default 7).")
+        var batchRetentionDays: Double?
+
+        @Option(help: "The hub's TLS certificate chain (PEM); with --tls-key, the hub speaks HTTPS.")
+        var tlsCertificate: String?
+
+        @Option(help: "The TLS certificate's private key (PEM, unencrypted, mode 0600).")
+        var tlsKey: String?
+
+        @Option(help: "CA bundle (PEM) that issues the agencies' client certificates: turns on mutual TLS.")
+        var tlsClientCa: String?
+
+        func effectiveSettings() throws -> HubServeSettings {
+            var settings = HubServeSettings()
+            if let config { try settings.apply(configFile: config) }
+            settings.apply(environment: ProcessInfo.processInfo.environment)
+            let flags: [(String, String?)] = [
+                ("db", db), ("key", key), ("batches", batches), ("listen", listen), ("log_level", logLevel),
+                ("batch_retention_days", batchRetentionDays.map { String($0) }),
+                ("tls.certificate", tlsCertificate), ("tls.key", tlsKey), ("tls.client_ca", tlsClientCa),
+            ]
+            for (name, value) in flags { settings.set(name, value, origin: "flag") }
+            return settings
+        }
 
         func run() async throws {
-            guard batchRetentionDays >= 0 else { throw ValidationError("--batch-retention-days must not be negative") }
+            let settings = try effectiveSettings()
+            if printConfig {
+                print(settings.printed)
+                return
+            }
+            guard let db = settings["db"] else {
+                throw ValidationError("no database: pass --db, set GX_HUB_DB, or put db = \"...\" in the --config file")
+            }
+            guard let retentionDays = Double(settings["batch_retention_days"] ?? ""), retentionDays >= 0 else {
+                throw ValidationError("batch_retention_days must be a number of days, not negative; got '\(settings["batch_retention_days"] ?? "")'")
+            }
+            let listen = settings["listen"] ?? ""
             guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
-                throw ValidationError("--listen must be HOST:PORT, got '\(listen)'")
+                throw ValidationError("listen must be HOST:PORT, got '\(listen)'")
             }
             let host = String(listen[..<colon])
-            guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+            let logLevel = settings["log_level"] ?? ""
+            guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level '\(logLevel)'") }
+            let tls = try Self.tls(settings)
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
@@ -91,14 +145,14 @@ struct HubCommand: AsyncParsableCommand {
             if database.postgres == nil, !FileManager.default.fileExists(atPath: db) {
                 throw CLIError("\(db) does not exist: create it with `gx hub init --db \(db)`")
             }
-            guard let keyPath = key ?? database.sqliteDirectory.map({ $0 + "/hub.key" }) else {
+            guard let keyPath = settings["key"] ?? database.sqliteDirectory.map({ $0 + "/hub.key" }) else {
                 throw ValidationError("--key is required with a PostgreSQL database (the hub.key written by `gx hub init --key-dir`)")
             }
-            guard let directory = batches ?? database.sqliteDirectory.map({ $0 + "/batches" }) else {
+            guard let directory = settings["batches"] ?? database.sqliteDirectory.map({ $0 + "/batches" }) else {
                 throw ValidationError("--batches is required with a PostgreSQL database: a directory every hub process on it shares")
             }
             let hubKey = try SM2PrivateKey(pem: try SecretFile.read(keyPath))
-            let limits = BatchLimits(retention: batchRetentionDays * 86_400)
+            let limits = BatchLimits(retention: retentionDays * 86_400)
             try await database.serving(logger: Logger(label: "gongxiang.store")) { store in
                 guard let registered = try await store.metadata("hub_public_key") else {
                     throw CLIError("\(database) is not initialised: run `gx hub init --db \(db)`")
@@ -106,9 +160,26 @@ struct HubCommand: AsyncParsableCommand {
                 guard registered == hubKey.publicKey.pem else {
                     throw CLIError("\(keyPath) is not the key this hub was initialised with")
                 }
-                let hub = Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory), limits: limits)
+                let hub = Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory), limits: limits, tls: tls)
                 hub.removeIncompleteUploads()
                 try await hub.application(host: host, port: port).runService()
+            }
+        }
+
+        /// TLS needs both the certificate and its key; a client CA alone would be a mistake, not plain HTTP.
+        static func tls(_ settings: HubServeSettings) throws -> HubTLS? {
+            switch (settings["tls.certificate"], settings["tls.key"]) {
+            case let (certificate?, key?):
+                let tls = HubTLS(certificateFile: certificate, keyFile: key, clientCAFile: settings["tls.client_ca"])
+                _ = try tls.serverConfiguration()
+                return tls
+            case (nil, nil):
+                if settings["tls.client_ca"] != nil {
+                    throw ValidationError("tls.client_ca (mutual TLS) needs tls.certificate and tls.key as well")
+                }
+                return nil
+            default:
+                throw ValidationError("TLS needs both tls.certificate and tls.key (--tls-certificate, --tls-key)")
             }
         }
     }

@@ -1,0 +1,133 @@
+import Foundation
+import GXDomain
+import GXPostgres
+
+/// The effective settings of `gx hub serve`, layered: built-in defaults, then the config file (`--config`),
+/// then `GX_HUB_*` environment variables, then command-line flags. Each setting remembers where it came
+/// from, for `--print-config`.
+struct HubServeSettings {
+    /// One setting: its name in the config file (`tls.certificate`), its environment variable, its value
+    /// and where that value came from.
+    struct Setting {
+        let key: String
+        let environment: String
+        var value: String?
+        var origin = "default"
+        /// Shown masked by `--print-config` (a PostgreSQL URL's password).
+        var isSecretBearing = false
+    }
+
+    private(set) var settings: [Setting] = [
+        Setting(key: "db", environment: "GX_HUB_DB", isSecretBearing: true),
+        Setting(key: "key", environment: "GX_HUB_KEY"),
+        Setting(key: "batches", environment: "GX_HUB_BATCHES"),
+        Setting(key: "listen", environment: "GX_HUB_LISTEN", value: "127.0.0.1:8480"),
+        Setting(key: "log_level", environment: "GX_HUB_LOG_LEVEL", value: "info"),
+        Setting(key: "batch_retention_days", environment: "GX_HUB_BATCH_RETENTION_DAYS", value: "7"),
+        Setting(key: "tls.certificate", environment: "GX_HUB_TLS_CERTIFICATE"),
+        Setting(key: "tls.key", environment: "GX_HUB_TLS_KEY"),
+        Setting(key: "tls.client_ca", environment: "GX_HUB_TLS_CLIENT_CA"),
+    ]
+
+    subscript(key: String) -> String? {
+        settings.first { $0.key == key }?.value
+    }
+
+    mutating func set(_ key: String, _ value: String?, origin: String) {
+        guard let value, let index = settings.firstIndex(where: { $0.key == key }) else { return }
+        settings[index].value = value
+        settings[index].origin = origin
+    }
+
+    /// Reads a config file. Relative paths in it are taken from the file's directory, so a config and its
+    /// keys can move together.
+    mutating func apply(configFile path: String) throws(InvalidInput) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw InvalidInput(field: "config", reason: "cannot read \(path)")
+        }
+        let file = try TOMLDocument.decode(HubConfigFile.self, from: text, source: path)
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        func resolve(_ p: String?) -> String? {
+            p.map { $0.hasPrefix("/") || PostgresSettings.names($0) ? $0 : base.appendingPathComponent($0).standardizedFileURL.path }
+        }
+        let origin = "config \(path)"
+        set("db", resolve(file.db), origin: origin)
+        set("key", resolve(file.key), origin: origin)
+        set("batches", resolve(file.batches), origin: origin)
+        set("listen", file.listen, origin: origin)
+        set("log_level", file.logLevel, origin: origin)
+        set("batch_retention_days", file.batchRetentionDays.map { String($0) }, origin: origin)
+        set("tls.certificate", resolve(file.tls?.certificate), origin: origin)
+        set("tls.key", resolve(file.tls?.key), origin: origin)
+        set("tls.client_ca", resolve(file.tls?.clientCA), origin: origin)
+    }
+
+    mutating func apply(environment: [String: String]) {
+        for setting in settings {
+            if let value = environment[setting.environment], !value.isEmpty {
+                set(setting.key, value, origin: "environment \(setting.environment)")
+            }
+        }
+    }
+
+    /// The settings as TOML lines with their origins, a PostgreSQL password masked.
+    var printed: String {
+        var lines: [String] = []
+        var table = ""
+        for setting in settings {
+            let parts = setting.key.split(separator: ".", maxSplits: 1)
+            let section = parts.count == 2 ? String(parts[0]) : ""
+            if section != table {
+                lines.append("\n[\(section)]")
+                table = section
+            }
+            let name = String(parts.last!)
+            guard var value = setting.value else {
+                lines.append("# \(name) is not set")
+                continue
+            }
+            if setting.isSecretBearing { value = PostgresSettings.redacting(value) }
+            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            lines.append("\(name) = \"\(escaped)\"   # \(setting.origin)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `hub.toml`: every key optional; unknown keys are refused with their line.
+struct HubConfigFile: Decodable {
+    struct TLS: Decodable {
+        var certificate: String?
+        var key: String?
+        var clientCA: String?
+        enum CodingKeys: String, CodingKey { case certificate, key, clientCA = "client_ca" }
+    }
+
+    var db: String?
+    var key: String?
+    var batches: String?
+    var listen: String?
+    var logLevel: String?
+    var batchRetentionDays: Double?
+    var tls: TLS?
+
+    enum CodingKeys: String, CodingKey {
+        case db, key, batches, listen, logLevel = "log_level", batchRetentionDays = "batch_retention_days", tls
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        db = try c.decodeIfPresent(String.self, forKey: .db)
+        key = try c.decodeIfPresent(String.self, forKey: .key)
+        batches = try c.decodeIfPresent(String.self, forKey: .batches)
+        listen = try c.decodeIfPresent(String.self, forKey: .listen)
+        logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel)
+        // TOML tells 7 from 7.0; both mean days here.
+        if let days = try? c.decodeIfPresent(Int.self, forKey: .batchRetentionDays) {
+            batchRetentionDays = Double(days)
+        } else {
+            batchRetentionDays = try c.decodeIfPresent(Double.self, forKey: .batchRetentionDays)
+        }
+        tls = try c.decodeIfPresent(TLS.self, forKey: .tls)
+    }
+}

@@ -1,0 +1,367 @@
+/// The hub's API as an OpenAPI 3.1 description, served at `/openapi.yaml`. Hand-written beside the routes
+/// (the routes are few and hand-authorised); `OpenAPIDescriptionTests` fails when a route and this text
+/// disagree, in either direction.
+enum HubOpenAPI {
+    static let document = #"""
+openapi: 3.1.0
+info:
+  title: Gongxiang hub API
+  version: "1"
+  description: >
+    The exchange hub (共享交换平台): agency registry, resource catalogue (信息资源目录), sharing agreements
+    (共享协议) signed with SM2 and filed by the authority, signed batches pushed by providers and pulled by
+    consumers, and a hash-chained audit log. Every route except /healthz, /readyz and /openapi.yaml needs
+    a bearer credential; each route states which principals (admin, auditor, agency) may call it. On a
+    hub with mutual TLS the client certificate's subject CN must name the credential's principal.
+servers:
+  - url: https://hub.example.gov.cn:8480
+security:
+  - bearer: []
+paths:
+  /healthz:
+    get:
+      summary: The process is up.
+      security: []
+      responses:
+        "200": { $ref: "#/components/responses/Status" }
+  /readyz:
+    get:
+      summary: The database answers and its schema is the one this hub migrates to.
+      security: []
+      responses:
+        "200": { $ref: "#/components/responses/Status" }
+        "503": { $ref: "#/components/responses/Error" }
+  /openapi.yaml:
+    get:
+      summary: This description.
+      security: []
+      responses:
+        "200":
+          description: OpenAPI 3.1 YAML.
+          content: { application/yaml: {} }
+  /metrics:
+    get:
+      summary: Prometheus metrics (admin, auditor).
+      responses:
+        "200":
+          description: Prometheus text exposition format 0.0.4.
+          content: { text/plain: {} }
+        "401": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+  /v1/hub:
+    get:
+      summary: The hub's name, SM2 public key and audit head (admin, auditor, agency).
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "401": { $ref: "#/components/responses/Error" }
+  /v1/agencies:
+    get:
+      summary: Registered agencies (admin, auditor, agency).
+      responses:
+        "200": { $ref: "#/components/responses/Array" }
+    post:
+      summary: Register an agency with its SM2 public key and roles; returns its credential once (admin).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [code, name, public_key, roles]
+              properties:
+                code: { type: string, description: 统一社会信用代码 (GB 32100) }
+                name: { type: string }
+                public_key: { type: string, description: SM2 public key, PEM }
+                roles: { type: array, items: { type: string, enum: [provider, consumer] } }
+      responses:
+        "201": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+  /v1/agencies/{code}:
+    parameters: [{ $ref: "#/components/parameters/AgencyCode" }]
+    get:
+      summary: One agency (admin, auditor, agency).
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "404": { $ref: "#/components/responses/Error" }
+  /v1/agencies/{code}/key:
+    parameters: [{ $ref: "#/components/parameters/AgencyCode" }]
+    put:
+      summary: Rotate an agency's SM2 key; the previous key stays on record for what it signed before (admin).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [public_key]
+              properties:
+                public_key: { type: string, description: the new SM2 public key, PEM }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+  /v1/auditors:
+    post:
+      summary: Issue an auditor credential (admin).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [name]
+              properties: { name: { type: string } }
+      responses:
+        "201": { $ref: "#/components/responses/Object" }
+  /v1/catalogue:
+    get:
+      summary: The published catalogue entries (admin, auditor, agency).
+      responses:
+        "200": { $ref: "#/components/responses/Array" }
+    post:
+      summary: Publish a catalogue entry or a new schema version of it (admin).
+      requestBody: { $ref: "#/components/requestBodies/Object" }
+      responses:
+        "201": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+  /v1/catalogue/{code}:
+    parameters: [{ $ref: "#/components/parameters/ResourceCode" }]
+    get:
+      summary: One catalogue entry, the current or a given schema version (admin, auditor, agency).
+      parameters:
+        - { name: version, in: query, schema: { type: string } }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "404": { $ref: "#/components/responses/Error" }
+  /v1/agreements:
+    get:
+      summary: Agreements, filtered; an agency sees only its own (admin, auditor, agency).
+      parameters:
+        - { name: provider, in: query, schema: { type: string } }
+        - { name: consumer, in: query, schema: { type: string } }
+        - { name: resource, in: query, schema: { type: string } }
+        - { name: state, in: query, schema: { type: string } }
+      responses:
+        "200": { $ref: "#/components/responses/Array" }
+    post:
+      summary: Register an agreement's terms as a draft (admin).
+      requestBody: { $ref: "#/components/requestBodies/Object" }
+      responses:
+        "201": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+  /v1/agreements/expiry:
+    post:
+      summary: Expire agreements whose validity has ended, now rather than at the next sweep (admin).
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+  /v1/agreements/{id}:
+    parameters: [{ $ref: "#/components/parameters/AgreementID" }]
+    get:
+      summary: One agreement with its canonical terms and digest, the bytes a party signs (admin, auditor, its parties).
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "404": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/signatures:
+    parameters: [{ $ref: "#/components/parameters/AgreementID" }]
+    post:
+      summary: A party's SM2 signature over the canonical terms (agency; consumer first, then provider).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [signature]
+              properties:
+                signature: { type: string, description: DER SM2 signature, base64 }
+                signer: { type: string }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "403": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+        "422": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/filing:
+    parameters: [{ $ref: "#/components/parameters/AgreementID" }]
+    post:
+      summary: File (备案) a signed agreement (admin).
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "409": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/activation:
+    parameters: [{ $ref: "#/components/parameters/AgreementID" }]
+    post:
+      summary: Activate a filed agreement whose validity has begun (admin).
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "409": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/suspension:
+    parameters: [{ $ref: "#/components/parameters/AgreementID" }]
+    post:
+      summary: Suspend an agreement, with a reason (admin).
+      requestBody: { $ref: "#/components/requestBodies/Reason" }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "409": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/resumption:
+    parameters: [{ $ref: "#/components/parameters/AgreementID" }]
+    post:
+      summary: Resume a suspended agreement, with a reason (admin).
+      requestBody: { $ref: "#/components/requestBodies/Reason" }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "409": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/revocation:
+    parameters: [{ $ref: "#/components/parameters/AgreementID" }]
+    post:
+      summary: Revoke an agreement, with a reason (admin).
+      requestBody: { $ref: "#/components/requestBodies/Reason" }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "409": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/batches:
+    parameters: [{ $ref: "#/components/parameters/AgreementID" }]
+    get:
+      summary: Batches the agreement's consumer may pull, after a sequence (agency; the consumer).
+      parameters:
+        - { name: after, in: query, schema: { type: integer, minimum: 0 } }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "403": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/batches/{seq}:
+    parameters:
+      - { $ref: "#/components/parameters/AgreementID" }
+      - { $ref: "#/components/parameters/Sequence" }
+    get:
+      summary: One delivery, cut to the agreed items and signed by the hub (agency; the consumer).
+      responses:
+        "200":
+          description: The deflated canonical records; the signed delivery manifest in the headers.
+          headers:
+            X-GX-Manifest: { $ref: "#/components/headers/Manifest" }
+            X-GX-Signature: { $ref: "#/components/headers/Signature" }
+          content: { application/octet-stream: {} }
+        "403": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "410": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/batches/{seq}/receipt:
+    parameters:
+      - { $ref: "#/components/parameters/AgreementID" }
+      - { $ref: "#/components/parameters/Sequence" }
+    post:
+      summary: The consumer's signed receipt for an applied delivery (agency; the consumer).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [receipt, signature]
+              properties:
+                receipt: { type: string, description: canonical JSON, base64 }
+                signature: { type: string, description: DER SM2 signature, base64 }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "422": { $ref: "#/components/responses/Error" }
+  /v1/resources/{code}/batches:
+    parameters: [{ $ref: "#/components/parameters/ResourceCode" }]
+    get:
+      summary: A resource's batches with their receipts (admin, auditor, its provider).
+      parameters:
+        - { name: after, in: query, schema: { type: integer, minimum: 0 } }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "403": { $ref: "#/components/responses/Error" }
+    post:
+      summary: Push one batch (agency; the resource's provider). Checked completely before it is kept.
+      parameters:
+        - { name: X-GX-Manifest, in: header, required: true, schema: { type: string } }
+        - { name: X-GX-Signature, in: header, required: true, schema: { type: string } }
+      requestBody:
+        required: true
+        content: { application/octet-stream: {} }
+      responses:
+        "201": { $ref: "#/components/responses/Object" }
+        "200": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+        "413": { $ref: "#/components/responses/Error" }
+        "422": { $ref: "#/components/responses/Error" }
+  /v1/audit:
+    get:
+      summary: Audit entries, filtered and paged (admin, auditor).
+      parameters:
+        - { name: agency, in: query, schema: { type: string } }
+        - { name: agreement, in: query, schema: { type: string } }
+        - { name: action, in: query, schema: { type: string } }
+        - { name: actor, in: query, schema: { type: string } }
+        - { name: from, in: query, schema: { type: string, format: date-time } }
+        - { name: until, in: query, schema: { type: string, format: date-time } }
+        - { name: after, in: query, schema: { type: integer, minimum: 0 } }
+        - { name: limit, in: query, schema: { type: integer, minimum: 0 } }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+  /v1/audit/checkpoints:
+    get:
+      summary: The hub's signed checkpoints of the audit chain (admin, auditor).
+      responses:
+        "200": { $ref: "#/components/responses/Array" }
+    post:
+      summary: Sign a checkpoint at the current head now (admin).
+      responses:
+        "201": { $ref: "#/components/responses/Object" }
+        "409": { $ref: "#/components/responses/Error" }
+  /v1/audit/export:
+    get:
+      summary: The whole chain as NDJSON, for offline verification with only the hub's public key (admin, auditor).
+      responses:
+        "200":
+          description: A header line, then entries and checkpoints.
+          content: { application/x-ndjson: {} }
+components:
+  securitySchemes:
+    bearer: { type: http, scheme: bearer }
+  parameters:
+    AgencyCode: { name: code, in: path, required: true, schema: { type: string } }
+    ResourceCode: { name: code, in: path, required: true, schema: { type: string } }
+    AgreementID: { name: id, in: path, required: true, schema: { type: string } }
+    Sequence: { name: seq, in: path, required: true, schema: { type: integer, minimum: 1 } }
+  headers:
+    Manifest: { description: The signed manifest, canonical JSON in base64., schema: { type: string } }
+    Signature: { description: DER SM2 signature over the manifest, base64., schema: { type: string } }
+  requestBodies:
+    Object:
+      required: true
+      content: { application/json: { schema: { type: object } } }
+    Reason:
+      required: true
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [reason]
+            properties: { reason: { type: string, minLength: 1, maxLength: 1000 } }
+  schemas:
+    Error:
+      type: object
+      required: [error]
+      properties:
+        error: { type: string, description: what went wrong, in words }
+        field: { type: string, description: the input field at fault, when there is one }
+  responses:
+    Status:
+      description: A status document.
+      content: { application/json: { schema: { type: object, properties: { status: { type: string } } } } }
+    Object:
+      description: A JSON document.
+      content: { application/json: { schema: { type: object } } }
+    Array:
+      description: A JSON array.
+      content: { application/json: { schema: { type: array, items: { type: object } } } }
+    Error:
+      description: The error, and the field at fault.
+      content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+"""#
+}

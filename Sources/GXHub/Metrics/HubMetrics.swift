@@ -1,0 +1,60 @@
+import GXStorage
+import Prometheus
+
+/// What the hub reports to Prometheus at `/metrics`. Counters belong to this process (Prometheus sums
+/// across hub processes); the audit-chain length and delivery lag are read from the store at each scrape,
+/// so every process reports the same, current figures.
+public final class HubMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+
+    public init() {}
+
+    func batchAccepted(resource: String, records: Int64, wireBytes: Int64) {
+        let labels = [("resource", resource)]
+        registry.makeCounter(descriptor: Self.batchesAccepted, labels: labels).increment()
+        registry.makeCounter(descriptor: Self.records, labels: labels).increment(by: records)
+        registry.makeCounter(descriptor: Self.batchBytes, labels: labels).increment(by: wireBytes)
+    }
+
+    /// `reason` is the refusal's field (`signature`, `manifest.sequence`, `records`, …) or its HTTP status:
+    /// a short, bounded set of values, never the free-text message.
+    func batchRefused(reason: String) {
+        registry.makeCounter(descriptor: Self.batchesRefused, labels: [("reason", reason)]).increment()
+    }
+
+    func requestFinished(method: String, route: String, status: Int, duration: Duration) {
+        registry.makeDurationHistogram(descriptor: Self.requestDuration,
+                                       labels: [("method", method), ("route", route), ("status", String(status))],
+                                       buckets: Self.latencyBuckets)
+            .record(duration)
+    }
+
+    /// The exposition text, after refreshing the figures that come from the store.
+    func exposition(store: any HubStore) async throws -> [UInt8] {
+        let head = try await store.auditHead()
+        registry.makeGauge(descriptor: Self.auditChainLength).set(head.seq)
+        for agreement in try await store.agreements(matching: AgreementQuery(state: .active)) {
+            let sent = try await store.lastBatchSequence(resourceCode: agreement.terms.resourceCode)
+            let acknowledged = try await store.acknowledgedSequence(agreementID: agreement.id)
+            registry.makeGauge(descriptor: Self.deliveryLag, labels: [("agreement", agreement.id)]).set(max(0, sent - acknowledged))
+        }
+        return registry.emitToBuffer()
+    }
+
+    static var batchesAccepted: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "batches_accepted", unitName: "total",
+                                                      helpText: "Batches accepted from providers, by resource.") }
+    static var batchesRefused: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "batches_refused", unitName: "total",
+                                                     helpText: "Batches refused, by what was wrong (manifest field or HTTP status).") }
+    static var records: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "records", unitName: "total",
+                                              helpText: "Records (upserts and deletes) in accepted batches, by resource.") }
+    static var batchBytes: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "batch_bytes", unitName: "total",
+                                                 helpText: "Compressed payload bytes of accepted batches, by resource.") }
+    static var deliveryLag: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "delivery_lag", unitName: "batches",
+                                                  helpText: "Batches of an active agreement's resource its consumer has not yet acknowledged.") }
+    static var auditChainLength: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "audit_chain_length", unitName: "",
+                                                       helpText: "Entries in the audit chain.") }
+    static var requestDuration: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "http_request_duration", unitName: "seconds",
+                                                      helpText: "Time until an API request's response starts, by method, route and status.") }
+    static let latencyBuckets: [Duration] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
+        .map { Duration.nanoseconds(Int64($0 * 1e9)) }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import NIOSSL
+
+/// The hub's TLS material, read from PEM files at start-up (a restart picks up renewed certificates).
+///
+/// With `clientCA` set the hub asks every client for a certificate issued by that CA (mutual TLS): a
+/// presented certificate must verify, and every authenticated request must carry one whose subject CN
+/// names the same principal as its bearer credential. The health probes stay reachable without one.
+public struct HubTLS: Sendable {
+    public var certificateFile: String
+    public var keyFile: String
+    public var clientCAFile: String?
+
+    public init(certificateFile: String, keyFile: String, clientCAFile: String? = nil) {
+        self.certificateFile = certificateFile
+        self.keyFile = keyFile
+        self.clientCAFile = clientCAFile
+    }
+
+    public var requiresClientCertificates: Bool { clientCAFile != nil }
+
+    /// The server configuration: TLS 1.2 or later, the chain and key from the files, client certificates
+    /// verified against `clientCA` when present.
+    public func serverConfiguration() throws(HubTLSError) -> TLSConfiguration {
+        let chain: [NIOSSLCertificate]
+        do { chain = try NIOSSLCertificate.fromPEMFile(certificateFile) } catch {
+            throw HubTLSError(file: certificateFile, what: "the hub's certificate chain (PEM)", underlying: "\(error)")
+        }
+        guard !chain.isEmpty else { throw HubTLSError(file: certificateFile, what: "the hub's certificate chain (PEM)", underlying: "no certificate in the file") }
+        let key: NIOSSLPrivateKey
+        do { key = try NIOSSLPrivateKey(file: keyFile, format: .pem) } catch {
+            throw HubTLSError(file: keyFile, what: "the hub's TLS private key (PEM, unencrypted)", underlying: "\(error)")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        configuration.minimumTLSVersion = .tlsv12
+        if let clientCAFile {
+            let roots: [NIOSSLCertificate]
+            do { roots = try NIOSSLCertificate.fromPEMFile(clientCAFile) } catch {
+                throw HubTLSError(file: clientCAFile, what: "the client CA bundle (PEM)", underlying: "\(error)")
+            }
+            guard !roots.isEmpty else { throw HubTLSError(file: clientCAFile, what: "the client CA bundle (PEM)", underlying: "no certificate in the file") }
+            configuration.trustRoots = .certificates(roots)
+            configuration.certificateVerification = .optionalVerification
+            configuration.sendCANameList = true
+        }
+        return configuration
+    }
+}
+
+/// A TLS file the hub cannot use, named with what it should have held.
+public struct HubTLSError: Error, CustomStringConvertible {
+    public let file: String
+    public let what: String
+    public let underlying: String
+    public var description: String { "\(file): cannot load \(what): \(underlying)" }
+}

@@ -36,7 +36,7 @@ public struct Agent: Sendable {
             throw AgentError.configuration("cannot read the agency key \(configuration.keyFile) or token \(configuration.tokenFile): \(error)")
         }
         let client = AgentHubClient(baseURL: configuration.hub.hasSuffix("/") ? String(configuration.hub.dropLast()) : configuration.hub,
-                                    token: token, logger: logger)
+                                    token: token, tls: try configuration.hubTLS.configuration(), logger: logger)
         var report = AgentReport(agency: configuration.agency)
         let provider = ProviderSync(configuration: configuration, configText: configText, configSource: configSource, client: client,
                                     state: state, key: key, logger: logger)

@@ -31,10 +31,14 @@ final class HubProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
     let log: URL
-    var url: String { "http://127.0.0.1:\(port)" }
+    /// Set for a hub serving HTTPS: the CA that issued its certificate.
+    let caFile: String?
+    var url: String { "\(caFile == nil ? "http" : "https")://127.0.0.1:\(port)" }
 
-    /// `arguments` are added to `gx hub serve` (a PostgreSQL hub needs `--key` and `--batches`).
-    init(database: String, directory: URL, environment: [String: String] = [:], arguments: [String] = []) throws {
+    /// `arguments` are added to `gx hub serve` (a PostgreSQL hub needs `--key` and `--batches`; a TLS hub its
+    /// certificate and key, and `caFile` for the probe).
+    init(database: String, directory: URL, environment: [String: String] = [:], arguments: [String] = [], caFile: String? = nil) throws {
+        self.caFile = caFile
         port = Int.random(in: 20000...60000)
         log = directory.appendingPathComponent("hub-\(port).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -45,7 +49,7 @@ final class HubProcess: @unchecked Sendable {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         try process.run()
         for _ in 0..<200 {
-            if try ProcessRunner.run("/usr/bin/curl", ["-fsS", "\(url)/healthz"]).status == 0 { return }
+            if try ProcessRunner.run("/usr/bin/curl", ["-fsS"] + (caFile.map { ["--cacert", $0] } ?? []) + ["\(url)/healthz"]).status == 0 { return }
             guard process.isRunning else { break }
             usleep(50_000)
         }

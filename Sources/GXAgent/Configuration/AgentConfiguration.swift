@@ -12,6 +12,8 @@ public struct AgentConfiguration: Decodable, Sendable {
     /// The hub's SM2 public key (PEM file), the trust anchor for deliveries. Without it the agent takes
     /// the key the hub announces, and says so in its log.
     public var hubKeyFile: String?
+    /// An HTTPS hub's CA bundle, and for a mutual-TLS hub this agency's client certificate and key.
+    public var hubTLS: HubClientTLS
     /// The agent's own state: checkpoints, snapshot digests, spooled batches, quarantine, the run lock.
     public var stateDirectory: String
     public var provide: [ProvidedResource]
@@ -19,6 +21,7 @@ public struct AgentConfiguration: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case hub, agency, tokenFile = "token_file", keyFile = "key_file", hubKeyFile = "hub_key_file"
+        case hubCAFile = "hub_ca_file", clientCertificateFile = "client_certificate_file", clientKeyFile = "client_key_file"
         case stateDirectory = "state_dir", provide, consume
     }
 
@@ -29,6 +32,9 @@ public struct AgentConfiguration: Decodable, Sendable {
         tokenFile = try c.decode(String.self, forKey: .tokenFile)
         keyFile = try c.decode(String.self, forKey: .keyFile)
         hubKeyFile = try c.decodeIfPresent(String.self, forKey: .hubKeyFile)
+        hubTLS = HubClientTLS(caFile: try c.decodeIfPresent(String.self, forKey: .hubCAFile),
+                              certificateFile: try c.decodeIfPresent(String.self, forKey: .clientCertificateFile),
+                              keyFile: try c.decodeIfPresent(String.self, forKey: .clientKeyFile))
         stateDirectory = try c.decode(String.self, forKey: .stateDirectory)
         provide = try c.decodeIfPresent([ProvidedResource].self, forKey: .provide) ?? []
         consume = try c.decodeIfPresent([ConsumedAgreement].self, forKey: .consume) ?? []
@@ -45,6 +51,9 @@ public struct AgentConfiguration: Decodable, Sendable {
         configuration.tokenFile = resolve(configuration.tokenFile)
         configuration.keyFile = resolve(configuration.keyFile)
         configuration.hubKeyFile = configuration.hubKeyFile.map(resolve)
+        configuration.hubTLS.caFile = configuration.hubTLS.caFile.map(resolve)
+        configuration.hubTLS.certificateFile = configuration.hubTLS.certificateFile.map(resolve)
+        configuration.hubTLS.keyFile = configuration.hubTLS.keyFile.map(resolve)
         configuration.stateDirectory = resolve(configuration.stateDirectory)
         for index in configuration.provide.indices where configuration.provide[index].source.isFile {
             configuration.provide[index].source.path = resolve(configuration.provide[index].source.path)

@@ -4,12 +4,15 @@ import GXDomain
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// The agent's side of the hub API. Network errors and 5xx answers are retried with exponential backoff
 /// (bounded, logged); a 4xx is the hub's decision and is not retried.
 struct AgentHubClient: Sendable {
     let baseURL: String
     let token: String
+    /// Set for an HTTPS hub with its own CA or mutual TLS; nil uses the system trust store.
+    var tls: TLSConfiguration? = nil
     let logger: Logger
     var attempts = 5
     var firstBackoff: Double = 0.5
@@ -90,6 +93,7 @@ struct AgentHubClient: Sendable {
     func request(_ method: HTTPMethod, _ path: String) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
+        request.tlsConfiguration = tls
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         return request
     }

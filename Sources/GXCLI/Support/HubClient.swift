@@ -3,11 +3,14 @@ import Foundation
 import GXHub
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// A client of the hub's JSON API, as used by the admin, auditor and agent commands.
 struct HubClient: Sendable {
     let baseURL: String
     let token: String
+    /// Set for an HTTPS hub with its own CA or mutual TLS.
+    var tls: TLSConfiguration?
     var timeout: TimeAmount = .seconds(60)
     static let maxResponseBytes = 64 << 20
 
@@ -48,6 +51,7 @@ struct HubClient: Sendable {
     func execute(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
+        request.tlsConfiguration = tls
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")

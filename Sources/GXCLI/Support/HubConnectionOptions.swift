@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GXAgent
 
 /// Where the hub is and which credential to use. The token is read from a file or the environment,
 /// never from the command line, so it does not show up in process listings or shell history.
@@ -9,6 +10,15 @@ struct HubConnectionOptions: ParsableArguments {
 
     @Option(name: .customLong("token-file"), help: "File holding the bearer token (default: $GX_TOKEN_FILE, or the token in $GX_TOKEN).")
     var tokenFile: String?
+
+    @Option(name: .customLong("hub-ca"), help: "CA bundle (PEM) that issued an HTTPS hub's certificate (default: $GX_HUB_CA, else the system's).")
+    var hubCA: String?
+
+    @Option(name: .customLong("client-certificate"), help: "Client certificate (PEM) for a mutual-TLS hub (default: $GX_CLIENT_CERTIFICATE).")
+    var clientCertificate: String?
+
+    @Option(name: .customLong("client-key"), help: "The client certificate's private key (PEM) (default: $GX_CLIENT_KEY).")
+    var clientKey: String?
 
     func client() throws -> HubClient {
         let environment = ProcessInfo.processInfo.environment
@@ -25,7 +35,13 @@ struct HubConnectionOptions: ParsableArguments {
         } else {
             throw ValidationError("no credential: pass --token-file FILE or set GX_TOKEN_FILE or GX_TOKEN")
         }
-        return HubClient(baseURL: url, token: token)
+        let tls = HubClientTLS(caFile: hubCA ?? environment["GX_HUB_CA"], certificateFile: clientCertificate ?? environment["GX_CLIENT_CERTIFICATE"],
+                               keyFile: clientKey ?? environment["GX_CLIENT_KEY"])
+        do {
+            return HubClient(baseURL: url, token: token, tls: try tls.configuration())
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 }
 

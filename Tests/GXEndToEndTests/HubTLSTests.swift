@@ -1,0 +1,134 @@
+import Foundation
+import GXTestSupport
+import Testing
+
+/// A copy of the quickstart's state (hub database and key, agencies, agent configurations and data) served
+/// by a hub over HTTPS, with agents pointed at it.
+struct TLSWorld {
+    let state: URL
+    let certificates: TestCertificates
+    let hub: HubProcess
+    let pair: ExchangeTests.Pair
+
+    static func make(mutual: Bool) async throws -> TLSWorld {
+        let run = try await Quickstart.run()
+        try #require(run.result.status == 0, "\(run.result.stderr.suffix(2000))")
+        let state = try temporaryDirectory("tls-world").appendingPathComponent("state")
+        try FileManager.default.copyItem(at: run.state, to: state)
+        let certificates = try TestCertificates.make(mutual ? "mutual" : "server")
+        var arguments = ["--tls-certificate", certificates.serverCertificate, "--tls-key", certificates.serverKey]
+        if mutual { arguments += ["--tls-client-ca", certificates.caFile] }
+        let hub = try HubProcess(database: state.appendingPathComponent("hub/hub.sqlite").path, directory: state,
+                                 arguments: arguments, caFile: certificates.caFile)
+        let pair = try #require(try ExchangeTests.pairs().first { $0.resource == "RK-001" })
+        return TLSWorld(state: state, certificates: certificates, hub: hub, pair: pair)
+    }
+
+    func agentConfig(_ agency: String) -> String {
+        state.appendingPathComponent("agents/\(agency)/agent.toml").path
+    }
+
+    /// Points an agent at the TLS hub: its URL, the CA bundle, and optionally a client certificate.
+    func configureAgent(_ agency: String, trustCA: Bool = true, clientCertificate: (certificate: String, key: String)? = nil) throws {
+        let path = agentConfig(agency)
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let index = try #require(lines.firstIndex { $0.hasPrefix("hub = ") })
+        var replacement = ["hub = \"\(hub.url)\""]
+        if trustCA { replacement.append("hub_ca_file = \"\(certificates.caFile)\"") }
+        if let clientCertificate {
+            replacement += ["client_certificate_file = \"\(clientCertificate.certificate)\"", "client_key_file = \"\(clientCertificate.key)\""]
+        }
+        lines.replaceSubrange(index...index, with: replacement)
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// The provider's export for a third night (about 1 % of rows changed again).
+    func writeThirdNight() throws {
+        let csv = state.appendingPathComponent("agents/\(pair.provider)/data/\(pair.resource).csv").path
+        let result = try GXBinary.run(["sample", "--resource", pair.resource, "--rows", "3000", "--seed", "20261123", "--night", "3",
+                                       "--invalid-every", "250", "--out", csv])
+        try #require(result.status == 0, "\(result.stderr)")
+    }
+
+    func agentRun(_ agency: String) throws -> ProcessResult {
+        try GXBinary.run(["agent", "run", "--config", agentConfig(agency)])
+    }
+}
+
+@Suite("The hub over HTTPS, and with mutual TLS")
+struct HubTLSTests {
+    @Test("over HTTPS a provider pushes and a consumer pulls a night, and ends up with the provider's rows")
+    func nightOverTLS() async throws {
+        let world = try await TLSWorld.make(mutual: false)
+        defer { _ = world.hub.terminate() }
+        try world.writeThirdNight()
+        try world.configureAgent(world.pair.provider)
+        try world.configureAgent(world.pair.consumer)
+        let pushed = try world.agentRun(world.pair.provider)
+        #expect(pushed.status == 0, "\(pushed.stderr.suffix(2000))")
+        #expect(pushed.stdout.contains("provided \(world.pair.resource)"), "\(pushed.stdout)")
+        let pulled = try world.agentRun(world.pair.consumer)
+        #expect(pulled.status == 0, "\(pulled.stderr.suffix(2000))")
+        let expected = try await ExchangeTests.expectedLines(world.pair, state: world.state)
+        #expect(try ExchangeTests.receivedLines(world.pair, state: world.state) == expected)
+    }
+
+    @Test("an agent that does not trust the hub's CA does not talk to it, and says why")
+    func untrustedHubRefused() async throws {
+        let world = try await TLSWorld.make(mutual: false)
+        defer { _ = world.hub.terminate() }
+        try world.configureAgent(world.pair.consumer, trustCA: false)
+        let result = try world.agentRun(world.pair.consumer)
+        #expect(result.status == 4, "\(result.stderr.suffix(2000))")
+        #expect(result.stderr.lowercased().contains("certificate"), "\(result.stderr.suffix(2000))")
+    }
+
+    @Test("with mutual TLS agents presenting their own certificates complete a night")
+    func nightOverMutualTLS() async throws {
+        let world = try await TLSWorld.make(mutual: true)
+        defer { _ = world.hub.terminate() }
+        try world.writeThirdNight()
+        try world.configureAgent(world.pair.provider, clientCertificate: try world.certificates.client(world.pair.provider))
+        try world.configureAgent(world.pair.consumer, clientCertificate: try world.certificates.client(world.pair.consumer))
+        let pushed = try world.agentRun(world.pair.provider)
+        #expect(pushed.status == 0, "\(pushed.stderr.suffix(2000))")
+        let pulled = try world.agentRun(world.pair.consumer)
+        #expect(pulled.status == 0, "\(pulled.stderr.suffix(2000))")
+        let expected = try await ExchangeTests.expectedLines(world.pair, state: world.state)
+        #expect(try ExchangeTests.receivedLines(world.pair, state: world.state) == expected)
+    }
+
+    @Test("with mutual TLS a request without a client certificate is refused, naming what is missing")
+    func mutualTLSNeedsCertificate() async throws {
+        let world = try await TLSWorld.make(mutual: true)
+        defer { _ = world.hub.terminate() }
+        let result = try GXBinary.run(["agencies", "list", "--hub", world.hub.url, "--hub-ca", world.certificates.caFile,
+                                       "--token-file", world.state.appendingPathComponent("hub/admin.token").path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("401") && result.stderr.contains("client certificate"), "\(result.stderr)")
+    }
+
+    @Test("with mutual TLS one agency's certificate cannot carry another agency's token")
+    func mutualTLSCertificateMustMatchToken() async throws {
+        let world = try await TLSWorld.make(mutual: true)
+        defer { _ = world.hub.terminate() }
+        let borrowed = try world.certificates.client(world.pair.provider)
+        let result = try GXBinary.run(["agreement", "list", "--hub", world.hub.url, "--hub-ca", world.certificates.caFile,
+                                       "--client-certificate", borrowed.certificate, "--client-key", borrowed.key,
+                                       "--token-file", world.state.appendingPathComponent("agencies/\(world.pair.consumer).token").path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("403") && result.stderr.contains(world.pair.provider), "\(result.stderr)")
+    }
+
+    @Test("with mutual TLS the admin with a certificate naming it is served")
+    func mutualTLSAdminServed() async throws {
+        let world = try await TLSWorld.make(mutual: true)
+        defer { _ = world.hub.terminate() }
+        let admin = try world.certificates.client("authority")
+        let result = try GXBinary.run(["agencies", "list", "--hub", world.hub.url, "--hub-ca", world.certificates.caFile,
+                                       "--client-certificate", admin.certificate, "--client-key", admin.key,
+                                       "--token-file", world.state.appendingPathComponent("hub/admin.token").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains(world.pair.provider))
+    }
+}

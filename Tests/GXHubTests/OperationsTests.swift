@@ -1,0 +1,121 @@
+import Foundation
+import GXDomain
+import GXHub
+import GXStorage
+import GXTestSupport
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("Operations: readiness, metrics")
+struct OperationsTests {
+    @Test("/readyz answers ready with the schema when the database is current", arguments: StoreBackend.allCases)
+    func readyWhenCurrent(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.make(backend)
+        try await fixture.hub.withClient { client in
+            let response = try await client.call(.get, "/readyz")
+            try response.expect(.ok)
+            #expect(response.text.contains("\"status\":\"ready\""))
+            #expect(response.text.contains(fixture.store.knownMigrations.last!))
+        }
+    }
+
+    @Test("/metrics needs an admin or auditor credential")
+    func metricsNeedCredential() async throws {
+        let fixture = try await HubFixture.loaded(.sqlite)
+        let agency = fixture.party(PopulationBatch.provider)
+        let statuses = try await fixture.hub.withClient { client in
+            [try await client.call(.get, "/metrics").status,
+             try await client.call(.get, "/metrics", token: agency.token).status,
+             try await client.call(.get, "/metrics", token: fixture.adminToken).status]
+        }
+        #expect(statuses == [.unauthorized, .forbidden, .ok])
+    }
+
+    @Test("/metrics counts accepted and refused batches, records, bytes, the chain length and each agreement's lag",
+          arguments: StoreBackend.allCases)
+    func metricsReportTheExchange(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.loaded(backend)
+        let provider = fixture.party(PopulationBatch.provider)
+        let built = try PopulationBatch.build((1...50).map { PopulationBatch.record($0) } + [PopulationBatch.delete(77)], sequence: 1, key: provider.key)
+        let outOfSequence = try PopulationBatch.build([PopulationBatch.record(1)], sequence: 5, key: provider.key)
+        let metrics = try await fixture.hub.withClient { client in
+            _ = try await fixture.agreement("RK-001", through: .filed, client: client)
+            try await client.push(built, token: provider.token).expect(.created)
+            try await client.push(outOfSequence, token: provider.token).expect(.conflict)
+            return try await client.call(.get, "/metrics", token: fixture.adminToken).text
+        }
+        let head = try await fixture.store.auditHead()
+        #expect(Self.value(#"gongxiang_batches_accepted_total{resource="RK-001"}"#, in: metrics) == 1)
+        #expect(Self.value(#"gongxiang_records_total{resource="RK-001"}"#, in: metrics) == 51)
+        #expect(Self.value(#"gongxiang_batch_bytes_total{resource="RK-001"}"#, in: metrics) == Double(built.signed.content.wire.bytes))
+        #expect(Self.value(#"gongxiang_batches_refused_total{reason="manifest.sequence"}"#, in: metrics) == 1)
+        #expect(Self.value(#"gongxiang_delivery_lag_batches{agreement="\#(PopulationBatch.agreement)"}"#, in: metrics) == 1)
+        #expect(Self.value("gongxiang_audit_chain_length", in: metrics) == Double(head.seq))
+        #expect(Self.value(#"gongxiang_http_request_duration_seconds_count{method="POST",route="/v1/resources/{code}/batches",status="201"}"#, in: metrics) == 1)
+        #expect(Self.value(#"gongxiang_http_request_duration_seconds_count{method="POST",route="/v1/resources/{code}/batches",status="409"}"#, in: metrics) == 1)
+    }
+
+    /// The value of one series in the exposition text, nil when it is absent.
+    static func value(_ series: String, in text: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.dropFirst(series.count + 1)) }
+    }
+
+    @Test("an acknowledged delivery brings the agreement's lag back to 0")
+    func lagFallsWithReceipt() async throws {
+        let fixture = try await HubFixture.loaded(.sqlite)
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        let built = try PopulationBatch.build([PopulationBatch.record(1)], sequence: 1, key: provider.key)
+        let metrics = try await fixture.hub.withClient { client in
+            _ = try await fixture.agreement("RK-001", through: .filed, client: client)
+            try await client.push(built, token: provider.token).expect(.created)
+            let delivery = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
+            try await client.acknowledge(1, recordsSM3: try delivery.deliveryManifest().content.records.sm3, upserts: 1, as: consumer).expect(.created)
+            return try await client.call(.get, "/metrics", token: fixture.adminToken).text
+        }
+        #expect(Self.value(#"gongxiang_delivery_lag_batches{agreement="\#(PopulationBatch.agreement)"}"#, in: metrics) == 0)
+    }
+}
+
+@Suite("OpenAPI description")
+struct OpenAPIDescriptionTests {
+    /// `METHOD /path/{param}` for every operation in the served description.
+    static func describedOperations(_ yaml: String) -> Set<String> {
+        var operations = Set<String>()
+        var path: String?
+        for line in yaml.split(separator: "\n").map(String.init) {
+            if line.hasPrefix("  /"), line.hasSuffix(":") {
+                path = String(line.dropFirst(2).dropLast())
+            } else if !line.hasPrefix("  ") {
+                path = nil
+            } else if let path, line.hasPrefix("    "), !line.hasPrefix("     "),
+                      let method = ["get", "post", "put", "delete", "patch"].first(where: { line == "    \($0):" }) {
+                operations.insert("\(method.uppercased()) \(path)")
+            }
+        }
+        return operations
+    }
+
+    /// `METHOD /path/{param}` for every route the router knows.
+    static func routedOperations(_ hub: Hub) -> Set<String> {
+        Set(hub.router().routes.map { route in
+            let path = "\(route.path)".split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+            return "\(route.method.rawValue) /\(path)"
+        })
+    }
+
+    @Test("every route the hub serves is described in /openapi.yaml, and every described route exists")
+    func describesEveryRoute() async throws {
+        let fixture = try await HubFixture.make(.sqlite)
+        let served = try await fixture.hub.withClient { client in
+            let response = try await client.call(.get, "/openapi.yaml")
+            try response.expect(.ok)
+            return response.text
+        }
+        #expect(served.hasPrefix("openapi: 3.1.0"))
+        let described = Self.describedOperations(served), routed = Self.routedOperations(fixture.hub)
+        #expect(routed.count > 20)
+        #expect(routed.subtracting(described).isEmpty, "routes not described: \(routed.subtracting(described).sorted())")
+        #expect(described.subtracting(routed).isEmpty, "described but not routed: \(described.subtracting(routed).sorted())")
+    }
+}

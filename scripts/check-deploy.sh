@@ -9,13 +9,13 @@
 #   unparsable value "ignoring"), so any output at all counts as a failure; and `systemd-analyze security
 #   --offline` with a threshold, so the hardening cannot quietly erode.
 # - the units' gx command lines: every option must be one the built gx offers.
-# - hub.toml and agent.toml: TOML syntax (python3 tomllib), then gx's own parsers.
+# - hub.toml and agent.toml: TOML syntax (python3 tomllib), then gx's own parsers, which refuse unknown keys.
 # - compose.yaml: YAML syntax, if python3 has PyYAML. Shell scripts: bash -n.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy=${GX_DEPLOY_DIR:-Deploy}
 instance=11110000000021039C           # a sample agency code, to instantiate template units
-exposure_limit=20                     # systemd-analyze's scale ×10: 2.0 "OK"; the units score 1.3
+exposure_limit=20                     # systemd-analyze's scale ×10, i.e. 2.0; the units score 1.4
 
 gx=${1:-${GX_BIN:-}}
 [ -n "$gx" ] || gx=$(ls -t .build/*/gx 2>/dev/null | head -1 || true)
@@ -28,6 +28,7 @@ if ! command -v systemd-analyze >/dev/null; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq systemd >/dev/null
+  command -v systemd-analyze >/dev/null || { echo "check-deploy: still no systemd-analyze after installing systemd" >&2; exit 2; }
 fi
 
 failures=0
@@ -39,7 +40,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # systemd-analyze verify insists that ExecStart's program exists and is executable. The units name their
 # installed paths, so they are verified from copies in which those paths point at what would be installed
-# there: the gx under test and Deploy/backup.sh. Nothing else in the copies differs.
+# there: the gx under test and Deploy/backup.sh. Nothing else differs, line numbers included.
 mkdir -p "$tmp/bin" "$tmp/units"
 ln -s "$gx" "$tmp/bin/gx"
 ln -s "$(realpath "$deploy/backup.sh")" "$tmp/bin/gongxiang-backup"
@@ -71,7 +72,7 @@ for unit in "${units[@]}"; do
       ok "security $unit: $(grep -o 'exposure level.*' <<<"$out" | sed 's/^exposure level for [^:]*: //')"
     else
       fail "security $unit: exposure above $((exposure_limit / 10)).$((exposure_limit % 10))"
-      grep -E '✗|Overall' <<<"$out" | sed 's/^/        /'
+      { grep -E '✗|Overall' <<<"$out" || printf '%s\n' "$out"; } | sed 's/^/        /'
     fi
     ;;
   *.timer)
@@ -103,22 +104,13 @@ for file in "$deploy"/systemd/*.service; do
 done
 
 echo "check-deploy: example configurations"
-if python3 - "$deploy/hub.toml" "$deploy/agent.toml" <<'EOF'; then ok "TOML syntax and hub.toml keys"; else fail "TOML syntax or hub.toml keys"; fi
-import sys, tomllib
-docs = {}
-for path in sys.argv[1:]:
-    try:
-        with open(path, "rb") as f:
-            docs[path] = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        sys.exit(f"        {path}: {error}")
-# The settings `gx hub serve --config` reads; catches a misspelt key that the hub might ignore.
-hub = docs[sys.argv[1]]
-unknown = set(hub) - {"db", "key", "batches", "listen", "log_level", "batch_retention_days", "tls"}
-unknown |= {f"tls.{k}" for k in set(hub.get("tls", {})) - {"certificate", "key", "client_ca"}}
-if unknown:
-    sys.exit(f"        {sys.argv[1]}: unknown keys {sorted(unknown)}")
-EOF
+for file in "$deploy/hub.toml" "$deploy/agent.toml"; do
+  if out=$(python3 -c 'import sys, tomllib; tomllib.load(open(sys.argv[1], "rb"))' "$file" 2>&1); then
+    ok "$file is TOML"
+  else
+    fail "$file is not TOML"; printf '%s\n' "$out" | tail -1 | sed 's/^/        /'
+  fi
+done
 # Without GX_HUB_* from the caller's environment, which would override the file.
 if out=$(unset "${!GX_HUB_@}"; "$gx" hub serve --config "$deploy/hub.toml" --print-config 2>&1); then
   ok "gx hub serve --config $deploy/hub.toml --print-config"

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build --build-tests
+scripts/check-deploy.sh "$(swift build --show-bin-path)/gx"
 eval "$(scripts/test-postgres.sh start)"
 trap 'scripts/test-postgres.sh stop "$GX_TEST_POSTGRES_DIR"' EXIT
 echo "test.sh: PostgreSQL 15 for tests at $GX_TEST_POSTGRES_URL (TLS CA: $GX_TEST_POSTGRES_CA)" >&2

@@ -42,10 +42,10 @@ struct TLSWorld {
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    /// The provider's export for a third night (about 1 % of rows changed again).
+    /// The provider's export for a third night: night 1's rows again, so the ~1 % night 2 changed changes back.
     func writeThirdNight() throws {
         let csv = state.appendingPathComponent("agents/\(pair.provider)/data/\(pair.resource).csv").path
-        let result = try GXBinary.run(["sample", "--resource", pair.resource, "--rows", "3000", "--seed", "20261123", "--night", "3",
+        let result = try GXBinary.run(["sample", "--resource", pair.resource, "--rows", "3000", "--seed", "20261123", "--night", "1",
                                        "--invalid-every", "250", "--out", csv])
         try #require(result.status == 0, "\(result.stderr)")
     }

@@ -2,42 +2,31 @@ import Foundation
 import GXTestSupport
 import Testing
 
-/// A copy of the quickstart's state (hub database and key, agencies, agent configurations and data) served
-/// by a hub over HTTPS, with agents pointed at it.
-struct TLSWorld {
+/// A copy of the quickstart's state (hub database, key and batches, agencies, agent configurations and data)
+/// for a test to serve and change on its own.
+struct QuickstartCopy {
     let state: URL
-    let certificates: TestCertificates
-    let hub: HubProcess
     let pair: ExchangeTests.Pair
+    var hubDatabase: String { state.appendingPathComponent("hub/hub.sqlite").path }
 
-    static func make(mutual: Bool) async throws -> TLSWorld {
+    static func make() async throws -> QuickstartCopy {
         let run = try await Quickstart.run()
         try #require(run.result.status == 0, "\(run.result.stderr.suffix(2000))")
-        let state = try temporaryDirectory("tls-world").appendingPathComponent("state")
+        let state = try temporaryDirectory("quickstart-copy").appendingPathComponent("state")
         try FileManager.default.copyItem(at: run.state, to: state)
-        let certificates = try TestCertificates.make(mutual ? "mutual" : "server")
-        var arguments = ["--tls-certificate", certificates.serverCertificate, "--tls-key", certificates.serverKey]
-        if mutual { arguments += ["--tls-client-ca", certificates.caFile] }
-        let hub = try HubProcess(database: state.appendingPathComponent("hub/hub.sqlite").path, directory: state,
-                                 arguments: arguments, caFile: certificates.caFile)
-        let pair = try #require(try ExchangeTests.pairs().first { $0.resource == "RK-001" })
-        return TLSWorld(state: state, certificates: certificates, hub: hub, pair: pair)
+        return QuickstartCopy(state: state, pair: try #require(try ExchangeTests.pairs().first { $0.resource == "RK-001" }))
     }
 
     func agentConfig(_ agency: String) -> String {
         state.appendingPathComponent("agents/\(agency)/agent.toml").path
     }
 
-    /// Points an agent at the TLS hub: its URL, the CA bundle, and optionally a client certificate.
-    func configureAgent(_ agency: String, trustCA: Bool = true, clientCertificate: (certificate: String, key: String)? = nil) throws {
+    /// Points an agent at `hub`, with extra top-level settings (TLS files) after the URL.
+    func pointAgent(_ agency: String, at hub: HubProcess, settings: [String: String] = [:]) throws {
         let path = agentConfig(agency)
         var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let index = try #require(lines.firstIndex { $0.hasPrefix("hub = ") })
-        var replacement = ["hub = \"\(hub.url)\""]
-        if trustCA { replacement.append("hub_ca_file = \"\(certificates.caFile)\"") }
-        if let clientCertificate {
-            replacement += ["client_certificate_file = \"\(clientCertificate.certificate)\"", "client_key_file = \"\(clientCertificate.key)\""]
-        }
+        let replacement = ["hub = \"\(hub.url)\""] + settings.sorted { $0.key < $1.key }.map { "\($0.key) = \"\($0.value)\"" }
         lines.replaceSubrange(index...index, with: replacement)
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
@@ -53,6 +42,48 @@ struct TLSWorld {
     func agentRun(_ agency: String) throws -> ProcessResult {
         try GXBinary.run(["agent", "run", "--config", agentConfig(agency)])
     }
+
+    /// Night 3 through `hub`: the provider pushes, the consumer pulls; then the consumer must hold exactly the
+    /// provider's valid rows.
+    func runThirdNight() async throws {
+        try writeThirdNight()
+        let pushed = try agentRun(pair.provider)
+        #expect(pushed.status == 0, "\(pushed.stderr.suffix(2000))")
+        #expect(pushed.stdout.contains("provided \(pair.resource)"), "\(pushed.stdout)")
+        let pulled = try agentRun(pair.consumer)
+        #expect(pulled.status == 0, "\(pulled.stderr.suffix(2000))")
+        let expected = try await ExchangeTests.expectedLines(pair, state: state)
+        #expect(try ExchangeTests.receivedLines(pair, state: state) == expected)
+    }
+}
+
+/// A quickstart copy served over HTTPS by a certificate from a throwaway CA.
+struct TLSWorld {
+    let copy: QuickstartCopy
+    let certificates: TestCertificates
+    let hub: HubProcess
+    var pair: ExchangeTests.Pair { copy.pair }
+    var state: URL { copy.state }
+
+    static func make(mutual: Bool) async throws -> TLSWorld {
+        let copy = try await QuickstartCopy.make()
+        let certificates = try TestCertificates.make(mutual ? "mutual" : "server")
+        var arguments = ["--tls-certificate", certificates.serverCertificate, "--tls-key", certificates.serverKey]
+        if mutual { arguments += ["--tls-client-ca", certificates.caFile] }
+        let hub = try HubProcess(database: copy.hubDatabase, directory: copy.state, arguments: arguments, caFile: certificates.caFile)
+        return TLSWorld(copy: copy, certificates: certificates, hub: hub)
+    }
+
+    /// Points an agent at the TLS hub: the CA bundle, and optionally a client certificate.
+    func configureAgent(_ agency: String, trustCA: Bool = true, clientCertificate: (certificate: String, key: String)? = nil) throws {
+        var settings: [String: String] = [:]
+        if trustCA { settings["hub_ca_file"] = certificates.caFile }
+        if let clientCertificate {
+            settings["client_certificate_file"] = clientCertificate.certificate
+            settings["client_key_file"] = clientCertificate.key
+        }
+        try copy.pointAgent(agency, at: hub, settings: settings)
+    }
 }
 
 @Suite("The hub over HTTPS, and with mutual TLS")
@@ -61,16 +92,9 @@ struct HubTLSTests {
     func nightOverTLS() async throws {
         let world = try await TLSWorld.make(mutual: false)
         defer { _ = world.hub.terminate() }
-        try world.writeThirdNight()
         try world.configureAgent(world.pair.provider)
         try world.configureAgent(world.pair.consumer)
-        let pushed = try world.agentRun(world.pair.provider)
-        #expect(pushed.status == 0, "\(pushed.stderr.suffix(2000))")
-        #expect(pushed.stdout.contains("provided \(world.pair.resource)"), "\(pushed.stdout)")
-        let pulled = try world.agentRun(world.pair.consumer)
-        #expect(pulled.status == 0, "\(pulled.stderr.suffix(2000))")
-        let expected = try await ExchangeTests.expectedLines(world.pair, state: world.state)
-        #expect(try ExchangeTests.receivedLines(world.pair, state: world.state) == expected)
+        try await world.copy.runThirdNight()
     }
 
     @Test("an agent that does not trust the hub's CA does not talk to it, and says why")
@@ -78,7 +102,7 @@ struct HubTLSTests {
         let world = try await TLSWorld.make(mutual: false)
         defer { _ = world.hub.terminate() }
         try world.configureAgent(world.pair.consumer, trustCA: false)
-        let result = try world.agentRun(world.pair.consumer)
+        let result = try world.copy.agentRun(world.pair.consumer)
         #expect(result.status == 4, "\(result.stderr.suffix(2000))")
         #expect(result.stderr.lowercased().contains("certificate"), "\(result.stderr.suffix(2000))")
     }
@@ -87,15 +111,9 @@ struct HubTLSTests {
     func nightOverMutualTLS() async throws {
         let world = try await TLSWorld.make(mutual: true)
         defer { _ = world.hub.terminate() }
-        try world.writeThirdNight()
         try world.configureAgent(world.pair.provider, clientCertificate: try world.certificates.client(world.pair.provider))
         try world.configureAgent(world.pair.consumer, clientCertificate: try world.certificates.client(world.pair.consumer))
-        let pushed = try world.agentRun(world.pair.provider)
-        #expect(pushed.status == 0, "\(pushed.stderr.suffix(2000))")
-        let pulled = try world.agentRun(world.pair.consumer)
-        #expect(pulled.status == 0, "\(pulled.stderr.suffix(2000))")
-        let expected = try await ExchangeTests.expectedLines(world.pair, state: world.state)
-        #expect(try ExchangeTests.receivedLines(world.pair, state: world.state) == expected)
+        try await world.copy.runThirdNight()
     }
 
     @Test("with mutual TLS a request without a client certificate is refused, naming what is missing")

@@ -8,7 +8,7 @@ import Logging
 
 struct HubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "hub", abstract: "Set up and run the exchange hub.", subcommands: [Init.self, Serve.self])
+        commandName: "hub", abstract: "Set up and run the exchange hub.", subcommands: [Init.self, Serve.self, Backup.self])
 
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -184,6 +184,46 @@ struct HubCommand: AsyncParsableCommand {
         }
     }
 }
+extension HubCommand {
+    struct Backup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy a SQLite hub database while it serves: consistent, online, mode 0600.",
+            discussion: """
+                Uses SQLite's backup API from one read snapshot, so hub processes keep serving and the copy \
+                is the database as of one instant. Copy the batch directory after it (e.g. rsync): payloads \
+                are written before the database records them, so a later copy holds every batch the backup \
+                knows. Check the copy with `gx audit verify --db COPY --pub hub.pub`.
+
+                To restore: stop the hub, remove hub.sqlite-wal and hub.sqlite-shm, put the copy in place as \
+                hub.sqlite and the batches beside it, start the hub. Agents resume from their own checkpoints.
+
+                PostgreSQL: use pg_dump --format=custom of the hub's schema and pg_restore (see Deploy/README.md).
+                """)
+
+        @Option(help: "The hub's SQLite database.")
+        var db: String
+
+        @Option(help: "The copy to write; it must not exist yet.")
+        var out: String
+
+        func run() async throws {
+            let database = try HubDatabase(db)
+            guard database.postgres == nil else {
+                throw ValidationError("\(database) is PostgreSQL: back it up with pg_dump --format=custom (see Deploy/README.md)")
+            }
+            guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("\(db) does not exist") }
+            let store = try SQLiteHubStore(path: db)
+            var lastPercent = -1
+            let entries = try store.backup(to: out) { copied, total in
+                let percent = total > 0 ? copied * 100 / total : 100
+                if percent / 10 != lastPercent / 10 { Console.note("backup: \(percent) % (\(copied) of \(total) pages)") }
+                lastPercent = percent
+            }
+            print("backed up \(db) to \(out): \(entries) audit entries; check it with `gx audit verify --db \(out) --pub hub.pub`")
+        }
+    }
+}
+
 extension String {
     var nonEmpty: String? { isEmpty ? nil : self }
 }

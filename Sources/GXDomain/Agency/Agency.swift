@@ -8,12 +8,15 @@ public struct Agency: Codable, Sendable, Hashable {
     /// SM2 SubjectPublicKeyInfo PEM; verifies the agency's signatures on agreements, batches and receipts.
     public var publicKeyPEM: String
     public var roles: [AgencyRole]
+    /// Keys the agency used before, oldest first: what they signed before their retirement still verifies.
+    public var retiredKeys: [RetiredKey]
 
-    public init(code: String, name: String, publicKeyPEM: String, roles: [AgencyRole]) {
+    public init(code: String, name: String, publicKeyPEM: String, roles: [AgencyRole], retiredKeys: [RetiredKey] = []) {
         self.code = code
         self.name = name
         self.publicKeyPEM = publicKeyPEM
         self.roles = roles.sorted()
+        self.retiredKeys = retiredKeys
     }
 
     /// Checks every field, so a registration is refused before anything is stored.
@@ -32,11 +35,18 @@ public struct Agency: Codable, Sendable, Hashable {
         do { key = try SM2PublicKey(pem: publicKeyPEM) } catch {
             throw InvalidInput(field: "publicKey", reason: "not an SM2 public key in PEM (SubjectPublicKeyInfo): \(error)", record: code)
         }
-        return Agency(code: code, name: trimmedName, publicKeyPEM: key.pem, roles: Array(Set(roles)))
+        return Agency(code: code, name: trimmedName, publicKeyPEM: key.pem, roles: Array(Set(roles)), retiredKeys: retiredKeys)
     }
 
     enum CodingKeys: String, CodingKey {
-        case code, name, publicKeyPEM = "public_key", roles
+        case code, name, publicKeyPEM = "public_key", roles, retiredKeys = "retired_keys"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(code: try c.decode(String.self, forKey: .code), name: try c.decode(String.self, forKey: .name),
+                  publicKeyPEM: try c.decode(String.self, forKey: .publicKeyPEM), roles: try c.decode([AgencyRole].self, forKey: .roles),
+                  retiredKeys: try c.decodeIfPresent([RetiredKey].self, forKey: .retiredKeys) ?? [])
     }
 
     public func publicKey() throws -> SM2PublicKey { try SM2PublicKey(pem: publicKeyPEM) }

@@ -31,14 +31,24 @@ public enum ExchangeAPI {
         public var acceptedAt: String
         public var pruned: Bool
         public var receipts: [BatchReceipt]
-        public init(manifest: BatchManifest, manifestSM3: String, acceptedAt: String, pruned: Bool, receipts: [BatchReceipt]) {
+        /// The provider's signed manifest exactly as pushed, so anyone can re-check its SM2 signature
+        /// against the key the provider had when the batch was accepted.
+        public var manifestBase64: String
+        public var signatureBase64: String
+        public init(manifest: BatchManifest, manifestSM3: String, acceptedAt: String, pruned: Bool, receipts: [BatchReceipt],
+                    manifestBase64: String, signatureBase64: String) {
             self.manifest = manifest
             self.manifestSM3 = manifestSM3
             self.acceptedAt = acceptedAt
             self.pruned = pruned
             self.receipts = receipts
+            self.manifestBase64 = manifestBase64
+            self.signatureBase64 = signatureBase64
         }
-        enum CodingKeys: String, CodingKey { case manifest, manifestSM3 = "manifest_sm3", acceptedAt = "accepted_at", pruned, receipts }
+        enum CodingKeys: String, CodingKey {
+            case manifest, manifestSM3 = "manifest_sm3", acceptedAt = "accepted_at", pruned, receipts
+            case manifestBase64 = "manifest_base64", signatureBase64 = "signature_base64"
+        }
     }
 
     /// What a consumer may pull under an agreement, and what the hub has of its receipts.

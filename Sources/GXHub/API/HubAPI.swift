@@ -18,10 +18,17 @@ public enum HubAPI {
         enum CodingKeys: String, CodingKey { case code, name, publicKey = "public_key", roles }
     }
 
+    /// A new SM2 key for an agency. When the agency rotates its own key, `proof` is its current key's
+    /// signature (DER, base64) over the new key's PEM text: only the holder of the old key can replace it.
+    /// The authority may rotate without proof (a lost or compromised key).
     public struct RotateKey: Codable, Sendable {
         public var publicKey: String
-        public init(publicKey: String) { self.publicKey = publicKey }
-        enum CodingKeys: String, CodingKey { case publicKey = "public_key" }
+        public var proof: String?
+        public init(publicKey: String, proof: String? = nil) {
+            self.publicKey = publicKey
+            self.proof = proof
+        }
+        enum CodingKeys: String, CodingKey { case publicKey = "public_key", proof }
     }
 
     /// A new credential. The token is shown once; the hub keeps only its hash.

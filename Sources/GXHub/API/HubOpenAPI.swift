@@ -87,7 +87,9 @@ paths:
   /v1/agencies/{code}/key:
     parameters: [{ $ref: "#/components/parameters/AgencyCode" }]
     put:
-      summary: Rotate an agency's SM2 key; the previous key stays on record for what it signed before (admin).
+      summary: >
+        Put a new SM2 key in force; the previous one is kept as retired for what it signed before (the agency
+        itself, proving it holds the current key; or admin, without proof).
       requestBody:
         required: true
         content:
@@ -97,10 +99,13 @@ paths:
               required: [public_key]
               properties:
                 public_key: { type: string, description: the new SM2 public key, PEM }
+                proof: { type: string, description: "the current key's DER SM2 signature over public_key's text, base64 (required for an agency)" }
       responses:
         "200": { $ref: "#/components/responses/Object" }
         "400": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
         "404": { $ref: "#/components/responses/Error" }
+        "422": { $ref: "#/components/responses/Error" }
   /v1/auditors:
     post:
       summary: Issue an auditor credential (admin).

@@ -1,3 +1,4 @@
+import Foundation
 import GXCrypto
 import GXDomain
 import GXStorage
@@ -30,19 +31,28 @@ extension Hub {
             return try JSONResponse.make(agency)
         }
 
-        // Key rotation: the authority records the agency's new SM2 key.
-        router.on(.put, "/v1/agencies/:code/key", allow: [.admin]) { request, context, principal in
+        // Key rotation: the agency itself (proving it holds the current key) or the authority records a new
+        // SM2 key. The old key is kept as retired, so what it signed before still verifies.
+        router.on(.put, "/v1/agencies/:code/key", allow: [.admin, .agency]) { request, context, principal in
             let code = try context.parameters.require("code")
             let body = try await request.decodeBody(HubAPI.RotateKey.self, context: context)
-            guard var agency = try await store.agency(code: code) else { throw StoreError.notFound(what: "agency \(code)") }
-            let previous = SM3.digest(agency.publicKeyPEM).hex
-            agency.publicKeyPEM = body.publicKey
-            agency = try agency.validated()
-            try await store.commit([.updateAgency(agency)],
+            guard let agency = try await store.agency(code: code) else { throw StoreError.notFound(what: "agency \(code)") }
+            if case .agency = principal {
+                guard principal.id == code else { throw HubAPIError.forbidden(principal, "rotate the key of \(code)") }
+                guard let proof = body.proof.flatMap({ Data(base64Encoded: $0) }),
+                      try agency.publicKey().isValidSignature([UInt8](proof), for: Array(body.publicKey.utf8)) else {
+                    throw HubAPIError(.unprocessableContent, "an agency's own rotation needs proof: its current key's signature over the new public key (PEM)", field: "proof")
+                }
+            }
+            let time = now()
+            let rotated = try agency.rotatingKey(to: body.publicKey, at: Timestamp.string(from: time))
+            try await store.commit([.updateAgency(rotated)],
                                    audit: [AuditDraft(actor: principal.description, action: "agency.key_rotated", subject: code, agencies: [code],
-                                                      details: ["previous_key_sm3": .string(previous), "public_key_sm3": .string(SM3.digest(agency.publicKeyPEM).hex)])],
-                                   at: now())
-            return try JSONResponse.make(agency)
+                                                      details: ["previous_key_sm3": .string(SM3.digest(agency.publicKeyPEM).hex),
+                                                                "public_key_sm3": .string(SM3.digest(rotated.publicKeyPEM).hex),
+                                                                "proven_by_previous_key": .bool(principal.kind == .agency)])],
+                                   at: time)
+            return try JSONResponse.make(rotated)
         }
 
         router.on(.post, "/v1/auditors", allow: [.admin]) { request, context, principal in

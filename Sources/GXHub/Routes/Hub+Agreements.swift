@@ -141,7 +141,9 @@ extension Hub {
             throw StoreError.notFound(what: "a party of agreement \(id)")
         }
         var filed = try agreement.applying(.file)
-        try agreement.verifySignatures(consumerKey: try consumer.publicKey(), providerKey: try provider.publicKey())
+        // Each signature with the key its party had when signing: a rotation in between does not void it.
+        try agreement.verifySignatures(consumerKey: try consumer.publicKey(at: agreement.consumerSignature?.signedAt ?? ""),
+                                       providerKey: try provider.publicKey(at: agreement.providerSignature?.signedAt ?? ""))
         let time = now()
         let signature = try key.signature(for: agreement.filingBytes)
         filed.filing = AgreementFiling(filedBy: principal.description, filedAt: Timestamp.string(from: time), signature: Data(signature).base64EncodedString())

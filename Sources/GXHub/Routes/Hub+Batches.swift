@@ -35,7 +35,8 @@ extension Hub {
             let byBatch = Dictionary(grouping: receipts, by: \.receipt.sequence)
             let views = batches.map { batch in
                 ExchangeAPI.BatchView(manifest: batch.manifest, manifestSM3: batch.manifestSM3, acceptedAt: batch.acceptedAt,
-                                      pruned: batch.payloadPath == nil, receipts: (byBatch[batch.manifest.sequence] ?? []).map(\.receipt))
+                                      pruned: batch.payloadPath == nil, receipts: (byBatch[batch.manifest.sequence] ?? []).map(\.receipt),
+                                      manifestBase64: batch.manifestBase64, signatureBase64: batch.signatureBase64)
             }
             let last = try await store.lastBatchSequence(resourceCode: code)
             return try JSONResponse.make(ExchangeAPI.BatchList(lastSequence: last, batches: views))

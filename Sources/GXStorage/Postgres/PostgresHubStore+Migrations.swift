@@ -102,6 +102,9 @@ extension PostgresHubStore {
             );
             CREATE INDEX receipts_resource ON receipts (resource_code, sequence);
             """),
+        ("v3-agency-retired-keys", """
+            ALTER TABLE agencies ADD COLUMN retired_keys TEXT NOT NULL DEFAULT '[]'
+            """),
     ]
 
     /// Brings the schema up to date in one transaction under an advisory lock, so hub processes starting

@@ -148,12 +148,14 @@ public final class PostgresHubStore: HubStore, Service {
                 throw StoreError.duplicate(what: "agency \(agency.code)")
             }
             try await connection.run("""
-                INSERT INTO agencies (code, name, public_key_pem, roles)
-                VALUES (\(agency.code), \(agency.name), \(agency.publicKeyPEM), \(try StoreCoding.encode(agency.roles)))
+                INSERT INTO agencies (code, name, public_key_pem, roles, retired_keys)
+                VALUES (\(agency.code), \(agency.name), \(agency.publicKeyPEM), \(try StoreCoding.encode(agency.roles)),
+                        \(try StoreCoding.encode(agency.retiredKeys)))
                 """, logger: logger)
         case let .updateAgency(agency):
             let updated = try await connection.query("""
-                UPDATE agencies SET name = \(agency.name), public_key_pem = \(agency.publicKeyPEM), roles = \(try StoreCoding.encode(agency.roles))
+                UPDATE agencies SET name = \(agency.name), public_key_pem = \(agency.publicKeyPEM), roles = \(try StoreCoding.encode(agency.roles)),
+                                    retired_keys = \(try StoreCoding.encode(agency.retiredKeys))
                 WHERE code = \(agency.code) RETURNING code
                 """, logger: logger)
             if try await updated.collect().isEmpty { throw StoreError.notFound(what: "agency \(agency.code)") }
@@ -219,7 +221,8 @@ public final class PostgresHubStore: HubStore, Service {
         let row = row.makeRandomAccess()
         return Agency(code: try row["code"].decode(String.self), name: try row["name"].decode(String.self),
                       publicKeyPEM: try row["public_key_pem"].decode(String.self),
-                      roles: try StoreCoding.decode([AgencyRole].self, try row["roles"].decode(String.self)))
+                      roles: try StoreCoding.decode([AgencyRole].self, try row["roles"].decode(String.self)),
+                      retiredKeys: try StoreCoding.decode([RetiredKey].self, try row["retired_keys"].decode(String.self)))
     }
 
     public func principal(forTokenHash hash: String) async throws -> Principal? {

@@ -101,6 +101,10 @@ extension SQLiteHubStore {
                 CREATE INDEX receipts_resource ON receipts (resource_code, sequence);
                 """)
         }
+        // Keys an agency rotated away from, so what they signed before still verifies.
+        migrator.registerMigration("v3-agency-retired-keys") { db in
+            try db.execute(sql: "ALTER TABLE agencies ADD COLUMN retired_keys TEXT NOT NULL DEFAULT '[]'")
+        }
         return migrator
     }
 

@@ -39,11 +39,11 @@ public final class SQLiteHubStore: HubStore {
             if try Row.fetchOne(db, sql: "SELECT 1 FROM agencies WHERE code = ?", arguments: [agency.code]) != nil {
                 throw StoreError.duplicate(what: "agency \(agency.code)")
             }
-            try db.execute(sql: "INSERT INTO agencies (code, name, public_key_pem, roles) VALUES (?, ?, ?, ?)",
-                           arguments: [agency.code, agency.name, agency.publicKeyPEM, try encode(agency.roles)])
+            try db.execute(sql: "INSERT INTO agencies (code, name, public_key_pem, roles, retired_keys) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [agency.code, agency.name, agency.publicKeyPEM, try encode(agency.roles), try encode(agency.retiredKeys)])
         case let .updateAgency(agency):
-            try db.execute(sql: "UPDATE agencies SET name = ?, public_key_pem = ?, roles = ? WHERE code = ?",
-                           arguments: [agency.name, agency.publicKeyPEM, try encode(agency.roles), agency.code])
+            try db.execute(sql: "UPDATE agencies SET name = ?, public_key_pem = ?, roles = ?, retired_keys = ? WHERE code = ?",
+                           arguments: [agency.name, agency.publicKeyPEM, try encode(agency.roles), try encode(agency.retiredKeys), agency.code])
             if db.changesCount == 0 { throw StoreError.notFound(what: "agency \(agency.code)") }
         case let .addCredential(credential):
             try db.execute(sql: "INSERT INTO credentials (token_hash, principal_kind, principal_id, created_at) VALUES (?, ?, ?, ?)",
@@ -94,7 +94,7 @@ public final class SQLiteHubStore: HubStore {
 
     static func agency(from row: Row) throws -> Agency {
         Agency(code: row["code"], name: row["name"], publicKeyPEM: row["public_key_pem"],
-               roles: try decode([AgencyRole].self, row["roles"]))
+               roles: try decode([AgencyRole].self, row["roles"]), retiredKeys: try decode([RetiredKey].self, row["retired_keys"]))
     }
 
     public func principal(forTokenHash hash: String) async throws -> Principal? {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GXCrypto
 import GXDomain
 import GXHub
 
@@ -84,14 +85,27 @@ struct AgenciesCommand: AsyncParsableCommand {
     }
 
     struct RotateKey: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "rotate-key", abstract: "Record an agency's new SM2 public key.")
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-key", abstract: "Put an agency's new SM2 public key in force; the old one stays on record.",
+            discussion: """
+                An agency rotates its own key with its own token and --proof-key, its current private key: the \
+                hub checks that key's signature over the new public key. The authority (admin token) may rotate \
+                without proof, for a lost or compromised key. Batches and agreement signatures made with the old \
+                key keep verifying against it (`gx exchange verify`); from now on the hub accepts only the new \
+                key. Rotate after a run that exited 0, so no batch signed with the old key waits in the spool.
+                """)
         @OptionGroup var connection: HubConnectionOptions
         @Argument(help: "Agency code.") var code: String
         @Option(help: "The new public key (PEM file).") var publicKey: String
+        @Option(help: "The agency's current private key (PEM), to prove the rotation comes from its holder.") var proofKey: String?
 
         func run() async throws {
-            let agency: Agency = try await connection.client().put("/v1/agencies/\(code.urlPathEscaped)/key", HubAPI.RotateKey(publicKey: try SecretFile.read(publicKey)))
-            print("key of \(agency.code) rotated")
+            let pem = try SecretFile.read(publicKey)
+            let proof = try proofKey.map { path in
+                Data(try SM2PrivateKey(pem: try SecretFile.read(path)).signature(for: Array(pem.utf8))).base64EncodedString()
+            }
+            let agency: Agency = try await connection.client().put("/v1/agencies/\(code.urlPathEscaped)/key", HubAPI.RotateKey(publicKey: pem, proof: proof))
+            print("key of \(agency.code) rotated; \(agency.retiredKeys.count) retired key(s) kept for what they signed")
         }
     }
 }

@@ -1,10 +1,11 @@
 import ArgumentParser
+import GXCrypto
 import GXDomain
 
 struct ExchangeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exchange", abstract: "See what flowed between agencies (admin, auditor).",
-        subcommands: [Report.self])
+        subcommands: [Report.self, Verify.self])
 
     /// Per agreement: what its provider sent, what its consumer acknowledged applying, and whether every
     /// receipt matched the delivery's digest — the nightly check an admin or auditor runs.
@@ -58,6 +59,42 @@ struct ExchangeCommand: AsyncParsableCommand {
                 print(table.render())
             }
             if rows.contains(where: { $0.state == "active" && $0.acknowledged < $0.batches }) { throw ExitCode(1) }
+        }
+    }
+
+    /// Re-checks every batch of a resource against its provider's key history, as an auditor would after a
+    /// key rotation: each manifest must carry a valid SM2 signature by the key in force when it was accepted.
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-verify the provider signature of every batch of a resource, with the key in force when each was accepted.",
+            discussion: "Exit status 1 if any batch's signature does not verify.")
+        @OptionGroup var connection: HubConnectionOptions
+        @Option(help: "Resource code, e.g. RK-001.") var resource: String
+
+        func run() async throws {
+            let client = try connection.client()
+            let entry: CatalogueEntry = try await client.get("/v1/catalogue/\(resource.urlPathEscaped)")
+            let provider: Agency = try await client.get("/v1/agencies/\(entry.provider.urlPathEscaped)")
+            var after: Int64 = 0, checked = 0, failed = 0
+            while true {
+                let page: ExchangeAPI.BatchList = try await client.get("/v1/resources/\(resource.urlPathEscaped)/batches?after=\(after)")
+                guard let last = page.batches.last else { break }
+                for batch in page.batches {
+                    let keyPEM = provider.publicKeyPEM(at: batch.acceptedAt)
+                    let signed = try SignedDocument<BatchManifest>(base64Content: batch.manifestBase64, base64Signature: batch.signatureBase64, field: "manifest")
+                    let which = keyPEM == provider.publicKeyPEM ? "current key" : "key retired \(provider.retiredKeys.first { $0.publicKeyPEM == keyPEM }?.retiredAt ?? "")"
+                    if signed.isSigned(by: try SM2PublicKey(pem: keyPEM)), signed.sm3 == batch.manifestSM3 {
+                        print("\(resource)#\(batch.manifest.sequence): signature valid (\(which))")
+                    } else {
+                        print("\(resource)#\(batch.manifest.sequence): SIGNATURE DOES NOT VERIFY with the \(which)")
+                        failed += 1
+                    }
+                    checked += 1
+                }
+                after = last.manifest.sequence
+            }
+            print("\(checked) batches of \(resource) checked against \(provider.code)'s key history; \(failed) failed")
+            if failed > 0 { throw ExitCode(1) }
         }
     }
 }

@@ -4,7 +4,7 @@ import GXDomain
 import GXStorage
 import Hummingbird
 import HummingbirdCore
-import HummingbirdTLS
+import ServiceLifecycle
 import Logging
 
 /// The exchange hub (共享交换平台): registry, catalogue, agreements and audit behind an HTTP JSON API.
@@ -65,10 +65,17 @@ public struct Hub: Sendable {
     }
 
     /// The HTTP(S) application, ready to run as a service (graceful shutdown on SIGTERM via ServiceLifecycle).
+    /// With TLS, SIGHUP reloads the certificate, key and client CA from their files.
     public func application(host: String, port: Int) throws -> some ApplicationProtocol {
-        let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: try $0.serverConfiguration()) } ?? .http1()
+        var services: [any Service] = [HubMaintenance(hub: self)]
+        var server = HTTPServerBuilder.http1()
+        if let tls {
+            let contexts = try TLSContextHolder(tls)
+            server = .reloadableTLS(contexts)
+            services.append(TLSReloadService(contexts: contexts, logger: logger))
+        }
         return Application(router: router(), server: server, configuration: .init(address: .hostname(host, port: port), serverName: name),
-                           services: [HubMaintenance(hub: self)], logger: logger)
+                           services: services, logger: logger)
     }
 
     /// Where this process streams uploads in progress: `incoming/<host>-<pid>`, so hub processes sharing the

@@ -149,4 +149,40 @@ struct HubTLSTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains(world.pair.provider))
     }
+
+    @Test("SIGHUP makes the hub serve a renewed certificate from the same files, without a restart")
+    func sighupReloadsCertificate() async throws {
+        let copy = try await QuickstartCopy.make()
+        let old = try TestCertificates.make("before"), renewed = try TestCertificates.make("renewed")
+        let files = try temporaryDirectory("hub-tls")
+        let certificate = files.appendingPathComponent("hub.pem").path, key = files.appendingPathComponent("hub.key").path
+        func install(_ certificates: TestCertificates) throws {
+            for (from, to) in [(certificates.serverCertificate, certificate), (certificates.serverKey, key)] {
+                try? FileManager.default.removeItem(atPath: to)
+                try FileManager.default.copyItem(atPath: from, toPath: to)
+            }
+        }
+        try install(old)
+        let hub = try HubProcess(database: copy.hubDatabase, directory: copy.state,
+                                 arguments: ["--tls-certificate", certificate, "--tls-key", key], caFile: old.caFile)
+        defer { _ = hub.terminate() }
+        func list(trusting ca: String) throws -> ProcessResult {
+            try GXBinary.run(["agencies", "list", "--hub", hub.url, "--hub-ca", ca, "--token-file", copy.state.appendingPathComponent("hub/admin.token").path])
+        }
+        #expect(try list(trusting: old.caFile).status == 0)
+        #expect(try list(trusting: renewed.caFile).status != 0)
+
+        try install(renewed)
+        kill(hub.process.processIdentifier, SIGHUP)
+        var served = try list(trusting: renewed.caFile)
+        for _ in 0..<50 where served.status != 0 {
+            usleep(100_000)
+            served = try list(trusting: renewed.caFile)
+        }
+        #expect(served.status == 0, "\(served.stderr)")
+        #expect(try list(trusting: old.caFile).status != 0)
+        #expect(hub.process.isRunning)
+        let log = try String(contentsOf: hub.log, encoding: .utf8)
+        #expect(log.contains("reloaded the TLS certificate"), "\(log)")
+    }
 }

@@ -40,8 +40,11 @@ public struct AgentConfiguration: Decodable, Sendable {
         consume = try c.decodeIfPresent([ConsumedAgreement].self, forKey: .consume) ?? []
     }
 
-    /// Reads a config file; relative paths in it are taken from the file's directory.
-    public static func load(path: String) throws(InvalidInput) -> (AgentConfiguration, text: String) {
+    /// Reads a config file; relative paths in it are taken from the file's directory. Then each top-level
+    /// setting may be overridden by its environment variable (`GX_AGENT_HUB`, `GX_AGENT_TOKEN_FILE`, …; see
+    /// `overrides`), whose paths are taken as given.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(InvalidInput) -> (AgentConfiguration, text: String) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw InvalidInput(field: "config", reason: "cannot read \(path)")
         }
@@ -51,18 +54,70 @@ public struct AgentConfiguration: Decodable, Sendable {
         configuration.tokenFile = resolve(configuration.tokenFile)
         configuration.keyFile = resolve(configuration.keyFile)
         configuration.hubKeyFile = configuration.hubKeyFile.map(resolve)
+        configuration.stateDirectory = resolve(configuration.stateDirectory)
         configuration.hubTLS.caFile = configuration.hubTLS.caFile.map(resolve)
         configuration.hubTLS.certificateFile = configuration.hubTLS.certificateFile.map(resolve)
         configuration.hubTLS.keyFile = configuration.hubTLS.keyFile.map(resolve)
-        configuration.stateDirectory = resolve(configuration.stateDirectory)
         for index in configuration.provide.indices where configuration.provide[index].source.isFile {
             configuration.provide[index].source.path = resolve(configuration.provide[index].source.path)
         }
         for index in configuration.consume.indices where configuration.consume[index].sink.isFile {
             configuration.consume[index].sink.path = resolve(configuration.consume[index].sink.path)
         }
+        for override in overrides {
+            if let value = environment[override.variable], !value.isEmpty {
+                configuration[keyPath: override.setting] = value
+                configuration.origins[override.key] = "environment \(override.variable)"
+            }
+        }
         return (configuration, text)
     }
+
+    /// Where each top-level setting came from: the config file unless an environment variable overrode it.
+    public var origins: [String: String] = [:]
+
+    /// The top-level settings an environment variable can override, with their keys in the file.
+    static var overrides: [(key: String, variable: String, setting: WritableKeyPath<AgentConfiguration, String?>)] { [
+        ("hub", "GX_AGENT_HUB", \.optionalHub),
+        ("agency", "GX_AGENT_AGENCY", \.optionalAgency),
+        ("token_file", "GX_AGENT_TOKEN_FILE", \.optionalTokenFile),
+        ("key_file", "GX_AGENT_KEY_FILE", \.optionalKeyFile),
+        ("hub_key_file", "GX_AGENT_HUB_KEY_FILE", \.hubKeyFile),
+        ("state_dir", "GX_AGENT_STATE_DIR", \.optionalStateDirectory),
+        ("hub_ca_file", "GX_AGENT_HUB_CA_FILE", \.hubTLS.caFile),
+        ("client_certificate_file", "GX_AGENT_CLIENT_CERTIFICATE_FILE", \.hubTLS.certificateFile),
+        ("client_key_file", "GX_AGENT_CLIENT_KEY_FILE", \.hubTLS.keyFile),
+    ] }
+
+    /// The effective settings as TOML-like lines with their origins; database passwords masked, and no
+    /// secret itself (only the files that hold the token and keys).
+    public var printed: String {
+        var lines: [String] = []
+        for override in Self.overrides {
+            let origin = origins[override.key] ?? "config"
+            if let value = self[keyPath: override.setting] {
+                lines.append("\(override.key) = \"\(value)\"   # \(origin), \(override.variable)")
+            } else {
+                lines.append("# \(override.key) is not set (\(override.variable))")
+            }
+        }
+        for provided in provide {
+            lines.append("\n[[provide]]   # \(provided.resource): \(provided.map.count) mapped items, \(provided.batchRecords) records per batch")
+            lines.append("source = \"\(provided.source.kind.rawValue) \(provided.source.label)\"")
+        }
+        for consumed in consume {
+            lines.append("\n[[consume]]   # \(consumed.agreement): \(consumed.map.count) mapped items")
+            lines.append("sink = \"\(consumed.sink.kind.rawValue) \(consumed.sink.label)\"")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    // Optional views of the required settings, so one table of overrides covers them all.
+    var optionalHub: String? { get { hub } set { hub = newValue ?? hub } }
+    var optionalAgency: String? { get { agency } set { agency = newValue ?? agency } }
+    var optionalTokenFile: String? { get { tokenFile } set { tokenFile = newValue ?? tokenFile } }
+    var optionalKeyFile: String? { get { keyFile } set { keyFile = newValue ?? keyFile } }
+    var optionalStateDirectory: String? { get { stateDirectory } set { stateDirectory = newValue ?? stateDirectory } }
 }
 
 /// A resource this agency provides.

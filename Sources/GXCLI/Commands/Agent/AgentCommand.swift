@@ -18,6 +18,11 @@ struct AgentCommand: AsyncParsableCommand {
                 are pushed as signed batches. Then consumers: every batch after the sink's checkpoint is pulled, \
                 verified and applied in one transaction with the checkpoint, and a signed receipt is sent.
 
+                Top-level settings can be overridden from the environment: GX_AGENT_HUB, GX_AGENT_AGENCY, \
+                GX_AGENT_TOKEN_FILE, GX_AGENT_KEY_FILE, GX_AGENT_HUB_KEY_FILE, GX_AGENT_STATE_DIR, \
+                GX_AGENT_HUB_CA_FILE, GX_AGENT_CLIENT_CERTIFICATE_FILE, GX_AGENT_CLIENT_KEY_FILE; PostgreSQL \
+                locations with url = "postgres" take libpq's PG* variables. --print-config shows the result.
+
                 Exit status: 0 all done, 1 some resource or agreement failed (see the log), 2 configuration \
                 error, 3 another run of this agent holds the lock, 4 hub unreachable after retries.
                 """)
@@ -31,6 +36,9 @@ struct AgentCommand: AsyncParsableCommand {
         @Flag(help: "Print the run's report as JSON on standard output.")
         var json = false
 
+        @Flag(help: "Print the effective settings (config file, then GX_AGENT_* environment overrides) and exit.")
+        var printConfig = false
+
         @Option(help: "Log level: trace, debug, info, notice, warning, error.")
         var logLevel = "info"
 
@@ -43,6 +51,10 @@ struct AgentCommand: AsyncParsableCommand {
             }
             do {
                 let agent = try Agent(configPath: config)
+                if printConfig {
+                    print(agent.configuration.printed)
+                    return
+                }
                 let report = try await agent.run(full: full)
                 try? writeLastRun(report, stateDirectory: agent.configuration.stateDirectory)
                 if json {

@@ -11,9 +11,11 @@ struct AuthorizationTests {
     static let agreement = "BJ-GX-2026-001"
     static let routes: [(HTTPRequest.Method, String, Set<PrincipalKind>)] = [
         (.get, "/v1/hub", all),
+        (.get, "/metrics", [.admin, .auditor]),
         (.post, "/v1/agencies", [.admin]),
         (.get, "/v1/agencies", all),
         (.get, "/v1/agencies/11110000000021012L", all),
+        // An agency may rotate only its own key; the test's agency is another one, so it is refused too.
         (.put, "/v1/agencies/11110000000021012L/key", [.admin]),
         (.post, "/v1/auditors", [.admin]),
         (.post, "/v1/catalogue", [.admin]),

@@ -18,9 +18,10 @@ struct ProviderSync {
     func run(_ resource: ProvidedResource, full: Bool) async throws -> ProviderReport {
         let code = resource.resource
         var report = ProviderReport(resource: code)
-        // A previous run may have spooled batches it could not push: they go first, unchanged.
+        // A previous run may have spooled batches it could not push: they go first, unchanged — unless the
+        // agency rotated its key since, when the same manifest is signed again with the key now in force.
         for pending in try state.pending(resource: code) {
-            try await push(pending, into: &report)
+            try await push(try signedWithCurrentKey(pending), into: &report)
         }
         let source = try await LocalData.source(resource.source)
         do {
@@ -107,6 +108,17 @@ struct ProviderSync {
         // Every batch of the pass is accepted: only now does the snapshot move.
         try diff?.commit()
         return report
+    }
+
+    /// The pending batch with its manifest signed by the agent's current key. The manifest (and so its SM3,
+    /// which makes a resend idempotent at the hub) stays byte for byte the same.
+    func signedWithCurrentKey(_ pending: AgentState.PendingBatch) throws -> AgentState.PendingBatch {
+        let signed = try SignedDocument<BatchManifest>(base64Content: pending.manifestBase64, base64Signature: pending.signatureBase64, field: "manifest")
+        guard !signed.isSigned(by: key.publicKey) else { return pending }
+        var resigned = pending
+        resigned.signatureBase64 = Data(try key.signature(for: signed.canonicalBytes)).base64EncodedString()
+        logger.notice("\(pending.resource)#\(pending.sequence): spooled before a key rotation; signed again with the current key")
+        return resigned
     }
 
     func push(_ pending: AgentState.PendingBatch, into report: inout ProviderReport) async throws {

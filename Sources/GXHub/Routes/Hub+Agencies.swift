@@ -35,10 +35,10 @@ extension Hub {
         // SM2 key. The old key is kept as retired, so what it signed before still verifies.
         router.on(.put, "/v1/agencies/:code/key", allow: [.admin, .agency]) { request, context, principal in
             let code = try context.parameters.require("code")
+            if case .agency = principal, principal.id != code { throw HubAPIError.forbidden(principal, "rotate the key of \(code)") }
             let body = try await request.decodeBody(HubAPI.RotateKey.self, context: context)
             guard let agency = try await store.agency(code: code) else { throw StoreError.notFound(what: "agency \(code)") }
             if case .agency = principal {
-                guard principal.id == code else { throw HubAPIError.forbidden(principal, "rotate the key of \(code)") }
                 guard let proof = body.proof.flatMap({ Data(base64Encoded: $0) }),
                       try agency.publicKey().isValidSignature([UInt8](proof), for: Array(body.publicKey.utf8)) else {
                     throw HubAPIError(.unprocessableContent, "an agency's own rotation needs proof: its current key's signature over the new public key (PEM)", field: "proof")

@@ -160,6 +160,7 @@ let package = Package(
                 "GXHub", "GXStorage", "GXDomain", "GXCrypto", "GXPostgres", "GXTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import GXCrypto
 import GXDomain
 import GXHub
 import GXStorage
@@ -18,6 +20,22 @@ struct OperationsTests {
             #expect(response.text.contains("\"status\":\"ready\""))
             #expect(response.text.contains(fixture.store.knownMigrations.last!))
         }
+    }
+
+    @Test("/readyz answers 503 naming the migration a database lacks")
+    func notReadyWhenBehind() async throws {
+        let directory = try temporaryDirectory("readyz")
+        let path = directory.appendingPathComponent("hub.sqlite").path
+        // A running hub's database loses its latest migration (restored from an old backup, say).
+        let store = try SQLiteHubStore(path: path)
+        let latest = store.knownMigrations.last!
+        try await DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [latest])
+        }
+        let hub = Hub(store: store, key: try SM2PrivateKey.generate(), batchDirectory: directory.appendingPathComponent("batches"))
+        let response = try await hub.withClient { client in try await client.call(.get, "/readyz") }
+        #expect(response.status == .serviceUnavailable)
+        #expect(response.error?.error.contains(latest) == true, "\(response.text)")
     }
 
     @Test("/metrics needs an admin or auditor credential")

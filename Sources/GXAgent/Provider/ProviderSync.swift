@@ -64,10 +64,10 @@ struct ProviderSync {
         let snapshots = cursorMode ? nil : try SnapshotDigestStore(path: configuration.stateDirectory + "/snapshots.sqlite")
         let diff = try snapshots?.beginDiff(resource: code)
         let keyIndices = validator.keyIndices
-        var line: [UInt8] = []
         var rowNumber: Int64 = 0
         let progress = ProgressDisplay("\(code) reading \(resource.source.label)", logger: logger)
-        try await source.scan(after: cursor) { row in
+        let pipeline = diff.map { SnapshotPipeline(diff: $0, spooler: spooler, full: full) }
+        let handle: (SourceRow) throws -> Void = { row in
             rowNumber += 1
             progress.advance()
             let record: CanonicalRecord
@@ -78,17 +78,22 @@ struct ProviderSync {
                 try quarantine.add(row: rowNumber, violation: violation)
                 return
             }
-            if let diff {
-                line.removeAll(keepingCapacity: true)
+            if let pipeline {
+                var line: [UInt8] = []
+                line.reserveCapacity(256)
                 record.write(into: &line)
-                let key = keyIndices.map { record.values[$0] ?? "" }
-                let change = try diff.observe(key: key, digest: SM3.digest(line).bytes)
-                guard full || change != .unchanged else { return }
-                try spooler.append(record, encoded: line, cursor: row.cursor)
+                try pipeline.add(.init(record: record, line: line, key: keyIndices.map { record.values[$0] ?? "" }, digest: SM3.digest(line).bytes))
             } else {
                 try spooler.append(record, cursor: row.cursor)
             }
         }
+        do {
+            try await source.scan(after: cursor, handle)
+        } catch {
+            pipeline?.abandon()
+            throw error
+        }
+        try pipeline?.finish()
         progress.finish()
         if let diff {
             try diff.forEachDeleted { key in

@@ -68,12 +68,18 @@ struct ConsumerSync {
                 }
             }
         }
-        for available in list.batches {
+        // While one delivery is applied, the next one downloads (the hub projects it meanwhile).
+        let fetcher = DeliveryFetcher(client: client, hubKey: hubKey, agency: configuration.agency,
+                                      directory: URL(fileURLWithPath: configuration.stateDirectory + "/incoming"), items: items)
+        var next: Task<DeliveryFetcher.Delivery, any Error>?
+        defer { next?.cancel() }
+        for (index, available) in list.batches.enumerated() {
             guard available.available else {
                 throw AgentError.verification(what: "\(id)#\(available.sequence)", reason: "pruned at the hub before it was applied here; ask the provider for a full resend")
             }
-            let applied = try await pullAndApply(agreement, sequence: available.sequence, items: items, mapper: mapper,
-                                                 keyIndices: keyIndices, sink: sink)
+            let delivery = try await (next ?? fetcher.start(agreement: id, sequence: available.sequence)).value
+            next = list.batches.dropFirst(index + 1).first.flatMap { $0.available ? fetcher.start(agreement: id, sequence: $0.sequence) : nil }
+            let applied = try await apply(delivery, mapper: mapper, keyIndices: keyIndices, sink: sink)
             report.batches.append(available.sequence)
             report.upserts += applied.upserts
             report.deletes += applied.deletes
@@ -82,25 +88,13 @@ struct ConsumerSync {
         return report
     }
 
-    func pullAndApply(_ agreement: SharingAgreement, sequence: Int64, items: [String], mapper: RecordMapper, keyIndices: [Int],
-                      sink: any RecordSink) async throws -> BatchCounts {
-        let id = agreement.id
-        let what = "delivery \(id)#\(sequence)"
-        let spool = URL(fileURLWithPath: configuration.stateDirectory + "/incoming")
-        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
-        let file = spool.appendingPathComponent("\(id)-\(sequence).deflate")
+    /// Applies a downloaded, verified delivery in one sink transaction with its checkpoint, then acknowledges it.
+    func apply(_ delivery: DeliveryFetcher.Delivery, mapper: RecordMapper, keyIndices: [Int], sink: any RecordSink) async throws -> BatchCounts {
+        let (file, manifest, what, started) = (delivery.file, delivery.manifest, delivery.what, Date())
+        let id = manifest.agreementID, sequence = manifest.sequence
         defer { try? FileManager.default.removeItem(at: file) }
-        let started = Date()
-        let (manifestBase64, signatureBase64) = try await client.pullBatch(agreement: id, sequence: sequence, to: file)
-        CrashPoint.reached("consumer.pulled")
-        let signed = try SignedDocument<DeliveryManifest>(base64Content: manifestBase64, base64Signature: signatureBase64, field: "manifest")
-        guard signed.isSigned(by: hubKey) else { throw AgentError.verification(what: what, reason: "the manifest is not signed by the hub's key") }
-        let manifest = signed.content
-        guard manifest.agreementID == id, manifest.sequence == sequence, manifest.consumer == configuration.agency, manifest.items == items else {
-            throw AgentError.verification(what: what, reason: "the manifest is for \(manifest.agreementID)#\(manifest.sequence) to \(manifest.consumer) with items \(manifest.items)")
-        }
         // Apply inside one sink transaction, checking digests and counts at the end: a mismatch rolls it all back.
-        let decoder = try BatchPayloadDecoder(valueCount: items.count, maximumRecordBytes: Int(manifest.records.bytes))
+        let decoder = try BatchPayloadDecoder(valueCount: manifest.items.count, maximumRecordBytes: Int(manifest.records.bytes))
         let progress = ProgressDisplay("\(what) applying", total: manifest.counts.records, logger: logger)
         defer { progress.finish() }
         try await sink.apply(stream: id, checkpoint: sequence) { transaction in

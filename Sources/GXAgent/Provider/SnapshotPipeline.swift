@@ -1,6 +1,6 @@
 import Dispatch
-import GXCrypto
 import GXDomain
+import NIOConcurrencyHelpers
 
 /// The second stage of a snapshot-mode pass, on its own thread: classifying each row against the last
 /// accepted snapshot (SQLite lookups and inserts) and spooling the changed ones (deflate, SM3), while the
@@ -23,7 +23,9 @@ final class SnapshotPipeline: @unchecked Sendable {
     private let diff: SnapshotDiff
     private let spooler: BatchSpooler
     private let full: Bool
-    private var failure: (any Error)?
+    /// The second stage's first error; read by the first stage without waiting for the queue.
+    private let failure = NIOLockedValueBox<(any Error)?>(nil)
+    /// The first stage's rows not yet handed over.
     private var chunk: [Row] = []
 
     init(diff: SnapshotDiff, spooler: BatchSpooler, full: Bool) {
@@ -45,25 +47,25 @@ final class SnapshotPipeline: @unchecked Sendable {
     func finish() throws {
         try handOver()
         group.wait()
-        if let failure = queue.sync(execute: { self.failure }) { throw failure }
+        if let failure = failure.withLockedValue({ $0 }) { throw failure }
     }
 
     /// After the first stage failed: drops what is queued and waits until the second stage is idle, so
     /// nothing touches the snapshot store or the spool after the pass has ended.
     func abandon() {
-        queue.sync { if failure == nil { failure = CancellationError() } }
+        failure.withLockedValue { if $0 == nil { $0 = CancellationError() } }
         group.wait()
     }
 
     private func handOver() throws {
-        if let failure = queue.sync(execute: { self.failure }) { throw failure }
+        if let failure = failure.withLockedValue({ $0 }) { throw failure }
         guard !chunk.isEmpty else { return }
         let rows = chunk
         chunk.removeAll(keepingCapacity: true)
         slots.wait()
         queue.async(group: group) { [self] in
             defer { slots.signal() }
-            guard failure == nil else { return }
+            guard failure.withLockedValue({ $0 == nil }) else { return }
             do {
                 for row in rows {
                     let change = try diff.observe(key: row.key, digest: row.digest)
@@ -72,7 +74,7 @@ final class SnapshotPipeline: @unchecked Sendable {
                     }
                 }
             } catch {
-                failure = error
+                failure.withLockedValue { if $0 == nil { $0 = error } }
             }
         }
     }

@@ -1,6 +1,6 @@
 extension Array where Element == UInt8 {
     /// `withUnsafeBytes` that keeps a typed error: the standard library version only rethrows `any Error`.
-    func withBytes<Result, Failure: Error>(
+    public func withBytes<Result, Failure: Error>(
         _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         let outcome: Swift.Result<Result, Failure> = withUnsafeBytes { bytes in

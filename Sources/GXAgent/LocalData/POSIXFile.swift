@@ -27,9 +27,9 @@ final class POSIXFile {
         return POSIXFile(path: path, descriptor: fd)
     }
 
-    /// Creates or truncates `path` for writing (mode 0644).
-    static func createForWriting(_ path: String) throws(LocalDataError) -> POSIXFile {
-        let fd = systemOpen(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    /// Creates or truncates `path` for writing (mode 0644, or 0600 for files holding agency data).
+    static func createForWriting(_ path: String, mode: mode_t = 0o644) throws(LocalDataError) -> POSIXFile {
+        let fd = systemOpen(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw failure(path, "cannot create") }
         return POSIXFile(path: path, descriptor: fd)
     }
@@ -55,6 +55,23 @@ final class POSIXFile {
             }
             base += n
             remaining -= n
+        }
+    }
+
+    /// Writes `bytes` at `offset` without moving the file position (`pwrite(2)`).
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(LocalDataError) {
+        guard var base = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        var position = offset
+        while remaining > 0 {
+            let n = pwrite(descriptor, base, remaining, off_t(position))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Self.failure(path, "write failed")
+            }
+            base += n
+            remaining -= n
+            position += n
         }
     }
 

@@ -1,146 +1,156 @@
 import Foundation
-import GRDB
 
 /// One pass over a resource's source compared with its last accepted snapshot.
 ///
-/// `observe` classifies each row and stages its digest; `forEachDeleted` streams the keys the pass did not
-/// see; `commit` makes the pass the accepted snapshot. Until `commit` the previous snapshot stays, so a pass
-/// that fails or crashes is simply diffed again next run. Callbacks must not call back into the store.
+/// `observe` keeps each row (key, digest and, when the caller wants the changed rows back, its line) in
+/// sorted runs; `compare` merges them with the snapshot in key order, handing back the inserted and updated
+/// rows and the deleted keys, and writes the next snapshot; `commit` makes that the accepted snapshot. Until
+/// `commit` the previous snapshot stays, so a pass that fails or crashes is simply diffed again next run.
 public final class SnapshotDiff {
     public let resource: String
-    private let store: SnapshotDigestStore
-    private let pass: Int64
-    private let id: Int64
-    private let snapshotTable: String
-    private let stagingTable: String
-    private let retiredTable: String
-    private var observedCount = 0
-    private var isCommitted = false
-    /// Prepared once, reused for every row (they live as long as the store's connection).
-    private var lookupStatement: Statement?
-    private var insertStatement: Statement?
+    /// Keys in the last accepted snapshot (0 before the first accepted pass).
+    public let previousCount: Int
+    private let snapshotPath: String
+    private let passDirectory: String
+    private let runBytes: Int
+    private var run: SnapshotRun
+    private var runPaths: [String] = []
+    private var stage = Stage.observing
 
-    static let digestLength = 32
+    private enum Stage {
+        case observing
+        case compared
+        case committed
+    }
 
-    init(store: SnapshotDigestStore, resource: String, id: Int64, pass: Int64) {
-        self.store = store
+    init(resource: String, snapshotPath: String, passDirectory: String, runBytes: Int, previousCount: Int) throws(LocalDataError) {
         self.resource = resource
-        self.id = id
-        self.pass = pass
-        snapshotTable = SnapshotDigestStore.snapshotTable(id: id).sqlIdentifier
-        stagingTable = SnapshotDigestStore.stagingTable(id: id, pass: pass).sqlIdentifier
-        retiredTable = SnapshotDigestStore.retiredTable(id: id, pass: pass).sqlIdentifier
+        self.snapshotPath = snapshotPath
+        self.passDirectory = passDirectory
+        self.runBytes = runBytes
+        self.previousCount = previousCount
+        run = SnapshotRun(capacity: runBytes + (1 << 20))
     }
 
-    private var location: String { store.location(resource) }
+    private var location: String { snapshotPath }
+    private var nextSnapshotPath: String { passDirectory + "/next.snapshot" }
 
-    /// Classifies one source row by its key (joined key values) and digest. A key observed twice in one
-    /// pass → LocalDataError (duplicate key, naming it).
-    public func observe(key: [String], digest: [UInt8]) throws(LocalDataError) -> SnapshotChange {
-        try requireOpen()
+    /// Keeps one source row: its key values, the SM3 of its canonical line, and the line itself when
+    /// `compare` should hand it back if it changed (empty otherwise).
+    public func observe(key: [String], digest: [UInt8], line: [UInt8] = []) throws(LocalDataError) {
+        guard stage == .observing else { throw finishedError }
         guard !key.isEmpty else { throw LocalDataError(location: location, reason: "observed an empty key") }
-        guard digest.count == Self.digestLength else {
+        guard digest.count == SnapshotFileFormat.digestLength else {
             throw LocalDataError(location: location,
-                                 reason: "digest of key \(key.joined(separator: "|")) has \(digest.count) bytes, expected \(Self.digestLength)")
+                                 reason: "digest of key \(key.joined(separator: "|")) has \(digest.count) bytes, expected \(SnapshotFileFormat.digestLength)")
         }
-        let encoded = SnapshotKey.encode(key)
-        let blob = Data(digest)
-        let previous: Data?
-        do {
-            previous = try store.batchedWrite { db in
-                let lookup = try lookupStatement ?? db.makeStatement(sql: "SELECT digest FROM \(snapshotTable) WHERE key = ?")
-                let insert = try insertStatement ?? db.makeStatement(sql: "INSERT INTO \(stagingTable) (key, digest) VALUES (?, ?)")
-                lookupStatement = lookup
-                insertStatement = insert
-                lookup.setUncheckedArguments([encoded])
-                let previous = try Data.fetchOne(lookup)
-                insert.setUncheckedArguments([encoded, blob])
-                try insert.execute()
-                return previous
-            }
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-            throw LocalDataError(location: location, reason: "duplicate key \(key.joined(separator: "|")) in one pass")
-        } catch {
-            throw failure(error, while: "cannot stage key \(key.joined(separator: "|"))")
-        }
-        observedCount += 1
-        guard let previous else { return .inserted }
-        return previous == blob ? .unchanged : .updated
+        run.append(key: SnapshotKey.encode(key), digest: digest, line: line)
+        if run.byteCount >= runBytes { try spillRun() }
     }
 
-    /// Keys in the last accepted snapshot that this pass did not observe (→ tombstones), streamed.
-    public func forEachDeleted(_ body: ([String]) throws -> Void) throws {
-        try requireOpen()
-        try store.flush()
-        do {
-            try store.queue.inDatabase { db in
-                let keys = try String.fetchCursor(db, sql: """
-                    SELECT s.key FROM \(snapshotTable) AS s
-                    WHERE NOT EXISTS (SELECT 1 FROM \(stagingTable) AS t WHERE t.key = s.key)
-                    """)
-                while let key = try keys.next() {
-                    do {
-                        try body(SnapshotKey.decode(key))
-                    } catch {
-                        throw PassThroughError(error)
-                    }
-                }
+    /// Compares the pass with the last accepted snapshot in key order: `onChange` gets each inserted or
+    /// updated row's line (as observed), `onDelete` each key the snapshot has and the pass did not see. A
+    /// key observed twice in the pass is an error naming it. Writes the next snapshot for `commit`.
+    @discardableResult
+    public func compare(onChange: (SnapshotChange, [UInt8]) throws -> Void, onDelete: ([String]) throws -> Void) throws -> SnapshotComparison {
+        guard stage == .observing else { throw finishedError }
+        if !run.isEmpty || runPaths.isEmpty { try spillRun() }
+        let merger = SnapshotRunMerger(runs: try runPaths.map { path throws(LocalDataError) in try SnapshotFileReader(path: path, checksOrder: false) })
+        let previous = POSIXFile.exists(snapshotPath) ? try SnapshotFileReader(path: snapshotPath, checksOrder: true) : nil
+        let next = try SnapshotFileWriter(path: nextSnapshotPath)
+        var comparison = SnapshotComparison()
+        var lastKey: [UInt8] = []
+        while let row = merger.current {
+            if comparison.observed > 0, lastKey.withUnsafeBytes({ SnapshotKeyOrder.compare($0, row.key) }) == 0 {
+                throw LocalDataError(location: location, reason: "duplicate key \(Self.keyText(row.key)) in one pass")
             }
-        } catch let error as PassThroughError {
-            throw error.error
-        } catch {
-            throw failure(error, while: "cannot list deleted keys")
+            lastKey.removeAll(keepingCapacity: true)
+            lastKey.append(contentsOf: row.key)
+            var order = 1
+            while let previous, previous.hasEntry {
+                order = SnapshotKeyOrder.compare(previous.key, row.key)
+                guard order < 0 else { break }
+                try onDelete(SnapshotKey.decode(Self.keyText(previous.key)))
+                comparison.deleted += 1
+                try previous.advance()
+            }
+            if order == 0, let previous {
+                if memcmp(previous.digest.baseAddress!, row.digest.baseAddress!, SnapshotFileFormat.digestLength) == 0 {
+                    comparison.unchanged += 1
+                } else {
+                    comparison.updated += 1
+                    try onChange(.updated, Array(row.line))
+                }
+                try previous.advance()
+            } else {
+                comparison.inserted += 1
+                try onChange(.inserted, Array(row.line))
+            }
+            try next.append(key: row.key, digest: row.digest, line: UnsafeRawBufferPointer(start: nil, count: 0))
+            try merger.advance()
         }
+        while let previous, previous.hasEntry {
+            try onDelete(SnapshotKey.decode(Self.keyText(previous.key)))
+            comparison.deleted += 1
+            try previous.advance()
+        }
+        try requireCurrentPass()
+        try next.finish(durable: true)
+        for path in runPaths { try? FileManager.default.removeItem(atPath: path) }
+        runPaths = []
+        stage = .compared
+        return comparison
     }
 
     /// Makes this pass the accepted snapshot — the agent calls it only after the hub accepted every batch
     /// of the pass. Until then the previous snapshot stays (a crash mid-pass means the next run diffs again).
     public func commit() throws(LocalDataError) {
-        try requireOpen()
-        try store.flush()
-        // Finalize first: SQLite refuses to rename or drop a table while statements on it are pending.
-        lookupStatement = nil
-        insertStatement = nil
-        let staging = SnapshotDigestStore.stagingTable(id: id, pass: pass)
-        do {
-            try store.queue.inDatabase { db in
-                // The swap is the one write that must survive a power cut once the hub has accepted the pass.
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-                defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
-                try db.inTransaction(.immediate) {
-                    let current = try Int64.fetchOne(
-                        db, sql: "SELECT pass FROM \(SnapshotDigestStore.resourcesTable) WHERE id = ?", arguments: [id])
-                    guard current == pass else { throw supersededError }
-                    try db.execute(sql: "ALTER TABLE \(snapshotTable) RENAME TO \(retiredTable)")
-                    try db.execute(sql: "ALTER TABLE \(stagingTable) RENAME TO \(snapshotTable)")
-                    try db.execute(sql: "UPDATE \(SnapshotDigestStore.resourcesTable) SET row_count = ? WHERE id = ?",
-                                   arguments: [observedCount, id])
-                    return .commit
-                }
-            }
-        } catch {
-            throw failure(error, while: "cannot accept the pass (staging table \(staging))")
+        switch stage {
+        case .observing: throw LocalDataError(location: location, reason: "this pass was not compared yet; compare before commit")
+        case .committed: throw finishedError
+        case .compared: break
         }
-        isCommitted = true
-        // Cleanup only: if it fails, the next `beginDiff` drops the retired table.
-        try? store.queue.inDatabase { db in try db.execute(sql: "DROP TABLE IF EXISTS \(retiredTable)") }
+        try requireCurrentPass()
+        try POSIXFile.rename(nextSnapshotPath, over: snapshotPath)
+        try POSIXFile.syncDirectory(containing: snapshotPath)
+        stage = .committed
+        // Cleanup only: if it fails, the next `beginDiff` removes the directory.
+        try? FileManager.default.removeItem(atPath: passDirectory)
     }
 
-    private func requireOpen() throws(LocalDataError) {
-        guard !isCommitted else {
-            throw LocalDataError(location: location, reason: "this pass was already committed; begin a new one")
+    private func spillRun() throws(LocalDataError) {
+        try requireCurrentPass()
+        let path = passDirectory + "/run-\(runPaths.count + 1)"
+        try run.writeSorted(to: path)
+        runPaths.append(path)
+    }
+
+    /// A vanished pass directory means `beginDiff` started another pass and removed this one's.
+    private func requireCurrentPass() throws(LocalDataError) {
+        guard POSIXFile.exists(passDirectory) else {
+            throw LocalDataError(location: location, reason: "a newer pass over this resource has begun; this one is abandoned")
         }
     }
 
-    private var supersededError: LocalDataError {
-        LocalDataError(location: location, reason: "a newer pass over this resource has begun; this one is abandoned")
+    private var finishedError: LocalDataError {
+        LocalDataError(location: location, reason: stage == .committed ? "this pass was already committed; begin a new one"
+                                                                       : "this pass was already compared; commit it or begin a new one")
     }
 
-    /// A vanished staging table means `beginDiff` started another pass and dropped this one's.
-    private func failure(_ error: any Error, while action: String) -> LocalDataError {
-        if let error = error as? DatabaseError, error.message?.hasPrefix("no such table") == true {
-            return supersededError
-        }
-        return .database(error, at: location, while: action)
+    private static func keyText(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(decoding: bytes, as: UTF8.self)
     }
+}
+
+/// How a pass differed from the last accepted snapshot.
+public struct SnapshotComparison: Sendable, Equatable {
+    public var inserted = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var deleted = 0
+
+    public init() {}
+
+    /// Rows of the pass.
+    public var observed: Int { inserted + updated + unchanged }
 }

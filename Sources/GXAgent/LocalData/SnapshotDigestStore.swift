@@ -1,157 +1,95 @@
-import GRDB
+import Foundation
 
 /// The agent's memory of the last accepted snapshot of each resource read by snapshot diff (sources with
-/// no trustworthy cursor, such as export files): key → 32-byte record digest, in SQLite in the state dir.
+/// no trustworthy cursor, such as export files): every key with the SM3 of its canonical record, in one
+/// file per resource sorted by key, under `state/snapshots/`.
 ///
-/// Each resource's snapshot is its own WITHOUT ROWID table; a pass writes a fresh staging table beside it
-/// and `SnapshotDiff.commit()` swaps the staging table in by renaming, so accepting a 10-million-row pass
-/// costs two renames rather than a copy (the retired table is dropped after the swap). Staging writes are
-/// grouped in large transactions; memory stays flat. Not thread-safe: use the store and its diffs from one
-/// task.
+/// A pass never looks the snapshot up row by row: it sorts its own rows into runs beside it and merges
+/// them with the snapshot in one sequential read (`SnapshotDiff.compare`), writing the next snapshot as it
+/// goes; `commit()` renames that into place once the hub has accepted the pass. Memory stays flat whatever
+/// the source's size; while a pass runs it needs disk for about the source's canonical size. Not
+/// thread-safe: use the store and its diffs from one thread at a time.
 public final class SnapshotDigestStore {
-    public let path: String
-    let queue: DatabaseQueue
-    /// Staging writes since the open batch transaction began.
-    private var pendingWrites = 0
+    public let directory: String
+    /// The SQLite database in which agents kept snapshots before these files; a resource's snapshot there
+    /// moves into its file on the resource's next pass.
+    let legacyDatabase: String?
+    /// Bytes of a pass's rows sorted in memory before they go to a run file.
+    let runBytes: Int
 
-    /// Staging rows per transaction: large enough that commits cost nothing next to the rows.
-    static let batchSize = 50_000
-    static let resourcesTable = "gx_snapshot_resources"
-
-    public init(path: String) throws(LocalDataError) {
-        self.path = path
-        queue = try LocalDatabase.open(path: path, location: path, mode: .bulk)
-        try LocalDataError.catching(at: path, while: "cannot prepare the digest store") {
-            try queue.inDatabase { db in
-                // Debian's SQLite zeroes every freed page by default; retiring a 10-million-row snapshot
-                // would then write it all again. FAST still wipes deleted cells where it costs no I/O.
-                try db.execute(sql: "PRAGMA secure_delete = FAST")
-                try db.execute(sql: """
-                    CREATE TABLE IF NOT EXISTS \(Self.resourcesTable) (
-                        resource TEXT PRIMARY KEY,
-                        id INTEGER NOT NULL UNIQUE,
-                        pass INTEGER NOT NULL,
-                        row_count INTEGER NOT NULL)
-                    """)
-            }
+    public init(directory: String, legacyDatabase: String? = nil, runBytes: Int = 32 << 20) throws(LocalDataError) {
+        self.directory = directory
+        self.legacyDatabase = legacyDatabase
+        self.runBytes = runBytes
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw LocalDataError(location: directory, reason: "cannot create the snapshot directory: \(error.localizedDescription)")
         }
-    }
-
-    deinit {
-        try? flush()
     }
 
     /// Starts comparing a new pass over `resource`'s source with its last accepted snapshot.
     ///
     /// Abandons any earlier unfinished pass over the same resource (its `SnapshotDiff` then fails).
     public func beginDiff(resource: String) throws(LocalDataError) -> SnapshotDiff {
-        guard !resource.isEmpty else { throw LocalDataError(location: path, reason: "resource name is empty") }
-        try flush()
-        let (id, pass) = try LocalDataError.catching(at: location(resource), while: "cannot begin a pass") {
-            try queue.inDatabase { db in
-                try db.inTransaction(.immediate) {
-                    try self.beginPass(db, resource: resource)
-                }
-                let row = try Row.fetchOne(db, sql: "SELECT id, pass FROM \(Self.resourcesTable) WHERE resource = ?",
-                                           arguments: [resource])
-                guard let row else { throw LocalDataError(location: self.location(resource), reason: "resource vanished") }
-                return (row["id"] as Int64, row["pass"] as Int64)
-            }
+        guard !resource.isEmpty else { throw LocalDataError(location: directory, reason: "resource name is empty") }
+        let snapshot = snapshotPath(resource)
+        try removeUnfinishedPasses(resource)
+        try importLegacySnapshot(resource: resource, to: snapshot)
+        let pass = snapshot + Self.passInfix + UUID().uuidString
+        do {
+            try FileManager.default.createDirectory(atPath: pass, withIntermediateDirectories: false,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw LocalDataError(location: pass, reason: "cannot create the pass directory: \(error.localizedDescription)")
         }
-        return SnapshotDiff(store: self, resource: resource, id: id, pass: pass)
+        return try SnapshotDiff(resource: resource, snapshotPath: snapshot, passDirectory: pass, runBytes: runBytes,
+                                previousCount: count(resource: resource))
     }
 
     /// Number of keys in the last accepted snapshot.
     public func count(resource: String) throws(LocalDataError) -> Int {
-        try LocalDataError.catching(at: location(resource), while: "cannot count the snapshot") {
-            try queue.inDatabase { db in
-                try Int.fetchOne(db, sql: "SELECT row_count FROM \(Self.resourcesTable) WHERE resource = ?",
-                                 arguments: [resource]) ?? 0
+        let path = snapshotPath(resource)
+        guard POSIXFile.exists(path) else { return 0 }
+        return try SnapshotFileReader(path: path, checksOrder: false, bufferSize: 64).count
+    }
+
+    func snapshotPath(_ resource: String) -> String {
+        directory + "/" + Self.fileName(resource) + ".snapshot"
+    }
+
+    static let passInfix = ".pass-"
+
+    private func removeUnfinishedPasses(_ resource: String) throws(LocalDataError) {
+        let prefix = Self.fileName(resource) + ".snapshot" + Self.passInfix
+        do {
+            for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name.hasPrefix(prefix) {
+                try FileManager.default.removeItem(atPath: directory + "/" + name)
+            }
+        } catch {
+            throw LocalDataError(location: directory, reason: "cannot remove an unfinished pass: \(error.localizedDescription)")
+        }
+    }
+
+    /// A file name for any resource code: letters, digits, `-` and `_` as they are, every other byte as %XX.
+    static func fileName(_ resource: String) -> String {
+        var name = ""
+        for byte in resource.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"):
+                name.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                name += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
             }
         }
+        return name
     }
+}
 
-    private func beginPass(_ db: Database, resource: String) throws -> Database.TransactionCompletion {
-        var id = try Int64.fetchOne(db, sql: "SELECT id FROM \(Self.resourcesTable) WHERE resource = ?", arguments: [resource])
-        if id == nil {
-            let next = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) + 1 FROM \(Self.resourcesTable)") ?? 1
-            try db.execute(sql: "INSERT INTO \(Self.resourcesTable) (resource, id, pass, row_count) VALUES (?, ?, 0, 0)",
-                           arguments: [resource, next])
-            id = next
-        }
-        guard let id else { return .rollback }
-        try db.execute(sql: "UPDATE \(Self.resourcesTable) SET pass = pass + 1 WHERE id = ?", arguments: [id])
-        let pass = try Int64.fetchOne(db, sql: "SELECT pass FROM \(Self.resourcesTable) WHERE id = ?", arguments: [id]) ?? 0
-        try Self.dropLeftovers(db, id: id)
-        try db.execute(sql: """
-            CREATE TABLE IF NOT EXISTS \(Self.snapshotTable(id: id).sqlIdentifier) (
-                key TEXT PRIMARY KEY, digest BLOB NOT NULL) WITHOUT ROWID
-            """)
-        try db.execute(sql: """
-            CREATE TABLE \(Self.stagingTable(id: id, pass: pass).sqlIdentifier) (
-                key TEXT PRIMARY KEY, digest BLOB NOT NULL) WITHOUT ROWID
-            """)
-        return .commit
-    }
-
-    /// Drops an abandoned pass's staging table and a snapshot retired by a commit whose cleanup did not run.
-    static func dropLeftovers(_ db: Database, id: Int64) throws {
-        let leftovers = try String.fetchAll(
-            db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND (name GLOB ? OR name GLOB ?)",
-            arguments: ["\(stagingPrefix(id: id))*", "\(retiredPrefix(id: id))*"])
-        for table in leftovers {
-            try db.execute(sql: "DROP TABLE \(table.sqlIdentifier)")
-        }
-    }
-
-    /// Runs one staging write inside the open batch transaction, committing every `batchSize` writes.
-    func batchedWrite<T>(_ operation: (Database) throws -> T) throws -> T {
-        try queue.inDatabase { db in
-            if !db.isInsideTransaction {
-                try db.beginTransaction(.immediate)
-                pendingWrites = 0
-            }
-            let result = try operation(db)
-            pendingWrites += 1
-            if pendingWrites >= Self.batchSize {
-                try db.commit()
-                pendingWrites = 0
-            }
-            return result
-        }
-    }
-
-    /// Commits the open batch transaction, if any, before work that needs its own transaction.
-    func flush() throws(LocalDataError) {
-        try LocalDataError.catching(at: path, while: "cannot commit staged digests") {
-            try queue.inDatabase { db in
-                if db.isInsideTransaction { try db.commit() }
-                pendingWrites = 0
-            }
-        }
-    }
-
-    func location(_ resource: String) -> String {
-        "\(path):\(resource)"
-    }
-
-    static func snapshotTable(id: Int64) -> String {
-        "gx_snapshot_\(id)"
-    }
-
-    static func stagingPrefix(id: Int64) -> String {
-        "gx_staging_\(id)_"
-    }
-
-    static func stagingTable(id: Int64, pass: Int64) -> String {
-        stagingPrefix(id: id) + String(pass)
-    }
-
-    static func retiredPrefix(id: Int64) -> String {
-        "gx_retired_\(id)_"
-    }
-
-    static func retiredTable(id: Int64, pass: Int64) -> String {
-        retiredPrefix(id: id) + String(pass)
+private extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

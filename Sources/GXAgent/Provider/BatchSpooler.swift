@@ -28,7 +28,8 @@ final class BatchSpooler {
     private var file: URL?
     private var cursorFrom: String?
     private var cursorTo: String?
-    private(set) var spooled: [AgentState.PendingBatch] = []
+    /// Called with each batch once it is signed and recorded as pending, on the thread that closed it.
+    var onSpooled: ((AgentState.PendingBatch) -> Void)?
 
     init(plan: Plan, key: SM2PrivateKey, state: AgentState) throws {
         self.plan = plan
@@ -39,15 +40,22 @@ final class BatchSpooler {
         try FileManager.default.createDirectory(atPath: plan.directory, withIntermediateDirectories: true)
     }
 
-    /// `encoded` is the record's canonical line when the caller has it already.
-    func append(_ record: CanonicalRecord, encoded: [UInt8]? = nil, cursor: SourceCursor?) throws {
+    func append(_ record: CanonicalRecord, cursor: SourceCursor?) throws {
         if encoder == nil { try open() }
-        if let encoded {
-            try encoder!.append(encoded: encoded, operation: record.operation)
-        } else {
-            try encoder!.append(record)
-        }
+        try encoder!.append(record)
         if let cursor { cursorTo = try Self.text(of: cursor) }
+        try cut()
+    }
+
+    /// Appends a record already in its canonical line.
+    func append(encoded line: [UInt8], operation: RecordOperation) throws {
+        if encoder == nil { try open() }
+        try encoder!.append(encoded: line, operation: operation)
+        try cut()
+    }
+
+    /// Writes out compressed bytes as they accumulate and closes the batch once it is full.
+    private func cut() throws {
         if encoder!.pendingWireBytes >= 256 * 1024 { try handle!.write(contentsOf: encoder!.takeWire()) }
         if encoder!.counts.records >= plan.batchRecords { try close(quarantine: [], quarantined: 0) }
     }
@@ -90,7 +98,7 @@ final class BatchSpooler {
                                               signatureBase64: signed.base64Signature, payload: file.path,
                                               cursorTo: plan.mode == .cursor ? (cursorTo ?? cursorFrom) : nil)
         try state.addPending(pending)
-        spooled.append(pending)
+        onSpooled?(pending)
         sequence += 1
         cursorFrom = cursorTo ?? cursorFrom
         self.encoder = nil

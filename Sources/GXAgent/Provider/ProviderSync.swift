@@ -60,56 +60,102 @@ struct ProviderSync {
                                                    mode: cursorMode ? .cursor : .snapshot, generation: generation,
                                                    full: full || (cursorMode ? cursor == nil : false), cursorFrom: cursorText),
                                        key: key, state: state)
+        // Each batch goes to the hub as soon as it is spooled, while the pass reads on.
+        let (spooledBatches, spooledStream) = AsyncStream.makeStream(of: AgentState.PendingBatch.self)
+        spooler.onSpooled = { spooledStream.yield($0) }
+        let pushing = Task {
+            var pushed = ProviderReport(resource: code)
+            for await pending in spooledBatches { try await push(pending, into: &pushed) }
+            return pushed
+        }
+        defer { pushing.cancel() }
         var quarantine = Quarantine(path: configuration.stateDirectory + "/quarantine/\(code).csv", resource: code)
-        let snapshots = cursorMode ? nil : try SnapshotDigestStore(path: configuration.stateDirectory + "/snapshots.sqlite")
+        let snapshots = cursorMode ? nil : try SnapshotDigestStore(directory: configuration.stateDirectory + "/snapshots",
+                                                                   legacyDatabase: configuration.stateDirectory + "/snapshots.sqlite")
         let diff = try snapshots?.beginDiff(resource: code)
         let keyIndices = validator.keyIndices
         var rowNumber: Int64 = 0
         let progress = ProgressDisplay("\(code) reading \(resource.source.label)", logger: logger)
-        let pipeline = diff.map { SnapshotPipeline(diff: $0, spooler: spooler, full: full) }
-        let handle: (SourceRow) throws -> Void = { row in
+        /// Maps and validates one source row; `nil` when it went to quarantine.
+        func prepared(_ row: SourceRow) throws -> CanonicalRecord? {
             rowNumber += 1
-            progress.advance()
-            let record: CanonicalRecord
             do {
-                record = CanonicalRecord(operation: .upsert, values: try mapper.map(row.values))
+                let record = CanonicalRecord(operation: .upsert, values: try mapper.map(row.values))
                 if let violation = validator.violation(in: record) { throw violation }
+                return record
             } catch let violation as RecordViolation {
                 try quarantine.add(row: rowNumber, violation: violation)
-                return
+                return nil
             }
-            if let pipeline {
-                var line: [UInt8] = []
-                line.reserveCapacity(256)
-                record.write(into: &line)
-                try pipeline.add(.init(record: record, line: line, key: keyIndices.map { record.values[$0] ?? "" }, digest: SM3.digest(line).bytes))
-            } else {
-                try spooler.append(record, cursor: row.cursor)
+        }
+        let handle: (SourceRow) throws -> Void
+        let stages: [any FinishingStage]
+        if let diff {
+            // Snapshot mode: reading, preparing (map, validate, encode, SM3) and keeping (sorted runs, and the
+            // spool when every row goes) each on its own thread.
+            let spoolsAsRead = full || diff.previousCount == 0
+            let keeping = PipelineStage<SnapshotRow>(label: "gongxiang.provider.keep") { rows in
+                for row in rows {
+                    try diff.observe(key: row.key, digest: row.digest, line: spoolsAsRead ? [] : row.line)
+                    if spoolsAsRead { try spooler.append(encoded: row.line, operation: .upsert) }
+                }
+            }
+            let preparing = PipelineStage<SourceRow>(label: "gongxiang.provider.prepare") { rows in
+                for row in rows {
+                    guard let record = try prepared(row) else { continue }
+                    var line: [UInt8] = []
+                    line.reserveCapacity(256)
+                    record.write(into: &line)
+                    try keeping.add(SnapshotRow(line: line, key: keyIndices.map { record.values[$0] ?? "" }, digest: SM3.digest(line).bytes))
+                }
+            }
+            stages = [preparing, keeping]
+            handle = { row in
+                progress.advance()
+                try preparing.add(row)
+            }
+        } else {
+            stages = []
+            handle = { row in
+                progress.advance()
+                if let record = try prepared(row) { try spooler.append(record, cursor: row.cursor) }
             }
         }
         do {
             try await source.scan(after: cursor, handle)
         } catch {
-            pipeline?.abandon()
+            for stage in stages { stage.abandon() }
             throw error
         }
-        try pipeline?.finish()
+        do {
+            // In order: a stage's last chunk may still feed the next.
+            for stage in stages { try stage.finish() }
+        } catch {
+            for stage in stages { stage.abandon() }
+            throw error
+        }
         progress.finish()
         if let diff {
-            try diff.forEachDeleted { key in
+            let comparison = try diff.compare(onChange: { _, line in
+                if diff.previousCount > 0, !full { try spooler.append(encoded: line, operation: .upsert) }
+            }, onDelete: { key in
                 var values = [String?](repeating: nil, count: items.count)
                 for (position, index) in keyIndices.enumerated() { values[index] = key[position] }
                 try spooler.append(CanonicalRecord(operation: .delete, values: values), cursor: nil)
-            }
+            })
+            logger.info("\(code) against the last accepted snapshot: \(comparison.inserted) inserted, \(comparison.updated) updated, \(comparison.unchanged) unchanged, \(comparison.deleted) deleted")
         }
         try spooler.finish(quarantine: quarantine.findings, quarantined: quarantine.count)
         CrashPoint.reached("provider.spooled")
         try quarantine.close()
         report.rowsRead = rowNumber
         report.quarantined = quarantine.count
-        for pending in spooler.spooled {
-            try await push(pending, into: &report)
-        }
+        spooledStream.finish()
+        let pushed = try await pushing.value
+        report.batches += pushed.batches
+        report.upserts += pushed.upserts
+        report.deletes += pushed.deletes
+        report.wireBytes += pushed.wireBytes
         // Every batch of the pass is accepted: only now does the snapshot move.
         try diff?.commit()
         return report
@@ -139,6 +185,13 @@ struct ProviderSync {
         report.wireBytes += manifest.wire.bytes
         logger.info("\(pending.resource)#\(outcome.sequence) \(outcome.status): \(manifest.counts.upserts) upserts, \(manifest.counts.deletes) deletes, \(manifest.wire.bytes) bytes")
     }
+}
+
+/// A prepared row on its way to the snapshot diff: its canonical line, key values and the line's SM3.
+struct SnapshotRow: Sendable {
+    var line: [UInt8]
+    var key: [String]
+    var digest: [UInt8]
 }
 
 /// What a provider run did for one resource.

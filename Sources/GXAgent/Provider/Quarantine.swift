@@ -25,7 +25,7 @@ struct Quarantine {
     mutating func add(row: Int64, violation: RecordViolation) throws {
         if writer == nil {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            let file = try POSIXFile.createForWriting(path)
+            let file = try POSIXFile.createForWriting(path, mode: 0o600)
             writer = CSVWriter(file: file)
             self.file = file
             try writer?.writeRecord(["time", "row", "item", "rule", "value"])

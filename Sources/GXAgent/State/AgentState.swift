@@ -4,7 +4,7 @@ import GRDB
 /// What an agent remembers between runs, in `state_dir/agent.sqlite`: batches spooled but not yet
 /// accepted (resent with the very same manifest after a crash), cursor checkpoints, snapshot
 /// generations, and receipts not yet confirmed by the hub.
-final class AgentState {
+final class AgentState: Sendable {
     let queue: DatabaseQueue
 
     init(directory: String) throws {

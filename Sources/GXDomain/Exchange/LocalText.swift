@@ -5,7 +5,8 @@ enum LocalText {
     /// allocation) when there is nothing to change, which is the common case.
     static func halfwidth(_ text: String) -> String {
         // Both ranges are encoded with lead byte 0xE3 (U+3000) or 0xEF (U+FF01–U+FF5E).
-        guard text.utf8.contains(where: { $0 == 0xE3 || $0 == 0xEF }) else { return text }
+        var text = text
+        guard text.withUTF8({ bytes in bytes.contains { $0 == 0xE3 || $0 == 0xEF } }) else { return text }
         var scalars = String.UnicodeScalarView()
         var changed = false
         for scalar in text.unicodeScalars {

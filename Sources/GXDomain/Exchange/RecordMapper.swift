@@ -39,8 +39,9 @@ public struct RecordMapper: Sendable {
     }
 }
 
-/// How one output value is made, resolved at start-up so mapping a row does no lookups by name.
-struct MappingStep: Sendable {
+/// How one output value is made, resolved at start-up so mapping a row does no lookups by name. A class, so
+/// walking the steps of every row retains one reference instead of copying each field.
+final class MappingStep: Sendable {
     /// The catalogue item, named in violations whichever way the values flow.
     let item: String
     /// Index of the input value; `nil` when only the default feeds this output.
@@ -52,6 +53,18 @@ struct MappingStep: Sendable {
     let conversion: ValueConversion?
     let defaultValue: String?
     let required: Bool
+
+    init(item: String, source: Int?, trim: Bool, halfwidth: Bool, codes: [String: String]?, conversion: ValueConversion?,
+         defaultValue: String?, required: Bool) {
+        self.item = item
+        self.source = source
+        self.trim = trim
+        self.halfwidth = halfwidth
+        self.codes = codes
+        self.conversion = conversion
+        self.defaultValue = defaultValue
+        self.required = required
+    }
 
     /// An output with no mapping: always absent.
     static func absent(_ item: String) -> MappingStep {

@@ -70,8 +70,9 @@ public struct RecordValidator: Sendable {
     }
 }
 
-/// One item's rules, resolved from the catalogue entry once per validator.
-struct ItemCheck: Sendable {
+/// One item's rules, resolved from the catalogue entry once per validator. A class, so checking every
+/// record retains one reference instead of copying each field.
+final class ItemCheck: Sendable {
     let name: String
     let type: ItemType
     let length: Int?

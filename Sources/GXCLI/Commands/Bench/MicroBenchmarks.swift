@@ -73,20 +73,30 @@ struct MicroBenchmarks {
     }
 
     /// The snapshot diff a provider runs each night: a first pass records every key's digest, the measured
-    /// second pass finds 1 % changed.
+    /// second pass (keeping a 128-byte line per row, as a provider does) finds 1 % changed.
     func changeDetection() throws -> Result {
-        let store = try SnapshotDigestStore(path: directory.appendingPathComponent("snapshots.sqlite").path)
-        func digest(_ index: Int, _ version: Int) -> [UInt8] { SM3.digest("\(index):\(version)").bytes }
-        func pass(changing: Bool) throws {
+        let store = try SnapshotDigestStore(directory: directory.appendingPathComponent("snapshots").path)
+        let line = [UInt8](repeating: UInt8(ascii: "x"), count: 128)
+        func digest(_ index: Int, _ version: Int) -> [UInt8] {
+            var bytes = [UInt8](repeating: UInt8(truncatingIfNeeded: version), count: 32)
+            withUnsafeBytes(of: index.littleEndian) { bytes.replaceSubrange(0..<8, with: $0) }
+            return bytes
+        }
+        func pass(changing: Bool) throws -> SnapshotComparison {
             let diff = try store.beginDiff(resource: "RK-001")
             for index in 0..<digests {
-                _ = try diff.observe(key: [String(index)], digest: digest(index, changing && index % 100 == 0 ? 2 : 1))
+                try diff.observe(key: [String(index)], digest: digest(index, changing && index % 100 == 0 ? 2 : 1), line: line)
             }
-            try diff.forEachDeleted { _ in }
+            let comparison = try diff.compare(onChange: { _, _ in }, onDelete: { _ in })
             try diff.commit()
+            return comparison
         }
-        try pass(changing: false)
-        let elapsed = try ContinuousClock().measure { try pass(changing: true) }
+        _ = try pass(changing: false)
+        var comparison = SnapshotComparison()
+        let elapsed = try ContinuousClock().measure { comparison = try pass(changing: true) }
+        guard comparison.updated == (digests + 99) / 100, comparison.observed == digests else {
+            throw CLIError("change detection found \(comparison.updated) updated of \(comparison.observed) keys")
+        }
         return Result(name: "change detection (snapshot diff)", value: Double(digests) / elapsed.seconds, unit: "digests/s",
                       note: "\(digests) keys, 1 % changed, second pass")
     }

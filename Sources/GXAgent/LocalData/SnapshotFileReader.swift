@@ -1,0 +1,127 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads a snapshot file (see `SnapshotFileWriter`) front to back through one buffer. The current entry's
+/// `key`, `digest` and `line` point into that buffer and stay valid until `advance()`.
+///
+/// A file that ends early, runs on past its count, or whose keys do not strictly increase (when
+/// `checksOrder`) is an error naming the file: a damaged snapshot must never read as a shorter one, or the
+/// rows it lost would never be tombstoned.
+final class SnapshotFileReader {
+    let path: String
+    private(set) var count: Int
+    private let file: POSIXFile
+    private let checksOrder: Bool
+    private var buffer: UnsafeMutableRawBufferPointer
+    private var start = 0
+    private var end = 0
+    private var entryLength = 0
+    private var entriesRead = 0
+    private var previousKey: [UInt8] = []
+    private(set) var hasEntry = false
+    private(set) var key = UnsafeRawBufferPointer(start: nil, count: 0)
+    private(set) var digest = UnsafeRawBufferPointer(start: nil, count: 0)
+    private(set) var line = UnsafeRawBufferPointer(start: nil, count: 0)
+
+    /// Far beyond any real record; a larger length means the file is damaged, not that memory should grow.
+    static let largestEntry = 256 << 20
+
+    init(path: String, checksOrder: Bool, bufferSize: Int = 256 * 1024) throws(LocalDataError) {
+        self.path = path
+        self.checksOrder = checksOrder
+        file = try POSIXFile.openForReading(path)
+        buffer = .allocate(byteCount: max(bufferSize, 64), alignment: 8)
+        count = 0
+        guard try fill(SnapshotFileFormat.headerLength),
+              Array(UnsafeRawBufferPointer(rebasing: buffer[0..<SnapshotFileFormat.magic.count])) == SnapshotFileFormat.magic
+        else {
+            throw LocalDataError(location: path, reason: "not a Gongxiang snapshot file (no GXSNAP01 header)")
+        }
+        let stored = UInt64(littleEndian: UnsafeRawBufferPointer(buffer).loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        guard stored <= UInt64(Int.max) else { throw damaged("impossible entry count \(stored)") }
+        count = Int(stored)
+        start = SnapshotFileFormat.headerLength
+        try advance()
+    }
+
+    deinit {
+        buffer.deallocate()
+    }
+
+    /// Moves to the next entry; `hasEntry` is false after the last.
+    func advance() throws(LocalDataError) {
+        start += entryLength
+        entryLength = 0
+        guard entriesRead < count else {
+            hasEntry = false
+            if try fill(1) { throw damaged("bytes after its \(count) entries") }
+            return
+        }
+        guard try fill(8) else { throw damaged("ends after \(entriesRead) of \(count) entries") }
+        let keyLength = Int(UInt32(littleEndian: UnsafeRawBufferPointer(buffer).loadUnaligned(fromByteOffset: start, as: UInt32.self)))
+        let lineLength = Int(UInt32(littleEndian: UnsafeRawBufferPointer(buffer).loadUnaligned(fromByteOffset: start + 4, as: UInt32.self)))
+        let length = 8 + keyLength + SnapshotFileFormat.digestLength + lineLength
+        guard length <= Self.largestEntry else { throw damaged("entry \(entriesRead + 1) claims \(length) bytes") }
+        guard try fill(length) else { throw damaged("ends inside entry \(entriesRead + 1) of \(count)") }
+        let base = UnsafeRawPointer(buffer.baseAddress!) + start + 8
+        key = UnsafeRawBufferPointer(start: base, count: keyLength)
+        digest = UnsafeRawBufferPointer(start: base + keyLength, count: SnapshotFileFormat.digestLength)
+        line = UnsafeRawBufferPointer(start: base + keyLength + SnapshotFileFormat.digestLength, count: lineLength)
+        if checksOrder {
+            if entriesRead > 0 {
+                let order = previousKey.withUnsafeBytes { SnapshotKeyOrder.compare($0, key) }
+                guard order < 0 else { throw damaged("keys out of order at entry \(entriesRead + 1)") }
+            }
+            previousKey.removeAll(keepingCapacity: true)
+            previousKey.append(contentsOf: key)
+        }
+        entryLength = length
+        entriesRead += 1
+        hasEntry = true
+    }
+
+    /// Makes `needed` bytes from `start` available; false if the file ends first.
+    private func fill(_ needed: Int) throws(LocalDataError) -> Bool {
+        if end - start >= needed { return true }
+        if start > 0 {
+            let kept = end - start
+            if kept > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + start, kept) }
+            start = 0
+            end = kept
+        }
+        if needed > buffer.count {
+            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(needed, buffer.count * 2), alignment: 8)
+            if end > 0 { larger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end) }
+            buffer.deallocate()
+            buffer = larger
+        }
+        while end < needed {
+            let n = try file.read(into: buffer.baseAddress! + end, count: buffer.count - end)
+            if n == 0 { return false }
+            end += n
+        }
+        return true
+    }
+
+    private func damaged(_ what: String) -> LocalDataError {
+        LocalDataError(location: path, reason: "damaged snapshot file: \(what); delete it to send the whole source again")
+    }
+}
+
+/// The one order every snapshot file is sorted in: bytewise on the encoded key (so UTF-8 code point order).
+enum SnapshotKeyOrder {
+    @inline(__always)
+    static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let shared = min(a.count, b.count)
+        if shared > 0 {
+            let order = memcmp(a.baseAddress!, b.baseAddress!, shared)
+            if order != 0 { return Int(order) }
+        }
+        return a.count - b.count
+    }
+}

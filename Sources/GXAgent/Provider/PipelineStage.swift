@@ -8,7 +8,7 @@ import NIOConcurrencyHelpers
 /// `work` runs on the stage's serial queue only, and `finish` waits for it, so the state it captures needs
 /// no lock as long as the caller reads it only after `finish` (or `abandon`).
 final class PipelineStage<Item: Sendable>: FinishingStage, @unchecked Sendable {
-    static var chunkItems: Int { 2048 }
+    static var chunkItems: Int { pipelineChunkItems }
     private let queue: DispatchQueue
     private let slots = DispatchSemaphore(value: 2)
     private let group = DispatchGroup()
@@ -69,3 +69,8 @@ protocol FinishingStage {
     func finish() throws
     func abandon()
 }
+
+/// Rows per chunk handed between a pass's threads. Small on purpose: with 2 048 the rows of the chunks in
+/// flight, allocated on one thread and freed on another, left glibc's arenas fragmented (285 MB resident
+/// on a 4 M-row pass); with 512 it stays near 110 MB, for about the same speed.
+let pipelineChunkItems = 512

@@ -76,23 +76,23 @@ struct ProviderSync {
         let keyIndices = validator.keyIndices
         var rowNumber: Int64 = 0
         let progress = ProgressDisplay("\(code) reading \(resource.source.label)", logger: logger)
-        /// Maps and validates one source row; `nil` when it went to quarantine.
-        func prepared(_ row: SourceRow) throws -> CanonicalRecord? {
-            rowNumber += 1
-            do {
+        /// Maps and validates one source row. Reads only the mapper and validator, so rows can be checked on
+        /// several threads at once.
+        let checked: @Sendable (SourceRow) -> Result<CanonicalRecord, RecordViolation> = { row in
+            do throws(RecordViolation) {
                 let record = CanonicalRecord(operation: .upsert, values: try mapper.map(row.values))
-                if let violation = validator.violation(in: record) { throw violation }
-                return record
-            } catch let violation as RecordViolation {
-                try quarantine.add(row: rowNumber, violation: violation)
-                return nil
+                if let violation = validator.violation(in: record) { return .failure(violation) }
+                return .success(record)
+            } catch {
+                return .failure(error)
             }
         }
         let handle: (SourceRow) throws -> Void
         let stages: [any FinishingStage]
         if let diff {
-            // Snapshot mode: reading, preparing (map, validate, encode, SM3) and keeping (sorted runs, and the
-            // spool when every row goes) each on its own thread.
+            // Snapshot mode: reading; preparing (map, validate, encode, SM3) on one worker per core, results
+            // kept in source order; and keeping (sorted runs, and the spool when every row goes), each on
+            // its own threads.
             let spoolsAsRead = full || diff.previousCount == 0
             let keeping = PipelineStage<SnapshotRow>(label: "gongxiang.provider.keep") { rows in
                 for row in rows {
@@ -100,15 +100,25 @@ struct ProviderSync {
                     if spoolsAsRead { try spooler.append(encoded: row.line, operation: .upsert) }
                 }
             }
-            let preparing = PipelineStage<SourceRow>(label: "gongxiang.provider.prepare") { rows in
-                for row in rows {
-                    guard let record = try prepared(row) else { continue }
-                    var line: [UInt8] = []
-                    line.reserveCapacity(256)
-                    record.write(into: &line)
-                    try keeping.add(SnapshotRow(line: line, key: keyIndices.map { record.values[$0] ?? "" }, digest: SM3.digest(line).bytes))
-                }
-            }
+            let preparing = ParallelPipelineStage<SourceRow, Result<SnapshotRow, RecordViolation>>(
+                label: "gongxiang.provider.prepare", workers: min(4, ProcessInfo.processInfo.activeProcessorCount),
+                transform: { row in
+                    checked(row).map { record in
+                        var line: [UInt8] = []
+                        line.reserveCapacity(256)
+                        record.write(into: &line)
+                        return SnapshotRow(line: line, key: keyIndices.map { record.values[$0] ?? "" }, digest: SM3.digest(line).bytes)
+                    }
+                },
+                emit: { outcomes in
+                    for outcome in outcomes {
+                        rowNumber += 1
+                        switch outcome {
+                        case .success(let row): try keeping.add(row)
+                        case .failure(let violation): try quarantine.add(row: rowNumber, violation: violation)
+                        }
+                    }
+                })
             stages = [preparing, keeping]
             handle = { row in
                 progress.advance()
@@ -118,7 +128,11 @@ struct ProviderSync {
             stages = []
             handle = { row in
                 progress.advance()
-                if let record = try prepared(row) { try spooler.append(record, cursor: row.cursor) }
+                rowNumber += 1
+                switch checked(row) {
+                case .success(let record): try spooler.append(record, cursor: row.cursor)
+                case .failure(let violation): try quarantine.add(row: rowNumber, violation: violation)
+                }
             }
         }
         do {

@@ -9,6 +9,7 @@ final class PostgresStagedChanges: SinkTransaction {
     private(set) var chunks: [ByteBuffer] = []
     private var current = ByteBuffer()
     private(set) var count: Int64 = 0
+    private(set) var deletes: Int64 = 0
     /// Whether some key was changed twice in the batch; only then must the merge pick each key's last change.
     private(set) var hasRepeatedKeys = false
     /// Hashes of the keys staged so far: a collision only sends the merge down the (always correct) path
@@ -51,6 +52,7 @@ final class PostgresStagedChanges: SinkTransaction {
         }
         var values = [String?](repeating: nil, count: columnNames.count)
         for (position, index) in keyIndexes.enumerated() { values[index] = key[position] }
+        deletes += 1
         stage("d", values)
     }
 
@@ -93,6 +95,29 @@ final class PostgresStagedChanges: SinkTransaction {
             current = ByteBuffer()
             current.reserveCapacity(Self.chunkBytes)
         }
+    }
+
+    /// A staged chunk as COPY text for the table itself: each line without its leading order and operation
+    /// fields. COPY text escapes tabs and newlines inside values, so the first two tabs of a line end them.
+    static func tableRows(of chunk: ByteBuffer) -> ByteBuffer {
+        var rows = ByteBuffer()
+        rows.reserveCapacity(chunk.readableBytes)
+        chunk.withUnsafeReadableBytes { bytes in
+            var start = 0
+            while start < bytes.count {
+                var cut = start, tabs = 0
+                while tabs < 2, cut < bytes.count {
+                    if bytes[cut] == UInt8(ascii: "\t") { tabs += 1 }
+                    cut += 1
+                }
+                var end = cut
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                end = min(end + 1, bytes.count)
+                rows.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[cut..<end]))
+                start = end
+            }
+        }
+        return rows
     }
 
     private func requireOpen() throws(LocalDataError) {

@@ -1,30 +1,38 @@
 import Dispatch
 import NIOConcurrencyHelpers
 
-/// One stage of a provider's pass on its own thread, so reading, preparing and keeping rows run on separate
-/// cores. Items go through in order, in chunks; at most two chunks wait, so memory stays bounded whatever the
-/// source's size. A stage feeds the next by calling its `add` from `work`.
+/// One stage of a provider's pass on threads of its own, so reading, preparing and keeping rows use every
+/// core. Items go through in chunks; at most `2 × workers` chunks wait, so memory stays bounded whatever
+/// the source's size. A stage feeds the next by calling its `add` from `emit`.
 ///
-/// `work` runs on the stage's serial queue only, and `finish` waits for it, so the state it captures needs
-/// no lock as long as the caller reads it only after `finish` (or `abandon`).
-final class PipelineStage<Item: Sendable>: FinishingStage, @unchecked Sendable {
+/// The per-item `transform` may run on several threads at once (chunk `n` goes to worker `n % workers`),
+/// so it must be a pure function of the item; results leave in the order the items came, because a worker
+/// hands its chunk to `emit` only after chunk `n - 1` was emitted. `emit` runs for one chunk at a time, in
+/// order, and owns every piece of mutable state; the caller reads that state only after `finish` (or
+/// `abandon`), which waits for the stage.
+final class PipelineStage<Item: Sendable, Output>: FinishingStage, @unchecked Sendable {
     static var chunkItems: Int { pipelineChunkItems }
-    private let queue: DispatchQueue
-    private let slots = DispatchSemaphore(value: 2)
+    private let workers: [DispatchQueue]
+    private let slots: DispatchSemaphore
     private let group = DispatchGroup()
-    private let work: ([Item]) throws -> Void
-    /// The stage's first error; read by the feeding thread without waiting for the queue.
+    private let transform: (Item) throws -> Output
+    private let emit: ([Output]) throws -> Void
+    /// The number of the next chunk allowed to emit.
+    private let turn = ConditionLock(value: 0)
     private let failure = NIOLockedValueBox<(any Error)?>(nil)
-    /// Items not yet handed over; touched only by the feeding thread.
+    /// Touched only by the feeding thread.
     private var chunk: [Item] = []
+    private var nextChunk = 0
 
-    init(label: String, work: @escaping ([Item]) throws -> Void) {
-        queue = DispatchQueue(label: label)
-        self.work = work
+    init(label: String, workers: Int, transform: @escaping (Item) throws -> Output, emit: @escaping ([Output]) throws -> Void) {
+        self.workers = (0..<max(1, workers)).map { DispatchQueue(label: "\(label).\($0)") }
+        slots = DispatchSemaphore(value: 2 * max(1, workers))
+        self.transform = transform
+        self.emit = emit
         chunk.reserveCapacity(Self.chunkItems)
     }
 
-    /// Adds an item; hands a full chunk to the stage, waiting while two are already queued. Throws the
+    /// Adds an item; hands a full chunk to the next worker, waiting while every slot is taken. Throws the
     /// stage's first error, so the feeder stops.
     func add(_ item: Item) throws {
         chunk.append(item)
@@ -51,16 +59,41 @@ final class PipelineStage<Item: Sendable>: FinishingStage, @unchecked Sendable {
         guard !chunk.isEmpty else { return }
         let items = chunk
         chunk.removeAll(keepingCapacity: true)
+        let number = nextChunk
+        nextChunk += 1
         slots.wait()
-        queue.async(group: group) { [self] in
+        workers[number % workers.count].async(group: group) { [self] in
             defer { slots.signal() }
+            var outputs: [Output] = []
+            if failure.withLockedValue({ $0 == nil }) {
+                do {
+                    outputs.reserveCapacity(items.count)
+                    for item in items { outputs.append(try transform(item)) }
+                } catch {
+                    fail(error)
+                }
+            }
+            // Every chunk takes its turn, even after a failure, so no later chunk waits forever.
+            turn.lock(whenValue: number)
+            defer { turn.unlock(withValue: number + 1) }
             guard failure.withLockedValue({ $0 == nil }) else { return }
             do {
-                try work(items)
+                try emit(outputs)
             } catch {
-                failure.withLockedValue { if $0 == nil { $0 = error } }
+                fail(error)
             }
         }
+    }
+
+    private func fail(_ error: any Error) {
+        failure.withLockedValue { if $0 == nil { $0 = error } }
+    }
+}
+
+extension PipelineStage where Output == Item {
+    /// A stage on one thread doing `work` on each chunk in order.
+    convenience init(label: String, work: @escaping ([Item]) throws -> Void) {
+        self.init(label: label, workers: 1, transform: { $0 }, emit: work)
     }
 }
 

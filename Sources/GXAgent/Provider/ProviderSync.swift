@@ -94,13 +94,13 @@ struct ProviderSync {
             // kept in source order; and keeping (sorted runs, and the spool when every row goes), each on
             // its own threads.
             let spoolsAsRead = full || diff.previousCount == 0
-            let keeping = PipelineStage<SnapshotRow>(label: "gongxiang.provider.keep") { rows in
+            let keeping = PipelineStage<SnapshotRow, SnapshotRow>(label: "gongxiang.provider.keep") { rows in
                 for row in rows {
                     try diff.observe(key: row.key, digest: row.digest, line: spoolsAsRead ? [] : row.line)
                     if spoolsAsRead { try spooler.append(encoded: row.line, operation: .upsert) }
                 }
             }
-            let preparing = ParallelPipelineStage<SourceRow, Result<SnapshotRow, RecordViolation>>(
+            let preparing = PipelineStage<SourceRow, Result<SnapshotRow, RecordViolation>>(
                 label: "gongxiang.provider.prepare", workers: min(4, ProcessInfo.processInfo.activeProcessorCount),
                 transform: { row in
                     checked(row).map { record in

@@ -47,6 +47,27 @@ struct PostgresSinkTests {
         #expect(try await contents(settings) == [["1", "Li", "Tianjin"], ["2", "Wang", nil]])
     }
 
+    @Test("a batch of only upserts that meets a key the table holds still replaces it and inserts the rest")
+    func upsertsMeetingExistingKeys() async throws {
+        let (sink, settings) = try await makeSink()
+        // Only new keys: copied straight into the table.
+        try await sink.apply(stream: "s", checkpoint: 1) { tx in
+            for id in 1...50 { try tx.upsert([String(id), "v1", nil]) }
+        }
+        // New keys and one existing key at the end: the straight COPY fails on it and the batch is merged.
+        try await sink.apply(stream: "s", checkpoint: 2) { tx in
+            for id in 51...99 { try tx.upsert([String(id), "v2", nil]) }
+            try tx.upsert(["7", "v2", "Shanghai"])
+        }
+        #expect(try await sink.checkpoint(stream: "s") == 2)
+        await sink.close()
+        let rows = try await contents(settings)
+        #expect(rows.count == 99)
+        #expect(rows.first { $0[0] == "7" } == ["7", "v2", "Shanghai"])
+        #expect(rows.filter { $0[1] == "v1" }.count == 49)
+        #expect(rows.filter { $0[1] == "v2" }.count == 50)
+    }
+
     @Test("within one batch the last change to a key wins, as if applied one by one")
     func lastChangeWins() async throws {
         let (sink, settings) = try await makeSink()

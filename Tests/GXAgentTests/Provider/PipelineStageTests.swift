@@ -2,12 +2,12 @@ import NIOConcurrencyHelpers
 import Testing
 @testable import GXAgent
 
-@Suite("Parallel pipeline stage")
-struct ParallelPipelineStageTests {
+@Suite("Pipeline stage")
+struct PipelineStageTests {
     @Test("results leave in the order the items came, whichever worker finished first")
     func order() throws {
         let emitted = NIOLockedValueBox<[Int]>([])
-        let stage = ParallelPipelineStage<Int, Int>(label: "test.order", workers: 3, transform: { item in
+        let stage = PipelineStage<Int, Int>(label: "test.order", workers: 3, transform: { item in
             // Uneven work, so later chunks often finish before earlier ones.
             var spin = 0
             for step in 0..<((item / pipelineChunkItems) % 3 == 0 ? 20_000 : 10) { spin &+= step }
@@ -26,7 +26,7 @@ struct ParallelPipelineStageTests {
         struct Broken: Error, Equatable { let item: Int }
         let emitted = NIOLockedValueBox<[Int]>([])
         let failing = pipelineChunkItems * 2 + 3
-        let stage = ParallelPipelineStage<Int, Int>(label: "test.failure", workers: 2, transform: { item in
+        let stage = PipelineStage<Int, Int>(label: "test.failure", workers: 2, transform: { item in
             if item == failing { throw Broken(item: item) }
             return item
         }, emit: { outputs in

@@ -89,11 +89,12 @@ struct ProviderSync {
         }
         let handle: (SourceRow) throws -> Void
         let stages: [any FinishingStage]
+        // A full or first pass spools every row as it is read; the comparison then only finds deletes.
+        let spoolsAsRead = full || diff?.previousCount == 0
         if let diff {
             // Snapshot mode: reading; preparing (map, validate, encode, SM3) on one worker per core, results
             // kept in source order; and keeping (sorted runs, and the spool when every row goes), each on
             // its own threads.
-            let spoolsAsRead = full || diff.previousCount == 0
             let keeping = PipelineStage<SnapshotRow, SnapshotRow>(label: "gongxiang.provider.keep") { rows in
                 for row in rows {
                     try diff.observe(key: row.key, digest: row.digest, line: spoolsAsRead ? [] : row.line)
@@ -151,7 +152,7 @@ struct ProviderSync {
         progress.finish()
         if let diff {
             let comparison = try diff.compare(onChange: { _, line in
-                if diff.previousCount > 0, !full { try spooler.append(encoded: line, operation: .upsert) }
+                if !spoolsAsRead { try spooler.append(encoded: line, operation: .upsert) }
             }, onDelete: { key in
                 var values = [String?](repeating: nil, count: items.count)
                 for (position, index) in keyIndices.enumerated() { values[index] = key[position] }

@@ -25,6 +25,9 @@ struct Quarantine {
     mutating func add(row: Int64, violation: RecordViolation) throws {
         if writer == nil {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            // Quarantined values are personal data: a file left by an earlier agent with looser permissions
+            // is replaced rather than truncated, so the new one is created 0600.
+            try? FileManager.default.removeItem(atPath: path)
             let file = try POSIXFile.createForWriting(path, mode: 0o600)
             writer = CSVWriter(file: file)
             self.file = file

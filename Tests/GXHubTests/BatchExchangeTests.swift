@@ -84,6 +84,65 @@ struct BatchExchangeTests {
         #expect(actions.contains("batch.accepted") && actions.contains("batch.received"))
     }
 
+    @Test("a batch accepted under an active agreement has its delivery prepared before the consumer asks", arguments: StoreBackend.allCases)
+    func deliveryPreparedOnAcceptance(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        let built = try PopulationBatch.build((1...20).map { PopulationBatch.record($0) }, sequence: 1, key: provider.key)
+        try await fixture.hub.withClient { client in
+            try await client.push(built, token: provider.token).expect(.created)
+        }
+        let prepared = try #require(try await fixture.store.delivery(agreementID: PopulationBatch.agreement, sequence: 1))
+        #expect(prepared.manifest.counts.upserts == 20)
+        #expect(prepared.manifest.items == ["公民身份号码", "姓名", "性别代码", "出生日期", "户籍地行政区划", "人员状态代码"])
+        try await fixture.hub.withClient { client in
+            let delivery = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
+            try delivery.expect(.ok)
+            #expect(try delivery.deliveryManifest().content == prepared.manifest, "the pull served another projection than the prepared one")
+            let decoder = try BatchPayloadDecoder(valueCount: 6, maximumRecordBytes: 1 << 20)
+            try decoder.consume(Array(delivery.body.readableBytesView)) { _, _ in }
+            #expect(try decoder.finish().records == prepared.manifest.records)
+        }
+    }
+
+    @Test("a refused batch leaves no prepared delivery and no file behind", arguments: StoreBackend.allCases)
+    func refusedBatchLeavesNoDelivery(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
+        let provider = fixture.party(PopulationBatch.provider)
+        let built = try PopulationBatch.build([PopulationBatch.record(1)], sequence: 1, key: provider.key) { $0.counts.upserts = 2 }
+        try await fixture.hub.withClient { client in
+            try #expect(await client.push(built, token: provider.token).status == .unprocessableContent)
+        }
+        #expect(try await fixture.store.delivery(agreementID: PopulationBatch.agreement, sequence: 1) == nil)
+        var isDirectory: ObjCBool = false
+        let files = try FileManager.default.subpathsOfDirectory(atPath: fixture.hub.batchDirectory.path).filter {
+            FileManager.default.fileExists(atPath: fixture.hub.batchDirectory.appendingPathComponent($0).path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }
+        #expect(files.isEmpty, "\(files)")
+    }
+
+    @Test("a delivery projected on first pull is refused when the kept payload no longer matches its manifest", arguments: StoreBackend.allCases)
+    func lazyProjectionChecksKeptPayload(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.loaded(backend)
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        // Pushed before any agreement is active, so nothing is prepared on acceptance.
+        let payloadPath = try await fixture.hub.withClient { client in
+            try await client.push(try PopulationBatch.build([PopulationBatch.record(1), PopulationBatch.record(2)], sequence: 1, key: provider.key),
+                                  token: provider.token).expect(.created)
+            _ = try await fixture.agreement("RK-001", through: .filed, client: client)
+            return try #require(try await fixture.store.batch(resourceCode: "RK-001", sequence: 1)?.payloadPath)
+        }
+        #expect(try await fixture.store.delivery(agreementID: PopulationBatch.agreement, sequence: 1) == nil)
+        let other = try PopulationBatch.build([PopulationBatch.record(3), PopulationBatch.record(4)], sequence: 1, key: provider.key)
+        try Data(other.payload).write(to: fixture.hub.batchDirectory.appendingPathComponent(payloadPath))
+        try await fixture.hub.withClient { client in
+            let pulled = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
+            #expect(pulled.status == .internalServerError)
+            #expect(pulled.text.contains("no longer matches"))
+        }
+        #expect(try await fixture.store.delivery(agreementID: PopulationBatch.agreement, sequence: 1) == nil)
+    }
+
     @Test("the exact same batch sent again is answered as already accepted", arguments: StoreBackend.allCases)
     func idempotentResend(_ backend: StoreBackend) async throws {
         let fixture = try await activePopulationAgreement(backend)
@@ -230,8 +289,10 @@ struct BatchExchangeTests {
         let first = try await fixture.store.batch(resourceCode: "RK-001", sequence: 1)
         let second = try await fixture.store.batch(resourceCode: "RK-001", sequence: 2)
         #expect(first?.payloadPath == nil && second?.payloadPath != nil)
+        // Batch 2's payload and the delivery prepared from it when it arrived.
         let files = try FileManager.default.subpathsOfDirectory(atPath: fixture.hub.batchDirectory.path).filter { $0.hasSuffix(".deflate") }
-        #expect(files.count == 1, "\(files)")
+        #expect(files.count == 2 && files.allSatisfy { $0.hasPrefix("RK-001/2-") || $0.hasPrefix("RK-001/deliveries/\(PopulationBatch.agreement)/2-") },
+                "\(files)")
         try await fixture.hub.withClient { client in
             let gone = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
             #expect(gone.status == .gone)

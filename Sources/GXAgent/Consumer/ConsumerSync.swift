@@ -71,58 +71,111 @@ struct ConsumerSync {
         // While one delivery is applied, the next one downloads (the hub projects it meanwhile).
         let fetcher = DeliveryFetcher(client: client, hubKey: hubKey, agency: configuration.agency,
                                       directory: URL(fileURLWithPath: configuration.stateDirectory + "/incoming"), items: items)
-        var next: Task<DeliveryFetcher.Delivery, any Error>?
-        defer { next?.cancel() }
-        for (index, available) in list.batches.enumerated() {
-            guard available.available else {
-                throw AgentError.verification(what: "\(id)#\(available.sequence)", reason: "pruned at the hub before it was applied here; ask the provider for a full resend")
+        if let staging = sink as? any StagingRecordSink {
+            try await applyStaged(list.batches, agreement: id, fetcher: fetcher, mapper: mapper, keyIndices: keyIndices, sink: staging, into: &report)
+        } else {
+            var next: Task<DeliveryFetcher.Delivery, any Error>?
+            defer { next?.cancel() }
+            for (index, available) in list.batches.enumerated() {
+                try Self.requireAvailable(available, agreement: id)
+                let delivery = try await (next ?? fetcher.start(agreement: id, sequence: available.sequence)).value
+                next = list.batches.dropFirst(index + 1).first.flatMap { $0.available ? fetcher.start(agreement: id, sequence: $0.sequence) : nil }
+                let applied = try await apply(delivery, mapper: mapper, keyIndices: keyIndices, sink: sink)
+                report.add(available.sequence, applied)
             }
-            let delivery = try await (next ?? fetcher.start(agreement: id, sequence: available.sequence)).value
-            next = list.batches.dropFirst(index + 1).first.flatMap { $0.available ? fetcher.start(agreement: id, sequence: $0.sequence) : nil }
-            let applied = try await apply(delivery, mapper: mapper, keyIndices: keyIndices, sink: sink)
-            report.batches.append(available.sequence)
-            report.upserts += applied.upserts
-            report.deletes += applied.deletes
         }
         try LocalData.finishRun(sink)
         return report
     }
 
+    private static func requireAvailable(_ batch: ExchangeAPI.AvailableBatch, agreement id: String) throws {
+        guard batch.available else {
+            throw AgentError.verification(what: "\(id)#\(batch.sequence)", reason: "pruned at the hub before it was applied here; ask the provider for a full resend")
+        }
+    }
+
     /// Applies a downloaded, verified delivery in one sink transaction with its checkpoint, then acknowledges it.
     func apply(_ delivery: DeliveryFetcher.Delivery, mapper: RecordMapper, keyIndices: [Int], sink: any RecordSink) async throws -> BatchCounts {
-        let (file, manifest, what, started) = (delivery.file, delivery.manifest, delivery.what, Date())
-        let id = manifest.agreementID, sequence = manifest.sequence
-        defer { try? FileManager.default.removeItem(at: file) }
+        let started = ContinuousClock.now
+        defer { try? FileManager.default.removeItem(at: delivery.file) }
         // Apply inside one sink transaction, checking digests and counts at the end: a mismatch rolls it all back.
+        try await sink.apply(stream: delivery.manifest.agreementID, checkpoint: delivery.manifest.sequence) { transaction in
+            try Self.decode(delivery, mapper: mapper, keyIndices: keyIndices, into: transaction, logger: logger)
+        }
+        return try await applied(delivery.manifest, what: delivery.what, since: started)
+    }
+
+    /// A delivery decoded into the sink's stage, ready for its transaction.
+    private struct StagedDelivery<Staging: Sendable>: Sendable {
+        var manifest: DeliveryManifest
+        var what: String
+        var staging: Staging
+        var started: ContinuousClock.Instant
+    }
+
+    /// For sinks that stage in memory: while the database applies one delivery, the next one downloads and
+    /// is decoded and verified, so decoding costs no wall time beside the database's work. A delivery that
+    /// fails its checks fails before its transaction opens.
+    private func applyStaged<Sink: StagingRecordSink>(_ batches: [ExchangeAPI.AvailableBatch], agreement id: String, fetcher: DeliveryFetcher,
+                                                     mapper: RecordMapper, keyIndices: [Int], sink: Sink, into report: inout ConsumerReport) async throws {
+        let logger = self.logger
+        func stage(_ batch: ExchangeAPI.AvailableBatch) -> Task<StagedDelivery<Sink.Staging>, any Error> {
+            let staging = sink.newStaging()
+            return Task {
+                let delivery = try await fetcher.fetch(agreement: id, sequence: batch.sequence)
+                defer { try? FileManager.default.removeItem(at: delivery.file) }
+                let started = ContinuousClock.now
+                try Self.decode(delivery, mapper: mapper, keyIndices: keyIndices, into: staging, logger: logger)
+                return StagedDelivery(manifest: delivery.manifest, what: delivery.what, staging: staging, started: started)
+            }
+        }
+        var next: Task<StagedDelivery<Sink.Staging>, any Error>?
+        defer { next?.cancel() }
+        for (index, available) in batches.enumerated() {
+            try Self.requireAvailable(available, agreement: id)
+            let staged = try await (next ?? stage(available)).value
+            next = batches.dropFirst(index + 1).first.flatMap { $0.available ? stage($0) : nil }
+            try await sink.apply(staged.staging, stream: id, checkpoint: staged.manifest.sequence)
+            report.add(available.sequence, try await applied(staged.manifest, what: staged.what, since: staged.started))
+        }
+    }
+
+    /// Reads a delivery's payload into `transaction`: decodes, maps each record to the sink's columns, and
+    /// checks digests and counts against the manifest at the end (a mismatch throws, so nothing is applied).
+    private static func decode(_ delivery: DeliveryFetcher.Delivery, mapper: RecordMapper, keyIndices: [Int], into transaction: any SinkTransaction,
+                               logger: Logger) throws {
+        let (file, manifest, what) = (delivery.file, delivery.manifest, delivery.what)
         let decoder = try BatchPayloadDecoder(valueCount: manifest.items.count, maximumRecordBytes: Int(manifest.records.bytes))
         let progress = ProgressDisplay("\(what) applying", total: manifest.counts.records, logger: logger)
         defer { progress.finish() }
-        try await sink.apply(stream: id, checkpoint: sequence) { transaction in
-            let input = try FileHandle(forReadingFrom: file)
-            defer { try? input.close() }
-            while let chunk = try input.read(upToCount: 256 * 1024), !chunk.isEmpty {
-                try decoder.consume([UInt8](chunk)) { record, position in
-                    let local: [String?]
-                    do { local = try mapper.map(record.values) } catch {
-                        throw AgentError.localData("\(what), record \(position): \(error)")
-                    }
-                    CrashPoint.reached("consumer.applying")
-                    progress.advance()
-                    switch record.operation {
-                    case .upsert: try transaction.upsert(local)
-                    case .delete: try transaction.delete(key: keyIndices.map { local[$0] ?? "" })
-                    }
+        let input = try FileHandle(forReadingFrom: file)
+        defer { try? input.close() }
+        while let chunk = try input.read(upToCount: 256 * 1024), !chunk.isEmpty {
+            try decoder.consume([UInt8](chunk)) { record, position in
+                let local: [String?]
+                do { local = try mapper.map(record.values) } catch {
+                    throw AgentError.localData("\(what), record \(position): \(error)")
+                }
+                CrashPoint.reached("consumer.applying")
+                progress.advance()
+                switch record.operation {
+                case .upsert: try transaction.upsert(local)
+                case .delete: try transaction.delete(key: keyIndices.map { local[$0] ?? "" })
                 }
             }
-            let digests = try decoder.finish()
-            guard digests.wire == manifest.wire else { throw AgentError.verification(what: what, reason: "wire SM3/size \(digests.wire.sm3)/\(digests.wire.bytes) ≠ manifest") }
-            guard digests.records == manifest.records else { throw AgentError.verification(what: what, reason: "records SM3/size ≠ manifest") }
-            guard decoder.counts.upserts == manifest.counts.upserts, decoder.counts.deletes == manifest.counts.deletes else {
-                throw AgentError.verification(what: what, reason: "counts \(decoder.counts.upserts)/\(decoder.counts.deletes) ≠ manifest \(manifest.counts.upserts)/\(manifest.counts.deletes)")
-            }
         }
-        let seconds = max(Date().timeIntervalSince(started), 0.001)
-        logger.info("\(what) applied: \(manifest.counts.upserts) upserts, \(manifest.counts.deletes) deletes, \(Int(Double(manifest.counts.records) / seconds)) records/s")
+        let digests = try decoder.finish()
+        guard digests.wire == manifest.wire else { throw AgentError.verification(what: what, reason: "wire SM3/size \(digests.wire.sm3)/\(digests.wire.bytes) ≠ manifest") }
+        guard digests.records == manifest.records else { throw AgentError.verification(what: what, reason: "records SM3/size ≠ manifest") }
+        guard decoder.counts.upserts == manifest.counts.upserts, decoder.counts.deletes == manifest.counts.deletes else {
+            throw AgentError.verification(what: what, reason: "counts \(decoder.counts.upserts)/\(decoder.counts.deletes) ≠ manifest \(manifest.counts.upserts)/\(manifest.counts.deletes)")
+        }
+    }
+
+    /// Logs an applied delivery and acknowledges it.
+    private func applied(_ manifest: DeliveryManifest, what: String, since started: ContinuousClock.Instant) async throws -> BatchCounts {
+        let elapsed = (ContinuousClock.now - started) / .seconds(1)
+        logger.info("\(what) applied: \(manifest.counts.upserts) upserts, \(manifest.counts.deletes) deletes, \(Int(Double(manifest.counts.records) / max(elapsed, 0.001))) records/s")
         CrashPoint.reached("consumer.applied-unreceipted")
         try await acknowledge(manifest)
         return manifest.counts
@@ -166,4 +219,10 @@ public struct ConsumerReport: Sendable, Codable {
     public var upserts: Int64 = 0
     public var deletes: Int64 = 0
     public var batches: [Int64] = []
+
+    mutating func add(_ sequence: Int64, _ applied: BatchCounts) {
+        batches.append(sequence)
+        upserts += applied.upserts
+        deletes += applied.deletes
+    }
 }

@@ -11,7 +11,7 @@ import PostgresNIO
 /// one INSERT … ON CONFLICT DO UPDATE (the last change per key wins, as if applied one by one), and the
 /// checkpoint is moved. A batch of upserts of new keys only, as in an initial load, is COPYed straight into
 /// the table instead. Values are cast to the table's column types by PostgreSQL.
-public final class PostgresSink: RecordSink {
+public final class PostgresSink: StagingRecordSink {
     public let table: String
     public let keyColumns: [String]
     let connection: PostgresConnection
@@ -111,14 +111,22 @@ public final class PostgresSink: RecordSink {
     /// from the body or the database — leaves the table and checkpoint as they were. A checkpoint not after
     /// the stored one is refused, so a resent batch is never applied twice.
     public func apply(stream: String, checkpoint: Int64, _ body: (any SinkTransaction) throws -> Void) async throws {
-        let staged = PostgresStagedChanges(location: location, columnNames: description.columns.map(\.name),
-                                           keyIndexes: keyColumns.map { key in description.columns.firstIndex { $0.name == key }! })
+        let staged = newStaging()
         do {
             try body(staged)
         } catch {
             staged.close()
             throw error
         }
+        try await apply(staged, stream: stream, checkpoint: checkpoint)
+    }
+
+    public func newStaging() -> PostgresStagedChanges {
+        PostgresStagedChanges(location: location, columnNames: description.columns.map(\.name),
+                              keyIndexes: keyColumns.map { key in description.columns.firstIndex { $0.name == key }! })
+    }
+
+    public func apply(_ staged: PostgresStagedChanges, stream: String, checkpoint: Int64) async throws {
         staged.close()
         do {
             try await connection.withTransaction(logger: logger) { connection in

@@ -2,7 +2,10 @@ import NIOCore
 
 /// One batch's changes for a `PostgresSink`, in COPY text format (tab-separated, `\N` for NULL, backslash
 /// escapes), numbered so the merge can keep the last change per key. Refuses use after its apply ended.
-final class PostgresStagedChanges: SinkTransaction {
+///
+/// Unchecked Sendable: one task fills it, then hands it whole to the task that applies it; it is never
+/// used from two tasks at once.
+public final class PostgresStagedChanges: SinkTransaction, @unchecked Sendable {
     private let location: String
     private let columnNames: [String]
     private let keyIndexes: [Int]
@@ -34,7 +37,7 @@ final class PostgresStagedChanges: SinkTransaction {
         current = ByteBuffer()
     }
 
-    func upsert(_ values: [String?]) throws {
+    public func upsert(_ values: [String?]) throws {
         try requireOpen()
         guard values.count == columnNames.count else {
             throw LocalDataError(location: location, reason: "upsert has \(values.count) values, the table has \(columnNames.count) columns")
@@ -45,7 +48,7 @@ final class PostgresStagedChanges: SinkTransaction {
         stage("u", values)
     }
 
-    func delete(key: [String]) throws {
+    public func delete(key: [String]) throws {
         try requireOpen()
         guard key.count == keyIndexes.count else {
             throw LocalDataError(location: location, reason: "delete has \(key.count) key values, the table has \(keyIndexes.count) key columns")

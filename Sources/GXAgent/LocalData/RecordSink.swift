@@ -25,3 +25,14 @@ public protocol SinkTransaction {
     /// Removes the row with this key (key columns in the configured key order); absent keys are fine.
     func delete(key: [String]) throws
 }
+
+/// A sink that stages a batch's changes in memory before its transaction opens, so the consumer decodes
+/// the next delivery while the database applies this one.
+public protocol StagingRecordSink: RecordSink {
+    associatedtype Staging: SinkTransaction & Sendable
+    /// An empty stage for one batch. Filling it touches only memory, so any task may do it.
+    func newStaging() -> Staging
+    /// Applies a filled stage and moves the checkpoint in one transaction, with the guarantees of
+    /// `apply(stream:checkpoint:_:)`.
+    func apply(_ staged: Staging, stream: String, checkpoint: Int64) async throws
+}

@@ -84,7 +84,16 @@ extension Hub {
                 throw HubAPIError(.badRequest, "schema version \(manifest.schemaVersion) is not the published \(entry.schemaVersion)", field: "manifest.schema_version")
             }
             let validator = try RecordValidator(entry: schema, items: manifest.items)
-            let file = try await receivePayload(request.body, manifest: manifest, validator: validator)
+            let projections = await deliveryProjections(of: manifest, schema: schema)
+            let file: URL, prepared: [DeliveryProjection]
+            do {
+                (file, prepared) = try await receivePayload(request.body, manifest: manifest, validator: validator, projections: projections)
+            } catch {
+                for projection in projections { projection.discard() }
+                throw error
+            }
+            var deliveriesFiled = false
+            defer { if !deliveriesFiled { for projection in prepared { projection.discard() } } }
             let relative = "\(resourceCode)/\(manifest.sequence)-\(signed.sm3.prefix(16)).deflate"
             let final = batchDirectory.appendingPathComponent(relative)
             try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -117,6 +126,15 @@ extension Hub {
                 throw error
             }
             logger.info("accepted batch \(subject) from \(principal.id): \(manifest.counts.upserts) upserts, \(manifest.counts.deletes) deletes")
+            deliveriesFiled = true
+            for projection in prepared {
+                do {
+                    _ = try await keep(projection, of: manifest, manifestSM3: signed.sm3, signatureBase64: signed.base64Signature)
+                } catch {
+                    projection.discard()
+                    logger.warning("delivery \(projection.agreement.id)#\(manifest.sequence) not prepared; it is projected on first pull: \(error)")
+                }
+            }
             metrics.batchAccepted(resource: resourceCode, records: manifest.counts.upserts + manifest.counts.deletes, wireBytes: manifest.wire.bytes)
             return ExchangeAPI.BatchOutcome(status: "accepted", sequence: manifest.sequence, manifestSM3: signed.sm3)
         } catch {
@@ -129,8 +147,30 @@ extension Hub {
         }
     }
 
-    /// Streams the body to a temporary file while checking it; returns the file once everything matched.
-    func receivePayload(_ body: RequestBody, manifest: BatchManifest, validator: RecordValidator) async throws -> URL {
+    /// A projection for each agreement that may pull the resource today, written while the batch is received
+    /// so it is decoded once. Only an optimisation: if preparing fails, deliveries are projected on first pull.
+    func deliveryProjections(of manifest: BatchManifest, schema: CatalogueEntry) async -> [DeliveryProjection] {
+        var projections: [DeliveryProjection] = []
+        do {
+            let today = Timestamp.beijingDay(of: now())
+            for agreement in try await store.agreements(matching: AgreementQuery(resourceCode: manifest.resourceCode, state: .active))
+            where agreement.permitsExchange(on: today) {
+                projections.append(try DeliveryProjection(agreement: agreement, schema: schema, batchItems: manifest.items, sequence: manifest.sequence,
+                                                          directory: incomingDirectory))
+            }
+            return projections
+        } catch {
+            for projection in projections { projection.discard() }
+            logger.warning("deliveries of \(manifest.resourceCode)#\(manifest.sequence) are projected on first pull: \(error)")
+            return []
+        }
+    }
+
+    /// Streams the body to a temporary file while checking it, and feeds each record to the projections;
+    /// returns the file and the projections that did not fail, once everything matched.
+    func receivePayload(_ body: RequestBody, manifest: BatchManifest, validator: RecordValidator,
+                        projections: [DeliveryProjection]) async throws -> (URL, [DeliveryProjection]) {
+        var projecting = projections
         try FileManager.default.createDirectory(at: incomingDirectory, withIntermediateDirectories: true)
         let file = incomingDirectory.appendingPathComponent(UUID().uuidString)
         guard FileManager.default.createFile(atPath: file.path, contents: nil), let handle = FileHandle(forWritingAtPath: file.path) else {
@@ -153,6 +193,17 @@ extension Hub {
                     if let violation = validator.violation(in: record) {
                         throw InvalidInput(field: "records", reason: "record \(position): \(violation)")
                     }
+                    var index = 0
+                    while index < projecting.count {
+                        do {
+                            try projecting[index].append(record)
+                            index += 1
+                        } catch {
+                            let failed = projecting.remove(at: index)
+                            failed.discard()
+                            logger.warning("delivery \(failed.agreement.id)#\(manifest.sequence) is projected on first pull: \(error)")
+                        }
+                    }
                 }
             }
             try handle.write(contentsOf: buffer.readableBytesView)
@@ -166,7 +217,7 @@ extension Hub {
         }
         try handle.synchronize()
         complete = true
-        return file
+        return (file, projecting)
     }
 
     func check(_ actual: PayloadDigest, against declared: PayloadDigest, _ name: String) throws {

@@ -93,55 +93,59 @@ extension Hub {
             throw StoreError.notFound(what: "resource \(resource) version \(batch.manifest.schemaVersion)")
         }
         // Field-level minimisation: only agreed items, in the catalogue's order.
-        let agreed = Set(agreement.terms.items)
-        let items = entry.items.map(\.name).filter(agreed.contains)
-        let indices = items.map { batch.manifest.items.firstIndex(of: $0) }
-        let relative = "\(resource)/deliveries/\(agreement.id)/\(sequence)-\(UUID().uuidString.prefix(8)).deflate"
+        let projection = try DeliveryProjection(agreement: agreement, schema: entry, batchItems: batch.manifest.items, sequence: sequence,
+                                                directory: incomingDirectory)
+        do {
+            let input = try FileHandle(forReadingFrom: batchDirectory.appendingPathComponent(source))
+            defer { try? input.close() }
+            let decoder = try BatchPayloadDecoder(valueCount: batch.manifest.items.count, maximumRecordBytes: Int(batch.manifest.records.bytes))
+            while let chunk = try input.read(upToCount: 256 * 1024), !chunk.isEmpty {
+                try decoder.consume([UInt8](chunk)) { record, _ in try projection.append(record) }
+            }
+            // The kept payload must still be what its provider signed before the hub signs a view of it.
+            let digests = try decoder.finish()
+            guard digests.records == batch.manifest.records, digests.wire == batch.manifest.wire else {
+                throw HubAPIError(.internalServerError, "the kept payload of batch \(resource)#\(sequence) no longer matches its manifest's SM3")
+            }
+            return try await keep(projection, of: batch.manifest, manifestSM3: batch.manifestSM3, signatureBase64: batch.signatureBase64)
+        } catch {
+            projection.discard()
+            throw error
+        }
+    }
+
+    /// Files a finished projection as the agreement's delivery of the batch: moves its payload into the batch
+    /// directory and records it with the hub's signed delivery manifest. If another hub process filed one
+    /// first, that one is kept and served.
+    func keep(_ projection: DeliveryProjection, of batch: BatchManifest, manifestSM3: String, signatureBase64: String) async throws -> StoredDelivery {
+        let (counts, records, wire) = try projection.finish()
+        let agreement = projection.agreement
+        let relative = "\(batch.resourceCode)/deliveries/\(agreement.id)/\(projection.sequence)-\(UUID().uuidString.prefix(8)).deflate"
         let target = batchDirectory.appendingPathComponent(relative)
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let (counts, records, wire) = try project(from: batchDirectory.appendingPathComponent(source), manifest: batch.manifest,
-                                                  indices: indices, to: target)
+        guard rename(projection.file.path, target.path) == 0 else {
+            throw HubAPIError(.serviceUnavailable, "cannot move a delivery into the batch directory (errno \(errno))")
+        }
         let manifest = DeliveryManifest(agreementID: agreement.id, provider: agreement.terms.provider, consumer: agreement.terms.consumer,
-                                        resourceCode: resource, schemaVersion: batch.manifest.schemaVersion, sequence: sequence,
-                                        items: items, counts: counts, records: records, wire: wire,
-                                        providerManifestSM3: batch.manifestSM3, providerSignature: batch.signatureBase64,
+                                        resourceCode: batch.resourceCode, schemaVersion: batch.schemaVersion, sequence: projection.sequence,
+                                        items: projection.items, counts: counts, records: records, wire: wire,
+                                        providerManifestSM3: manifestSM3, providerSignature: signatureBase64,
                                         createdAt: Timestamp.string(from: now()))
         let signed = try SignedDocument(signing: manifest, with: key)
-        try await store.commit([.recordDelivery(StoredDelivery(manifest: manifest, manifestBase64: signed.base64Content,
-                                                               signatureBase64: signed.base64Signature, payloadPath: relative))],
-                               audit: [], at: now())
+        do {
+            try await store.commit([.recordDelivery(StoredDelivery(manifest: manifest, manifestBase64: signed.base64Content,
+                                                                   signatureBase64: signed.base64Signature, payloadPath: relative))],
+                                   audit: [], at: now())
+        } catch {
+            try? FileManager.default.removeItem(at: target)
+            throw error
+        }
         // Another hub process may have prepared it first: serve whichever was kept.
-        guard let kept = try await store.delivery(agreementID: agreement.id, sequence: sequence) else {
-            throw StoreError.notFound(what: "delivery \(agreement.id)#\(sequence)")
+        guard let kept = try await store.delivery(agreementID: agreement.id, sequence: projection.sequence) else {
+            throw StoreError.notFound(what: "delivery \(agreement.id)#\(projection.sequence)")
         }
         if kept.payloadPath != relative { try? FileManager.default.removeItem(at: target) }
         return kept
-    }
-
-    /// Re-encodes a stored payload keeping only the values at `indices` (nil: an item the batch lacks).
-    func project(from source: URL, manifest: BatchManifest, indices: [Int?], to target: URL) throws -> (BatchCounts, PayloadDigest, PayloadDigest) {
-        let input = try FileHandle(forReadingFrom: source)
-        defer { try? input.close() }
-        guard FileManager.default.createFile(atPath: target.path, contents: nil), let output = FileHandle(forWritingAtPath: target.path) else {
-            throw HubAPIError(.serviceUnavailable, "cannot write to the batch directory")
-        }
-        defer { try? output.close() }
-        let decoder = try BatchPayloadDecoder(valueCount: manifest.items.count, maximumRecordBytes: Int(manifest.records.bytes))
-        let encoder = try BatchPayloadEncoder()
-        var projected = [String?](repeating: nil, count: indices.count)
-        while let chunk = try input.read(upToCount: 256 * 1024), !chunk.isEmpty {
-            try decoder.consume([UInt8](chunk)) { record, _ in
-                for (position, index) in indices.enumerated() { projected[position] = index.map { record.values[$0] } ?? nil }
-                try encoder.append(CanonicalRecord(operation: record.operation, values: projected))
-            }
-            if encoder.pendingWireBytes > 0 { try output.write(contentsOf: encoder.takeWire()) }
-        }
-        _ = try decoder.finish()
-        try encoder.finish()
-        try output.write(contentsOf: encoder.takeWire())
-        try output.synchronize()
-        let digests = encoder.digests()
-        return (encoder.counts, digests.records, digests.wire)
     }
 
     func recordReceipt(_ id: String, sequence: Int64, _ body: ExchangeAPI.SignedReceipt, by principal: Principal) async throws -> ExchangeAPI.ReceiptOutcome {

@@ -16,12 +16,17 @@ struct BenchReport: Codable, Sendable {
         var peakRSS: [String: Int64]
         /// Rows in the consumer's table afterwards.
         var consumerRows: Int
+        /// Wall and CPU (user + system) seconds of each process the phase ran, so a slow phase can be
+        /// attributed; the hub's CPU is only known for both phases together, so it is left out.
+        var processSeconds: [String: Double] = [:]
+        var cpuSeconds: [String: Double] = [:]
 
         var recordsPerSecond: Double { Double(records) / seconds }
         var megabytesPerSecond: Double { Double(inputBytes) / 1_048_576 / seconds }
 
         enum CodingKeys: String, CodingKey {
             case path, phase, seconds, records, inputBytes = "input_bytes", wireBytes = "wire_bytes", peakRSS = "peak_rss_bytes", consumerRows = "consumer_rows"
+            case processSeconds = "process_seconds", cpuSeconds = "cpu_seconds"
         }
     }
 
@@ -74,6 +79,14 @@ struct BenchReport: Codable, Sendable {
         lines.append(line(header))
         lines.append(line(widths.map { String(repeating: "-", count: $0) }))
         lines += body.map(line)
+        lines.append("")
+        lines.append("where the time went (wall s / CPU s per process):")
+        for path in paths where !path.processSeconds.isEmpty {
+            let each = path.processSeconds.sorted { $0.key > $1.key }.map { name, wall in
+                String(format: "%@ %.2f / %.2f", name, wall, path.cpuSeconds[name] ?? .nan)
+            }
+            lines.append("  \(path.path), \(path.phase): " + each.joined(separator: ", "))
+        }
         lines.append("")
         for (name, ratio) in ratios.sorted(by: { $0.key < $1.key }) {
             lines.append(String(format: "ratio Gongxiang / baseline, %@: %.2f", name, ratio))

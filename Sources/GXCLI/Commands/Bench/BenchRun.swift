@@ -56,9 +56,11 @@ struct BenchRun {
             + lineCount(pipeline.directory.appendingPathComponent("deletes.keys").path)
         return [
             .init(path: BenchReport.baseline, phase: "load", seconds: load.seconds, records: rows, inputBytes: inputBytes.0,
-                  wireBytes: pipeline.loadWireBytes, peakRSS: ["pipeline": load.peakRSS], consumerRows: loaded),
+                  wireBytes: pipeline.loadWireBytes, peakRSS: ["pipeline": load.peakRSS], consumerRows: loaded,
+                  processSeconds: ["pipeline": load.seconds], cpuSeconds: ["pipeline": load.cpuSeconds]),
             .init(path: BenchReport.baseline, phase: "delta", seconds: delta.seconds, records: changed, inputBytes: inputBytes.0 + inputBytes.1,
-                  wireBytes: pipeline.deltaWireBytes, peakRSS: ["pipeline": delta.peakRSS], consumerRows: try await count(database)),
+                  wireBytes: pipeline.deltaWireBytes, peakRSS: ["pipeline": delta.peakRSS], consumerRows: try await count(database),
+                  processSeconds: ["pipeline": delta.seconds], cpuSeconds: ["pipeline": delta.cpuSeconds]),
         ]
     }
 
@@ -86,11 +88,13 @@ struct BenchRun {
         func rss(_ night: ExchangeRun.Night) -> [String: Int64] {
             ["hub": hubOutcome.peakRSS, "provider": night.provider.peakRSS, "consumer": night.consumer.peakRSS]
         }
+        func wall(_ night: ExchangeRun.Night) -> [String: Double] { ["provider": night.provider.seconds, "consumer": night.consumer.seconds] }
+        func cpu(_ night: ExchangeRun.Night) -> [String: Double] { ["provider": night.provider.cpuSeconds, "consumer": night.consumer.cpuSeconds] }
         return [
             .init(path: label, phase: "load", seconds: load.seconds, records: rows, inputBytes: inputBytes.0, wireBytes: load.wireBytes,
-                  peakRSS: rss(load), consumerRows: loadedRows),
+                  peakRSS: rss(load), consumerRows: loadedRows, processSeconds: wall(load), cpuSeconds: cpu(load)),
             .init(path: label, phase: "delta", seconds: delta.seconds, records: deltaRecords, inputBytes: inputBytes.1, wireBytes: delta.wireBytes,
-                  peakRSS: rss(delta), consumerRows: loadedRows),
+                  peakRSS: rss(delta), consumerRows: loadedRows, processSeconds: wall(delta), cpuSeconds: cpu(delta)),
         ]
     }
 

@@ -11,6 +11,8 @@ struct MeasuredProcess {
         var seconds: Double
         /// Peak resident set of the process (and, for a shell, the largest of the children it waited for), bytes.
         var peakRSS: Int64
+        /// User plus system CPU time of the process (and the children it waited for), seconds.
+        var cpuSeconds: Double
     }
 
     let pid: pid_t
@@ -55,7 +57,12 @@ struct MeasuredProcess {
         let elapsed = ContinuousClock.now - started
         let exit: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Outcome(status: exit, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-                       peakRSS: Int64(usage.ru_maxrss) * 1024)
+                       peakRSS: Int64(usage.ru_maxrss) * 1024,
+                       cpuSeconds: Self.seconds(usage.ru_utime) + Self.seconds(usage.ru_stime))
+    }
+
+    private static func seconds(_ time: timeval) -> Double {
+        Double(time.tv_sec) + Double(time.tv_usec) / 1e6
     }
 
     /// Asks the process to stop (SIGTERM) and waits for it.

@@ -1,0 +1,58 @@
+import Foundation
+import GXDomain
+
+/// One agreement's view of a batch as it is written: only the agreed items, in the catalogue's order,
+/// re-encoded and deflated into a file of the hub's `incoming/` folder until `Hub.keep` files it.
+///
+/// The hub writes it while a pushed batch is received, so each batch is decoded once and its deliveries
+/// are ready before consumers ask; a batch that arrived before its agreement is projected on first pull.
+final class DeliveryProjection {
+    let agreement: SharingAgreement
+    let sequence: Int64
+    let items: [String]
+    let file: URL
+    private let indices: [Int?]
+    private let encoder: BatchPayloadEncoder
+    private let output: FileHandle
+    private var projected: [String?]
+
+    /// `batchItems` are the items of the batch's records, in their order.
+    init(agreement: SharingAgreement, schema: CatalogueEntry, batchItems: [String], sequence: Int64, directory: URL) throws {
+        self.agreement = agreement
+        self.sequence = sequence
+        let agreed = Set(agreement.terms.items)
+        items = schema.items.map(\.name).filter(agreed.contains)
+        indices = items.map { batchItems.firstIndex(of: $0) }
+        projected = [String?](repeating: nil, count: items.count)
+        encoder = try BatchPayloadEncoder()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        file = directory.appendingPathComponent("\(UUID().uuidString).delivery")
+        guard FileManager.default.createFile(atPath: file.path, contents: nil), let output = FileHandle(forWritingAtPath: file.path) else {
+            throw HubAPIError(.serviceUnavailable, "cannot write to the batch directory")
+        }
+        self.output = output
+    }
+
+    /// Adds a record of the batch (values in the batch's item order), keeping only the agreed values.
+    func append(_ record: CanonicalRecord) throws {
+        for (position, index) in indices.enumerated() { projected[position] = index.map { record.values[$0] } ?? nil }
+        try encoder.append(CanonicalRecord(operation: record.operation, values: projected))
+        if encoder.pendingWireBytes >= 256 * 1024 { try output.write(contentsOf: encoder.takeWire()) }
+    }
+
+    /// Writes the rest and makes the file durable; returns the counts and digests for the delivery manifest.
+    func finish() throws -> (counts: BatchCounts, records: PayloadDigest, wire: PayloadDigest) {
+        try encoder.finish()
+        try output.write(contentsOf: encoder.takeWire())
+        try output.synchronize()
+        try output.close()
+        let digests = encoder.digests()
+        return (encoder.counts, digests.records, digests.wire)
+    }
+
+    /// Drops the projection and its file (the batch was refused, or the projection failed).
+    func discard() {
+        try? output.close()
+        try? FileManager.default.removeItem(at: file)
+    }
+}

@@ -228,9 +228,9 @@ final class CSVReader {
                     unescaped.append(byte)
                     p += byte == Self.quote ? 2 : 1
                 }
-                value = unescaped.withUnsafeBufferPointer { Self.decodeUTF8($0) }
+                value = unescaped.withUnsafeBufferPointer { String(strictUTF8: $0) }
             } else {
-                value = Self.decodeUTF8(UnsafeBufferPointer(start: buffer + span.start, count: span.end - span.start))
+                value = String(strictUTF8: UnsafeBufferPointer(start: buffer + span.start, count: span.end - span.start))
             }
             guard let value else {
                 throw LocalDataError(location: "\(path):\(recordLine)",
@@ -238,18 +238,5 @@ final class CSVReader {
             }
             fields.append(value)
         }
-    }
-
-    /// Strict UTF-8 decoding: `nil` rather than silently replacing bytes of a mis-encoded export.
-    ///
-    /// `String(decoding:)` validates on its fast path and repairs what is invalid with U+FFFD, so the
-    /// decoded bytes equal the input exactly when the input was valid — one `memcmp` instead of the
-    /// generic `String(validating:)`, which costs more than the decoding itself.
-    static func decodeUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        var text = String(decoding: bytes, as: UTF8.self)
-        let intact = text.withUTF8 { decoded in
-            decoded.count == bytes.count && (bytes.isEmpty || memcmp(decoded.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
-        }
-        return intact ? text : nil
     }
 }

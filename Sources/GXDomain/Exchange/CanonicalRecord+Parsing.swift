@@ -101,7 +101,7 @@ struct CanonicalRecordParser {
             if byte == UInt8(ascii: "\"") {
                 let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                guard let value = String(validating: text, as: UTF8.self) else {
+                guard let value = String(strictUTF8: text) else {
                     throw failure("value \(number) is not valid UTF-8")
                 }
                 return value
@@ -117,7 +117,7 @@ struct CanonicalRecordParser {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
-                guard let value = String(validating: scratch, as: UTF8.self) else {
+                guard let value = scratch.withUnsafeBufferPointer({ String(strictUTF8: $0) }) else {
                     throw failure("value \(number) is not valid UTF-8")
                 }
                 return value

@@ -79,6 +79,9 @@ final class ItemCheck: Sendable {
     let required: Bool
     let key: Bool
     let codes: Set<String>?
+    /// The code table packed (see `packedCode`) when every code is ASCII of at most 7 bytes, as real code
+    /// tables are: an ASCII value is then looked up without hashing a String. Nil otherwise.
+    let packedCodes: Set<UInt64>?
     let codeTableName: String
     let identifier: IdentifierKind?
 
@@ -88,7 +91,18 @@ final class ItemCheck: Sendable {
         length = item.length
         required = item.required || item.key
         key = item.key
-        codes = item.codeTable.map { Set($0.codes.keys) } ?? (item.type == .code ? [] : nil)
+        let codes = item.codeTable.map { Set($0.codes.keys) } ?? (item.type == .code ? [] : nil)
+        self.codes = codes
+        var packed: Set<UInt64>? = codes.map { _ in [] }
+        for code in codes ?? [] {
+            var code = code
+            guard let value = code.withUTF8(Self.packedCode) else {
+                packed = nil
+                break
+            }
+            packed?.insert(value)
+        }
+        packedCodes = packed
         codeTableName = item.codeTable?.name ?? "the code table of \(item.name)"
         identifier = item.identifier
     }
@@ -101,13 +115,32 @@ final class ItemCheck: Sendable {
         let rule: String? = IdentifierText.withUTF8(value) { bytes -> String? in
             if let rule = type.formViolation(utf8: bytes) { return rule }
             if let length, Self.isLonger(value, bytes, than: length) { return "longer than \(length) characters" }
-            if let codes, !codes.contains(value) { return "not in \(codeTableName)" }
+            if let codes, !Self.contains(value, bytes, codes, packedCodes) { return "not in \(codeTableName)" }
             if let identifier, let violation = IdentifierValidator.violation(utf8: bytes, as: identifier) {
                 return "\(identifier.standard): \(violation.rule)"
             }
             return nil
         }
         return rule.map { RecordViolation(item: name, rule: $0, value: value) }
+    }
+
+    @inline(__always)
+    static func contains(_ value: String, _ bytes: UnsafeBufferPointer<UInt8>, _ codes: Set<String>, _ packed: Set<UInt64>?) -> Bool {
+        if let packed, let key = packedCode(bytes) { return packed.contains(key) }
+        // Not ASCII, or longer: String equality (canonical equivalence) decides.
+        return codes.contains(value)
+    }
+
+    /// An ASCII text of at most 7 bytes as one number: its bytes, then its length in the top byte (so "0"
+    /// and "00" differ). For ASCII, byte equality is String equality. Nil for anything else.
+    static func packedCode(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard bytes.count <= 7 else { return nil }
+        var packed = UInt64(bytes.count) << 56
+        for (position, byte) in bytes.enumerated() {
+            guard byte < 0x80 else { return nil }
+            packed |= UInt64(byte) << (8 * position)
+        }
+        return packed
     }
 
     /// Whether `value` has more than `length` Characters, counting graphemes only when the cheap bounds

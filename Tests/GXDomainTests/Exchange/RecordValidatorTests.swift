@@ -77,6 +77,14 @@ struct RecordValidatorTests {
         #expect(violation == RecordViolation(item: "性别代码", rule: "not in GB/T 2261.1 人的性别代码", value: "男"))
     }
 
+    @Test("a code matches its table exactly: a listed code without its leading zero is refused", arguments: ["1", "3", "5"])
+    func codeMatchesExactly(value: String) throws {
+        let validator = try ExchangeFixtures.validator("RK-001")
+        #expect(validator.violation(in: try ExchangeFixtures.record("RK-001", ["民族代码": "0" + value])) == nil)
+        let violation = validator.violation(in: try ExchangeFixtures.record("RK-001", ["民族代码": value]))
+        #expect(violation == RecordViolation(item: "民族代码", rule: "not in GB/T 3304 中国各民族名称的罗马字母拼写法和代码", value: value))
+    }
+
     @Test("a value longer than the item's length in characters is refused")
     func tooLong() throws {
         let validator = try ExchangeFixtures.validator("RK-001")

@@ -34,6 +34,28 @@ final class POSIXFile {
         return POSIXFile(path: path, descriptor: fd)
     }
 
+    /// Creates or truncates `path` for writing and reading back at offsets (`pread(2)`).
+    static func createForReadingAndWriting(_ path: String, mode: mode_t) throws(LocalDataError) -> POSIXFile {
+        let fd = systemOpen(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw failure(path, "cannot create") }
+        return POSIXFile(path: path, descriptor: fd)
+    }
+
+    /// Reads exactly `count` bytes at `offset` without moving the file position; a short file is an error.
+    func read(into buffer: UnsafeMutableRawPointer, count: Int, at offset: Int) throws(LocalDataError) {
+        var done = 0
+        while done < count {
+            let n = pread(descriptor, buffer + done, count - done, off_t(offset + done))
+            if n > 0 {
+                done += n
+            } else if n == 0 {
+                throw LocalDataError(location: path, reason: "ends before byte \(offset + count)")
+            } else if errno != EINTR {
+                throw Self.failure(path, "read failed")
+            }
+        }
+    }
+
     /// Reads up to `count` bytes; 0 means end of file.
     func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(LocalDataError) -> Int {
         while true {

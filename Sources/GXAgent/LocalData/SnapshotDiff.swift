@@ -2,8 +2,8 @@ import Foundation
 
 /// One pass over a resource's source compared with its last accepted snapshot.
 ///
-/// `observe` keeps each row (key, digest and, when the caller wants the changed rows back, its line) in
-/// sorted runs; `compare` merges them with the snapshot in key order, handing back the inserted and updated
+/// `observe` keeps each row (key, digest and, when the caller wants the changed rows back, where its line
+/// lies in the pass's line file) in sorted runs; `compare` merges them with the snapshot in key order, handing back the inserted and updated
 /// rows and the deleted keys, and writes the next snapshot; `commit` makes that the accepted snapshot. Until
 /// `commit` the previous snapshot stays, so a pass that fails or crashes is simply diffed again next run.
 public final class SnapshotDiff {
@@ -15,6 +15,9 @@ public final class SnapshotDiff {
     private let runBytes: Int
     private var run: SnapshotRun
     private var runPaths: [String] = []
+    /// The observed lines, when the caller wants changed rows back; runs then hold locators into it.
+    private var lines: SnapshotLineStore?
+    private var locator: [UInt8] = []
     private var stage = Stage.observing
 
     private enum Stage {
@@ -44,7 +47,13 @@ public final class SnapshotDiff {
             throw LocalDataError(location: location,
                                  reason: "digest of key \(key.joined(separator: "|")) has \(digest.count) bytes, expected \(SnapshotFileFormat.digestLength)")
         }
-        run.append(key: SnapshotKey.encode(key), digest: digest, line: line)
+        if line.isEmpty {
+            run.append(key: SnapshotKey.encode(key), digest: digest, line: [])
+        } else {
+            if lines == nil { lines = try SnapshotLineStore(path: passDirectory + "/lines") }
+            try lines!.append(line, locator: &locator)
+            run.append(key: SnapshotKey.encode(key), digest: digest, line: locator)
+        }
         if run.byteCount >= runBytes { try spillRun() }
     }
 
@@ -79,12 +88,12 @@ public final class SnapshotDiff {
                     comparison.unchanged += 1
                 } else {
                     comparison.updated += 1
-                    try onChange(.updated, Array(row.line))
+                    try onChange(.updated, try observedLine(row.line))
                 }
                 try previous.advance()
             } else {
                 comparison.inserted += 1
-                try onChange(.inserted, Array(row.line))
+                try onChange(.inserted, try observedLine(row.line))
             }
             try next.append(key: row.key, digest: row.digest, line: UnsafeRawBufferPointer(start: nil, count: 0))
             try merger.advance()
@@ -98,6 +107,11 @@ public final class SnapshotDiff {
         try next.finish(durable: true)
         for path in runPaths { try? FileManager.default.removeItem(atPath: path) }
         runPaths = []
+        if let lines {
+            try? lines.close()
+            try? FileManager.default.removeItem(atPath: passDirectory + "/lines")
+            self.lines = nil
+        }
         stage = .compared
         return comparison
     }
@@ -116,6 +130,13 @@ public final class SnapshotDiff {
         stage = .committed
         // Cleanup only: if it fails, the next `beginDiff` removes the directory.
         try? FileManager.default.removeItem(atPath: passDirectory)
+    }
+
+    /// The line a run entry kept for a changed row: read back through its locator, or none.
+    private func observedLine(_ kept: UnsafeRawBufferPointer) throws(LocalDataError) -> [UInt8] {
+        guard !kept.isEmpty else { return [] }
+        guard let lines else { throw LocalDataError(location: location, reason: "a run entry names a line but this pass kept none") }
+        return try lines.line(at: kept)
     }
 
     private func spillRun() throws(LocalDataError) {

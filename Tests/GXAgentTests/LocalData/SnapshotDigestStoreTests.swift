@@ -231,6 +231,18 @@ struct SnapshotDigestStoreTests {
         #expect((file[.posixPermissions] as? NSNumber)?.intValue == 0o600)
     }
 
+    @Test("the lines a pass keeps for its changed rows wait in a file private to the agent's user")
+    func linesFilePermissions() throws {
+        let scratch = try LocalDataScratch()
+        let store = try SnapshotDigestStore(directory: scratch.file("snapshots"))
+        let diff = try store.beginDiff(resource: "people")
+        try observe(diff, [("34052419800101001X", 1)])
+        let passes = try FileManager.default.contentsOfDirectory(atPath: store.directory).filter { $0.contains(SnapshotDigestStore.passInfix) }
+        let lines = try FileManager.default.attributesOfItem(atPath: store.directory + "/" + passes[0] + "/lines")
+        #expect((lines[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(try compare(diff).inserted == ["34052419800101001X@1"])
+    }
+
     @Test("a damaged snapshot file is an error naming it, never a shorter snapshot")
     func damagedSnapshot() throws {
         let scratch = try LocalDataScratch()

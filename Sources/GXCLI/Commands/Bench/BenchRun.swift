@@ -54,12 +54,14 @@ struct BenchRun {
                                                   log: log, environment: environment)
         let changed = try lineCount(pipeline.directory.appendingPathComponent("upserts.csv").path)
             + lineCount(pipeline.directory.appendingPathComponent("deletes.keys").path)
+        let finalRows = try await count(database)
+        try await settle(dropping: ["gx_bench_baseline"])
         return [
             .init(path: BenchReport.baseline, phase: "load", seconds: load.seconds, records: rows, inputBytes: inputBytes.0,
                   wireBytes: pipeline.loadWireBytes, peakRSS: ["pipeline": load.peakRSS], consumerRows: loaded,
                   processSeconds: ["pipeline": load.seconds], cpuSeconds: ["pipeline": load.cpuSeconds]),
             .init(path: BenchReport.baseline, phase: "delta", seconds: delta.seconds, records: changed, inputBytes: inputBytes.0 + inputBytes.1,
-                  wireBytes: pipeline.deltaWireBytes, peakRSS: ["pipeline": delta.peakRSS], consumerRows: try await count(database),
+                  wireBytes: pipeline.deltaWireBytes, peakRSS: ["pipeline": delta.peakRSS], consumerRows: finalRows,
                   processSeconds: ["pipeline": delta.seconds], cpuSeconds: ["pipeline": delta.cpuSeconds]),
         ]
     }
@@ -85,6 +87,7 @@ struct BenchRun {
         }
         let hubOutcome = hub.terminate()
         let loadedRows = try await count(consumer)
+        try await settle(dropping: ["gx_bench_consumer_\(store)"] + (store == "sqlite" ? [] : ["gx_bench_hub"]))
         func rss(_ night: ExchangeRun.Night) -> [String: Int64] {
             ["hub": hubOutcome.peakRSS, "provider": night.provider.peakRSS, "consumer": night.consumer.peakRSS]
         }
@@ -106,6 +109,13 @@ struct BenchRun {
         var output = SampleCommand.CSVOutput(handle: handle)
         try output.write(register)
         try handle.close()
+    }
+
+    /// Drops a finished path's databases and checkpoints, so the next path does not share the server with
+    /// autovacuum and writeback of the last one's million rows.
+    private func settle(dropping names: [String]) async throws {
+        for name in names { try await psql(server.description, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+        try await psql(server.description, "CHECKPOINT")
     }
 
     /// A fresh database on the server (dropped first if a previous run left it), as a URL for children.

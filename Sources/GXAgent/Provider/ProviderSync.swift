@@ -93,12 +93,15 @@ struct ProviderSync {
         let spoolsAsRead = full || diff?.previousCount == 0
         if let diff {
             // Snapshot mode: reading; preparing (map, validate, encode, SM3) on one worker per core, results
-            // kept in source order; and keeping (sorted runs, and the spool when every row goes), each on
-            // its own threads.
+            // kept in source order; keeping (sorted runs); and, when every row goes, spooling (deflate and
+            // SM3 of the batches) — each on its own threads.
+            let spooling = spoolsAsRead ? PipelineStage<[UInt8], [UInt8]>(label: "gongxiang.provider.spool") { lines in
+                for line in lines { try spooler.append(encoded: line, operation: .upsert) }
+            } : nil
             let keeping = PipelineStage<SnapshotRow, SnapshotRow>(label: "gongxiang.provider.keep") { rows in
                 for row in rows {
                     try diff.observe(key: row.key, digest: row.digest, line: spoolsAsRead ? [] : row.line)
-                    if spoolsAsRead { try spooler.append(encoded: row.line, operation: .upsert) }
+                    try spooling?.add(row.line)
                 }
             }
             let preparing = PipelineStage<SourceRow, Result<SnapshotRow, RecordViolation>>(
@@ -120,7 +123,7 @@ struct ProviderSync {
                         }
                     }
                 })
-            stages = [preparing, keeping]
+            stages = [preparing, keeping] + (spooling.map { [$0] } ?? [])
             handle = { row in
                 progress.advance()
                 try preparing.add(row)

@@ -17,7 +17,7 @@ struct BenchReport: Codable, Sendable {
         /// Rows in the consumer's table afterwards.
         var consumerRows: Int
         /// Wall and CPU (user + system) seconds of each process the phase ran, so a slow phase can be
-        /// attributed; the hub's CPU is only known for both phases together, so it is left out.
+        /// attributed; for the hub, which serves both phases, only its CPU during the phase.
         var processSeconds: [String: Double] = [:]
         var cpuSeconds: [String: Double] = [:]
 
@@ -80,11 +80,12 @@ struct BenchReport: Codable, Sendable {
         lines.append(line(widths.map { String(repeating: "-", count: $0) }))
         lines += body.map(line)
         lines.append("")
-        lines.append("where the time went (wall s / CPU s per process):")
+        lines.append("where the time went (wall s / CPU s per process; the hub serves throughout, so only its CPU):")
         for path in paths where !path.processSeconds.isEmpty {
-            let each = path.processSeconds.sorted { $0.key > $1.key }.map { name, wall in
+            var each = path.processSeconds.sorted { $0.key > $1.key }.map { name, wall in
                 String(format: "%@ %.2f / %.2f", name, wall, path.cpuSeconds[name] ?? .nan)
             }
+            if let hub = path.cpuSeconds["hub"] { each.append(String(format: "hub - / %.2f", hub)) }
             lines.append("  \(path.path), \(path.phase): " + each.joined(separator: ", "))
         }
         lines.append("")

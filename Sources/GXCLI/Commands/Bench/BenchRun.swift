@@ -78,9 +78,9 @@ struct BenchRun {
         let load: ExchangeRun.Night, delta: ExchangeRun.Night
         do {
             Console.note("\(label): initial load")
-            load = try await run.night(export: nightOne)
+            load = try await run.night(export: nightOne, hub: hub)
             Console.note("\(label): next night")
-            delta = try await run.night(export: nightTwo)
+            delta = try await run.night(export: nightTwo, hub: hub)
         } catch {
             _ = hub.terminate()
             throw error
@@ -92,7 +92,9 @@ struct BenchRun {
             ["hub": hubOutcome.peakRSS, "provider": night.provider.peakRSS, "consumer": night.consumer.peakRSS]
         }
         func wall(_ night: ExchangeRun.Night) -> [String: Double] { ["provider": night.provider.seconds, "consumer": night.consumer.seconds] }
-        func cpu(_ night: ExchangeRun.Night) -> [String: Double] { ["provider": night.provider.cpuSeconds, "consumer": night.consumer.cpuSeconds] }
+        func cpu(_ night: ExchangeRun.Night) -> [String: Double] {
+            ["provider": night.provider.cpuSeconds, "consumer": night.consumer.cpuSeconds].merging(night.hubCPUSeconds.map { ["hub": $0] } ?? [:]) { $1 }
+        }
         return [
             .init(path: label, phase: "load", seconds: load.seconds, records: rows, inputBytes: inputBytes.0, wireBytes: load.wireBytes,
                   peakRSS: rss(load), consumerRows: loadedRows, processSeconds: wall(load), cpuSeconds: cpu(load)),

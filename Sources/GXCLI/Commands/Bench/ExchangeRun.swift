@@ -27,6 +27,8 @@ struct ExchangeRun {
     struct Night: Sendable {
         var provider: MeasuredProcess.Outcome
         var consumer: MeasuredProcess.Outcome
+        /// The hub's CPU seconds during the night, if /proc told.
+        var hubCPUSeconds: Double?
         var wireBytes: Int64
         var seconds: Double { provider.seconds + consumer.seconds }
     }
@@ -102,15 +104,17 @@ struct ExchangeRun {
     }
 
     /// One night: the export in place, the provider's agent, then the consumer's.
-    func night(export source: String) async throws -> Night {
+    func night(export source: String, hub: MeasuredProcess) async throws -> Night {
         _ = try? FileManager.default.removeItem(atPath: export)
         try FileManager.default.linkItem(atPath: source, toPath: export)
         let before = wireBytes()
+        let hubBefore = hub.cpuSecondsSoFar()
         let provider = try await MeasuredProcess.run(gx, ["agent", "run", "--config", directory.appendingPathComponent("agents/provider/agent.toml").path],
                                                      log: log, environment: environment)
         let consumer = try await MeasuredProcess.run(gx, ["agent", "run", "--config", directory.appendingPathComponent("agents/consumer/agent.toml").path],
                                                      log: log, environment: environment)
-        return Night(provider: provider, consumer: consumer, wireBytes: wireBytes() - before)
+        let hubCPU = hub.cpuSecondsSoFar().flatMap { after in hubBefore.map { after - $0 } }
+        return Night(provider: provider, consumer: consumer, hubCPUSeconds: hubCPU, wireBytes: wireBytes() - before)
     }
 
     /// Payload bytes that crossed the wire: pushed batches and the deliveries consumers pulled.

@@ -65,6 +65,17 @@ struct MeasuredProcess {
         Double(time.tv_sec) + Double(time.tv_usec) / 1e6
     }
 
+    /// CPU time (user + system) the still running process has used so far, from `/proc/<pid>/stat`; for a
+    /// server measured phase by phase.
+    func cpuSecondsSoFar() -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after the command name, which may hold spaces: state is field 3, utime 14 and stime 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// Asks the process to stop (SIGTERM) and waits for it.
     func terminate() -> Outcome {
         kill(pid, SIGTERM)

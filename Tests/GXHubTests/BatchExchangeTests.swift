@@ -143,6 +143,24 @@ struct BatchExchangeTests {
         #expect(try await fixture.store.delivery(agreementID: PopulationBatch.agreement, sequence: 1) == nil)
     }
 
+    @Test("a kept delivery whose file lost bytes is refused with a message, not served short", arguments: StoreBackend.allCases)
+    func damagedDeliveryFile(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        try await fixture.hub.withClient { client in
+            try await client.push(try PopulationBatch.build((1...20).map { PopulationBatch.record($0) }, sequence: 1, key: provider.key),
+                                  token: provider.token).expect(.created)
+        }
+        let prepared = try #require(try await fixture.store.delivery(agreementID: PopulationBatch.agreement, sequence: 1))
+        let file = fixture.hub.batchDirectory.appendingPathComponent(try #require(prepared.payloadPath))
+        try Data(try Data(contentsOf: file).dropLast(10)).write(to: file)
+        try await fixture.hub.withClient { client in
+            let pulled = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
+            #expect(pulled.status == .internalServerError)
+            #expect(pulled.text.contains("the batch directory is damaged"), "\(pulled.text)")
+        }
+    }
+
     @Test("the exact same batch sent again is answered as already accepted", arguments: StoreBackend.allCases)
     func idempotentResend(_ backend: StoreBackend) async throws {
         let fixture = try await activePopulationAgreement(backend)

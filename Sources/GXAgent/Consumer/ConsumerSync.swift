@@ -74,23 +74,28 @@ struct ConsumerSync {
         if let staging = sink as? any StagingRecordSink {
             try await applyStaged(list.batches, agreement: id, fetcher: fetcher, mapper: mapper, keyIndices: keyIndices, sink: staging, into: &report)
         } else {
-            var next: Task<DeliveryFetcher.Delivery, any Error>?
-            defer { next?.cancel() }
-            for (index, available) in list.batches.enumerated() {
-                try Self.requireAvailable(available, agreement: id)
-                let delivery = try await (next ?? fetcher.start(agreement: id, sequence: available.sequence)).value
-                next = list.batches.dropFirst(index + 1).first.flatMap { $0.available ? fetcher.start(agreement: id, sequence: $0.sequence) : nil }
-                let applied = try await apply(delivery, mapper: mapper, keyIndices: keyIndices, sink: sink)
-                report.add(available.sequence, applied)
+            try await inOrder(list.batches, agreement: id, into: &report, prepare: { fetcher.start(agreement: id, sequence: $0.sequence) }) { delivery in
+                try await apply(delivery, mapper: mapper, keyIndices: keyIndices, sink: sink)
             }
         }
         try LocalData.finishRun(sink)
         return report
     }
 
-    private static func requireAvailable(_ batch: ExchangeAPI.AvailableBatch, agreement id: String) throws {
-        guard batch.available else {
-            throw AgentError.verification(what: "\(id)#\(batch.sequence)", reason: "pruned at the hub before it was applied here; ask the provider for a full resend")
+    /// Applies the available batches in order, the next one's `prepare` task running while the current one
+    /// is applied. A batch pruned at the hub stops the run when its turn comes.
+    private func inOrder<Prepared: Sendable>(_ batches: [ExchangeAPI.AvailableBatch], agreement id: String, into report: inout ConsumerReport,
+                                             prepare: (ExchangeAPI.AvailableBatch) -> Task<Prepared, any Error>,
+                                             apply: (Prepared) async throws -> BatchCounts) async throws {
+        var next: Task<Prepared, any Error>?
+        defer { next?.cancel() }
+        for (index, available) in batches.enumerated() {
+            guard available.available else {
+                throw AgentError.verification(what: "\(id)#\(available.sequence)", reason: "pruned at the hub before it was applied here; ask the provider for a full resend")
+            }
+            let prepared = try await (next ?? prepare(available)).value
+            next = batches.dropFirst(index + 1).first.flatMap { $0.available ? prepare($0) : nil }
+            report.add(available.sequence, try await apply(prepared))
         }
     }
 
@@ -129,21 +134,30 @@ struct ConsumerSync {
                 return StagedDelivery(manifest: delivery.manifest, what: delivery.what, staging: staging, started: started)
             }
         }
-        var next: Task<StagedDelivery<Sink.Staging>, any Error>?
-        defer { next?.cancel() }
-        for (index, available) in batches.enumerated() {
-            try Self.requireAvailable(available, agreement: id)
-            let staged = try await (next ?? stage(available)).value
-            next = batches.dropFirst(index + 1).first.flatMap { $0.available ? stage($0) : nil }
+        try await inOrder(batches, agreement: id, into: &report, prepare: stage) { staged in
             try await sink.apply(staged.staging, stream: id, checkpoint: staged.manifest.sequence)
-            report.add(available.sequence, try await applied(staged.manifest, what: staged.what, since: staged.started))
+            return try await applied(staged.manifest, what: staged.what, since: staged.started)
         }
     }
 
     /// Reads a delivery's payload into `transaction`: decodes, maps each record to the sink's columns, and
     /// checks digests and counts against the manifest at the end (a mismatch throws, so nothing is applied).
+    /// A payload that does not decode is an error naming the delivery.
     private static func decode(_ delivery: DeliveryFetcher.Delivery, mapper: RecordMapper, keyIndices: [Int], into transaction: any SinkTransaction,
                                logger: Logger) throws {
+        do {
+            try decodeUnnamed(delivery, mapper: mapper, keyIndices: keyIndices, into: transaction, logger: logger)
+        } catch let error as AgentError {
+            throw error
+        } catch let error as LocalDataError {
+            throw error
+        } catch {
+            throw AgentError.verification(what: delivery.what, reason: "the payload does not decode: \(error)")
+        }
+    }
+
+    private static func decodeUnnamed(_ delivery: DeliveryFetcher.Delivery, mapper: RecordMapper, keyIndices: [Int], into transaction: any SinkTransaction,
+                                      logger: Logger) throws {
         let (file, manifest, what) = (delivery.file, delivery.manifest, delivery.what)
         let decoder = try BatchPayloadDecoder(valueCount: manifest.items.count, maximumRecordBytes: Int(manifest.records.bytes))
         let progress = ProgressDisplay("\(what) applying", total: manifest.counts.records, logger: logger)

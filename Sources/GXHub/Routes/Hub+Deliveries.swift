@@ -30,12 +30,18 @@ extension Hub {
             guard let path = delivery.payloadPath else {
                 throw HubAPIError(.gone, "batch \(agreement.terms.resourceCode)#\(sequence) was pruned after every consumer acknowledged it")
             }
+            // A file that lost or gained bytes on the hub's disk would leave the consumer waiting for the
+            // length the manifest promised: refuse it here, naming it.
+            let url = batchDirectory.appendingPathComponent(path)
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? nil
+            guard size == delivery.manifest.wire.bytes else {
+                throw HubAPIError(.internalServerError, "the kept delivery \(agreement.id)#\(sequence) has \(size.map(String.init) ?? "no") bytes, its manifest says \(delivery.manifest.wire.bytes): the batch directory is damaged")
+            }
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
             headers[BatchHeader.manifest] = delivery.manifestBase64
             headers[BatchHeader.signature] = delivery.signatureBase64
             headers[.contentLength] = String(delivery.manifest.wire.bytes)
-            let url = batchDirectory.appendingPathComponent(path)
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in
                 let handle = try FileHandle(forReadingFrom: url)
                 defer { try? handle.close() }

@@ -1,0 +1,45 @@
+import Foundation
+import GXCrypto
+import GXDomain
+import GXTestSupport
+import Testing
+
+/// A consumer applying to PostgreSQL decodes and verifies the next delivery while the database applies the
+/// current one; these tests hold it to applying in order, and never applying what fails its checks.
+@Suite("A PostgreSQL consumer decoding ahead")
+struct StagedConsumerTests {
+    @Test("a delivery that fails its checks is not applied, the ones before it are, and the next run stops at it again")
+    func tamperedDeliveryStopsTheRun() async throws {
+        let world = try await PostgresWorld.make()
+        let hub = try world.serve()
+        defer { _ = hub.terminate() }
+        try world.setUp(through: hub, agreements: [PopulationBatch.agreement])
+        let pair = try #require(try ExchangeTests.pairs().first { $0.agreement == PopulationBatch.agreement })
+        let agents = try AgentsOnPostgres(world: world, hub: hub, pair: pair, provider: try await TestPostgres.freshDatabase(),
+                                          consumer: try await TestPostgres.freshDatabase())
+        let key = try SM2PrivateKey(pem: try String(contentsOfFile: world.agencyFile(PopulationBatch.provider, "key"), encoding: .utf8))
+        let token = try String(contentsOfFile: world.agencyFile(PopulationBatch.provider, "token"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        for sequence in 1...3 {
+            let records = (1...40).map { PopulationBatch.record((Int(sequence) - 1) * 40 + $0) }
+            let built = try PopulationBatch.build(records, sequence: Int64(sequence), key: key)
+            #expect(try await PostgresHubTests.push(built, to: hub, token: token).status == 201)
+        }
+        // The hub prepared each delivery as it accepted the batch; damage the second one on the hub's disk.
+        let deliveries = world.state.appendingPathComponent("batches/RK-001/deliveries/\(PopulationBatch.agreement)")
+        let second = try #require(try FileManager.default.contentsOfDirectory(atPath: deliveries.path).first { $0.hasPrefix("2-") })
+        // Same length, one byte changed: what the hub signed no longer arrives.
+        let file = deliveries.appendingPathComponent(second)
+        var bytes = [UInt8](try Data(contentsOf: file))
+        bytes[bytes.count / 2] ^= 0x55
+        try Data(bytes).write(to: file)
+
+        for run in 1...2 {
+            let consumed = try GXBinary.run(["agent", "run", "--config", agents.consumerConfig])
+            #expect(consumed.status != 0, "run \(run) applied a damaged delivery")
+            #expect(consumed.stderr.contains("delivery \(PopulationBatch.agreement)#2"), "run \(run): \(consumed.stderr.suffix(2000))")
+            let received = try await agents.received()
+            #expect(received.count == 40, "run \(run): only the first delivery's rows should be applied, found \(received.count)")
+        }
+    }
+}

@@ -23,6 +23,11 @@ struct BenchTests {
         let rows = Set(paths.compactMap { $0["consumer_rows"] as? Int })
         #expect(rows.count == 1, "every path should end with the same rows: \(rows)")
         #expect(rows.first.map { $0 > 19_000 } == true)
+        for path in paths where (path["path"] as? String)?.hasPrefix("gongxiang") == true {
+            let cpu = try #require(path["cpu_seconds"] as? [String: Double], "\(path)")
+            #expect(Set(cpu.keys) == ["provider", "consumer", "hub"], "each process's CPU is reported per phase: \(cpu)")
+            #expect(cpu.values.allSatisfy { $0 >= 0 && $0.isFinite })
+        }
         let micro = try #require(report["micro"] as? [[String: Any]])
         #expect(Set(micro.compactMap { $0["name"] as? String }).count == 6)
     }

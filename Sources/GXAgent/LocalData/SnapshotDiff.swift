@@ -3,9 +3,10 @@ import Foundation
 /// One pass over a resource's source compared with its last accepted snapshot.
 ///
 /// `observe` keeps each row (key, digest and, when the caller wants the changed rows back, where its line
-/// lies in the pass's line file) in sorted runs; `compare` merges them with the snapshot in key order, handing back the inserted and updated
-/// rows and the deleted keys, and writes the next snapshot; `commit` makes that the accepted snapshot. Until
-/// `commit` the previous snapshot stays, so a pass that fails or crashes is simply diffed again next run.
+/// lies in the pass's line file) in sorted runs; `compare` merges them with the snapshot in key order,
+/// handing back the inserted and updated rows and the deleted keys, and writes the next snapshot; `commit`
+/// makes that the accepted snapshot. Until `commit` the previous snapshot stays, so a pass that fails or
+/// crashes is simply diffed again next run.
 public final class SnapshotDiff {
     public let resource: String
     /// Keys in the last accepted snapshot (0 before the first accepted pass).
@@ -37,6 +38,7 @@ public final class SnapshotDiff {
 
     private var location: String { snapshotPath }
     private var nextSnapshotPath: String { passDirectory + "/next.snapshot" }
+    private var linesPath: String { passDirectory + "/lines" }
 
     /// Keeps one source row: its key values, the SM3 of its canonical line, and the line itself when
     /// `compare` should hand it back if it changed (empty otherwise).
@@ -50,8 +52,12 @@ public final class SnapshotDiff {
         if line.isEmpty {
             run.append(key: SnapshotKey.encode(key), digest: digest, line: [])
         } else {
-            if lines == nil { lines = try SnapshotLineStore(path: passDirectory + "/lines") }
-            try lines!.append(line, locator: &locator)
+            let store: SnapshotLineStore
+            if let lines { store = lines } else {
+                store = try SnapshotLineStore(path: linesPath)
+                lines = store
+            }
+            try store.append(line, locator: &locator)
             run.append(key: SnapshotKey.encode(key), digest: digest, line: locator)
         }
         if run.byteCount >= runBytes { try spillRun() }
@@ -109,7 +115,7 @@ public final class SnapshotDiff {
         runPaths = []
         if let lines {
             try? lines.close()
-            try? FileManager.default.removeItem(atPath: passDirectory + "/lines")
+            try? FileManager.default.removeItem(atPath: linesPath)
             self.lines = nil
         }
         stage = .compared

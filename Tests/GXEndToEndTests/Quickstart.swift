@@ -28,7 +28,7 @@ enum Quickstart {
 
 /// A `gx hub serve` process on a loopback port, stopped with SIGTERM.
 final class HubProcess: @unchecked Sendable {
-    let process = Process()
+    let process: Process
     let port: Int
     let log: URL
     /// Set for a hub serving HTTPS: the CA that issued its certificate.
@@ -39,8 +39,32 @@ final class HubProcess: @unchecked Sendable {
     /// certificate and key, and `caFile` for the probe).
     init(database: String, directory: URL, environment: [String: String] = [:], arguments: [String] = [], caFile: String? = nil) throws {
         self.caFile = caFile
-        port = Int.random(in: 20000...60000)
-        log = directory.appendingPathComponent("hub-\(port).log")
+        // A port picked at random can be taken before the hub binds it (parallel tests): try another one.
+        for attempt in 1...5 {
+            // Below Linux's ephemeral range (32768–60999), where outgoing connections take their ports.
+            let port = Int.random(in: 20000...32000)
+            let log = directory.appendingPathComponent("hub-\(port).log")
+            let process = try Self.launch(database: database, port: port, log: log, environment: environment, arguments: arguments)
+            let scheme = caFile == nil ? "http" : "https"
+            for _ in 0..<200 {
+                if try ProcessRunner.run("/usr/bin/curl", ["-fsS"] + (caFile.map { ["--cacert", $0] } ?? []) + ["\(scheme)://127.0.0.1:\(port)/healthz"]).status == 0 {
+                    (self.process, self.port, self.log) = (process, port, log)
+                    return
+                }
+                guard process.isRunning else { break }
+                usleep(50_000)
+            }
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if attempt < 5, text.contains("Address already in use") { continue }
+            throw HubProcessError(log: text)
+        }
+        preconditionFailure("unreachable: the last attempt returns or throws")
+    }
+
+    private static func launch(database: String, port: Int, log: URL, environment: [String: String], arguments: [String]) throws -> Process {
+        let process = Process()
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: GXBinary.path)
         process.arguments = ["hub", "serve", "--db", database, "--listen", "127.0.0.1:\(port)"] + arguments
@@ -48,12 +72,7 @@ final class HubProcess: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         try process.run()
-        for _ in 0..<200 {
-            if try ProcessRunner.run("/usr/bin/curl", ["-fsS"] + (caFile.map { ["--cacert", $0] } ?? []) + ["\(url)/healthz"]).status == 0 { return }
-            guard process.isRunning else { break }
-            usleep(50_000)
-        }
-        throw HubProcessError(log: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+        return process
     }
 
     /// Graceful stop; returns the exit status.

@@ -22,8 +22,9 @@ public struct Agent: Sendable {
     }
 
     /// Runs the night. Throws only for what stops the whole run (configuration, lock, credentials);
-    /// per-resource failures are in the report.
-    public func run(full: Bool = false) async throws -> AgentReport {
+    /// per-resource failures are in the report. With `follow`, each consumed agreement is pulled until a
+    /// provider's pass has ended (see `FollowPolicy`).
+    public func run(full: Bool = false, follow: FollowPolicy? = nil) async throws -> AgentReport {
         let lock = try AgentRunLock(directory: configuration.stateDirectory)
         defer { withExtendedLifetime(lock) {} }
         let state = try AgentState(directory: configuration.stateDirectory)
@@ -53,7 +54,7 @@ public struct Agent: Sendable {
         if !configuration.consume.isEmpty {
             let hubKey = try await trustedHubKey(client)
             let consumer = ConsumerSync(configuration: configuration, configText: configText, configSource: configSource, client: client,
-                                        state: state, key: key, hubKey: hubKey, logger: logger)
+                                        state: state, key: key, hubKey: hubKey, follow: follow, logger: logger)
             for consumed in configuration.consume {
                 do {
                     report.consumed.append(try await consumer.run(consumed))

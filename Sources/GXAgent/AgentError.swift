@@ -9,6 +9,8 @@ public enum AgentError: Error, Sendable, CustomStringConvertible {
     /// Something received did not verify (signature, digest, count): nothing of it was applied.
     case verification(what: String, reason: String)
     case localData(String)
+    /// Following an agreement, no new delivery arrived for the idle timeout and no pass had ended.
+    case followTimedOut(agreement: String, waited: Duration, appliedThrough: Int64)
 
     public var description: String {
         switch self {
@@ -18,6 +20,8 @@ public enum AgentError: Error, Sendable, CustomStringConvertible {
         case let .hubAnswer(status, message, field): return "hub refused (\(status)): \(message)" + (field.map { " [field: \($0)]" } ?? "")
         case let .verification(what, reason): return "\(what) does not verify: \(reason)"
         case let .localData(message): return message
+        case let .followTimedOut(agreement, waited, appliedThrough):
+            return "following \(agreement): no new delivery for \(waited.components.seconds) s and the provider's pass has not ended (applied through #\(appliedThrough)); is the provider's agent running?"
         }
     }
 

@@ -105,6 +105,45 @@ struct BatchExchangeTests {
         }
     }
 
+    @Test("the batch that ends a provider's pass is marked in the consumer's list and in its signed delivery manifest", arguments: StoreBackend.allCases)
+    func endOfPassReachesTheConsumer(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        let first = try PopulationBatch.build((1...10).map { PopulationBatch.record($0) }, sequence: 1, key: provider.key)
+        let last = try PopulationBatch.build((11...20).map { PopulationBatch.record($0) }, sequence: 2, key: provider.key) { $0.endsPass = true }
+        try await fixture.hub.withClient { client in
+            try await client.push(first, token: provider.token).expect(.created)
+            try await client.push(last, token: provider.token).expect(.created)
+            let list = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches", token: consumer.token)
+                .decode(ExchangeAPI.DeliveryList.self)
+            #expect(list.batches.map(\.sequence) == [1, 2])
+            #expect(list.batches.map(\.endsPass) == [nil, true])
+            for (sequence, marked) in [(1, false), (2, true)] {
+                let delivery = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/\(sequence)", token: consumer.token)
+                try delivery.expect(.ok)
+                let signed = try delivery.deliveryManifest()
+                #expect(signed.isSigned(by: fixture.hub.key.publicKey))
+                #expect(signed.content.isLastOfPass == marked, "delivery #\(sequence)")
+            }
+        }
+    }
+
+    @Test("a consumer's list asked with wait= answers with a batch pushed while it waited", arguments: StoreBackend.allCases)
+    func listWaitsForABatch(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        let built = try PopulationBatch.build((1...10).map { PopulationBatch.record($0) }, sequence: 1, key: provider.key)
+        try await fixture.hub.withClient { client in
+            let empty = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches?after=0&wait=1", token: consumer.token)
+                .decode(ExchangeAPI.DeliveryList.self)
+            #expect(empty.batches.isEmpty)
+            async let listed = client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches?after=0&wait=30", token: consumer.token)
+            try await Task.sleep(for: .milliseconds(500))
+            try await client.push(built, token: provider.token).expect(.created)
+            #expect(try await listed.decode(ExchangeAPI.DeliveryList.self).batches.map(\.sequence) == [1])
+        }
+    }
+
     @Test("a refused batch leaves no prepared delivery and no file behind", arguments: StoreBackend.allCases)
     func refusedBatchLeavesNoDelivery(_ backend: StoreBackend) async throws {
         let fixture = try await activePopulationAgreement(backend)

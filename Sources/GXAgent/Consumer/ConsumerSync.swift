@@ -6,6 +6,7 @@ import Logging
 /// One night's work for one consumed agreement: confirm receipts the hub has not recorded, then pull every
 /// batch after the sink's checkpoint in order, verify the hub's signature, the digests and the counts,
 /// map, and apply it to the sink in one transaction with the checkpoint; then send a signed receipt.
+/// Following (`follow`), it goes on pulling as batches arrive until it has applied the end of a pass.
 struct ConsumerSync {
     let configuration: AgentConfiguration
     let configText: String
@@ -14,6 +15,7 @@ struct ConsumerSync {
     let state: AgentState
     let key: SM2PrivateKey
     let hubKey: SM2PublicKey
+    let follow: FollowPolicy?
     let logger: Logger
 
     struct AgreementDocument: Decodable { var agreement: SharingAgreement }
@@ -57,7 +59,7 @@ struct ConsumerSync {
             return index
         }
         let checkpoint = try await sink.checkpoint(stream: id) ?? 0
-        let list: ExchangeAPI.DeliveryList = try await client.get("/v1/agreements/\(client.escape(id))/batches?after=\(checkpoint)")
+        var list: ExchangeAPI.DeliveryList = try await client.get("/v1/agreements/\(client.escape(id))/batches?after=\(checkpoint)")
         // Applied before but the receipt never reached the hub (a crash or a lost answer): send it now.
         if list.acknowledged < checkpoint {
             for sequence in (list.acknowledged + 1)...checkpoint {
@@ -71,12 +73,39 @@ struct ConsumerSync {
         // While one delivery is applied, the next one downloads (the hub projects it meanwhile).
         let fetcher = DeliveryFetcher(client: client, hubKey: hubKey, agency: configuration.agency,
                                       directory: URL(fileURLWithPath: configuration.stateDirectory + "/incoming"), items: items)
-        if let staging = sink as? any StagingRecordSink {
-            try await applyStaged(list.batches, agreement: id, fetcher: fetcher, mapper: mapper, keyIndices: keyIndices, sink: staging, into: &report)
-        } else {
-            try await inOrder(list.batches, agreement: id, into: &report, prepare: { fetcher.start(agreement: id, sequence: $0.sequence) }) { delivery in
-                try await apply(delivery, mapper: mapper, keyIndices: keyIndices, sink: sink)
+        var appliedThrough = checkpoint
+        var idleSince = ContinuousClock.now
+        var asked = ContinuousClock.now
+        var waitLogged = false
+        while true {
+            if let last = list.batches.last {
+                if let staging = sink as? any StagingRecordSink {
+                    try await applyStaged(list.batches, agreement: id, fetcher: fetcher, mapper: mapper, keyIndices: keyIndices, sink: staging, into: &report)
+                } else {
+                    try await inOrder(list.batches, agreement: id, into: &report, prepare: { fetcher.start(agreement: id, sequence: $0.sequence) }) { delivery in
+                        try await apply(delivery, mapper: mapper, keyIndices: keyIndices, sink: sink)
+                    }
+                }
+                appliedThrough = last.sequence
+                // The hub's list says which batch ends a pass; it only decides when to stop asking.
+                guard let follow, last.endsPass != true else { break }
+                idleSince = .now
+                waitLogged = false
+            } else {
+                guard let follow else { break }
+                let idle = ContinuousClock.now - idleSince
+                if idle >= follow.idleTimeout {
+                    throw AgentError.followTimedOut(agreement: id, waited: follow.idleTimeout, appliedThrough: appliedThrough)
+                }
+                if !waitLogged { logger.info("\(id): applied through #\(appliedThrough); waiting for the provider's pass to end") }
+                waitLogged = true
+                // A hub that does not hold the ask open is asked again no sooner than `leastInterval`.
+                let early = follow.leastInterval - (ContinuousClock.now - asked)
+                if early > .zero { try await Task.sleep(for: min(early, follow.idleTimeout - idle)) }
             }
+            let wait = follow.map { min($0.longPoll, $0.idleTimeout - (ContinuousClock.now - idleSince)) } ?? .zero
+            asked = .now
+            list = try await client.get("/v1/agreements/\(client.escape(id))/batches?after=\(appliedThrough)" + (wait > .zero ? "&wait=\(wait.components.seconds)" : ""))
         }
         try LocalData.finishRun(sink)
         return report

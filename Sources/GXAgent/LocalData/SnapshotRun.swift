@@ -5,6 +5,10 @@ import GXCrypto
 /// the runs are merged when the pass is compared with the last snapshot.
 struct SnapshotRun {
     private struct Entry {
+        /// The key's first 16 bytes as big-endian integers (zero-padded): most comparisons end on them,
+        /// without reading the arena.
+        var head: UInt64
+        var next: UInt64
         var offset: Int
         var keyLength: UInt32
         var lineLength: UInt32
@@ -24,10 +28,23 @@ struct SnapshotRun {
     mutating func append(key: String, digest: [UInt8], line: [UInt8]) {
         var key = key
         let offset = arena.count
-        key.withUTF8 { arena.append(contentsOf: $0) }
+        let (head, next) = key.withUTF8 { bytes in
+            arena.append(contentsOf: bytes)
+            return (Self.bigEndian(bytes, from: 0), Self.bigEndian(bytes, from: 8))
+        }
         arena.append(contentsOf: digest)
         arena.append(contentsOf: line)
-        entries.append(Entry(offset: offset, keyLength: UInt32(arena.count - offset - digest.count - line.count), lineLength: UInt32(line.count)))
+        entries.append(Entry(head: head, next: next, offset: offset, keyLength: UInt32(arena.count - offset - digest.count - line.count),
+                             lineLength: UInt32(line.count)))
+    }
+
+    /// Eight bytes from `start` as a big-endian integer, zero past the end: integers compare as the bytes do.
+    private static func bigEndian(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt64 {
+        var value: UInt64 = 0
+        for index in start..<start + 8 {
+            value = value << 8 | UInt64(index < bytes.count ? bytes[index] : 0)
+        }
+        return value
     }
 
     /// Sorts the entries by key, writes them to `path` and empties the run (keeping its memory).
@@ -37,7 +54,11 @@ struct SnapshotRun {
             func key(_ entry: Entry) -> UnsafeRawBufferPointer {
                 UnsafeRawBufferPointer(rebasing: arena[entry.offset..<entry.offset + Int(entry.keyLength)])
             }
-            entries.sort { SnapshotKeyOrder.compare(key($0), key($1)) < 0 }
+            entries.sort { a, b in
+                if a.head != b.head { return a.head < b.head }
+                if a.next != b.next { return a.next < b.next }
+                return SnapshotKeyOrder.compare(key(a), key(b)) < 0
+            }
             for entry in entries {
                 let digestStart = entry.offset + Int(entry.keyLength)
                 let lineStart = digestStart + SnapshotFileFormat.digestLength

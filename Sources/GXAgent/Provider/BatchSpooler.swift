@@ -57,14 +57,14 @@ final class BatchSpooler {
     /// Writes out compressed bytes as they accumulate and closes the batch once it is full.
     private func cut() throws {
         if encoder!.pendingWireBytes >= 256 * 1024 { try handle!.write(contentsOf: encoder!.takeWire()) }
-        if encoder!.counts.records >= plan.batchRecords { try close(quarantine: [], quarantined: 0) }
+        if encoder!.counts.records >= plan.batchRecords { try close(quarantine: [], quarantined: 0, endsPass: false) }
     }
 
-    /// Closes the last batch, carrying the pass's data-quality findings. A pass always ends with a batch,
-    /// even an empty one, so the hub sees that the provider ran.
+    /// Closes the last batch, carrying the pass's data-quality findings and the end-of-pass mark. A pass
+    /// always ends with a batch, even an empty one, so the hub and following consumers see that it ended.
     func finish(quarantine: [QualityFinding], quarantined: Int64) throws {
         if encoder == nil { try open() }
-        try close(quarantine: quarantine, quarantined: quarantined)
+        try close(quarantine: quarantine, quarantined: quarantined, endsPass: true)
     }
 
     private func open() throws {
@@ -77,7 +77,7 @@ final class BatchSpooler {
         encoder = try BatchPayloadEncoder()
     }
 
-    private func close(quarantine: [QualityFinding], quarantined: Int64) throws {
+    private func close(quarantine: [QualityFinding], quarantined: Int64, endsPass: Bool) throws {
         guard let encoder, let handle, let file else { return }
         try encoder.finish()
         try handle.write(contentsOf: encoder.takeWire())
@@ -92,7 +92,7 @@ final class BatchSpooler {
                                                           cursorTo: plan.mode == .cursor ? cursorTo ?? cursorFrom : nil,
                                                           generation: plan.generation, full: plan.full),
                                      counts: counts, quarantine: quarantine, records: digests.records, wire: digests.wire,
-                                     createdAt: Timestamp.string(from: Date()))
+                                     createdAt: Timestamp.string(from: Date()), endsPass: endsPass ? true : nil)
         let signed = try SignedDocument(signing: manifest, with: key)
         let pending = AgentState.PendingBatch(resource: plan.entry.resourceCode, sequence: sequence, manifestBase64: signed.base64Content,
                                               signatureBase64: signed.base64Signature, payload: file.path,

@@ -15,7 +15,9 @@ final class PipelineStage<Item: Sendable, Output>: FinishingStage, @unchecked Se
     private let workers: [DispatchQueue]
     private let slots: DispatchSemaphore
     private let group = DispatchGroup()
-    private let transform: (Item) throws -> Output
+    /// One per worker: a worker's transform may hold objects of its own, so the workers never share
+    /// their reference counts (cores contending for one counter cost more than the work).
+    private let transforms: [(Item) throws -> Output]
     private let emit: ([Output]) throws -> Void
     /// The number of the next chunk allowed to emit.
     private let turn = ConditionLock(value: 0)
@@ -24,12 +26,18 @@ final class PipelineStage<Item: Sendable, Output>: FinishingStage, @unchecked Se
     private var chunk: [Item] = []
     private var nextChunk = 0
 
-    init(label: String, workers: Int, transform: @escaping (Item) throws -> Output, emit: @escaping ([Output]) throws -> Void) {
-        self.workers = (0..<max(1, workers)).map { DispatchQueue(label: "\(label).\($0)") }
-        slots = DispatchSemaphore(value: 2 * max(1, workers))
-        self.transform = transform
+    /// A worker for each of `transforms`, worker `n` running `transforms[n]`.
+    init(label: String, transforms: [(Item) throws -> Output], emit: @escaping ([Output]) throws -> Void) {
+        precondition(!transforms.isEmpty, "a stage needs at least one worker")
+        self.workers = transforms.indices.map { DispatchQueue(label: "\(label).\($0)") }
+        slots = DispatchSemaphore(value: 2 * transforms.count)
+        self.transforms = transforms
         self.emit = emit
         chunk.reserveCapacity(Self.chunkItems)
+    }
+
+    convenience init(label: String, workers: Int, transform: @escaping (Item) throws -> Output, emit: @escaping ([Output]) throws -> Void) {
+        self.init(label: label, transforms: Array(repeating: transform, count: max(1, workers)), emit: emit)
     }
 
     /// Adds an item; hands a full chunk to the next worker, waiting while every slot is taken. Throws the
@@ -64,6 +72,7 @@ final class PipelineStage<Item: Sendable, Output>: FinishingStage, @unchecked Se
         slots.wait()
         workers[number % workers.count].async(group: group) { [self] in
             defer { slots.signal() }
+            let transform = transforms[number % workers.count]
             var outputs: [Output] = []
             if failure.withLockedValue({ $0 == nil }) {
                 do {

@@ -42,14 +42,30 @@ struct ProviderSync {
         let items = entry.items.map(\.name)
         let columns: [String]
         do { columns = try source.columns() } catch { throw AgentError.localData("\(error)") }
-        let mapper: RecordMapper, validator: RecordValidator
-        do {
-            mapper = try RecordMapper.outgoing(resource.map, columns: columns, columnsSource: resource.source.label, entry: entry,
-                                               items: items, configText: configText, configSource: configSource)
-            validator = try RecordValidator(entry: entry, items: items)
-        } catch {
-            throw AgentError.configuration(error.description)
+        /// Maps and validates one source row. Each call builds its own mapper and validator, so threads
+        /// checking rows at once share nothing.
+        func makeChecker() throws -> @Sendable (SourceRow) -> Result<CanonicalRecord, RecordViolation> {
+            let mapper: RecordMapper, validator: RecordValidator
+            do {
+                mapper = try RecordMapper.outgoing(resource.map, columns: columns, columnsSource: resource.source.label, entry: entry,
+                                                   items: items, configText: configText, configSource: configSource)
+                validator = try RecordValidator(entry: entry, items: items)
+            } catch {
+                throw AgentError.configuration(error.description)
+            }
+            return { row in
+                do throws(RecordViolation) {
+                    let record = CanonicalRecord(operation: .upsert, values: try mapper.map(row.values))
+                    if let violation = validator.violation(in: record) { return .failure(violation) }
+                    return .success(record)
+                } catch {
+                    return .failure(error)
+                }
+            }
         }
+        let checked = try makeChecker()
+        let keyIndices: [Int]
+        do { keyIndices = try RecordValidator(entry: entry, items: items).keyIndices } catch { throw AgentError.configuration(error.description) }
         let cursorMode = resource.source.cursor != nil
         if full, cursorMode { try state.resetCursor(resource: code) }
         let cursorText = cursorMode ? try state.cursor(resource: code) : nil
@@ -73,26 +89,15 @@ struct ProviderSync {
         let snapshots = cursorMode ? nil : try SnapshotDigestStore(directory: configuration.stateDirectory + "/snapshots",
                                                                    legacyDatabase: configuration.stateDirectory + "/snapshots.sqlite")
         let diff = try snapshots?.beginDiff(resource: code)
-        let keyIndices = validator.keyIndices
         var rowNumber: Int64 = 0
         let progress = ProgressDisplay("\(code) reading \(resource.source.label)", logger: logger)
-        /// Maps and validates one source row. Reads only the mapper and validator, so rows can be checked on
-        /// several threads at once.
-        let checked: @Sendable (SourceRow) -> Result<CanonicalRecord, RecordViolation> = { row in
-            do throws(RecordViolation) {
-                let record = CanonicalRecord(operation: .upsert, values: try mapper.map(row.values))
-                if let violation = validator.violation(in: record) { return .failure(violation) }
-                return .success(record)
-            } catch {
-                return .failure(error)
-            }
-        }
         let handle: (SourceRow) throws -> Void
         let stages: [any FinishingStage]
         // A full or first pass spools every row as it is read; the comparison then only finds deletes.
         let spoolsAsRead = full || diff?.previousCount == 0
         if let diff {
-            // Snapshot mode: reading; preparing (map, validate, encode, SM3) on one worker per core, results
+            // Snapshot mode: reading; preparing (map, validate, encode, SM3) on one worker per core (each with
+            // its own mapper and validator), results
             // kept in source order; keeping (sorted runs); and, when every row goes, spooling (deflate and
             // SM3 of the batches) — each on its own threads.
             let spooling = spoolsAsRead ? PipelineStage<[UInt8], [UInt8]>(label: "gongxiang.provider.spool") { lines in
@@ -104,14 +109,17 @@ struct ProviderSync {
                     try spooling?.add(row.line)
                 }
             }
+            let checkers = [checked] + (try (1..<min(4, ProcessInfo.processInfo.activeProcessorCount)).map { _ in try makeChecker() })
             let preparing = PipelineStage<SourceRow, Result<SnapshotRow, RecordViolation>>(
-                label: "gongxiang.provider.prepare", workers: min(4, ProcessInfo.processInfo.activeProcessorCount),
-                transform: { row in
-                    checked(row).map { record in
-                        var line: [UInt8] = []
-                        line.reserveCapacity(256)
-                        record.write(into: &line)
-                        return SnapshotRow(line: line, key: keyIndices.map { record.values[$0] ?? "" }, digest: SM3.digest(line).bytes)
+                label: "gongxiang.provider.prepare",
+                transforms: checkers.map { checked in
+                    { row in
+                        checked(row).map { record in
+                            var line: [UInt8] = []
+                            line.reserveCapacity(256)
+                            record.write(into: &line)
+                            return SnapshotRow(line: line, key: keyIndices.map { record.values[$0] ?? "" }, digest: SM3.digest(line).bytes)
+                        }
                     }
                 },
                 emit: { outcomes in

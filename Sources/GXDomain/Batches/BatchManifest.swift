@@ -17,10 +17,13 @@ public struct BatchManifest: Codable, Sendable, Hashable {
     public var records: PayloadDigest
     public var wire: PayloadDigest
     public var createdAt: String
+    /// True on the last batch of a provider's pass, so a consumer following the pass knows when to stop.
+    /// Absent otherwise: manifests signed before the mark existed keep their canonical bytes.
+    public var endsPass: Bool?
 
     public init(provider: String, resourceCode: String, schemaVersion: String, sequence: Int64, items: [String],
                 changes: ChangeRange, counts: BatchCounts, quarantine: [QualityFinding], records: PayloadDigest,
-                wire: PayloadDigest, createdAt: String) {
+                wire: PayloadDigest, createdAt: String, endsPass: Bool? = nil) {
         self.provider = provider
         self.resourceCode = resourceCode
         self.schemaVersion = schemaVersion
@@ -32,11 +35,15 @@ public struct BatchManifest: Codable, Sendable, Hashable {
         self.records = records
         self.wire = wire
         self.createdAt = createdAt
+        self.endsPass = endsPass
     }
+
+    /// Whether this batch closes its provider's pass.
+    public var isLastOfPass: Bool { endsPass == true }
 
     enum CodingKeys: String, CodingKey {
         case provider, resourceCode = "resource", schemaVersion = "schema_version", sequence, items, changes, counts
-        case quarantine, records, wire, createdAt = "created_at"
+        case quarantine, records, wire, createdAt = "created_at", endsPass = "ends_pass"
     }
 }
 

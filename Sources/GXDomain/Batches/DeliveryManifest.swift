@@ -17,10 +17,12 @@ public struct DeliveryManifest: Codable, Sendable, Hashable {
     public var providerManifestSM3: String
     public var providerSignature: String
     public var createdAt: String
+    /// The provider's mark on the last batch of its pass, carried over (absent on the others).
+    public var endsPass: Bool?
 
     public init(agreementID: String, provider: String, consumer: String, resourceCode: String, schemaVersion: String,
                 sequence: Int64, items: [String], counts: BatchCounts, records: PayloadDigest, wire: PayloadDigest,
-                providerManifestSM3: String, providerSignature: String, createdAt: String) {
+                providerManifestSM3: String, providerSignature: String, createdAt: String, endsPass: Bool? = nil) {
         self.agreementID = agreementID
         self.provider = provider
         self.consumer = consumer
@@ -34,11 +36,15 @@ public struct DeliveryManifest: Codable, Sendable, Hashable {
         self.providerManifestSM3 = providerManifestSM3
         self.providerSignature = providerSignature
         self.createdAt = createdAt
+        self.endsPass = endsPass
     }
+
+    /// Whether this delivery closes its provider's pass.
+    public var isLastOfPass: Bool { endsPass == true }
 
     enum CodingKeys: String, CodingKey {
         case agreementID = "agreement", provider, consumer, resourceCode = "resource", schemaVersion = "schema_version"
         case sequence, items, counts, records, wire, providerManifestSM3 = "provider_manifest_sm3"
-        case providerSignature = "provider_signature", createdAt = "created_at"
+        case providerSignature = "provider_signature", createdAt = "created_at", endsPass = "ends_pass"
     }
 }

@@ -68,11 +68,17 @@ public enum ExchangeAPI {
         public var deletes: Int64
         /// False once pruned.
         public var available: Bool
-        public init(sequence: Int64, upserts: Int64, deletes: Int64, available: Bool) {
+        /// True if the batch is the last of its provider's pass (absent from hubs that predate the mark).
+        public var endsPass: Bool?
+        public init(sequence: Int64, upserts: Int64, deletes: Int64, available: Bool, endsPass: Bool? = nil) {
             self.sequence = sequence
             self.upserts = upserts
             self.deletes = deletes
             self.available = available
+            self.endsPass = endsPass
+        }
+        enum CodingKeys: String, CodingKey {
+            case sequence, upserts, deletes, available, endsPass = "ends_pass"
         }
     }
 

@@ -92,8 +92,8 @@ extension Hub {
                 for projection in projections { projection.discard() }
                 throw error
             }
-            var deliveriesFiled = false
-            defer { if !deliveriesFiled { for projection in prepared { projection.discard() } } }
+            var projectionsFiled = false
+            defer { if !projectionsFiled { for projection in prepared { projection.discard() } } }
             let relative = "\(resourceCode)/\(manifest.sequence)-\(signed.sm3.prefix(16)).deflate"
             let final = batchDirectory.appendingPathComponent(relative)
             try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -103,11 +103,26 @@ extension Hub {
                 try? FileManager.default.removeItem(at: file)
                 throw HubAPIError(.serviceUnavailable, "cannot move the received batch into the batch directory (errno \(errno))")
             }
+            // The prepared deliveries are kept in the same transaction as the batch, so a consumer never sees the
+            // batch listed before its delivery is ready (and never projects it a second time).
+            projectionsFiled = true
+            var deliveries: [StoredDelivery] = []
+            for projection in prepared {
+                do {
+                    deliveries.append(try fileDelivery(projection, of: manifest, manifestSM3: signed.sm3, signatureBase64: signed.base64Signature))
+                } catch {
+                    projection.discard()
+                    logger.warning("delivery \(projection.agreement.id)#\(manifest.sequence) not prepared; it is projected on first pull: \(error)")
+                }
+            }
+            func removeDeliveries() {
+                for delivery in deliveries { try? FileManager.default.removeItem(at: batchDirectory.appendingPathComponent(delivery.payloadPath ?? "")) }
+            }
             let time = now()
             let stored = StoredBatch(manifest: manifest, manifestBase64: signed.base64Content, signatureBase64: signed.base64Signature,
                                      manifestSM3: signed.sm3, acceptedAt: Timestamp.string(from: time), payloadPath: relative)
             do {
-                try await store.commit([.acceptBatch(stored)], audit: [batchAudit(manifest, "batch.accepted", by: principal, details: [
+                try await store.commit([.acceptBatch(stored)] + deliveries.map { .recordDelivery($0) }, audit: [batchAudit(manifest, "batch.accepted", by: principal, details: [
                     "manifest_sm3": .string(signed.sm3), "records_sm3": .string(manifest.records.sm3), "wire_sm3": .string(manifest.wire.sm3),
                     "upserts": .integer(manifest.counts.upserts), "deletes": .integer(manifest.counts.deletes),
                     "quarantined": .integer(manifest.counts.quarantined),
@@ -115,6 +130,7 @@ extension Hub {
             } catch StoreError.duplicate {
                 // The same sequence was accepted meanwhile, through another hub process: an identical batch is an
                 // idempotent resend (its file is the same bytes, at the same path); another one is refused.
+                removeDeliveries()
                 let kept = try await store.batch(resourceCode: resourceCode, sequence: manifest.sequence)
                 if kept?.manifestSM3 == signed.sm3 {
                     return ExchangeAPI.BatchOutcome(status: "already accepted", sequence: manifest.sequence, manifestSM3: signed.sm3)
@@ -122,19 +138,11 @@ extension Hub {
                 try? FileManager.default.removeItem(at: final)
                 throw HubAPIError(.conflict, "batch \(subject) was accepted meanwhile with another manifest", field: "manifest.sequence")
             } catch {
+                removeDeliveries()
                 try? FileManager.default.removeItem(at: final)
                 throw error
             }
             logger.info("accepted batch \(subject) from \(principal.id): \(manifest.counts.upserts) upserts, \(manifest.counts.deletes) deletes")
-            deliveriesFiled = true
-            for projection in prepared {
-                do {
-                    _ = try await keep(projection, of: manifest, manifestSM3: signed.sm3, signatureBase64: signed.base64Signature)
-                } catch {
-                    projection.discard()
-                    logger.warning("delivery \(projection.agreement.id)#\(manifest.sequence) not prepared; it is projected on first pull: \(error)")
-                }
-            }
             metrics.batchAccepted(resource: resourceCode, records: manifest.counts.upserts + manifest.counts.deletes, wireBytes: manifest.wire.bytes)
             return ExchangeAPI.BatchOutcome(status: "accepted", sequence: manifest.sequence, manifestSM3: signed.sm3)
         } catch {

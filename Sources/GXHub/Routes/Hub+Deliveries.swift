@@ -7,14 +7,24 @@ import HTTPTypes
 
 extension Hub {
     func addDeliveryRoutes(to router: Router<HubRequestContext>) {
-        // What a consumer may pull next under an agreement.
+        // What a consumer may pull next under an agreement. With `wait=S` (at most 30), an answer that would
+        // be empty waits up to S seconds for a batch to arrive: a following consumer hears of it at once.
         router.on(.get, "/v1/agreements/:id/batches", allow: [.agency]) { request, context, principal in
             let agreement = try await entitledAgreement(try context.parameters.require("id"), for: principal)
             let after = Int64(request.query("after") ?? "0") ?? 0
-            let batches = try await store.batches(resourceCode: agreement.terms.resourceCode, after: after, limit: 1000)
+            let wait = min(max(Double(request.query("wait") ?? "0") ?? 0, 0), 30)
+            let resource = agreement.terms.resourceCode
+            var batches = try await store.batches(resourceCode: resource, after: after, limit: 1000)
+            let deadline = ContinuousClock.now + .seconds(wait)
+            while batches.isEmpty, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                if try await store.lastBatchSequence(resourceCode: resource) > after {
+                    batches = try await store.batches(resourceCode: resource, after: after, limit: 1000)
+                }
+            }
             let available = batches.map {
                 ExchangeAPI.AvailableBatch(sequence: $0.manifest.sequence, upserts: $0.manifest.counts.upserts,
-                                           deletes: $0.manifest.counts.deletes, available: $0.payloadPath != nil)
+                                           deletes: $0.manifest.counts.deletes, available: $0.payloadPath != nil, endsPass: $0.manifest.endsPass)
             }
             let acknowledged = try await store.acknowledgedSequence(agreementID: agreement.id)
             return try JSONResponse.make(ExchangeAPI.DeliveryList(acknowledged: acknowledged, batches: available))
@@ -120,10 +130,28 @@ extension Hub {
         }
     }
 
-    /// Files a finished projection as the agreement's delivery of the batch: moves its payload into the batch
-    /// directory and records it with the hub's signed delivery manifest. If another hub process filed one
-    /// first, that one is kept and served.
+    /// Files a finished projection as the agreement's delivery of the batch and records it. If another hub
+    /// process filed one first, that one is kept and served.
     func keep(_ projection: DeliveryProjection, of batch: BatchManifest, manifestSM3: String, signatureBase64: String) async throws -> StoredDelivery {
+        let filed = try fileDelivery(projection, of: batch, manifestSM3: manifestSM3, signatureBase64: signatureBase64)
+        let target = batchDirectory.appendingPathComponent(filed.payloadPath ?? "")
+        do {
+            try await store.commit([.recordDelivery(filed)], audit: [], at: now())
+        } catch {
+            try? FileManager.default.removeItem(at: target)
+            throw error
+        }
+        // Another hub process may have prepared it first: serve whichever was kept.
+        guard let kept = try await store.delivery(agreementID: projection.agreement.id, sequence: projection.sequence) else {
+            throw StoreError.notFound(what: "delivery \(projection.agreement.id)#\(projection.sequence)")
+        }
+        if kept.payloadPath != filed.payloadPath { try? FileManager.default.removeItem(at: target) }
+        return kept
+    }
+
+    /// Moves a finished projection's payload into the batch directory and signs its delivery manifest: the
+    /// delivery, ready to be recorded.
+    func fileDelivery(_ projection: DeliveryProjection, of batch: BatchManifest, manifestSM3: String, signatureBase64: String) throws -> StoredDelivery {
         let (counts, records, wire) = try projection.finish()
         let agreement = projection.agreement
         let relative = "\(batch.resourceCode)/deliveries/\(agreement.id)/\(projection.sequence)-\(UUID().uuidString.prefix(8)).deflate"
@@ -136,22 +164,14 @@ extension Hub {
                                         resourceCode: batch.resourceCode, schemaVersion: batch.schemaVersion, sequence: projection.sequence,
                                         items: projection.items, counts: counts, records: records, wire: wire,
                                         providerManifestSM3: manifestSM3, providerSignature: signatureBase64,
-                                        createdAt: Timestamp.string(from: now()))
-        let signed = try SignedDocument(signing: manifest, with: key)
+                                        createdAt: Timestamp.string(from: now()), endsPass: batch.endsPass)
         do {
-            try await store.commit([.recordDelivery(StoredDelivery(manifest: manifest, manifestBase64: signed.base64Content,
-                                                                   signatureBase64: signed.base64Signature, payloadPath: relative))],
-                                   audit: [], at: now())
+            let signed = try SignedDocument(signing: manifest, with: key)
+            return StoredDelivery(manifest: manifest, manifestBase64: signed.base64Content, signatureBase64: signed.base64Signature, payloadPath: relative)
         } catch {
             try? FileManager.default.removeItem(at: target)
             throw error
         }
-        // Another hub process may have prepared it first: serve whichever was kept.
-        guard let kept = try await store.delivery(agreementID: agreement.id, sequence: projection.sequence) else {
-            throw StoreError.notFound(what: "delivery \(agreement.id)#\(projection.sequence)")
-        }
-        if kept.payloadPath != relative { try? FileManager.default.removeItem(at: target) }
-        return kept
     }
 
     func recordReceipt(_ id: String, sequence: Int64, _ body: ExchangeAPI.SignedReceipt, by principal: Principal) async throws -> ExchangeAPI.ReceiptOutcome {

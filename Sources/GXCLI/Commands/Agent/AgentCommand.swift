@@ -18,6 +18,11 @@ struct AgentCommand: AsyncParsableCommand {
                 are pushed as signed batches. Then consumers: every batch after the sink's checkpoint is pulled, \
                 verified and applied in one transaction with the checkpoint, and a signed receipt is sent.
 
+                With --follow, a consumer does not stop at what the hub has: it applies each batch as the \
+                provider pushes it, until it has applied the last batch of a provider's pass (the provider \
+                marks it). Start it beside the provider's nightly run and the data is applied while the \
+                provider still reads. It gives up after --follow-timeout seconds without a new batch.
+
                 Top-level settings can be overridden from the environment: GX_AGENT_HUB, GX_AGENT_AGENCY, \
                 GX_AGENT_TOKEN_FILE, GX_AGENT_KEY_FILE, GX_AGENT_HUB_KEY_FILE, GX_AGENT_STATE_DIR, \
                 GX_AGENT_HUB_CA_FILE, GX_AGENT_CLIENT_CERTIFICATE_FILE, GX_AGENT_CLIENT_KEY_FILE; PostgreSQL \
@@ -32,6 +37,12 @@ struct AgentCommand: AsyncParsableCommand {
 
         @Flag(help: "Resend every row instead of the changes since the last accepted batch.")
         var full = false
+
+        @Flag(help: "Consumers: keep pulling as batches arrive until a provider's pass has ended.")
+        var follow = false
+
+        @Option(help: "With --follow: give up on an agreement after this many seconds without a new batch.")
+        var followTimeout = 1800
 
         @Flag(help: "Print the run's report as JSON on standard output.")
         var json = false
@@ -55,7 +66,8 @@ struct AgentCommand: AsyncParsableCommand {
                     print(agent.configuration.printed)
                     return
                 }
-                let report = try await agent.run(full: full)
+                guard followTimeout > 0 else { throw ValidationError("--follow-timeout must be a positive number of seconds") }
+                let report = try await agent.run(full: full, follow: follow ? FollowPolicy(idleTimeout: .seconds(followTimeout)) : nil)
                 try? writeLastRun(report, stateDirectory: agent.configuration.stateDirectory)
                 if json {
                     try JSONOutput.print(report)

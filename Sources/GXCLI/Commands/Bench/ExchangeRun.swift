@@ -3,7 +3,7 @@ import GXDomain
 import GXPostgres
 
 /// Gongxiang on the benchmark's data: a `gx hub serve`, the provider's agent reading the export (CSV source)
-/// and the consumer's agent applying to its PostgreSQL table, each a separate process, as agencies run them.
+/// and the consumer's agent following it into its PostgreSQL table, each a separate process, as agencies run them.
 struct ExchangeRun {
     /// The documents the hub is set up from: `Agreements/` and `Catalogue/` of the repository.
     static let agreement = "BJ-GX-2026-004"
@@ -30,7 +30,8 @@ struct ExchangeRun {
         /// The hub's CPU seconds during the night, if /proc told.
         var hubCPUSeconds: Double?
         var wireBytes: Int64
-        var seconds: Double { provider.seconds + consumer.seconds }
+        /// From both agents' start until the last of them ended.
+        var seconds: Double
     }
 
     /// Initialises and starts the hub, registers the agencies, publishes the catalogue, files the agreement
@@ -103,18 +104,23 @@ struct ExchangeRun {
         try consumer.write(toFile: directory.appendingPathComponent("agents/consumer/agent.toml").path, atomically: true, encoding: .utf8)
     }
 
-    /// One night: the export in place, the provider's agent, then the consumer's.
+    /// One night: the export in place, then both agents started together, as a nightly schedule would: the
+    /// consumer's with `--follow`, applying each batch as the provider pushes it, until the pass ends.
     func night(export source: String, hub: MeasuredProcess) async throws -> Night {
         _ = try? FileManager.default.removeItem(atPath: export)
         try FileManager.default.linkItem(atPath: source, toPath: export)
         let before = wireBytes()
         let hubBefore = hub.cpuSecondsSoFar()
+        let started = ContinuousClock.now
+        async let consumer = MeasuredProcess.run(gx, ["agent", "run", "--follow", "--follow-timeout", "600",
+                                                      "--config", directory.appendingPathComponent("agents/consumer/agent.toml").path],
+                                                 log: log, environment: environment)
         let provider = try await MeasuredProcess.run(gx, ["agent", "run", "--config", directory.appendingPathComponent("agents/provider/agent.toml").path],
                                                      log: log, environment: environment)
-        let consumer = try await MeasuredProcess.run(gx, ["agent", "run", "--config", directory.appendingPathComponent("agents/consumer/agent.toml").path],
-                                                     log: log, environment: environment)
+        let consumed = try await consumer
+        let seconds = (ContinuousClock.now - started) / .seconds(1)
         let hubCPU = hub.cpuSecondsSoFar().flatMap { after in hubBefore.map { after - $0 } }
-        return Night(provider: provider, consumer: consumer, hubCPUSeconds: hubCPU, wireBytes: wireBytes() - before)
+        return Night(provider: provider, consumer: consumed, hubCPUSeconds: hubCPU, wireBytes: wireBytes() - before, seconds: seconds)
     }
 
     /// Payload bytes that crossed the wire: pushed batches and the deliveries consumers pulled.

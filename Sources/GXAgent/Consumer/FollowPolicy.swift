@@ -1,0 +1,17 @@
+/// How a consumer follows its providers' passes (`gx agent run --follow`): after applying what the hub
+/// has, it keeps asking for new deliveries and applies them as they arrive, until it has applied one that
+/// ends a provider's pass. So a consumer started beside the provider applies while the provider still reads.
+public struct FollowPolicy: Sendable {
+    /// Give up when no new delivery arrived for this long: the provider is not running, or failed.
+    public var idleTimeout: Duration
+    /// How long the hub may hold each ask open until a batch arrives (`wait=`).
+    public var longPoll: Duration
+    /// The least time between two asks, should a hub answer an empty list without waiting.
+    public var leastInterval: Duration
+
+    public init(idleTimeout: Duration, longPoll: Duration = .seconds(10), leastInterval: Duration = .seconds(1)) {
+        self.idleTimeout = idleTimeout
+        self.longPoll = longPoll
+        self.leastInterval = leastInterval
+    }
+}

@@ -11,6 +11,8 @@ public final class SnapshotDiff {
     public let resource: String
     /// Keys in the last accepted snapshot (0 before the first accepted pass).
     public let previousCount: Int
+    /// The digest this pass's rows must be observed with (see `SnapshotDigestKind`).
+    public let digestKind: SnapshotDigestKind
     private let snapshotPath: String
     private let passDirectory: String
     private let runBytes: Int
@@ -27,8 +29,10 @@ public final class SnapshotDiff {
         case committed
     }
 
-    init(resource: String, snapshotPath: String, passDirectory: String, runBytes: Int, previousCount: Int) throws(LocalDataError) {
+    init(resource: String, snapshotPath: String, passDirectory: String, runBytes: Int, previousCount: Int,
+         digestKind: SnapshotDigestKind) throws(LocalDataError) {
         self.resource = resource
+        self.digestKind = digestKind
         self.snapshotPath = snapshotPath
         self.passDirectory = passDirectory
         self.runBytes = runBytes
@@ -40,7 +44,7 @@ public final class SnapshotDiff {
     private var nextSnapshotPath: String { passDirectory + "/next.snapshot" }
     private var linesPath: String { passDirectory + "/lines" }
 
-    /// Keeps one source row: its key values, the SM3 of its canonical line, and the line itself when
+    /// Keeps one source row: its key values, the `digestKind` digest of its canonical line, and the line itself when
     /// `compare` should hand it back if it changed (empty otherwise).
     public func observe(key: [String], digest: [UInt8], line: [UInt8] = []) throws(LocalDataError) {
         guard stage == .observing else { throw finishedError }
@@ -72,7 +76,9 @@ public final class SnapshotDiff {
         if !run.isEmpty || runPaths.isEmpty { try spillRun() }
         let merger = SnapshotRunMerger(runs: try runPaths.map { path throws(LocalDataError) in try SnapshotFileReader(path: path, checksOrder: false) })
         let previous = POSIXFile.exists(snapshotPath) ? try SnapshotFileReader(path: snapshotPath, checksOrder: true) : nil
-        let next = try SnapshotFileWriter(path: nextSnapshotPath)
+        let next = try SnapshotFileWriter(path: nextSnapshotPath, kind: digestKind)
+        // A snapshot of the other digest kind (a full pass moving to SHA-256) cannot tell unchanged rows.
+        let comparable = previous?.kind == digestKind
         var comparison = SnapshotComparison()
         var lastKey: [UInt8] = []
         while let row = merger.current {
@@ -90,7 +96,7 @@ public final class SnapshotDiff {
                 try previous.advance()
             }
             if order == 0, let previous {
-                if memcmp(previous.digest.baseAddress!, row.digest.baseAddress!, SnapshotFileFormat.digestLength) == 0 {
+                if comparable, memcmp(previous.digest.baseAddress!, row.digest.baseAddress!, SnapshotFileFormat.digestLength) == 0 {
                     comparison.unchanged += 1
                 } else {
                     comparison.updated += 1
@@ -148,7 +154,7 @@ public final class SnapshotDiff {
     private func spillRun() throws(LocalDataError) {
         try requireCurrentPass()
         let path = passDirectory + "/run-\(runPaths.count + 1)"
-        try run.writeSorted(to: path)
+        try run.writeSorted(to: path, kind: digestKind)
         runPaths.append(path)
     }
 

@@ -16,7 +16,7 @@ extension SnapshotDigestStore {
                 let table = "gx_snapshot_\(id)"
                 if try db.tableExists(table) {
                     let moving = path + ".import"
-                    let writer = try SnapshotFileWriter(path: moving)
+                    let writer = try SnapshotFileWriter(path: moving, kind: .sm3)
                     // SQLite's BINARY collation compares UTF-8 bytes, the order of snapshot files.
                     let rows = try Row.fetchCursor(db, sql: "SELECT key, digest FROM \(table.sqlIdentifier) ORDER BY key")
                     while let row = try rows.next() {

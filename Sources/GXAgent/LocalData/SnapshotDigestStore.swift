@@ -1,7 +1,7 @@
 import Foundation
 
 /// The agent's memory of the last accepted snapshot of each resource read by snapshot diff (sources with
-/// no trustworthy cursor, such as export files): every key with the SM3 of its canonical record, in one
+/// no trustworthy cursor, such as export files): every key with the digest of its canonical record, in one
 /// file per resource sorted by key, under `state/snapshots/`.
 ///
 /// A pass never looks the snapshot up row by row: it sorts its own rows into runs beside it and merges
@@ -29,10 +29,12 @@ public final class SnapshotDigestStore {
         }
     }
 
-    /// Starts comparing a new pass over `resource`'s source with its last accepted snapshot.
+    /// Starts comparing a new pass over `resource`'s source with its last accepted snapshot. The pass
+    /// digests its rows with SHA-256, unless it must be compared row by row with an SM3 snapshot (not
+    /// `full`), and the snapshot it writes keeps that kind.
     ///
     /// Abandons any earlier unfinished pass over the same resource (its `SnapshotDiff` then fails).
-    public func beginDiff(resource: String) throws(LocalDataError) -> SnapshotDiff {
+    public func beginDiff(resource: String, full: Bool = false) throws(LocalDataError) -> SnapshotDiff {
         guard !resource.isEmpty else { throw LocalDataError(location: directory, reason: "resource name is empty") }
         let snapshot = snapshotPath(resource)
         try removeUnfinishedPasses(resource)
@@ -44,8 +46,10 @@ public final class SnapshotDigestStore {
         } catch {
             throw LocalDataError(location: pass, reason: "cannot create the pass directory: \(error.localizedDescription)")
         }
+        let previous = POSIXFile.exists(snapshot) ? try SnapshotFileReader(path: snapshot, checksOrder: false, bufferSize: 64) : nil
         return try SnapshotDiff(resource: resource, snapshotPath: snapshot, passDirectory: pass, runBytes: runBytes,
-                                previousCount: count(resource: resource))
+                                previousCount: previous?.count ?? 0,
+                                digestKind: previous?.kind == .sm3 && !full ? .sm3 : .sha256)
     }
 
     /// Number of keys in the last accepted snapshot.

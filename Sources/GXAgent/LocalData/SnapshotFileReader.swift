@@ -15,6 +15,8 @@ import Darwin
 final class SnapshotFileReader {
     let path: String
     private(set) var count: Int
+    /// The digest its entries hold, from the header.
+    private(set) var kind = SnapshotDigestKind.sm3
     private let file: POSIXFile
     private let checksOrder: Bool
     private var buffer: UnsafeMutableRawBufferPointer
@@ -38,10 +40,11 @@ final class SnapshotFileReader {
         buffer = .allocate(byteCount: max(bufferSize, 64), alignment: 8)
         count = 0
         guard try fill(SnapshotFileFormat.headerLength),
-              Array(UnsafeRawBufferPointer(rebasing: buffer[0..<SnapshotFileFormat.magic.count])) == SnapshotFileFormat.magic
+              let kind = SnapshotDigestKind(magic: Array(UnsafeRawBufferPointer(rebasing: buffer[0..<SnapshotFileFormat.magicLength])))
         else {
-            throw LocalDataError(location: path, reason: "not a Gongxiang snapshot file (no GXSNAP01 header)")
+            throw LocalDataError(location: path, reason: "not a Gongxiang snapshot file (no GXSNAP01 or GXSNAP02 header)")
         }
+        self.kind = kind
         let stored = UInt64(littleEndian: UnsafeRawBufferPointer(buffer).loadUnaligned(fromByteOffset: 8, as: UInt64.self))
         guard stored <= UInt64(Int.max) else { throw damaged("impossible entry count \(stored)") }
         count = Int(stored)

@@ -2,7 +2,7 @@ import GXCrypto
 
 /// Writes a snapshot file: the accepted snapshot of a resource, or one sorted run of a pass.
 ///
-/// The format is a 16-byte header (`SnapshotFileFormat.magic`, then the entry count as a little-endian
+/// The format is a 16-byte header (the digest kind's magic, then the entry count as a little-endian
 /// UInt64, filled in by `finish`) and the entries in key order, each `keyLength` and `lineLength` as
 /// little-endian UInt32, the key's bytes, the 32-byte digest, then the line's bytes (none in a snapshot).
 /// Files are created 0600: keys are personal identifiers.
@@ -14,11 +14,11 @@ final class SnapshotFileWriter {
 
     private static let flushBytes = 256 * 1024
 
-    init(path: String) throws(LocalDataError) {
+    init(path: String, kind: SnapshotDigestKind) throws(LocalDataError) {
         self.path = path
         file = try POSIXFile.createForWriting(path, mode: 0o600)
         buffer.reserveCapacity(Self.flushBytes + 4096)
-        buffer.append(contentsOf: SnapshotFileFormat.magic)
+        buffer.append(contentsOf: kind.magic)
         buffer.append(contentsOf: [UInt8](repeating: 0, count: 8))
     }
 
@@ -39,7 +39,7 @@ final class SnapshotFileWriter {
         var header = [UInt8]()
         header.reserveCapacity(8)
         withUnsafeBytes(of: UInt64(count).littleEndian) { header.append(contentsOf: $0) }
-        try header.withBytes { bytes throws(LocalDataError) in try file.write(bytes, at: SnapshotFileFormat.magic.count) }
+        try header.withBytes { bytes throws(LocalDataError) in try file.write(bytes, at: SnapshotFileFormat.magicLength) }
         if durable { try file.sync() }
         try file.close()
     }
@@ -57,7 +57,7 @@ final class SnapshotFileWriter {
 
 /// What every snapshot file starts with.
 enum SnapshotFileFormat {
-    static let magic: [UInt8] = Array("GXSNAP01".utf8)
+    static let magicLength = 8
     static let headerLength = 16
     static let digestLength = 32
 }

@@ -48,8 +48,8 @@ struct SnapshotRun {
     }
 
     /// Sorts the entries by key, writes them to `path` and empties the run (keeping its memory).
-    mutating func writeSorted(to path: String) throws(LocalDataError) {
-        let writer = try SnapshotFileWriter(path: path)
+    mutating func writeSorted(to path: String, kind: SnapshotDigestKind) throws(LocalDataError) {
+        let writer = try SnapshotFileWriter(path: path, kind: kind)
         try arena.withBytes { arena throws(LocalDataError) in
             func key(_ entry: Entry) -> UnsafeRawBufferPointer {
                 UnsafeRawBufferPointer(rebasing: arena[entry.offset..<entry.offset + Int(entry.keyLength)])

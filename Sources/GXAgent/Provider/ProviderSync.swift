@@ -88,7 +88,8 @@ struct ProviderSync {
         var quarantine = Quarantine(path: configuration.stateDirectory + "/quarantine/\(code).csv", resource: code)
         let snapshots = cursorMode ? nil : try SnapshotDigestStore(directory: configuration.stateDirectory + "/snapshots",
                                                                    legacyDatabase: configuration.stateDirectory + "/snapshots.sqlite")
-        let diff = try snapshots?.beginDiff(resource: code)
+        let diff = try snapshots?.beginDiff(resource: code, full: full)
+        let digestKind = diff?.digestKind ?? .sha256
         var rowNumber: Int64 = 0
         let progress = ProgressDisplay("\(code) reading \(resource.source.label)", logger: logger)
         let handle: (SourceRow) throws -> Void
@@ -96,7 +97,7 @@ struct ProviderSync {
         // A full or first pass spools every row as it is read; the comparison then only finds deletes.
         let spoolsAsRead = full || diff?.previousCount == 0
         if let diff {
-            // Snapshot mode: reading; preparing (map, validate, encode, SM3) on one worker per core (each with
+            // Snapshot mode: reading; preparing (map, validate, encode, digest) on one worker per core (each with
             // its own mapper and validator), results
             // kept in source order; keeping (sorted runs); and, when every row goes, spooling (deflate and
             // SM3 of the batches) — each on its own threads.
@@ -118,7 +119,7 @@ struct ProviderSync {
                             var line: [UInt8] = []
                             line.reserveCapacity(256)
                             record.write(into: &line)
-                            return SnapshotRow(line: line, key: keyIndices.map { record.values[$0] ?? "" }, digest: SM3.digest(line).bytes)
+                            return SnapshotRow(line: line, key: keyIndices.map { record.values[$0] ?? "" }, digest: digestKind.digest(line))
                         }
                     }
                 },
@@ -213,7 +214,7 @@ struct ProviderSync {
     }
 }
 
-/// A prepared row on its way to the snapshot diff: its canonical line, key values and the line's SM3.
+/// A prepared row on its way to the snapshot diff: its canonical line, key values and the line's digest.
 struct SnapshotRow: Sendable {
     var line: [UInt8]
     var key: [String]

@@ -283,6 +283,66 @@ struct SnapshotDigestStoreTests {
         }
         #expect(left.0 == false && left.1 == 0)
     }
+
+    /// Writes `rows` as the resource's accepted snapshot in SM3, as agents did before SHA-256.
+    private func writeSM3Snapshot(_ store: SnapshotDigestStore, _ rows: [(String, UInt8)], resource: String = "people") throws {
+        let writer = try SnapshotFileWriter(path: store.snapshotPath(resource), kind: .sm3)
+        for (key, byte) in rows.sorted(by: { $0.0 < $1.0 }) {
+            let encoded = Array(SnapshotKey.encode([key]).utf8)
+            try encoded.withUnsafeBytes { key in
+                try digest(byte).withUnsafeBytes { digest in
+                    try writer.append(key: key, digest: digest, line: UnsafeRawBufferPointer(start: nil, count: 0))
+                }
+            }
+        }
+        try writer.finish(durable: true)
+    }
+
+    private func magic(_ store: SnapshotDigestStore, resource: String = "people") throws -> String {
+        String(decoding: try Data(contentsOf: URL(fileURLWithPath: store.snapshotPath(resource))).prefix(8), as: UTF8.self)
+    }
+
+    @Test("a first pass digests its rows with SHA-256 and writes a GXSNAP02 snapshot")
+    func firstPassIsSHA256() throws {
+        let scratch = try LocalDataScratch()
+        let store = try SnapshotDigestStore(directory: scratch.file("snapshots"))
+        let diff = try store.beginDiff(resource: "people")
+        #expect(diff.digestKind == .sha256)
+        try observe(diff, [("1", 1)])
+        _ = try compare(diff)
+        try diff.commit()
+        #expect(try magic(store) == "GXSNAP02")
+    }
+
+    @Test("a pass compared with an SM3 snapshot digests with SM3, so unchanged rows stay unchanged")
+    func sm3SnapshotKeepsSM3() throws {
+        let scratch = try LocalDataScratch()
+        let store = try SnapshotDigestStore(directory: scratch.file("snapshots"))
+        try writeSM3Snapshot(store, [("1", 1), ("2", 2)])
+        let diff = try store.beginDiff(resource: "people")
+        #expect(diff.digestKind == .sm3)
+        try observe(diff, [("1", 1), ("2", 20)])
+        let outcome = try compare(diff)
+        #expect(outcome.comparison == SnapshotComparison(inserted: 0, updated: 1, unchanged: 1, deleted: 0))
+        try diff.commit()
+        #expect(try magic(store) == "GXSNAP01")
+    }
+
+    @Test("a full pass over an SM3 snapshot moves it to SHA-256, still finding the deleted keys")
+    func fullPassMovesToSHA256() throws {
+        let scratch = try LocalDataScratch()
+        let store = try SnapshotDigestStore(directory: scratch.file("snapshots"))
+        try writeSM3Snapshot(store, [("1", 1), ("2", 2)])
+        let diff = try store.beginDiff(resource: "people", full: true)
+        #expect(diff.digestKind == .sha256)
+        try observe(diff, [("1", 1)])
+        let outcome = try compare(diff)
+        // Digests of two kinds cannot tell an unchanged row: it counts as updated (a full pass sends it anyway).
+        #expect(outcome.comparison == SnapshotComparison(inserted: 0, updated: 1, unchanged: 0, deleted: 1))
+        #expect(outcome.deleted == [["2"]])
+        try diff.commit()
+        #expect(try magic(store) == "GXSNAP02")
+    }
 }
 
 extension SnapshotComparison {

@@ -175,10 +175,11 @@ extension Hub {
     }
 
     /// Streams the body to a temporary file while checking it, and feeds each record to the projections;
-    /// returns the file and the projections that did not fail, once everything matched.
+    /// returns the file and the projections that did not fail, once everything matched. The projections
+    /// run on a task of their own, a chunk of records behind the checks, so a batch is received in about
+    /// the time of the slower of the two.
     func receivePayload(_ body: RequestBody, manifest: BatchManifest, validator: RecordValidator,
                         projections: [DeliveryProjection]) async throws -> (URL, [DeliveryProjection]) {
-        var projecting = projections
         try FileManager.default.createDirectory(at: incomingDirectory, withIntermediateDirectories: true)
         let file = incomingDirectory.appendingPathComponent(UUID().uuidString)
         guard FileManager.default.createFile(atPath: file.path, contents: nil), let handle = FileHandle(forWritingAtPath: file.path) else {
@@ -189,6 +190,8 @@ extension Hub {
             try? handle.close()
             if !complete { try? FileManager.default.removeItem(at: file) }
         }
+        let projector = ProjectionFeed(projections, sequence: manifest.sequence, logger: logger)
+        defer { projector.stop() }
         let decoder = try BatchPayloadDecoder(valueCount: manifest.items.count, maximumRecordBytes: Int(min(limits.maximumRecordBytes, manifest.records.bytes)))
         var received: Int64 = 0
         for try await buffer in body {
@@ -201,21 +204,12 @@ extension Hub {
                     if let violation = validator.violation(in: record) {
                         throw InvalidInput(field: "records", reason: "record \(position): \(violation)")
                     }
-                    var index = 0
-                    while index < projecting.count {
-                        do {
-                            try projecting[index].append(record)
-                            index += 1
-                        } catch {
-                            let failed = projecting.remove(at: index)
-                            failed.discard()
-                            logger.warning("delivery \(failed.agreement.id)#\(manifest.sequence) is projected on first pull: \(error)")
-                        }
-                    }
+                    projector.add(record)
                 }
             }
             try handle.write(contentsOf: buffer.readableBytesView)
             CrashPoint.reached("hub.receiving")
+            try await projector.keepUp()
         }
         let digests = try decoder.finish()
         try check(digests.wire, against: manifest.wire, "wire")
@@ -224,8 +218,9 @@ extension Hub {
             throw HubAPIError(.unprocessableContent, "the payload holds \(decoder.counts.upserts) upserts and \(decoder.counts.deletes) deletes, the manifest says \(manifest.counts.upserts) and \(manifest.counts.deletes)", field: "manifest.counts")
         }
         try handle.synchronize()
+        let projected = await projector.finish()
         complete = true
-        return (file, projecting)
+        return (file, projected)
     }
 
     func check(_ actual: PayloadDigest, against declared: PayloadDigest, _ name: String) throws {

@@ -6,7 +6,7 @@ import Synchronization
 /// so projecting (encode, deflate, SM3) runs beside the checks (inflate, SM3, parse, validate) instead of
 /// after each record. A projection that fails is dropped and logged; its delivery is projected on first pull.
 ///
-/// Driven by one request: `add` and `finish` (or `stop`) from that request's task only.
+/// Driven by one request: `add`, `keepUp` and `finish` (or `abandon`) from that request's task only.
 final class ProjectionFeed {
     private static let chunkRecords = 1024
     /// Chunks handed over and not yet projected, beyond which `keepUp` waits: memory stays bounded.
@@ -29,6 +29,7 @@ final class ProjectionFeed {
         projecting = Task {
             var live = projections.all
             for await chunk in chunks {
+                if Task.isCancelled { break }
                 for record in chunk {
                     var index = 0
                     while index < live.count {
@@ -76,9 +77,12 @@ final class ProjectionFeed {
         return await projecting.value.all
     }
 
-    /// Ends the feed without waiting (the batch was refused); the caller discards the projections.
-    func stop() {
+    /// After the batch was refused: stops the projecting task and waits until it no longer touches the
+    /// projections, which the caller then discards.
+    func abandon() async {
         feed?.finish()
+        projecting?.cancel()
+        _ = await projecting?.value
     }
 }
 

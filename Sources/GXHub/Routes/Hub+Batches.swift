@@ -191,33 +191,37 @@ extension Hub {
             if !complete { try? FileManager.default.removeItem(at: file) }
         }
         let projector = ProjectionFeed(projections, sequence: manifest.sequence, logger: logger)
-        defer { projector.stop() }
-        let decoder = try BatchPayloadDecoder(valueCount: manifest.items.count, maximumRecordBytes: Int(min(limits.maximumRecordBytes, manifest.records.bytes)))
-        var received: Int64 = 0
-        for try await buffer in body {
-            received += Int64(buffer.readableBytes)
-            guard received <= limits.maximumWireBytes, received <= manifest.wire.bytes else {
-                throw HubAPIError(.contentTooLarge, "the payload is larger than the manifest's \(manifest.wire.bytes) bytes or the hub's limit")
-            }
-            try buffer.withUnsafeReadableBytes { bytes in
-                try decoder.consume(bytes) { record, position in
-                    if let violation = validator.violation(in: record) {
-                        throw InvalidInput(field: "records", reason: "record \(position): \(violation)")
-                    }
-                    projector.add(record)
+        do {
+            let decoder = try BatchPayloadDecoder(valueCount: manifest.items.count, maximumRecordBytes: Int(min(limits.maximumRecordBytes, manifest.records.bytes)))
+            var received: Int64 = 0
+            for try await buffer in body {
+                received += Int64(buffer.readableBytes)
+                guard received <= limits.maximumWireBytes, received <= manifest.wire.bytes else {
+                    throw HubAPIError(.contentTooLarge, "the payload is larger than the manifest's \(manifest.wire.bytes) bytes or the hub's limit")
                 }
+                try buffer.withUnsafeReadableBytes { bytes in
+                    try decoder.consume(bytes) { record, position in
+                        if let violation = validator.violation(in: record) {
+                            throw InvalidInput(field: "records", reason: "record \(position): \(violation)")
+                        }
+                        projector.add(record)
+                    }
+                }
+                try handle.write(contentsOf: buffer.readableBytesView)
+                CrashPoint.reached("hub.receiving")
+                try await projector.keepUp()
             }
-            try handle.write(contentsOf: buffer.readableBytesView)
-            CrashPoint.reached("hub.receiving")
-            try await projector.keepUp()
+            let digests = try decoder.finish()
+            try check(digests.wire, against: manifest.wire, "wire")
+            try check(digests.records, against: manifest.records, "records")
+            guard decoder.counts.upserts == manifest.counts.upserts, decoder.counts.deletes == manifest.counts.deletes else {
+                throw HubAPIError(.unprocessableContent, "the payload holds \(decoder.counts.upserts) upserts and \(decoder.counts.deletes) deletes, the manifest says \(manifest.counts.upserts) and \(manifest.counts.deletes)", field: "manifest.counts")
+            }
+            try handle.synchronize()
+        } catch {
+            await projector.abandon()
+            throw error
         }
-        let digests = try decoder.finish()
-        try check(digests.wire, against: manifest.wire, "wire")
-        try check(digests.records, against: manifest.records, "records")
-        guard decoder.counts.upserts == manifest.counts.upserts, decoder.counts.deletes == manifest.counts.deletes else {
-            throw HubAPIError(.unprocessableContent, "the payload holds \(decoder.counts.upserts) upserts and \(decoder.counts.deletes) deletes, the manifest says \(manifest.counts.upserts) and \(manifest.counts.deletes)", field: "manifest.counts")
-        }
-        try handle.synchronize()
         let projected = await projector.finish()
         complete = true
         return (file, projected)

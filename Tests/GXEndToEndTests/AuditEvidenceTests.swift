@@ -9,7 +9,7 @@ struct AuditEvidenceTests {
         let lines = try String(contentsOfFile: run.export, encoding: .utf8).split(separator: "\n").map(String.init)
         let file = try temporaryDirectory("tamper").appendingPathComponent("audit.ndjson")
         try (transform(lines).joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
-        return try GXBinary.run(["audit", "verify", "--file", file.path, "--pub", run.hubPublicKey])
+        return try await GXBinary.run(["audit", "verify", "--file", file.path, "--pub", run.hubPublicKey])
     }
 
     @Test("the untouched export verifies with only the hub's public key")
@@ -64,8 +64,8 @@ struct AuditEvidenceTests {
     func wrongKey() async throws {
         let run = try await Quickstart.run()
         let dir = try temporaryDirectory("otherkey")
-        _ = try GXBinary.run(["keys", "generate", "--out", dir.path, "--name", "other"])
-        let result = try GXBinary.run(["audit", "verify", "--file", run.export, "--pub", dir.appendingPathComponent("other.pub").path])
+        _ = try await GXBinary.run(["keys", "generate", "--out", dir.path, "--name", "other"])
+        let result = try await GXBinary.run(["audit", "verify", "--file", run.export, "--pub", dir.appendingPathComponent("other.pub").path])
         #expect(result.status == 1)
         #expect(result.stdout.contains("bad_checkpoint_signature"))
     }
@@ -73,7 +73,7 @@ struct AuditEvidenceTests {
     @Test("an offline check without the hub key is bad input (exit 2)")
     func missingKey() async throws {
         let run = try await Quickstart.run()
-        let result = try GXBinary.run(["audit", "verify", "--file", run.export])
+        let result = try await GXBinary.run(["audit", "verify", "--file", run.export])
         #expect(result.status == 2)
     }
 }

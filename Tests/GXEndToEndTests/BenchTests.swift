@@ -10,7 +10,7 @@ struct BenchTests {
         let server = try TestPostgres.server()
         let work = try temporaryDirectory("bench")
         let json = work.appendingPathComponent("bench.json").path
-        let result = try GXBinary.run(["bench", "--rows", "20000", "--postgres", server.description, "--work", work.appendingPathComponent("run").path,
+        let result = try await GXBinary.run(["bench", "--rows", "20000", "--postgres", server.description, "--work", work.appendingPathComponent("run").path,
                                        "--json", json, "--digests", "20000", "--seed", "7"])
         try #require(result.status == 0, "\(result.stdout)\(result.stderr.suffix(3000))")
         #expect(result.stdout.contains("load_ratio"))
@@ -33,8 +33,8 @@ struct BenchTests {
     }
 
     @Test("without a PostgreSQL server gx bench says how to get one")
-    func needsPostgres() throws {
-        let result = try GXBinary.run(["bench", "--rows", "1000"])
+    func needsPostgres() async throws {
+        let result = try await GXBinary.run(["bench", "--rows", "1000"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("scripts/bench.sh"))
     }

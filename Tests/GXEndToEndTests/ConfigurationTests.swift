@@ -5,7 +5,7 @@ import Testing
 @Suite("Configuration files, environment overrides and --print-config")
 struct ConfigurationTests {
     @Test("gx hub serve layers config file, environment and flags, and prints them with the database password masked")
-    func hubLayers() throws {
+    func hubLayers() async throws {
         let directory = try temporaryDirectory("hub-config")
         let config = directory.appendingPathComponent("hub.toml").path
         try """
@@ -19,7 +19,7 @@ struct ConfigurationTests {
             certificate = "tls/hub.pem"
             key = "tls/hub.key"
             """.write(toFile: config, atomically: true, encoding: .utf8)
-        let result = try GXBinary.run(["hub", "serve", "--config", config, "--log-level", "debug", "--print-config"],
+        let result = try await GXBinary.run(["hub", "serve", "--config", config, "--log-level", "debug", "--print-config"],
                                       environment: ["GX_HUB_LISTEN": "0.0.0.0:8443", "GX_HUB_DB": ""])
         #expect(result.status == 0, "\(result.stderr)")
         let out = result.stdout
@@ -34,16 +34,16 @@ struct ConfigurationTests {
     }
 
     @Test("an unknown key in the hub's config file is refused with its line")
-    func hubUnknownKey() throws {
+    func hubUnknownKey() async throws {
         let config = try temporaryDirectory("hub-config").appendingPathComponent("hub.toml").path
         try "db = \"hub.sqlite\"\nlisen = \"127.0.0.1:1\"\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let result = try GXBinary.run(["hub", "serve", "--config", config, "--print-config"])
+        let result = try await GXBinary.run(["hub", "serve", "--config", config, "--print-config"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("lisen") && result.stderr.contains("unknown field") && result.stderr.contains(":2"), "\(result.stderr)")
     }
 
     @Test("gx agent run --print-config shows environment overrides and masks a sink's database password")
-    func agentOverrides() throws {
+    func agentOverrides() async throws {
         let directory = try temporaryDirectory("agent-config")
         let config = directory.appendingPathComponent("agent.toml").path
         try """
@@ -63,7 +63,7 @@ struct ConfigurationTests {
             item = "公民身份号码"
             column = "sfzh"
             """.write(toFile: config, atomically: true, encoding: .utf8)
-        let result = try GXBinary.run(["agent", "run", "--config", config, "--print-config"],
+        let result = try await GXBinary.run(["agent", "run", "--config", config, "--print-config"],
                                       environment: ["GX_AGENT_HUB": "https://hub.example:8480", "GX_AGENT_HUB_CA_FILE": "/etc/gongxiang/ca.pem"])
         #expect(result.status == 0, "\(result.stderr)")
         let out = result.stdout

@@ -18,10 +18,10 @@ struct CrashRecoveryTests {
         var providerConfig: String { state.appendingPathComponent("agents/\(CrashRecoveryTests.provider)/agent.toml").path }
         var consumerConfig: String { state.appendingPathComponent("agents/\(CrashRecoveryTests.consumer)/agent.toml").path }
 
-        func agent(_ config: String, crashAt point: String? = nil, after: Int = 0) throws -> ProcessResult {
+        func agent(_ config: String, crashAt point: String? = nil, after: Int = 0) async throws -> ProcessResult {
             var environment: [String: String] = [:]
             if let point { environment = ["GX_CRASH_AT": point, "GX_CRASH_AFTER": String(after)] }
-            return try GXBinary.run(["agent", "run", "--config", config], environment: environment)
+            return try await GXBinary.run(["agent", "run", "--config", config], environment: environment)
         }
 
         /// Points every agent at `hub`.
@@ -39,12 +39,12 @@ struct CrashRecoveryTests {
         try #require(run.result.status == 0)
         let state = try temporaryDirectory("crash")
         try FileManager.default.removeItem(at: state)
-        try FileManager.default.copyItem(at: run.state, to: state)
+        try run.copyState(to: state)
         let database = state.appendingPathComponent("hub/hub.sqlite").path
-        let hub = try HubProcess(database: database, directory: state, environment: hubEnvironment)
+        let hub = try await HubProcess(database: database, directory: state, environment: hubEnvironment)
         let world = World(state: state, hub: hub, hubDatabase: database)
         try world.retarget(hub)
-        let sample = try GXBinary.run(["sample", "--resource", "RK-001", "--rows", "3000", "--seed", "7", "--invalid-every", "250",
+        let sample = try await GXBinary.run(["sample", "--resource", "RK-001", "--rows", "3000", "--seed", "7", "--invalid-every", "250",
                                        "--out", state.appendingPathComponent("agents/\(provider)/data/RK-001.csv").path])
         try #require(sample.status == 0, "\(sample.stderr)")
         return world
@@ -59,8 +59,8 @@ struct CrashRecoveryTests {
     }
 
     /// Every accepted batch of RK-001 has exactly one receipt.
-    func expectEveryBatchReceiptedOnce(_ world: World) throws {
-        let report = try GXBinary.run(["exchange", "report", "--json", "--hub", world.hub.url,
+    func expectEveryBatchReceiptedOnce(_ world: World) async throws {
+        let report = try await GXBinary.run(["exchange", "report", "--json", "--hub", world.hub.url,
                                        "--token-file", world.state.appendingPathComponent("hub/admin.token").path])
         #expect(report.status == 0, "\(report.stdout)\(report.stderr)")
         #expect(report.stdout.contains("\"acknowledged\""))
@@ -70,60 +70,60 @@ struct CrashRecoveryTests {
           arguments: ["provider.spooled", "provider.accepted-unrecorded"])
     func providerKilled(point: String) async throws {
         let world = try await Self.world()
-        defer { _ = world.hub.terminate() }
-        let crashed = try world.agent(world.providerConfig, crashAt: point)
+        defer { world.hub.stop() }
+        let crashed = try await world.agent(world.providerConfig, crashAt: point)
         #expect(crashed.status != 0, "the crash point \(point) was not reached")
-        let resumed = try world.agent(world.providerConfig)
+        let resumed = try await world.agent(world.providerConfig)
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        let consumed = try world.agent(world.consumerConfig)
+        let consumed = try await world.agent(world.consumerConfig)
         #expect(consumed.status == 0, "\(consumed.stderr)")
         try await expectConsumerEqualsProvider(world)
-        try expectEveryBatchReceiptedOnce(world)
+        try await expectEveryBatchReceiptedOnce(world)
     }
 
     @Test("a consumer killed after pulling, mid-apply or before its receipt ends with every row exactly once",
           arguments: [("consumer.pulled", 0), ("consumer.applying", 1500), ("consumer.applied-unreceipted", 0)])
     func consumerKilled(point: String, after: Int) async throws {
         let world = try await Self.world()
-        defer { _ = world.hub.terminate() }
-        #expect(try world.agent(world.providerConfig).status == 0)
-        let crashed = try world.agent(world.consumerConfig, crashAt: point, after: after)
+        defer { world.hub.stop() }
+        await #expect(try world.agent(world.providerConfig).status == 0)
+        let crashed = try await world.agent(world.consumerConfig, crashAt: point, after: after)
         #expect(crashed.status != 0, "the crash point \(point) was not reached")
-        let resumed = try world.agent(world.consumerConfig)
+        let resumed = try await world.agent(world.consumerConfig)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         try await expectConsumerEqualsProvider(world)
-        try expectEveryBatchReceiptedOnce(world)
+        try await expectEveryBatchReceiptedOnce(world)
     }
 
     @Test("a hub killed mid-upload keeps nothing of it, and the next run completes the night")
     func hubKilledMidUpload() async throws {
         var world = try await Self.world(hubEnvironment: ["GX_CRASH_AT": "hub.receiving"])
-        let cutOff = try world.agent(world.providerConfig)
+        let cutOff = try await world.agent(world.providerConfig)
         #expect(cutOff.status == 4, "\(cutOff.stderr)")
-        _ = world.hub.terminate()
+        _ = try await await world.hub.terminate()
         let incoming = world.state.appendingPathComponent("hub/batches/incoming").path
         #expect(!((try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []).isEmpty, "no partial upload to clean")
-        world.hub = try HubProcess(database: world.hubDatabase, directory: world.state)
-        defer { _ = world.hub.terminate() }
+        world.hub = try await HubProcess(database: world.hubDatabase, directory: world.state)
+        defer { world.hub.stop() }
         try world.retarget(world.hub)
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []).isEmpty, "a partial upload was kept")
-        let resumed = try world.agent(world.providerConfig)
+        let resumed = try await world.agent(world.providerConfig)
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(try world.agent(world.consumerConfig).status == 0)
+        await #expect(try world.agent(world.consumerConfig).status == 0)
         try await expectConsumerEqualsProvider(world)
-        try expectEveryBatchReceiptedOnce(world)
+        try await expectEveryBatchReceiptedOnce(world)
     }
 
     @Test("--full resends every row and the consumer still ends with exactly the provider's rows")
     func fullResend() async throws {
         let world = try await Self.world()
-        defer { _ = world.hub.terminate() }
-        let full = try GXBinary.run(["agent", "run", "--full", "--json", "--config", world.providerConfig])
+        defer { world.hub.stop() }
+        let full = try await GXBinary.run(["agent", "run", "--full", "--json", "--config", world.providerConfig])
         #expect(full.status == 0, "\(full.stderr)")
         // Every valid row travels again as an upsert, not just the changes.
         let valid = try await ExchangeTests.expectedLines(try #require(try ExchangeTests.pairs().first { $0.resource == "RK-001" }), state: world.state)
         #expect(full.stdout.contains("\"upserts\" : \(valid.count)"), "\(full.stdout)")
-        #expect(try world.agent(world.consumerConfig).status == 0)
+        await #expect(try world.agent(world.consumerConfig).status == 0)
         try await expectConsumerEqualsProvider(world)
     }
 }

@@ -36,11 +36,11 @@ struct CursorModeTests {
     @Test("the first run sends every row across batches, the next only rows updated since, and the consumer has them all")
     func cursorSendsOnlyLaterRows() async throws {
         let world = try await CrashRecoveryTests.world()
-        defer { _ = world.hub.terminate() }
+        defer { world.hub.stop() }
         let queue = try Self.providerTable(world)
         let pair = try #require(try ExchangeTests.pairs().first { $0.resource == "RK-001" })
 
-        let first = try GXBinary.run(["agent", "run", "--json", "--config", world.providerConfig])
+        let first = try await GXBinary.run(["agent", "run", "--json", "--config", world.providerConfig])
         #expect(first.status == 0, "\(first.stderr)")
         let valid = try await ExchangeTests.expectedLines(pair, state: world.state)
         #expect(first.stdout.contains("\"upserts\" : \(valid.count)"), "\(first.stdout)")
@@ -51,7 +51,7 @@ struct CursorModeTests {
                 WHERE id_no IN (SELECT id_no FROM people ORDER BY id_no LIMIT 10)
                 """)
         }
-        let second = try GXBinary.run(["agent", "run", "--json", "--config", world.providerConfig])
+        let second = try await GXBinary.run(["agent", "run", "--json", "--config", world.providerConfig])
         #expect(second.status == 0, "\(second.stderr)")
         let expected = try await ExchangeTests.expectedLines(pair, state: world.state)
         // Of the 10 updated rows, those still valid travel (a row the sample made invalid stays quarantined).
@@ -59,7 +59,7 @@ struct CursorModeTests {
         #expect(updated >= 9)
         #expect(second.stdout.contains("\"upserts\" : \(updated)"), "\(second.stdout)")
 
-        #expect(try world.agent(world.consumerConfig).status == 0)
+        await #expect(try world.agent(world.consumerConfig).status == 0)
         let received = try ExchangeTests.receivedLines(pair, state: world.state)
         #expect(expected.isSubset(of: received), "missing \(expected.subtracting(received).prefix(3))")
         #expect(received.filter { $0.contains("李四") }.count == updated)
@@ -71,14 +71,14 @@ struct CSVSinkExchangeTests {
     @Test("a consumer new to the agreement replays every retained batch into a CSV file equal to the provider's rows")
     func csvSinkFromScratch() async throws {
         let world = try await CrashRecoveryTests.world()
-        defer { _ = world.hub.terminate() }
-        #expect(try world.agent(world.providerConfig).status == 0)
+        defer { world.hub.stop() }
+        await #expect(try world.agent(world.providerConfig).status == 0)
         let text = try String(contentsOfFile: world.consumerConfig, encoding: .utf8)
             .replacingOccurrences(of: #"kind = "sqlite"\npath = "data/received.sqlite"\ntable = "RK_001""#,
                                   with: "kind = \"csv\"\npath = \"data/received.csv\"", options: .regularExpression)
         try #require(text.contains("received.csv"))
         try text.write(toFile: world.consumerConfig, atomically: true, encoding: .utf8)
-        let result = try world.agent(world.consumerConfig)
+        let result = try await world.agent(world.consumerConfig)
         #expect(result.status == 0, "\(result.stderr)")
 
         let pair = try #require(try ExchangeTests.pairs().first { $0.resource == "RK-001" })

@@ -128,7 +128,7 @@ struct ExchangeTests {
         let pair = try #require(try Self.pairs().first { $0.resource == "RK-001" })
         let before = try Self.receivedLines(pair, state: run.state)
         // The quickstart's hub was stopped; a consumer run now fails to reach it and must change nothing.
-        let result = try GXBinary.run(["agent", "run", "--config", run.state.appendingPathComponent("agents/\(pair.consumer)/agent.toml").path])
+        let result = try await GXBinary.run(["agent", "run", "--config", run.state.appendingPathComponent("agents/\(pair.consumer)/agent.toml").path])
         #expect(result.status == 4, "\(result.stderr)")
         #expect(try Self.receivedLines(pair, state: run.state) == before)
     }
@@ -139,12 +139,12 @@ struct AgentStartupTests {
     @Test("a mapping that names an unknown column is refused at start-up with its config line, exit 2")
     func unknownColumnNamesLine() async throws {
         let world = try await CrashRecoveryTests.world()
-        defer { _ = world.hub.terminate() }
+        defer { world.hub.stop() }
         let config = world.providerConfig
         let text = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "column = \"xm\"", with: "column = \"xingming\"")
         try text.write(toFile: config, atomically: true, encoding: .utf8)
         let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("\"xingming\"") }! + 1
-        let result = try GXBinary.run(["agent", "run", "--config", config])
+        let result = try await GXBinary.run(["agent", "run", "--config", config])
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains("\(config):\(line)"), "\(result.stderr)")
         #expect(result.stderr.contains("xingming"))
@@ -155,7 +155,7 @@ struct AgentStartupTests {
         let run = try await Quickstart.run()
         let state = try temporaryDirectory("lock")
         try FileManager.default.removeItem(at: state)
-        try FileManager.default.copyItem(at: run.state, to: state)
+        try run.copyState(to: state)
         let agent = state.appendingPathComponent("agents/111100000000210552")
         // flock(1) holds the agent's lock as a concurrent run would.
         let holder = Process()
@@ -163,8 +163,8 @@ struct AgentStartupTests {
         holder.arguments = [agent.appendingPathComponent("state/agent.lock").path, "sleep", "30"]
         try holder.run()
         defer { holder.terminate() }
-        usleep(300_000)
-        let result = try GXBinary.run(["agent", "run", "--config", agent.appendingPathComponent("agent.toml").path])
+        try await Task.sleep(for: .milliseconds(300))
+        let result = try await GXBinary.run(["agent", "run", "--config", agent.appendingPathComponent("agent.toml").path])
         #expect(result.status == 3, "\(result.stderr)")
         #expect(result.stderr.contains("another run"))
     }

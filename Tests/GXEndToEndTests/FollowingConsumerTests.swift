@@ -8,18 +8,18 @@ import Testing
 struct FollowingConsumerTests {
     static let agreement = "BJ-GX-2026-004"
 
-    static func follow(_ world: CrashRecoveryTests.World, timeout: Int) throws -> ProcessResult {
-        try GXBinary.run(["agent", "run", "--follow", "--follow-timeout", String(timeout), "--config", world.consumerConfig])
+    static func follow(_ world: CrashRecoveryTests.World, timeout: Int) async throws -> ProcessResult {
+        try await GXBinary.run(["agent", "run", "--follow", "--follow-timeout", String(timeout), "--config", world.consumerConfig])
     }
 
     @Test("a consumer started before its provider waits, applies the whole pass as it arrives, and exits at its end")
     func startedBeforeTheProvider() async throws {
         let world = try await CrashRecoveryTests.world()
-        defer { _ = world.hub.terminate() }
-        let consumer = Task.detached { try Self.follow(world, timeout: 120) }
+        defer { world.hub.stop() }
+        let consumer = Task.detached { try await Self.follow(world, timeout: 120) }
         // The consumer asks the hub before the provider has pushed anything of the night.
         try await Task.sleep(for: .seconds(2))
-        let provided = try world.agent(world.providerConfig)
+        let provided = try await world.agent(world.providerConfig)
         #expect(provided.status == 0, "\(provided.stderr)")
         let consumed = try await consumer.value
         #expect(consumed.status == 0, "\(consumed.stderr.suffix(3000))")
@@ -30,9 +30,9 @@ struct FollowingConsumerTests {
     @Test("a consumer whose provider already ended its pass applies it and exits without waiting")
     func providerAlreadyDone() async throws {
         let world = try await CrashRecoveryTests.world()
-        defer { _ = world.hub.terminate() }
-        #expect(try world.agent(world.providerConfig).status == 0)
-        let consumed = try Self.follow(world, timeout: 120)
+        defer { world.hub.stop() }
+        await #expect(try world.agent(world.providerConfig).status == 0)
+        let consumed = try await Self.follow(world, timeout: 120)
         #expect(consumed.status == 0, "\(consumed.stderr.suffix(3000))")
         #expect(!consumed.stderr.contains("waiting for the provider's pass to end"), "\(consumed.stderr.suffix(3000))")
         try await CrashRecoveryTests().expectConsumerEqualsProvider(world)
@@ -41,9 +41,9 @@ struct FollowingConsumerTests {
     @Test("a consumer whose provider never ends a pass gives up after its timeout, naming the agreement, exit 1")
     func noPassEndTimesOut() async throws {
         let world = try await CrashRecoveryTests.world()
-        defer { _ = world.hub.terminate() }
+        defer { world.hub.stop() }
         // The quickstart's nights were applied already: nothing new comes.
-        let consumed = try Self.follow(world, timeout: 2)
+        let consumed = try await Self.follow(world, timeout: 2)
         #expect(consumed.status == 1, "\(consumed.stderr.suffix(3000))")
         #expect(consumed.stderr.contains("following \(Self.agreement): no new delivery for 2 s and the provider's pass has not ended"),
                 "\(consumed.stderr.suffix(3000))")
@@ -52,8 +52,8 @@ struct FollowingConsumerTests {
     @Test("only the last batch of a provider's pass carries the end-of-pass mark")
     func onlyTheLastBatchEndsThePass() async throws {
         let world = try await CrashRecoveryTests.world()
-        defer { _ = world.hub.terminate() }
-        let provided = try GXBinary.run(["agent", "run", "--json", "--config", world.providerConfig])
+        defer { world.hub.stop() }
+        let provided = try await GXBinary.run(["agent", "run", "--json", "--config", world.providerConfig])
         #expect(provided.status == 0, "\(provided.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(provided.stdout.utf8)) as? [String: Any]
         let batches = try #require(((report?["provided"] as? [[String: Any]])?.first?["batches"] as? [Int]))
@@ -61,7 +61,7 @@ struct FollowingConsumerTests {
         // The consumer's view of the hub: what is available after its checkpoint, with the mark.
         let token = try String(contentsOfFile: world.state.appendingPathComponent("agencies/\(CrashRecoveryTests.consumer).token").path, encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let list = try ProcessRunner.run("/usr/bin/curl", ["-fsS", "-H", "Authorization: Bearer \(token)",
+        let list = try await ProcessRunner.run("/usr/bin/curl", ["-fsS", "-H", "Authorization: Bearer \(token)",
                                                            "\(world.hub.url)/v1/agreements/\(Self.agreement)/batches?after=\(batches[0] - 1)"])
         #expect(list.status == 0, "\(list.stderr)")
         let available = try #require((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])?["batches"] as? [[String: Any]])

@@ -10,20 +10,20 @@ struct HubProcessTests {
         let dir = try temporaryDirectory("hubproc")
         try FileManager.default.copyItem(atPath: run.hubDatabase, toPath: dir.appendingPathComponent("hub.sqlite").path)
         try FileManager.default.copyItem(atPath: run.state.appendingPathComponent("hub/hub.key").path, toPath: dir.appendingPathComponent("hub.key").path)
-        return (try HubProcess(database: dir.appendingPathComponent("hub.sqlite").path, directory: dir), run, dir)
+        return await (try HubProcess(database: dir.appendingPathComponent("hub.sqlite").path, directory: dir), run, dir)
     }
 
     @Test("an admin suspends and resumes an agreement from the CLI, and the auditor sees both acts")
     func suspendAndResumeFromCLI() async throws {
         let (hub, run, _) = try await servingQuickstartCopy()
-        defer { _ = hub.terminate() }
+        defer { hub.stop() }
         let admin = ["--hub", hub.url, "--token-file", run.adminToken]
-        let suspended = try GXBinary.run(["agreement", "suspend", "BJ-GX-2026-003", "--reason", "整改期间暂停"] + admin)
+        let suspended = try await GXBinary.run(["agreement", "suspend", "BJ-GX-2026-003", "--reason", "整改期间暂停"] + admin)
         #expect(suspended.status == 0, "\(suspended.stderr)")
         #expect(suspended.stdout.contains("BJ-GX-2026-003: suspended"))
-        let resumed = try GXBinary.run(["agreement", "resume", "BJ-GX-2026-003", "--reason", "整改完成"] + admin)
+        let resumed = try await GXBinary.run(["agreement", "resume", "BJ-GX-2026-003", "--reason", "整改完成"] + admin)
         #expect(resumed.stdout.contains("BJ-GX-2026-003: active"))
-        let listed = try GXBinary.run(["audit", "list", "--agreement", "BJ-GX-2026-003", "--json", "--hub", hub.url, "--token-file", run.auditorToken])
+        let listed = try await GXBinary.run(["audit", "list", "--agreement", "BJ-GX-2026-003", "--json", "--hub", hub.url, "--token-file", run.auditorToken])
         #expect(listed.status == 0)
         #expect(listed.stdout.contains("agreement.suspended") && listed.stdout.contains("agreement.resumed"))
         #expect(listed.stdout.contains("整改期间暂停"))
@@ -32,15 +32,15 @@ struct HubProcessTests {
     @Test("an auditor's write is refused with 403 and a clear message")
     func auditorCannotWrite() async throws {
         let (hub, run, _) = try await servingQuickstartCopy()
-        defer { _ = hub.terminate() }
-        let result = try GXBinary.run(["agreement", "revoke", "BJ-GX-2026-001", "--reason", "x", "--hub", hub.url, "--token-file", run.auditorToken])
+        defer { hub.stop() }
+        let result = try await GXBinary.run(["agreement", "revoke", "BJ-GX-2026-001", "--reason", "x", "--hub", hub.url, "--token-file", run.auditorToken])
         #expect(result.status != 0)
         #expect(result.stderr.contains("403") && result.stderr.contains("auditor:auditor may not"), "\(result.stderr)")
     }
 
     @Test("a client without a credential is told how to give one")
     func missingCredential() async throws {
-        let result = try GXBinary.run(["agencies", "list", "--hub", "http://127.0.0.1:9"], environment: ["GX_TOKEN": "", "GX_TOKEN_FILE": "/nonexistent"])
+        let result = try await GXBinary.run(["agencies", "list", "--hub", "http://127.0.0.1:9"], environment: ["GX_TOKEN": "", "GX_TOKEN_FILE": "/nonexistent"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("cannot read the token file"))
     }
@@ -48,8 +48,8 @@ struct HubProcessTests {
     @Test("the online verify fetches the export and checks it")
     func onlineVerify() async throws {
         let (hub, run, _) = try await servingQuickstartCopy()
-        defer { _ = hub.terminate() }
-        let result = try GXBinary.run(["audit", "verify", "--hub", hub.url, "--token-file", run.auditorToken, "--pub", run.hubPublicKey])
+        defer { hub.stop() }
+        let result = try await GXBinary.run(["audit", "verify", "--hub", hub.url, "--token-file", run.auditorToken, "--pub", run.hubPublicKey])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("audit chain intact"))
     }
@@ -57,6 +57,6 @@ struct HubProcessTests {
     @Test("the hub exits cleanly on SIGTERM")
     func sigtermExitsCleanly() async throws {
         let (hub, _, _) = try await servingQuickstartCopy()
-        #expect(hub.terminate() == 0)
+        #expect(try await hub.terminate() == 0)
     }
 }

@@ -13,7 +13,7 @@ struct QuickstartCopy {
         let run = try await Quickstart.run()
         try #require(run.result.status == 0, "\(run.result.stderr.suffix(2000))")
         let state = try temporaryDirectory("quickstart-copy").appendingPathComponent("state")
-        try FileManager.default.copyItem(at: run.state, to: state)
+        try run.copyState(to: state)
         return QuickstartCopy(state: state, pair: try #require(try ExchangeTests.pairs().first { $0.resource == "RK-001" }))
     }
 
@@ -32,25 +32,25 @@ struct QuickstartCopy {
     }
 
     /// The provider's export for a third night: night 1's rows again, so the ~1 % night 2 changed changes back.
-    func writeThirdNight() throws {
+    func writeThirdNight() async throws {
         let csv = state.appendingPathComponent("agents/\(pair.provider)/data/\(pair.resource).csv").path
-        let result = try GXBinary.run(["sample", "--resource", pair.resource, "--rows", "3000", "--seed", "20261123", "--night", "1",
+        let result = try await GXBinary.run(["sample", "--resource", pair.resource, "--rows", "3000", "--seed", "20261123", "--night", "1",
                                        "--invalid-every", "250", "--out", csv])
         try #require(result.status == 0, "\(result.stderr)")
     }
 
-    func agentRun(_ agency: String) throws -> ProcessResult {
-        try GXBinary.run(["agent", "run", "--config", agentConfig(agency)])
+    func agentRun(_ agency: String) async throws -> ProcessResult {
+        try await GXBinary.run(["agent", "run", "--config", agentConfig(agency)])
     }
 
     /// Night 3 through `hub`: the provider pushes, the consumer pulls; then the consumer must hold exactly the
     /// provider's valid rows.
     func runThirdNight() async throws {
-        try writeThirdNight()
-        let pushed = try agentRun(pair.provider)
+        try await writeThirdNight()
+        let pushed = try await agentRun(pair.provider)
         #expect(pushed.status == 0, "\(pushed.stderr.suffix(2000))")
         #expect(pushed.stdout.contains("provided \(pair.resource)"), "\(pushed.stdout)")
-        let pulled = try agentRun(pair.consumer)
+        let pulled = try await agentRun(pair.consumer)
         #expect(pulled.status == 0, "\(pulled.stderr.suffix(2000))")
         let expected = try await ExchangeTests.expectedLines(pair, state: state)
         #expect(try ExchangeTests.receivedLines(pair, state: state) == expected)
@@ -70,7 +70,7 @@ struct TLSWorld {
         let certificates = try TestCertificates.make(mutual ? "mutual" : "server")
         var arguments = ["--tls-certificate", certificates.serverCertificate, "--tls-key", certificates.serverKey]
         if mutual { arguments += ["--tls-client-ca", certificates.caFile] }
-        let hub = try HubProcess(database: copy.hubDatabase, directory: copy.state, arguments: arguments, caFile: certificates.caFile)
+        let hub = try await HubProcess(database: copy.hubDatabase, directory: copy.state, arguments: arguments, caFile: certificates.caFile)
         return TLSWorld(copy: copy, certificates: certificates, hub: hub)
     }
 
@@ -91,7 +91,7 @@ struct HubTLSTests {
     @Test("over HTTPS a provider pushes and a consumer pulls a night, and ends up with the provider's rows")
     func nightOverTLS() async throws {
         let world = try await TLSWorld.make(mutual: false)
-        defer { _ = world.hub.terminate() }
+        defer { world.hub.stop() }
         try world.configureAgent(world.pair.provider)
         try world.configureAgent(world.pair.consumer)
         try await world.copy.runThirdNight()
@@ -100,9 +100,9 @@ struct HubTLSTests {
     @Test("an agent that does not trust the hub's CA does not talk to it, and says why")
     func untrustedHubRefused() async throws {
         let world = try await TLSWorld.make(mutual: false)
-        defer { _ = world.hub.terminate() }
+        defer { world.hub.stop() }
         try world.configureAgent(world.pair.consumer, trustCA: false)
-        let result = try world.copy.agentRun(world.pair.consumer)
+        let result = try await world.copy.agentRun(world.pair.consumer)
         #expect(result.status == 4, "\(result.stderr.suffix(2000))")
         #expect(result.stderr.lowercased().contains("certificate"), "\(result.stderr.suffix(2000))")
     }
@@ -110,7 +110,7 @@ struct HubTLSTests {
     @Test("with mutual TLS agents presenting their own certificates complete a night")
     func nightOverMutualTLS() async throws {
         let world = try await TLSWorld.make(mutual: true)
-        defer { _ = world.hub.terminate() }
+        defer { world.hub.stop() }
         try world.configureAgent(world.pair.provider, clientCertificate: try world.certificates.client(world.pair.provider))
         try world.configureAgent(world.pair.consumer, clientCertificate: try world.certificates.client(world.pair.consumer))
         try await world.copy.runThirdNight()
@@ -119,8 +119,8 @@ struct HubTLSTests {
     @Test("with mutual TLS a request without a client certificate is refused, naming what is missing")
     func mutualTLSNeedsCertificate() async throws {
         let world = try await TLSWorld.make(mutual: true)
-        defer { _ = world.hub.terminate() }
-        let result = try GXBinary.run(["agencies", "list", "--hub", world.hub.url, "--hub-ca", world.certificates.caFile,
+        defer { world.hub.stop() }
+        let result = try await GXBinary.run(["agencies", "list", "--hub", world.hub.url, "--hub-ca", world.certificates.caFile,
                                        "--token-file", world.state.appendingPathComponent("hub/admin.token").path])
         #expect(result.status != 0)
         #expect(result.stderr.contains("401") && result.stderr.contains("client certificate"), "\(result.stderr)")
@@ -129,9 +129,9 @@ struct HubTLSTests {
     @Test("with mutual TLS one agency's certificate cannot carry another agency's token")
     func mutualTLSCertificateMustMatchToken() async throws {
         let world = try await TLSWorld.make(mutual: true)
-        defer { _ = world.hub.terminate() }
+        defer { world.hub.stop() }
         let borrowed = try world.certificates.client(world.pair.provider)
-        let result = try GXBinary.run(["agreement", "list", "--hub", world.hub.url, "--hub-ca", world.certificates.caFile,
+        let result = try await GXBinary.run(["agreement", "list", "--hub", world.hub.url, "--hub-ca", world.certificates.caFile,
                                        "--client-certificate", borrowed.certificate, "--client-key", borrowed.key,
                                        "--token-file", world.state.appendingPathComponent("agencies/\(world.pair.consumer).token").path])
         #expect(result.status != 0)
@@ -141,9 +141,9 @@ struct HubTLSTests {
     @Test("with mutual TLS the admin with a certificate naming it is served")
     func mutualTLSAdminServed() async throws {
         let world = try await TLSWorld.make(mutual: true)
-        defer { _ = world.hub.terminate() }
+        defer { world.hub.stop() }
         let admin = try world.certificates.client("authority")
-        let result = try GXBinary.run(["agencies", "list", "--hub", world.hub.url, "--hub-ca", world.certificates.caFile,
+        let result = try await GXBinary.run(["agencies", "list", "--hub", world.hub.url, "--hub-ca", world.certificates.caFile,
                                        "--client-certificate", admin.certificate, "--client-key", admin.key,
                                        "--token-file", world.state.appendingPathComponent("hub/admin.token").path])
         #expect(result.status == 0, "\(result.stderr)")
@@ -163,24 +163,24 @@ struct HubTLSTests {
             }
         }
         try install(old)
-        let hub = try HubProcess(database: copy.hubDatabase, directory: copy.state,
+        let hub = try await HubProcess(database: copy.hubDatabase, directory: copy.state,
                                  arguments: ["--tls-certificate", certificate, "--tls-key", key], caFile: old.caFile)
-        defer { _ = hub.terminate() }
-        func list(trusting ca: String) throws -> ProcessResult {
-            try GXBinary.run(["agencies", "list", "--hub", hub.url, "--hub-ca", ca, "--token-file", copy.state.appendingPathComponent("hub/admin.token").path])
+        defer { hub.stop() }
+        func list(trusting ca: String) async throws -> ProcessResult {
+            try await GXBinary.run(["agencies", "list", "--hub", hub.url, "--hub-ca", ca, "--token-file", copy.state.appendingPathComponent("hub/admin.token").path])
         }
-        #expect(try list(trusting: old.caFile).status == 0)
-        #expect(try list(trusting: renewed.caFile).status != 0)
+        await #expect(try list(trusting: old.caFile).status == 0)
+        await #expect(try list(trusting: renewed.caFile).status != 0)
 
         try install(renewed)
         kill(hub.process.processIdentifier, SIGHUP)
-        var served = try list(trusting: renewed.caFile)
+        var served = try await list(trusting: renewed.caFile)
         for _ in 0..<50 where served.status != 0 {
-            usleep(100_000)
-            served = try list(trusting: renewed.caFile)
+            try await Task.sleep(for: .milliseconds(100))
+            served = try await list(trusting: renewed.caFile)
         }
         #expect(served.status == 0, "\(served.stderr)")
-        #expect(try list(trusting: old.caFile).status != 0)
+        await #expect(try list(trusting: old.caFile).status != 0)
         #expect(hub.process.isRunning)
         let log = try String(contentsOf: hub.log, encoding: .utf8)
         #expect(log.contains("reloaded the TLS certificate"), "\(log)")

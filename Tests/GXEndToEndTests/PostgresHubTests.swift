@@ -13,9 +13,9 @@ struct PostgresHubTests {
     @Test("two hub processes on one database accept each sequence once, move an agreement once, and keep one audit chain under concurrent use")
     func twoHubProcesses() async throws {
         let world = try await PostgresWorld.make()
-        let hubA = try world.serve(), hubB = try world.serve()
-        defer { _ = hubA.terminate(); _ = hubB.terminate() }
-        try world.setUp(through: hubA, agreements: [PopulationBatch.agreement])
+        let hubA = try await world.serve(), hubB = try await world.serve()
+        defer { hubA.stop(); hubB.stop() }
+        try await world.setUp(through: hubA, agreements: [PopulationBatch.agreement])
         let providerKey = try SM2PrivateKey(pem: try String(contentsOfFile: world.agencyFile(PopulationBatch.provider, "key"), encoding: .utf8))
         let providerToken = try world.token(world.agencyFile(PopulationBatch.provider, "token"))
         let adminToken = try world.token(world.adminToken)
@@ -84,9 +84,9 @@ struct PostgresHubTests {
             }
         }
 
-        #expect(hubA.terminate() == 0)
-        #expect(hubB.terminate() == 0)
-        let verify = try GXBinary.run(["audit", "verify", "--db", world.hubURL])
+        #expect(try await hubA.terminate() == 0)
+        #expect(try await hubB.terminate() == 0)
+        let verify = try await GXBinary.run(["audit", "verify", "--db", world.hubURL])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         #expect(verify.stdout.contains("audit chain intact"))
         let counts = try await TestPostgres.rows("""
@@ -112,18 +112,18 @@ struct PostgresHubTests {
     @Test("a provider reading PostgreSQL, a hub on PostgreSQL and a consumer applying to PostgreSQL agree by digest, night 1 and night 2")
     func agentsOnPostgres() async throws {
         let world = try await PostgresWorld.make()
-        let hub = try world.serve()
-        defer { _ = hub.terminate() }
-        try world.setUp(through: hub, agreements: [PopulationBatch.agreement])
+        let hub = try await world.serve()
+        defer { hub.stop() }
+        try await world.setUp(through: hub, agreements: [PopulationBatch.agreement])
         let pair = try #require(try ExchangeTests.pairs().first { $0.agreement == PopulationBatch.agreement })
         let providerDatabase = try await TestPostgres.freshDatabase(), consumerDatabase = try await TestPostgres.freshDatabase()
-        let agents = try AgentsOnPostgres(world: world, hub: hub, pair: pair, provider: providerDatabase, consumer: consumerDatabase)
+        let agents = await try AgentsOnPostgres(world: world, hub: hub, pair: pair, provider: providerDatabase, consumer: consumerDatabase)
 
         for night in 1...2 {
             try await agents.exportNight(night)
-            let provided = try GXBinary.run(["agent", "run", "--config", agents.providerConfig])
+            let provided = try await GXBinary.run(["agent", "run", "--config", agents.providerConfig])
             #expect(provided.status == 0, "night \(night) provider: \(provided.stderr)")
-            let consumed = try GXBinary.run(["agent", "run", "--config", agents.consumerConfig])
+            let consumed = try await GXBinary.run(["agent", "run", "--config", agents.consumerConfig])
             #expect(consumed.status == 0, "night \(night) consumer: \(consumed.stderr)")
             let expected = try await ExchangeTests.expectedLines(pair, state: world.state)
             let received = try await agents.received()
@@ -145,7 +145,7 @@ struct AgentsOnPostgres {
     var consumerConfig: String { world.state.appendingPathComponent("agents/\(pair.consumer)/agent.toml").path }
     var export: String { world.state.appendingPathComponent("agents/\(pair.provider)/RK-001.csv").path }
 
-    init(world: PostgresWorld, hub: HubProcess, pair: ExchangeTests.Pair, provider: PostgresSettings, consumer: PostgresSettings) throws {
+    init(world: PostgresWorld, hub: HubProcess, pair: ExchangeTests.Pair, provider: PostgresSettings, consumer: PostgresSettings) async throws {
         self.world = world
         self.pair = pair
         self.provider = provider
@@ -161,7 +161,7 @@ struct AgentsOnPostgres {
 
             """
         }
-        let mapping = try world.gx(["sample", "--resource", pair.resource, "--print-mapping"]).stdout
+        let mapping = await try world.gx(["sample", "--resource", pair.resource, "--print-mapping"]).stdout
             .split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("[[provide]]") }.joined(separator: "\n")
         let providerText = header(pair.provider) + """
             [[provide]]
@@ -195,7 +195,7 @@ struct AgentsOnPostgres {
     /// The provider's application writes the night's register into its table: `gx sample` as the export,
     /// loaded with psql's `\copy`, as an agency's own job would.
     func exportNight(_ night: Int) async throws {
-        try world.gx(["sample", "--resource", pair.resource, "--rows", "3000", "--seed", "20261130", "--night", String(night),
+        try await world.gx(["sample", "--resource", pair.resource, "--rows", "3000", "--seed", "20261130", "--night", String(night),
                       "--invalid-every", "250", "--out", export])
         let columns = try #require(try String(contentsOfFile: export, encoding: .utf8).split(separator: "\n").first)
             .split(separator: ",").map(String.init)
@@ -206,7 +206,7 @@ struct AgentsOnPostgres {
             try await TestPostgres.execute("TRUNCATE people", in: provider)
         }
         let psql = try #require(ProcessRunner.which("psql"), "psql is needed to load the provider's table: run scripts/setup.sh")
-        let load = try ProcessRunner.run(psql, [provider.description, "-v", "ON_ERROR_STOP=1", "-c", "\\copy people FROM '\(export)' WITH (FORMAT csv, HEADER true)"])
+        let load = try await ProcessRunner.run(psql, [provider.description, "-v", "ON_ERROR_STOP=1", "-c", "\\copy people FROM '\(export)' WITH (FORMAT csv, HEADER true)"])
         try #require(load.status == 0, "\(load.stderr)")
     }
 

@@ -20,45 +20,45 @@ struct PostgresWorld {
 
     static func make() async throws -> PostgresWorld {
         let world = PostgresWorld(state: try temporaryDirectory("postgres-world"), hubDatabase: try await TestPostgres.freshDatabase())
-        try world.gx(["hub", "init", "--db", world.hubURL, "--key-dir", world.state.appendingPathComponent("hub").path])
+        try await world.gx(["hub", "init", "--db", world.hubURL, "--key-dir", world.state.appendingPathComponent("hub").path])
         return world
     }
 
     /// A `gx hub serve` on the world's database; several may run at once, sharing the batch directory.
-    func serve() throws -> HubProcess {
-        try HubProcess(database: hubURL, directory: state,
+    func serve() async throws -> HubProcess {
+        try await HubProcess(database: hubURL, directory: state,
                        arguments: ["--key", state.appendingPathComponent("hub/hub.key").path, "--batches", batches])
     }
 
     /// Runs gx, requiring success.
     @discardableResult
-    func gx(_ arguments: [String], hub: HubProcess? = nil) throws -> ProcessResult {
-        let result = try GXBinary.run(arguments, environment: hub.map { ["GX_HUB": $0.url] } ?? [:])
+    func gx(_ arguments: [String], hub: HubProcess? = nil) async throws -> ProcessResult {
+        let result = try await GXBinary.run(arguments, environment: hub.map { ["GX_HUB": $0.url] } ?? [:])
         try #require(result.status == 0, "gx \(arguments.joined(separator: " ")): \(result.stdout)\(result.stderr)")
         return result
     }
 
     /// Registers every shipped agency with a fresh key, publishes the catalogue, and files `agreements`.
-    func setUp(through hub: HubProcess, agreements: [String]) throws {
+    func setUp(through hub: HubProcess, agreements: [String]) async throws {
         let agencies = state.appendingPathComponent("agencies").path
         for agency in try SampleDocuments.agencyList().agency {
-            try gx(["keys", "generate", "--out", agencies, "--name", agency.code])
+            try await gx(["keys", "generate", "--out", agencies, "--name", agency.code])
         }
         let root = SampleDocuments.root
-        try gx(["agencies", "import", "--token-file", adminToken, "--keys", agencies, "--tokens", agencies,
+        try await gx(["agencies", "import", "--token-file", adminToken, "--keys", agencies, "--tokens", agencies,
                 root.appendingPathComponent("Agreements/agencies.toml").path], hub: hub)
         let catalogue = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Catalogue").path)
             .filter { $0.hasSuffix(".toml") }.sorted().map { root.appendingPathComponent("Catalogue/\($0)").path }
-        try gx(["catalogue", "publish", "--token-file", adminToken] + catalogue, hub: hub)
+        try await gx(["catalogue", "publish", "--token-file", adminToken] + catalogue, hub: hub)
         for id in agreements {
             let terms = try #require(try SampleDocuments.agreementTerms().first { $0.id == id })
             let file = try #require(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Agreements").path)
                 .first { $0.hasPrefix(id) })
-            try gx(["agreement", "import", "--token-file", adminToken, root.appendingPathComponent("Agreements/\(file)").path], hub: hub)
+            try await gx(["agreement", "import", "--token-file", adminToken, root.appendingPathComponent("Agreements/\(file)").path], hub: hub)
             for party in [terms.consumer, terms.provider] {
-                try gx(["agreement", "sign", id, "--token-file", agencyFile(party, "token"), "--key", agencyFile(party, "key")], hub: hub)
+                try await gx(["agreement", "sign", id, "--token-file", agencyFile(party, "token"), "--key", agencyFile(party, "key")], hub: hub)
             }
-            try gx(["agreement", "file", id, "--token-file", adminToken], hub: hub)
+            try await gx(["agreement", "file", id, "--token-file", adminToken], hub: hub)
         }
     }
 

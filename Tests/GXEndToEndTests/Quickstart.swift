@@ -13,11 +13,32 @@ enum Quickstart {
         var auditorToken: String { state.appendingPathComponent("hub/auditor.token").path }
         var export: String { state.appendingPathComponent("audit.ndjson").path }
         func agencyFile(_ code: String, _ suffix: String) -> String { state.appendingPathComponent("agencies/\(code).\(suffix)").path }
+
+        /// Copies the state to `destination` (which must not exist) for a test to change. SQLite's `-shm` and
+        /// `-wal` files are left out: the quickstart's processes have ended, so they belong to a reader in
+        /// another test (`gx audit verify`) and may vanish while the copy runs.
+        func copyState(to destination: URL) throws {
+            let files = FileManager.default
+            try files.createDirectory(at: destination, withIntermediateDirectories: true)
+            let root = state.resolvingSymlinksInPath().path
+            guard let walk = files.enumerator(atPath: root) else { return }
+            while let relative = walk.nextObject() as? String {
+                if relative.hasSuffix("-shm") || relative.hasSuffix("-wal") { continue }
+                let from = root + "/" + relative, to = destination.appendingPathComponent(relative)
+                var isDirectory: ObjCBool = false
+                guard files.fileExists(atPath: from, isDirectory: &isDirectory) else { continue }
+                if isDirectory.boolValue {
+                    try files.createDirectory(at: to, withIntermediateDirectories: true)
+                } else {
+                    try files.copyItem(atPath: from, toPath: to.path)
+                }
+            }
+        }
     }
 
     static let shared = Task { () throws -> Run in
         let state = try temporaryDirectory("quickstart")
-        let result = try ProcessRunner.run("/bin/bash", ["scripts/quickstart.sh"],
+        let result = try await ProcessRunner.run("/bin/bash", ["scripts/quickstart.sh"],
                                            environment: ["GX_BIN": GXBinary.path, "GX_STATE": state.path],
                                            directory: SampleDocuments.root)
         return Run(state: state, result: result)
@@ -37,7 +58,7 @@ final class HubProcess: @unchecked Sendable {
 
     /// `arguments` are added to `gx hub serve` (a PostgreSQL hub needs `--key` and `--batches`; a TLS hub its
     /// certificate and key, and `caFile` for the probe).
-    init(database: String, directory: URL, environment: [String: String] = [:], arguments: [String] = [], caFile: String? = nil) throws {
+    init(database: String, directory: URL, environment: [String: String] = [:], arguments: [String] = [], caFile: String? = nil) async throws {
         self.caFile = caFile
         // A port picked at random can be taken before the hub binds it (parallel tests): try another one.
         for attempt in 1...5 {
@@ -47,15 +68,15 @@ final class HubProcess: @unchecked Sendable {
             let process = try Self.launch(database: database, port: port, log: log, environment: environment, arguments: arguments)
             let scheme = caFile == nil ? "http" : "https"
             for _ in 0..<200 {
-                if try ProcessRunner.run("/usr/bin/curl", ["-fsS"] + (caFile.map { ["--cacert", $0] } ?? []) + ["\(scheme)://127.0.0.1:\(port)/healthz"]).status == 0 {
+                if try await ProcessRunner.run("/usr/bin/curl", ["-fsS"] + (caFile.map { ["--cacert", $0] } ?? []) + ["\(scheme)://127.0.0.1:\(port)/healthz"]).status == 0 {
                     (self.process, self.port, self.log) = (process, port, log)
                     return
                 }
                 guard process.isRunning else { break }
-                usleep(50_000)
+                try await Task.sleep(for: .milliseconds(50))
             }
             if process.isRunning { process.terminate() }
-            process.waitUntilExit()
+            try await blockingWork { process.waitUntilExit() }
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             if attempt < 5, text.contains("Address already in use") { continue }
             throw HubProcessError(log: text)
@@ -76,10 +97,16 @@ final class HubProcess: @unchecked Sendable {
     }
 
     /// Graceful stop; returns the exit status.
-    func terminate() -> Int32 {
+    func terminate() async throws -> Int32 {
         if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        let process = process
+        try await blockingWork { process.waitUntilExit() }
         return process.terminationStatus
+    }
+
+    /// Sends SIGTERM without waiting: for a `defer` at a test's end, where nothing reads the exit status.
+    func stop() {
+        if process.isRunning { process.terminate() }
     }
 
     deinit { if process.isRunning { process.terminate() } }

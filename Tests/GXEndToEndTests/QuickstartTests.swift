@@ -29,7 +29,7 @@ struct QuickstartTests {
     @Test("the hub shut down gracefully on SIGTERM and signed a final checkpoint at the head")
     func gracefulShutdownCheckpoint() async throws {
         let run = try await Quickstart.run()
-        let result = try GXBinary.run(["audit", "verify", "--db", run.hubDatabase, "--pub", run.hubPublicKey, "--json"])
+        let result = try await GXBinary.run(["audit", "verify", "--db", run.hubDatabase, "--pub", run.hubPublicKey, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let summary = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
         #expect(summary["intact"] as? Bool == true)

@@ -11,11 +11,11 @@ struct StagedConsumerTests {
     @Test("a delivery that fails its checks is not applied, the ones before it are, and the next run stops at it again")
     func tamperedDeliveryStopsTheRun() async throws {
         let world = try await PostgresWorld.make()
-        let hub = try world.serve()
-        defer { _ = hub.terminate() }
-        try world.setUp(through: hub, agreements: [PopulationBatch.agreement])
+        let hub = try await world.serve()
+        defer { hub.stop() }
+        try await world.setUp(through: hub, agreements: [PopulationBatch.agreement])
         let pair = try #require(try ExchangeTests.pairs().first { $0.agreement == PopulationBatch.agreement })
-        let agents = try AgentsOnPostgres(world: world, hub: hub, pair: pair, provider: try await TestPostgres.freshDatabase(),
+        let agents = await try AgentsOnPostgres(world: world, hub: hub, pair: pair, provider: try await TestPostgres.freshDatabase(),
                                           consumer: try await TestPostgres.freshDatabase())
         let key = try SM2PrivateKey(pem: try String(contentsOfFile: world.agencyFile(PopulationBatch.provider, "key"), encoding: .utf8))
         let token = try String(contentsOfFile: world.agencyFile(PopulationBatch.provider, "token"), encoding: .utf8)
@@ -35,7 +35,7 @@ struct StagedConsumerTests {
         try Data(bytes).write(to: file)
 
         for run in 1...2 {
-            let consumed = try GXBinary.run(["agent", "run", "--config", agents.consumerConfig])
+            let consumed = try await GXBinary.run(["agent", "run", "--config", agents.consumerConfig])
             #expect(consumed.status != 0, "run \(run) applied a damaged delivery")
             #expect(consumed.stderr.contains("delivery \(PopulationBatch.agreement)#2"), "run \(run): \(consumed.stderr.suffix(2000))")
             let received = try await agents.received()

@@ -13,7 +13,13 @@ public enum ProcessRunner {
     /// The process runs in its own session; past `timeout` the whole group is killed and the result
     /// says so, so a stuck process fails its test instead of the CI run.
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                           input: String? = nil, directory: URL? = nil, timeout: Double = 600) throws -> ProcessResult {
+                           input: String? = nil, directory: URL? = nil, timeout: Double = 600) async throws -> ProcessResult {
+        try await blockingWork { try runBlocking(executable, arguments, environment: environment, input: input, directory: directory, timeout: timeout) }
+    }
+
+    /// `run`, waiting on the calling thread: only for a thread that is not the cooperative pool's.
+    public static func runBlocking(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                                   input: String? = nil, directory: URL? = nil, timeout: Double = 600) throws -> ProcessResult {
         let scratch = try temporaryDirectory("process")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
@@ -80,8 +86,8 @@ public enum GXBinary {
         return SampleDocuments.root.appendingPathComponent(".build/debug/gx").path
     }
 
-    public static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> ProcessResult {
-        try ProcessRunner.run(path, arguments, environment: environment, input: input, directory: SampleDocuments.root)
+    public static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) async throws -> ProcessResult {
+        try await ProcessRunner.run(path, arguments, environment: environment, input: input, directory: SampleDocuments.root)
     }
 }
 

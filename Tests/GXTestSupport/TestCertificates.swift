@@ -37,7 +37,7 @@ public struct TestCertificates: Sendable {
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     func openssl(_ arguments: [String]) throws {
-        let result = try ProcessRunner.run(ProcessRunner.which("openssl") ?? "/usr/bin/openssl", arguments)
+        let result = try ProcessRunner.runBlocking(ProcessRunner.which("openssl") ?? "/usr/bin/openssl", arguments)
         guard result.status == 0 else { throw CertificateError(description: "openssl \(arguments.joined(separator: " ")): \(result.stderr)") }
     }
 

@@ -86,7 +86,10 @@ struct MeasuredProcess {
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], log: String, environment: [String: String] = [:]) async throws -> Outcome {
         let process = try start(executable, arguments, log: log, environment: environment)
-        let outcome = await Task.detached { process.wait() }.value
+        // wait4 blocks: on a thread of its own, not one of the cooperative pool's (one per core).
+        let outcome = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: process.wait()) }.start()
+        }
         guard outcome.status == 0 else {
             let tail = (try? String(contentsOfFile: log, encoding: .utf8)).map { String($0.suffix(2000)) } ?? ""
             throw CLIError("`\(process.command)` exited with status \(outcome.status); the end of \(log):\n\(tail)")

@@ -21,7 +21,7 @@ public enum SHA256 {
 }
 
 /// OpenSSL's SHA-256, fetched once (see `SM3Algorithm` for why).
-private final class SHA256Algorithm: @unchecked Sendable {
+final class SHA256Algorithm: @unchecked Sendable {
     static let shared = SHA256Algorithm()
 
     /// `EVP_MD *`; immutable and reference counted by OpenSSL, so safe to use from any thread.

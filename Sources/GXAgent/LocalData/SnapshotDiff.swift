@@ -1,4 +1,5 @@
 import Foundation
+import GXCrypto
 
 /// One pass over a resource's source compared with its last accepted snapshot.
 ///
@@ -53,8 +54,18 @@ public final class SnapshotDiff {
             throw LocalDataError(location: location,
                                  reason: "digest of key \(key.joined(separator: "|")) has \(digest.count) bytes, expected \(SnapshotFileFormat.digestLength)")
         }
+        try digest.withBytes { digest throws(LocalDataError) in try keep(SnapshotKey.encode(key), digest: digest, line: line) }
+    }
+
+    /// `observe` for a row prepared off this thread: its key already joined by `SnapshotKey`, its digest inline.
+    func observe(encodedKey: String, digest: SnapshotRowDigest, line: [UInt8]) throws(LocalDataError) {
+        guard stage == .observing else { throw finishedError }
+        try digest.withUnsafeBytes { digest throws(LocalDataError) in try keep(encodedKey, digest: digest, line: line) }
+    }
+
+    private func keep(_ key: String, digest: UnsafeRawBufferPointer, line: [UInt8]) throws(LocalDataError) {
         if line.isEmpty {
-            run.append(key: SnapshotKey.encode(key), digest: digest, line: [])
+            run.append(key: key, digest: digest, line: [])
         } else {
             let store: SnapshotLineStore
             if let lines { store = lines } else {
@@ -62,7 +73,7 @@ public final class SnapshotDiff {
                 lines = store
             }
             try store.append(line, locator: &locator)
-            run.append(key: SnapshotKey.encode(key), digest: digest, line: locator)
+            run.append(key: key, digest: digest, line: locator)
         }
         if run.byteCount >= runBytes { try spillRun() }
     }

@@ -15,6 +15,14 @@ public enum SnapshotDigestKind: Sendable, Equatable {
         }
     }
 
+    /// A digester for many rows on one thread; its digests equal `digest`'s.
+    func digester() -> LineDigester {
+        switch self {
+        case .sm3: LineDigester(.sm3)
+        case .sha256: LineDigester(.sha256)
+        }
+    }
+
     /// The first eight bytes of a file of this kind.
     var magic: [UInt8] {
         switch self {

@@ -20,6 +20,13 @@ enum SnapshotKey {
         return String(result)
     }
 
+    /// `encode` of the values at `indices` (a missing value as the empty string), without an array for
+    /// the usual single-column key.
+    static func encode(_ values: [String?], at indices: [Int]) -> String {
+        if indices.count == 1, let value = values[indices[0]], !needsEscaping(value) { return value }
+        return encode(indices.map { values[$0] ?? "" })
+    }
+
     static func decode(_ key: String) -> [String] {
         guard needsEscaping(key) else { return [key] }
         var values: [String] = []

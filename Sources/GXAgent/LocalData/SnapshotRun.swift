@@ -25,7 +25,7 @@ struct SnapshotRun {
     var byteCount: Int { arena.count }
     var isEmpty: Bool { entries.isEmpty }
 
-    mutating func append(key: String, digest: [UInt8], line: [UInt8]) {
+    mutating func append(key: String, digest: UnsafeRawBufferPointer, line: [UInt8]) {
         var key = key
         let offset = arena.count
         let (head, next) = key.withUTF8 { bytes in

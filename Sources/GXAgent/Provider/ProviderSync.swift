@@ -106,7 +106,7 @@ struct ProviderSync {
             } : nil
             let keeping = PipelineStage<SnapshotRow, SnapshotRow>(label: "gongxiang.provider.keep") { rows in
                 for row in rows {
-                    try diff.observe(key: row.key, digest: row.digest, line: spoolsAsRead ? [] : row.line)
+                    try diff.observe(encodedKey: row.key, digest: row.digest, line: spoolsAsRead ? [] : row.line)
                     try spooling?.add(row.line)
                 }
             }
@@ -114,12 +114,14 @@ struct ProviderSync {
             let preparing = PipelineStage<SourceRow, Result<SnapshotRow, RecordViolation>>(
                 label: "gongxiang.provider.prepare",
                 transforms: checkers.map { checked in
-                    { row in
+                    let digester = digestKind.digester()
+                    return { row in
                         checked(row).map { record in
                             var line: [UInt8] = []
                             line.reserveCapacity(256)
                             record.write(into: &line)
-                            return SnapshotRow(line: line, key: keyIndices.map { record.values[$0] ?? "" }, digest: digestKind.digest(line))
+                            return SnapshotRow(line: line, key: SnapshotKey.encode(record.values, at: keyIndices),
+                                               digest: SnapshotRowDigest(of: line, by: digester))
                         }
                     }
                 },
@@ -214,11 +216,12 @@ struct ProviderSync {
     }
 }
 
-/// A prepared row on its way to the snapshot diff: its canonical line, key values and the line's digest.
+/// A prepared row on its way to the snapshot diff: its canonical line, its key (joined by `SnapshotKey`)
+/// and the line's digest.
 struct SnapshotRow: Sendable {
     var line: [UInt8]
-    var key: [String]
-    var digest: [UInt8]
+    var key: String
+    var digest: SnapshotRowDigest
 }
 
 /// What a provider run did for one resource.

@@ -3,18 +3,22 @@ enum DateText {
     /// `YYYY-MM-DD` for a real date, `nil` otherwise.
     static func canonical(year: Int, month: Int, day: Int) -> String? {
         guard CanonicalForm.isRealDate(year: year, month: month, day: day) else { return nil }
-        var out = [UInt8](repeating: UInt8(ascii: "-"), count: 10)
-        func put(_ value: Int, _ start: Int, _ width: Int) {
-            var value = value
-            for index in stride(from: start + width - 1, through: start, by: -1) {
-                out[index] = UInt8(truncatingIfNeeded: value % 10) + UInt8(ascii: "0")
-                value /= 10
+        // Written straight into the string's storage (ten ASCII bytes, kept inline): no array on the way.
+        return String(unsafeUninitializedCapacity: 10) { out in
+            func put(_ value: Int, _ start: Int, _ width: Int) {
+                var value = value
+                for index in stride(from: start + width - 1, through: start, by: -1) {
+                    out[index] = UInt8(truncatingIfNeeded: value % 10) + UInt8(ascii: "0")
+                    value /= 10
+                }
             }
+            put(year, 0, 4)
+            out[4] = UInt8(ascii: "-")
+            put(month, 5, 2)
+            out[7] = UInt8(ascii: "-")
+            put(day, 8, 2)
+            return 10
         }
-        put(year, 0, 4)
-        put(month, 5, 2)
-        put(day, 8, 2)
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// A date as spreadsheets export it: `2024/1/5`, `2024-1-5`, `2024.1.5`, `2024年1月5日`, each

@@ -1,6 +1,22 @@
 /// The clean-ups local data needs before it is mapped: Chinese input methods produce full-width
 /// letters, digits and the ideographic space (U+3000), and exports pad fields with either kind of space.
 enum LocalText {
+    /// `halfwidth` and then `trimmed`, as asked, in one look at the bytes for the usual value that needs
+    /// neither: no byte that starts a full-width form or U+3000, and no white space possible at either end.
+    static func cleaned(_ text: String, halfwidth: Bool, trim: Bool) -> String {
+        var text = text
+        let (wide, padded) = text.withUTF8 { bytes -> (Bool, Bool) in
+            guard let first = bytes.first else { return (false, false) }
+            var last = bytes.count - 1
+            while last > 0, bytes[last] & 0xC0 == 0x80 { last -= 1 }
+            return (halfwidth && bytes.contains { $0 == 0xE3 || $0 == 0xEF },
+                    trim && (mayBeginWhiteSpace(first) || mayBeginWhiteSpace(bytes[last])))
+        }
+        if wide { text = Self.halfwidth(text) }
+        if padded || (wide && trim) { text = trimmed(text) }
+        return text
+    }
+
     /// Full-width ASCII (U+FF01–U+FF5E) → half-width, U+3000 → space. Returns `text` itself (no
     /// allocation) when there is nothing to change, which is the common case.
     static func halfwidth(_ text: String) -> String {

@@ -50,6 +50,10 @@ final class MappingStep: Sendable {
     let halfwidth: Bool
     /// Local → code (outgoing) or code → local (incoming).
     let codes: [String: String]?
+    /// The entries of `codes` whose key has at most 7 UTF-8 bytes, keyed by those bytes packed into one
+    /// number (see `packedKey`): hashing a non-ASCII String checks its normalisation and cost more than
+    /// the rest of mapping a value. A miss falls back to `codes`, where canonical equivalence decides.
+    let packedCodes: [UInt64: String]?
     let conversion: ValueConversion?
     let defaultValue: String?
     let required: Bool
@@ -61,6 +65,14 @@ final class MappingStep: Sendable {
         self.trim = trim
         self.halfwidth = halfwidth
         self.codes = codes
+        self.packedCodes = codes.map { codes in
+            var packed: [UInt64: String] = [:]
+            for (key, value) in codes {
+                var key = key
+                if let number = key.withUTF8(Self.packedKey) { packed[number] = value }
+            }
+            return packed
+        }
         self.conversion = conversion
         self.defaultValue = defaultValue
         self.required = required
@@ -74,9 +86,8 @@ final class MappingStep: Sendable {
     /// Provider side: clean up, fall back to the default, then code or convert.
     func outgoing(_ values: [String?]) throws(RecordViolation) -> String? {
         var local: String? = nil
-        if let source, var text = values[source] {
-            if halfwidth { text = LocalText.halfwidth(text) }
-            if trim { text = LocalText.trimmed(text) }
+        if let source, let value = values[source] {
+            let text = halfwidth || trim ? LocalText.cleaned(value, halfwidth: halfwidth, trim: trim) : value
             if !text.isEmpty { local = text }
         }
         guard let local = local ?? defaultValue else {
@@ -84,7 +95,7 @@ final class MappingStep: Sendable {
             return nil
         }
         if let codes {
-            guard let code = codes[local] else {
+            guard let code = code(for: local, in: codes) else {
                 throw RecordViolation(item: item, rule: "not in the mapping's codes (\(codes.keys.sorted().joined(separator: ", ")))", value: local)
             }
             return code
@@ -98,6 +109,21 @@ final class MappingStep: Sendable {
         return local
     }
 
+    private func code(for value: String, in codes: [String: String]) -> String? {
+        var value = value
+        if let packedCodes, let number = value.withUTF8(Self.packedKey), let code = packedCodes[number] { return code }
+        return codes[value]
+    }
+
+    /// A text of at most 7 UTF-8 bytes as one number: its bytes, then its length in the top byte (so "0" and
+    /// "00" differ). Nil for longer texts.
+    private static func packedKey(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard bytes.count <= 7 else { return nil }
+        var packed = UInt64(bytes.count) << 56
+        for (position, byte) in bytes.enumerated() { packed |= UInt64(byte) << (8 * position) }
+        return packed
+    }
+
     /// Consumer side: the inverse code or conversion; the default when the item is absent.
     func incoming(_ values: [String?]) throws(RecordViolation) -> String? {
         guard let source, let value = values[source] else {
@@ -106,7 +132,7 @@ final class MappingStep: Sendable {
             return nil
         }
         if let codes {
-            guard let local = codes[value] else {
+            guard let local = code(for: value, in: codes) else {
                 throw RecordViolation(item: item, rule: "code has no local value in the mapping's codes", value: value)
             }
             return local

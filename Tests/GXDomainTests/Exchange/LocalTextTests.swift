@@ -17,4 +17,17 @@ struct LocalTextTests {
     func untouched(input: String) {
         #expect(LocalText.trimmed(input) == input)
     }
+
+    @Test("cleaning in one step equals half-width conversion then trimming, for every combination asked",
+          arguments: [" 张三 ", "\u{3000}北京市\u{3000}", "ＡＢ１２\u{3000}", "\u{3000}", "110101198001011234", "张三", "", "ａ b ", "〇一二"])
+    func cleanedEqualsBothSteps(input: String) {
+        for halfwidth in [false, true] {
+            for trim in [false, true] {
+                var expected = input
+                if halfwidth { expected = LocalText.halfwidth(expected) }
+                if trim { expected = LocalText.trimmed(expected) }
+                #expect(LocalText.cleaned(input, halfwidth: halfwidth, trim: trim) == expected, "halfwidth \(halfwidth), trim \(trim)")
+            }
+        }
+    }
 }

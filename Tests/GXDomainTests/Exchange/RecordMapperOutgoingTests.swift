@@ -137,6 +137,16 @@ struct RecordMapperOutgoingTests {
         #expect(try MappingFixtures.convert(" 女　", lines, item: "性别代码") == "2")
     }
 
+    @Test("codes match local values of any length, and a value written in another Unicode normal form still matches")
+    func codesOfAnyLengthAndForm() throws {
+        // "已婚有配偶" is 15 UTF-8 bytes; "é" is one scalar in the table and two (e + U+0301) in the value.
+        let lines = #"codes = { "男" = "1", "已婚有配偶" = "2", "\u00E9" = "9" }"#
+        #expect(try MappingFixtures.convert("男", lines, item: "性别代码") == "1")
+        #expect(try MappingFixtures.convert("已婚有配偶", lines, item: "性别代码") == "2")
+        #expect(try MappingFixtures.convert("e\u{0301}", lines, item: "性别代码") == "9")
+        #expect(throws: RecordViolation.self) { try MappingFixtures.convert("男性", lines, item: "性别代码") }
+    }
+
     @Test("a local value missing from codes is a violation listing the mapped values")
     func unknownCode() {
         let lines = #"codes = { "男" = "1", "女" = "2" }"#

@@ -59,7 +59,7 @@ struct ConsumerSync {
             return index
         }
         let checkpoint = try await sink.checkpoint(stream: id) ?? 0
-        var list: ExchangeAPI.DeliveryList = try await client.get("/v1/agreements/\(client.escape(id))/batches?after=\(checkpoint)")
+        let list: ExchangeAPI.DeliveryList = try await client.get("/v1/agreements/\(client.escape(id))/batches?after=\(checkpoint)")
         // Applied before but the receipt never reached the hub (a crash or a lost answer): send it now.
         if list.acknowledged < checkpoint {
             for sequence in (list.acknowledged + 1)...checkpoint {
@@ -73,22 +73,81 @@ struct ConsumerSync {
         // While one delivery is applied, the next one downloads (the hub projects it meanwhile).
         let fetcher = DeliveryFetcher(client: client, hubKey: hubKey, agency: configuration.agency,
                                       directory: URL(fileURLWithPath: configuration.stateDirectory + "/incoming"), items: items)
+        if let staging = sink as? any StagingRecordSink {
+            try await applyStaged(first: list, after: checkpoint, agreement: id, fetcher: fetcher, mapper: mapper, keyIndices: keyIndices,
+                                  sink: staging, into: &report)
+        } else {
+            try await applyInOrder(first: list, after: checkpoint, agreement: id, into: &report,
+                                   preparer: { { batch in try await fetcher.fetch(agreement: id, sequence: batch.sequence) } }) { delivery in
+                try await apply(delivery, mapper: mapper, keyIndices: keyIndices, sink: sink)
+            }
+        }
+        try LocalData.finishRun(sink)
+        return report
+    }
+
+    /// The batch after the last one applied, asked of the hub while that one was still being applied, with
+    /// its preparation already started.
+    private struct Lookahead<Prepared: Sendable>: Sendable {
+        var list: ExchangeAPI.DeliveryList
+        var first: Task<Prepared, any Error>?
+        var asked: ContinuousClock.Instant
+    }
+
+    /// Applies the batches of `first` and, when following, of every list after it, in order, each batch's
+    /// preparation (download and checks; decoding too for a staging sink) running while the one before is
+    /// applied. When following, the next list is asked for while the last listed batch is applied, so the
+    /// next batch downloads meanwhile too. A batch pruned at the hub stops the run when its turn comes.
+    ///
+    /// `preparer` runs on this task and returns the work of preparing one batch, which may run on any.
+    private func applyInOrder<Prepared: Sendable>(first: ExchangeAPI.DeliveryList, after checkpoint: Int64, agreement id: String,
+                                                  into report: inout ConsumerReport,
+                                                  preparer: () -> @Sendable (ExchangeAPI.AvailableBatch) async throws -> Prepared,
+                                                  apply: (Prepared) async throws -> BatchCounts) async throws {
+        func prepare(_ batch: ExchangeAPI.AvailableBatch) -> Task<Prepared, any Error>? {
+            guard batch.available else { return nil }
+            let work = preparer()
+            return Task { try await work(batch) }
+        }
+        let client = client
+        var list = first
+        var next: Task<Prepared, any Error>?
+        var lookahead: Task<Lookahead<Prepared>, any Error>?
+        defer {
+            next?.cancel()
+            lookahead?.cancel()
+        }
         var appliedThrough = checkpoint
         var idleSince = ContinuousClock.now
         var asked = ContinuousClock.now
         var waitLogged = false
         while true {
             if let last = list.batches.last {
-                if let staging = sink as? any StagingRecordSink {
-                    try await applyStaged(list.batches, agreement: id, fetcher: fetcher, mapper: mapper, keyIndices: keyIndices, sink: staging, into: &report)
-                } else {
-                    try await inOrder(list.batches, agreement: id, into: &report, prepare: { fetcher.start(agreement: id, sequence: $0.sequence) }) { delivery in
-                        try await apply(delivery, mapper: mapper, keyIndices: keyIndices, sink: sink)
+                for (index, available) in list.batches.enumerated() {
+                    guard available.available, let preparing = next ?? prepare(available) else {
+                        throw AgentError.verification(what: "\(id)#\(available.sequence)", reason: "pruned at the hub before it was applied here; ask the provider for a full resend")
                     }
+                    let prepared = try await preparing.value
+                    if index + 1 < list.batches.count {
+                        next = prepare(list.batches[index + 1])
+                    } else {
+                        next = nil
+                        if let follow, last.endsPass != true {
+                            let work = preparer()
+                            let path = "/v1/agreements/\(client.escape(id))/batches?after=\(last.sequence)&wait=\(min(follow.longPoll, follow.idleTimeout).components.seconds)"
+                            lookahead = Task {
+                                let asked = ContinuousClock.now
+                                let list: ExchangeAPI.DeliveryList = try await client.get(path)
+                                let first = list.batches.first.flatMap { batch in batch.available ? Task { try await work(batch) } : nil }
+                                return Lookahead(list: list, first: first, asked: asked)
+                            }
+                        }
+                    }
+                    report.add(available.sequence, try await apply(prepared))
                 }
                 appliedThrough = last.sequence
                 // The hub's list says which batch ends a pass; it only decides when to stop asking.
-                guard let follow, last.endsPass != true else { break }
+                guard follow != nil, last.endsPass != true else { break }
                 idleSince = .now
                 waitLogged = false
             } else {
@@ -103,28 +162,15 @@ struct ConsumerSync {
                 let early = follow.leastInterval - (ContinuousClock.now - asked)
                 if early > .zero { try await Task.sleep(for: min(early, follow.idleTimeout - idle)) }
             }
+            if let pending = lookahead {
+                lookahead = nil
+                let ahead = try await pending.value
+                (list, next, asked) = (ahead.list, ahead.first, ahead.asked)
+                continue
+            }
             let wait = follow.map { min($0.longPoll, $0.idleTimeout - (ContinuousClock.now - idleSince)) } ?? .zero
             asked = .now
             list = try await client.get("/v1/agreements/\(client.escape(id))/batches?after=\(appliedThrough)" + (wait > .zero ? "&wait=\(wait.components.seconds)" : ""))
-        }
-        try LocalData.finishRun(sink)
-        return report
-    }
-
-    /// Applies the available batches in order, the next one's `prepare` task running while the current one
-    /// is applied. A batch pruned at the hub stops the run when its turn comes.
-    private func inOrder<Prepared: Sendable>(_ batches: [ExchangeAPI.AvailableBatch], agreement id: String, into report: inout ConsumerReport,
-                                             prepare: (ExchangeAPI.AvailableBatch) -> Task<Prepared, any Error>,
-                                             apply: (Prepared) async throws -> BatchCounts) async throws {
-        var next: Task<Prepared, any Error>?
-        defer { next?.cancel() }
-        for (index, available) in batches.enumerated() {
-            guard available.available else {
-                throw AgentError.verification(what: "\(id)#\(available.sequence)", reason: "pruned at the hub before it was applied here; ask the provider for a full resend")
-            }
-            let prepared = try await (next ?? prepare(available)).value
-            next = batches.dropFirst(index + 1).first.flatMap { $0.available ? prepare($0) : nil }
-            report.add(available.sequence, try await apply(prepared))
         }
     }
 
@@ -150,20 +196,20 @@ struct ConsumerSync {
     /// For sinks that stage in memory: while the database applies one delivery, the next one downloads and
     /// is decoded and verified, so decoding costs no wall time beside the database's work. A delivery that
     /// fails its checks fails before its transaction opens.
-    private func applyStaged<Sink: StagingRecordSink>(_ batches: [ExchangeAPI.AvailableBatch], agreement id: String, fetcher: DeliveryFetcher,
-                                                     mapper: RecordMapper, keyIndices: [Int], sink: Sink, into report: inout ConsumerReport) async throws {
+    private func applyStaged<Sink: StagingRecordSink>(first list: ExchangeAPI.DeliveryList, after checkpoint: Int64, agreement id: String,
+                                                     fetcher: DeliveryFetcher, mapper: RecordMapper, keyIndices: [Int], sink: Sink,
+                                                     into report: inout ConsumerReport) async throws {
         let logger = self.logger
-        func stage(_ batch: ExchangeAPI.AvailableBatch) -> Task<StagedDelivery<Sink.Staging>, any Error> {
+        try await applyInOrder(first: list, after: checkpoint, agreement: id, into: &report, preparer: {
             let staging = sink.newStaging()
-            return Task {
+            return { batch in
                 let delivery = try await fetcher.fetch(agreement: id, sequence: batch.sequence)
                 defer { try? FileManager.default.removeItem(at: delivery.file) }
                 let started = ContinuousClock.now
                 try Self.decode(delivery, mapper: mapper, keyIndices: keyIndices, into: staging, logger: logger)
                 return StagedDelivery(manifest: delivery.manifest, what: delivery.what, staging: staging, started: started)
             }
-        }
-        try await inOrder(batches, agreement: id, into: &report, prepare: stage) { staged in
+        }) { staged in
             try await sink.apply(staged.staging, stream: id, checkpoint: staged.manifest.sequence)
             return try await applied(staged.manifest, what: staged.what, since: staged.started)
         }

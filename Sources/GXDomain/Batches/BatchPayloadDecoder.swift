@@ -11,6 +11,7 @@ public final class BatchPayloadDecoder {
     private var wireHasher = SM3Hasher()
     private var wireBytes: Int64 = 0
     private var inflated: [UInt8] = []
+    private var tokens: [Int] = []
     private let valueCount: Int
     private let maximumRecordBytes: Int
     public private(set) var counts = BatchCounts()
@@ -26,6 +27,26 @@ public final class BatchPayloadDecoder {
 
     /// Feeds wire bytes; calls `body` with each complete record, with its 1-based position.
     public func consume(_ wire: UnsafeRawBufferPointer, _ body: (CanonicalRecord, Int64) throws -> Void) throws {
+        try inflate(wire)
+        let valueCount = self.valueCount
+        try splitter.append(inflated) { line in
+            let record = try CanonicalRecord.parse(line: line, valueCount: valueCount)
+            try counted(record, body)
+        }
+    }
+
+    /// `consume` that also hands over each record's line as received, for a caller that copies values
+    /// without encoding them again (the hub's projections). The line is valid only during the call.
+    public func consumeLines(_ wire: UnsafeRawBufferPointer, _ body: (CanonicalRecord, CanonicalRecordLine, Int64) throws -> Void) throws {
+        try inflate(wire)
+        let valueCount = self.valueCount
+        try splitter.append(inflated) { line in
+            let record = try CanonicalRecord.parse(line: line, valueCount: valueCount, tokens: &tokens)
+            try counted(record) { record, position in try body(record, CanonicalRecordLine(bytes: line, tokens: tokens), position) }
+        }
+    }
+
+    private func inflate(_ wire: UnsafeRawBufferPointer) throws {
         wireHasher.update(wire)
         wireBytes += Int64(wire.count)
         inflated.removeAll(keepingCapacity: true)
@@ -35,15 +56,14 @@ public final class BatchPayloadDecoder {
             throw InvalidInput(field: "payload", reason: "\(error)")
         }
         recordsHasher.update(inflated)
-        let valueCount = self.valueCount
-        try splitter.append(inflated) { line in
-            let record = try CanonicalRecord.parse(line: line, valueCount: valueCount)
-            switch record.operation {
-            case .upsert: counts.upserts += 1
-            case .delete: counts.deletes += 1
-            }
-            try body(record, counts.records)
+    }
+
+    private func counted(_ record: CanonicalRecord, _ body: (CanonicalRecord, Int64) throws -> Void) throws {
+        switch record.operation {
+        case .upsert: counts.upserts += 1
+        case .delete: counts.deletes += 1
         }
+        try body(record, counts.records)
     }
 
     public func consume(_ wire: [UInt8], _ body: (CanonicalRecord, Int64) throws -> Void) throws {

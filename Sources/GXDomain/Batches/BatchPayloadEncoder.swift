@@ -32,6 +32,15 @@ public final class BatchPayloadEncoder {
         try recordAppended(operation)
     }
 
+    /// Appends whole canonical lines at once (each ending in `"\n"`, as `CanonicalRecord.write` produces
+    /// them) holding `upserts` and `deletes` records.
+    public func append(encodedLines: some Collection<UInt8>, upserts: Int64, deletes: Int64) throws(CompressionError) {
+        lines.append(contentsOf: encodedLines)
+        counts.upserts += upserts
+        counts.deletes += deletes
+        if lines.count >= Self.flushThreshold { try flushLines() }
+    }
+
     private func recordAppended(_ operation: RecordOperation) throws(CompressionError) {
         switch operation {
         case .upsert: counts.upserts += 1

@@ -6,10 +6,26 @@ extension CanonicalRecord {
     /// Error: `InvalidInput(field: "record", reason: <what is wrong>, record: nil)`; the caller knows the
     /// batch and line number and adds them.
     public static func parse(line: ArraySlice<UInt8>, valueCount: Int) throws(InvalidInput) -> CanonicalRecord {
+        var tokens: [Int]? = nil
+        return try parse(line: line, valueCount: valueCount, tokens: &tokens)
+    }
+
+    /// `parse(line:valueCount:)` that also replaces `tokens` with where each value's JSON token lies in the
+    /// line: value `n` (0-based) is `line[line.startIndex + tokens[2n] ..< line.startIndex + tokens[2n + 1]]`,
+    /// a quoted string or `null` exactly as the canonical encoding writes it.
+    public static func parse(line: ArraySlice<UInt8>, valueCount: Int, tokens: inout [Int]) throws(InvalidInput) -> CanonicalRecord {
+        var found: [Int]? = tokens
+        tokens = []
+        found?.removeAll(keepingCapacity: true)
+        defer { tokens = found ?? [] }
+        return try parse(line: line, valueCount: valueCount, tokens: &found)
+    }
+
+    private static func parse(line: ArraySlice<UInt8>, valueCount: Int, tokens: inout [Int]?) throws(InvalidInput) -> CanonicalRecord {
         let result: Result<CanonicalRecord, InvalidInput> = line.withUnsafeBufferPointer { bytes in
             var parser = CanonicalRecordParser(bytes: bytes)
             do throws(InvalidInput) {
-                return .success(try parser.record(valueCount: valueCount))
+                return .success(try parser.record(valueCount: valueCount, tokens: &tokens))
             } catch {
                 return .failure(error)
             }
@@ -30,7 +46,7 @@ struct CanonicalRecordParser {
         self.bytes = bytes
     }
 
-    mutating func record(valueCount: Int) throws(InvalidInput) -> CanonicalRecord {
+    mutating func record(valueCount: Int, tokens: inout [Int]?) throws(InvalidInput) -> CanonicalRecord {
         try expect(UInt8(ascii: "["), "the record must start with '['")
         let operation: RecordOperation
         if index + 3 <= bytes.count, bytes[index] == UInt8(ascii: "\""), bytes[index + 2] == UInt8(ascii: "\"") {
@@ -59,7 +75,10 @@ struct CanonicalRecordParser {
             guard values.count < valueCount else {
                 throw failure("more than the expected \(valueCount) values")
             }
+            let start = index
             values.append(try value(number: values.count + 1))
+            tokens?.append(start)
+            tokens?.append(index)
         }
         guard index == bytes.count else {
             throw failure("unexpected \(describe(bytes[index])) at byte \(index + 1) after the closing ']'")

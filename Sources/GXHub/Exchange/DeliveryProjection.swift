@@ -11,7 +11,8 @@ final class DeliveryProjection {
     let sequence: Int64
     let items: [String]
     let file: URL
-    private let indices: [Int?]
+    /// For each delivered item, its position among the batch's items (nil when the batch lacks it).
+    let indices: [Int?]
     private let encoder: BatchPayloadEncoder
     private let output: FileHandle
     private var projected: [String?]
@@ -38,6 +39,32 @@ final class DeliveryProjection {
         for (position, index) in indices.enumerated() { projected[position] = index.map { record.values[$0] } ?? nil }
         try encoder.append(CanonicalRecord(operation: record.operation, values: projected))
         if encoder.pendingWireBytes >= 256 * 1024 { try output.write(contentsOf: encoder.takeWire()) }
+    }
+
+    /// Adds lines that `write(_:operation:indices:into:)` projected with this projection's `indices`.
+    func append(projected lines: [UInt8], upserts: Int64, deletes: Int64) throws {
+        try encoder.append(encodedLines: lines, upserts: upserts, deletes: deletes)
+        if encoder.pendingWireBytes >= 256 * 1024 { try output.write(contentsOf: encoder.takeWire()) }
+    }
+
+    /// Appends the delivery's canonical line for a batch record as received: the agreed values' tokens copied
+    /// as they are (a strictly parsed line holds them exactly as `CanonicalRecord.write` would), absent
+    /// items as `null` — the bytes `append(_:)` would encode, without decoding and escaping each value.
+    static func write(_ line: CanonicalRecordLine, operation: RecordOperation, indices: [Int?], into buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "["))
+        buffer.append(UInt8(ascii: "\""))
+        buffer.append(operation == .upsert ? UInt8(ascii: "u") : UInt8(ascii: "d"))
+        buffer.append(UInt8(ascii: "\""))
+        for index in indices {
+            buffer.append(UInt8(ascii: ","))
+            if let index {
+                buffer.append(contentsOf: line.token(index))
+            } else {
+                buffer.append(contentsOf: "null".utf8)
+            }
+        }
+        buffer.append(UInt8(ascii: "]"))
+        buffer.append(UInt8(ascii: "\n"))
     }
 
     /// Writes the rest and makes the file durable; returns the counts and digests for the delivery manifest.

@@ -2,63 +2,82 @@ import GXDomain
 import Logging
 import Synchronization
 
-/// Hands a pushed batch's checked records to its delivery projections on a task of their own, in chunks,
-/// so projecting (encode, deflate, SM3) runs beside the checks (inflate, SM3, parse, validate) instead of
-/// after each record. A projection that fails is dropped and logged; its delivery is projected on first pull.
+/// Hands a pushed batch's checked records to its delivery projections: each record's agreed values are
+/// copied, as the bytes they arrived in, into one buffer per projection on the receiving task (cheap), and
+/// full buffers go to a task of their own that digests and deflates them (the costly part), so that runs
+/// beside the checks (inflate, SM3, parse, validate). A projection that fails is dropped and logged; its
+/// delivery is projected on first pull.
 ///
 /// Driven by one request: `add`, `keepUp` and `finish` (or `abandon`) from that request's task only.
 final class ProjectionFeed {
     private static let chunkRecords = 1024
     /// Chunks handed over and not yet projected, beyond which `keepUp` waits: memory stays bounded.
     private static let chunksAhead = 4
-    private let feed: AsyncStream<[CanonicalRecord]>.Continuation?
+    private let feed: AsyncStream<[ProjectedLines]>.Continuation?
     private let projecting: Task<UncheckedProjections, Never>?
     private let outstanding = Outstanding()
-    private var chunk: [CanonicalRecord] = []
+    /// Each projection's `indices`, in the projections' order.
+    private let layouts: [[Int?]]
+    private var pending: [ProjectedLines]
+    private var pendingRecords = 0
+
+    /// Canonical lines of one delivery, with the counts they hold.
+    private struct ProjectedLines: Sendable {
+        var bytes: [UInt8] = []
+        var upserts: Int64 = 0
+        var deletes: Int64 = 0
+    }
 
     init(_ projections: [DeliveryProjection], sequence: Int64, logger: Logger) {
+        layouts = projections.map(\.indices)
+        pending = Array(repeating: ProjectedLines(), count: projections.count)
         guard !projections.isEmpty else {
             feed = nil
             projecting = nil
             return
         }
-        let (chunks, feed) = AsyncStream.makeStream(of: [CanonicalRecord].self, bufferingPolicy: .unbounded)
+        let (chunks, feed) = AsyncStream.makeStream(of: [ProjectedLines].self, bufferingPolicy: .unbounded)
         self.feed = feed
         let projections = UncheckedProjections(projections)
         let outstanding = outstanding
         projecting = Task {
-            var live = projections.all
+            // Aligned with the chunks' buffers; a failed projection leaves a hole.
+            var live: [DeliveryProjection?] = projections.all
             for await chunk in chunks {
                 if Task.isCancelled { break }
-                for record in chunk {
-                    var index = 0
-                    while index < live.count {
-                        do {
-                            try live[index].append(record)
-                            index += 1
-                        } catch {
-                            let failed = live.remove(at: index)
-                            failed.discard()
-                            logger.warning("delivery \(failed.agreement.id)#\(sequence) is projected on first pull: \(error)")
-                        }
+                for (index, lines) in chunk.enumerated() {
+                    guard let projection = live[index] else { continue }
+                    do {
+                        try projection.append(projected: lines.bytes, upserts: lines.upserts, deletes: lines.deletes)
+                    } catch {
+                        live[index] = nil
+                        projection.discard()
+                        logger.warning("delivery \(projection.agreement.id)#\(sequence) is projected on first pull: \(error)")
                     }
                 }
                 outstanding.count.subtract(1, ordering: .releasing)
             }
-            return UncheckedProjections(live)
+            return UncheckedProjections(live.compactMap { $0 })
         }
-        chunk.reserveCapacity(Self.chunkRecords)
+        reservePending()
     }
 
-    func add(_ record: CanonicalRecord) {
-        guard let feed else { return }
-        chunk.append(record)
-        if chunk.count >= Self.chunkRecords {
-            outstanding.count.add(1, ordering: .relaxed)
-            feed.yield(chunk)
-            chunk = []
-            chunk.reserveCapacity(Self.chunkRecords)
+    /// Adds a checked record of the batch, as received.
+    func add(_ line: CanonicalRecordLine, operation: RecordOperation) {
+        guard feed != nil else { return }
+        // Taken out and put back: one exclusive access to the stored buffers per record, not one per value.
+        var lines = pending
+        pending = []
+        for index in lines.indices {
+            DeliveryProjection.write(line, operation: operation, indices: layouts[index], into: &lines[index].bytes)
+            switch operation {
+            case .upsert: lines[index].upserts += 1
+            case .delete: lines[index].deletes += 1
+            }
         }
+        pending = lines
+        pendingRecords += 1
+        if pendingRecords >= Self.chunkRecords { handOver() }
     }
 
     /// Waits while the projections are more than a few chunks behind.
@@ -71,8 +90,7 @@ final class ProjectionFeed {
     /// Waits until every record added is projected; returns the projections that did not fail.
     func finish() async -> [DeliveryProjection] {
         guard let feed, let projecting else { return [] }
-        if !chunk.isEmpty { feed.yield(chunk) }
-        chunk = []
+        if pendingRecords > 0 { handOver() }
         feed.finish()
         return await projecting.value.all
     }
@@ -83,6 +101,18 @@ final class ProjectionFeed {
         feed?.finish()
         projecting?.cancel()
         _ = await projecting?.value
+    }
+
+    private func handOver() {
+        outstanding.count.add(1, ordering: .relaxed)
+        feed?.yield(pending)
+        pendingRecords = 0
+        pending = Array(repeating: ProjectedLines(), count: layouts.count)
+        reservePending()
+    }
+
+    private func reservePending() {
+        for index in pending.indices { pending[index].bytes.reserveCapacity(Self.chunkRecords * 160) }
     }
 }
 

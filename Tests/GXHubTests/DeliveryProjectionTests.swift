@@ -25,8 +25,9 @@ struct DeliveryProjectionTests {
         let decoder = try BatchPayloadDecoder(valueCount: 6, maximumRecordBytes: 1 << 20)
         var copied: [UInt8] = [], encoded: [UInt8] = []
         try wire.withUnsafeBytes { wire in
-            try decoder.consumeLines(wire) { record, line, _ in
-                DeliveryProjection.write(line, operation: record.operation, indices: indices, into: &copied)
+            try decoder.consumeLines(wire) { line, _ in
+                DeliveryProjection.write(line, indices: indices, into: &copied)
+                let record = try CanonicalRecord.parse(line: line.bytes, valueCount: 6)
                 CanonicalRecord(operation: record.operation, values: indices.map { $0.map { record.values[$0] } ?? nil }).write(into: &encoded)
             }
         }

@@ -15,9 +15,10 @@ final class PipelineStage<Item: Sendable, Output>: FinishingStage, @unchecked Se
     private let workers: [DispatchQueue]
     private let slots: DispatchSemaphore
     private let group = DispatchGroup()
-    /// One per worker: a worker's transform may hold objects of its own, so the workers never share
-    /// their reference counts (cores contending for one counter cost more than the work).
-    private let transforms: [(Item) throws -> Output]
+    /// One per worker, turning a chunk of items into its outputs: a worker's transform may hold objects
+    /// of its own, so the workers never share their reference counts (cores contending for one counter
+    /// cost more than the work).
+    private let transforms: [([Item]) throws -> [Output]]
     private let emit: ([Output]) throws -> Void
     /// The number of the next chunk allowed to emit.
     private let turn = ConditionLock(value: 0)
@@ -27,11 +28,22 @@ final class PipelineStage<Item: Sendable, Output>: FinishingStage, @unchecked Se
     private var nextChunk = 0
 
     /// A worker for each of `transforms`, worker `n` running `transforms[n]`.
-    init(label: String, transforms: [(Item) throws -> Output], emit: @escaping ([Output]) throws -> Void) {
-        precondition(!transforms.isEmpty, "a stage needs at least one worker")
-        self.workers = transforms.indices.map { DispatchQueue(label: "\(label).\($0)") }
-        slots = DispatchSemaphore(value: 2 * transforms.count)
-        self.transforms = transforms
+    convenience init(label: String, transforms: [(Item) throws -> Output], emit: @escaping ([Output]) throws -> Void) {
+        self.init(label: label, chunkTransforms: transforms.map { transform in
+            { items in
+                var outputs: [Output] = []
+                outputs.reserveCapacity(items.count)
+                for item in items { outputs.append(try transform(item)) }
+                return outputs
+            }
+        }, emit: emit)
+    }
+
+    private init(label: String, chunkTransforms: [([Item]) throws -> [Output]], emit: @escaping ([Output]) throws -> Void) {
+        precondition(!chunkTransforms.isEmpty, "a stage needs at least one worker")
+        self.workers = chunkTransforms.indices.map { DispatchQueue(label: "\(label).\($0)") }
+        slots = DispatchSemaphore(value: 2 * chunkTransforms.count)
+        self.transforms = chunkTransforms
         self.emit = emit
         chunk.reserveCapacity(Self.chunkItems)
     }
@@ -76,8 +88,7 @@ final class PipelineStage<Item: Sendable, Output>: FinishingStage, @unchecked Se
             var outputs: [Output] = []
             if failure.withLockedValue({ $0 == nil }) {
                 do {
-                    outputs.reserveCapacity(items.count)
-                    for item in items { outputs.append(try transform(item)) }
+                    outputs = try transform(items)
                 } catch {
                     fail(error)
                 }
@@ -100,9 +111,10 @@ final class PipelineStage<Item: Sendable, Output>: FinishingStage, @unchecked Se
 }
 
 extension PipelineStage where Output == Item {
-    /// A stage on one thread doing `work` on each chunk in order.
+    /// A stage on one thread doing `work` on each chunk in order. The chunk is handed over as it came, not
+    /// copied item by item (each copy of a row is a retain on another core's object).
     convenience init(label: String, work: @escaping ([Item]) throws -> Void) {
-        self.init(label: label, workers: 1, transform: { $0 }, emit: work)
+        self.init(label: label, chunkTransforms: [{ $0 }], emit: work)
     }
 }
 

@@ -31,18 +31,21 @@ public final class BatchPayloadDecoder {
         let valueCount = self.valueCount
         try splitter.append(inflated) { line in
             let record = try CanonicalRecord.parse(line: line, valueCount: valueCount)
-            try counted(record, body)
+            count(record.operation)
+            try body(record, counts.records)
         }
     }
 
-    /// `consume` that also hands over each record's line as received, for a caller that copies values
-    /// without encoding them again (the hub's projections). The line is valid only during the call.
-    public func consumeLines(_ wire: UnsafeRawBufferPointer, _ body: (CanonicalRecord, CanonicalRecordLine, Int64) throws -> Void) throws {
+    /// `consume` for a caller that needs each record's line, not its values as `String`s (the hub checks
+    /// and projects the bytes as received): each line is checked as strictly as `consume` parses it. The
+    /// line is valid only during the call.
+    public func consumeLines(_ wire: UnsafeRawBufferPointer, _ body: (CanonicalRecordLine, Int64) throws -> Void) throws {
         try inflate(wire)
         let valueCount = self.valueCount
         try splitter.append(inflated) { line in
-            let record = try CanonicalRecord.parse(line: line, valueCount: valueCount, tokens: &tokens)
-            try counted(record) { record, position in try body(record, CanonicalRecordLine(bytes: line, tokens: tokens), position) }
+            let record = try CanonicalRecordLine(checking: line, valueCount: valueCount, tokens: &tokens)
+            count(record.operation)
+            try body(record, counts.records)
         }
     }
 
@@ -58,12 +61,11 @@ public final class BatchPayloadDecoder {
         recordsHasher.update(inflated)
     }
 
-    private func counted(_ record: CanonicalRecord, _ body: (CanonicalRecord, Int64) throws -> Void) throws {
-        switch record.operation {
+    private func count(_ operation: RecordOperation) {
+        switch operation {
         case .upsert: counts.upserts += 1
         case .delete: counts.deletes += 1
         }
-        try body(record, counts.records)
     }
 
     public func consume(_ wire: [UInt8], _ body: (CanonicalRecord, Int64) throws -> Void) throws {

@@ -1,14 +1,45 @@
-/// A record's canonical line as it arrived, with where each value's JSON token lies: a strictly parsed line
-/// holds each value exactly as ``CanonicalRecord/write(into:)`` would, so its tokens can be copied into
-/// another canonical line without decoding and escaping them again.
+/// A record's canonical line as it arrived, with where each value's JSON token lies: a strictly checked line
+/// holds each value exactly as ``CanonicalRecord/write(into:)`` would, so its tokens can be checked and
+/// copied into another canonical line without decoding and escaping them again.
 public struct CanonicalRecordLine {
     /// The line, without its `"\n"`.
     public let bytes: ArraySlice<UInt8>
+    public let operation: RecordOperation
     /// Value `n`'s token runs from offset `tokens[2n]` to `tokens[2n + 1]` from `bytes.startIndex`.
     let tokens: [Int]
+
+    /// Checks `line` (without its `"\n"`) as strictly as ``CanonicalRecord/parse(line:valueCount:)`` does,
+    /// with the same errors, but makes no `String`. `tokens` is scratch space the caller may reuse for
+    /// the next line once this one is no longer used.
+    public init(checking line: ArraySlice<UInt8>, valueCount: Int, tokens: inout [Int]) throws(InvalidInput) {
+        let result: Result<RecordOperation, InvalidInput> = line.withUnsafeBufferPointer { bytes in
+            var parser = CanonicalRecordParser(bytes: bytes)
+            do throws(InvalidInput) {
+                return .success(try parser.scan(valueCount: valueCount, tokens: &tokens))
+            } catch {
+                return .failure(error)
+            }
+        }
+        operation = try result.get()
+        bytes = line
+        self.tokens = tokens
+    }
+
+    public var valueCount: Int { tokens.count / 2 }
 
     /// Value `n`'s token (0-based): a quoted, escaped string or `null`.
     public func token(_ n: Int) -> ArraySlice<UInt8> {
         bytes[bytes.startIndex + tokens[2 * n] ..< bytes.startIndex + tokens[2 * n + 1]]
+    }
+
+    /// Value `n` (0-based) decoded, as `CanonicalRecord.parse` would give it.
+    public func value(_ n: Int) -> String? {
+        bytes.withUnsafeBufferPointer { line in
+            var parser = CanonicalRecordParser(bytes: line)
+            parser.index = tokens[2 * n]
+            // The line was checked when this was made: neither call can fail.
+            guard (try? parser.isString(number: n + 1)) == true else { return nil }
+            return try? parser.string(number: n + 1)
+        }
     }
 }

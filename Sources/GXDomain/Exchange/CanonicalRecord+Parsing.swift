@@ -47,6 +47,32 @@ struct CanonicalRecordParser {
     }
 
     mutating func record(valueCount: Int, tokens: inout [Int]?) throws(InvalidInput) -> CanonicalRecord {
+        var values: [String?] = []
+        values.reserveCapacity(valueCount)
+        let operation = try walk(valueCount: valueCount) { parser, number throws(InvalidInput) in
+            let start = parser.index
+            values.append(try parser.isString(number: number) ? try parser.string(number: number) : nil)
+            tokens?.append(start)
+            tokens?.append(parser.index)
+        }
+        return CanonicalRecord(operation: operation, values: values)
+    }
+
+    /// Checks the line as strictly as `record` does, without making a `String` of any value: replaces
+    /// `tokens` with where each value's token lies (as `CanonicalRecord.parse(line:valueCount:tokens:)`
+    /// does) and returns the operation.
+    mutating func scan(valueCount: Int, tokens: inout [Int]) throws(InvalidInput) -> RecordOperation {
+        tokens.removeAll(keepingCapacity: true)
+        return try walk(valueCount: valueCount) { parser, number throws(InvalidInput) in
+            tokens.append(parser.index)
+            if try parser.isString(number: number) { try parser.skipString(number: number) }
+            tokens.append(parser.index)
+        }
+    }
+
+    /// The record's frame — `[`, the operation, `valueCount` values each read by `value`, `]` — refusing
+    /// anything around the values that the writer would not produce.
+    private mutating func walk(valueCount: Int, _ value: (inout CanonicalRecordParser, Int) throws(InvalidInput) -> Void) throws(InvalidInput) -> RecordOperation {
         try expect(UInt8(ascii: "["), "the record must start with '['")
         let operation: RecordOperation
         if index + 3 <= bytes.count, bytes[index] == UInt8(ascii: "\""), bytes[index + 2] == UInt8(ascii: "\"") {
@@ -59,10 +85,9 @@ struct CanonicalRecordParser {
         } else {
             throw failure("the record must start with the operation \"u\" or \"d\"")
         }
-        var values: [String?] = []
-        values.reserveCapacity(valueCount)
+        var count = 0
         while true {
-            guard index < bytes.count else { throw failure("truncated after \(values.count) values: no closing ']'") }
+            guard index < bytes.count else { throw failure("truncated after \(count) values: no closing ']'") }
             let byte = bytes[index]
             if byte == UInt8(ascii: "]") {
                 index += 1
@@ -72,43 +97,65 @@ struct CanonicalRecordParser {
                 throw failure("unexpected \(describe(byte)) at byte \(index + 1), expected ',' or ']'")
             }
             index += 1
-            guard values.count < valueCount else {
+            guard count < valueCount else {
                 throw failure("more than the expected \(valueCount) values")
             }
-            let start = index
-            values.append(try value(number: values.count + 1))
-            tokens?.append(start)
-            tokens?.append(index)
+            count += 1
+            try value(&self, count)
         }
         guard index == bytes.count else {
             throw failure("unexpected \(describe(bytes[index])) at byte \(index + 1) after the closing ']'")
         }
-        guard values.count == valueCount else {
-            throw failure("\(values.count) values, expected \(valueCount)")
+        guard count == valueCount else {
+            throw failure("\(count) values, expected \(valueCount)")
         }
-        return CanonicalRecord(operation: operation, values: values)
+        return operation
     }
 
-    /// A string or `null`; anything else (numbers, booleans, nested arrays, whitespace) is refused.
-    mutating func value(number: Int) throws(InvalidInput) -> String? {
+    /// Reads the start of value `number`: true after an opening quote, false after `null`; anything else
+    /// (numbers, booleans, nested arrays, whitespace) is refused.
+    mutating func isString(number: Int) throws(InvalidInput) -> Bool {
         guard index < bytes.count else { throw failure("truncated: value \(number) is missing") }
         switch bytes[index] {
         case UInt8(ascii: "\""):
             index += 1
-            return try string(number: number)
+            return true
         case UInt8(ascii: "n"):
             let null = CanonicalRecord.nullBytes
             guard index + null.count <= bytes.count,
                   bytes[index] == null[0], bytes[index + 1] == null[1], bytes[index + 2] == null[2], bytes[index + 3] == null[3]
             else { throw failure("value \(number) is not a string or null") }
             index += null.count
-            return nil
+            return false
         case let byte:
             if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
                 throw failure("unexpected whitespace at byte \(index + 1) (the canonical encoding has none)")
             }
             throw failure("value \(number) is not a string or null")
         }
+    }
+
+    /// `string(number:)` without the `String`: the same checks, in the same order. Escapes stand for ASCII
+    /// characters only, so the raw bytes are valid UTF-8 exactly when the decoded ones are.
+    mutating func skipString(number: Int) throws(InvalidInput) {
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                guard UTF8Validation.isValid(UnsafeBufferPointer(rebasing: bytes[start..<index])) else {
+                    throw failure("value \(number) is not valid UTF-8")
+                }
+                index += 1
+                return
+            }
+            if byte == UInt8(ascii: "\\") {
+                _ = try escape(number: number)
+                continue
+            }
+            guard byte >= 0x20 else { throw failure("value \(number) holds an unescaped control character \(describe(byte))") }
+            index += 1
+        }
+        throw failure("truncated: value \(number) has no closing quote")
     }
 
     /// The body of a string after its opening quote, up to and including the closing quote.

@@ -68,6 +68,35 @@ public struct RecordValidator: Sendable {
         }
         return nil
     }
+
+    /// `violation(in:)` of a checked line, read from its bytes: a value becomes a `String` only when it
+    /// holds an escape or breaks a rule.
+    public func violation(in line: CanonicalRecordLine) -> RecordViolation? {
+        guard line.valueCount == checks.count else {
+            return RecordViolation(item: "record", rule: "\(line.valueCount) values, expected \(checks.count)", value: nil)
+        }
+        let upsert = line.operation == .upsert
+        return line.bytes.withUnsafeBufferPointer { bytes -> RecordViolation? in
+            for index in checks.indices {
+                let check = checks[index]
+                let start = line.tokens[2 * index], end = line.tokens[2 * index + 1]
+                guard bytes[start] == UInt8(ascii: "\"") else {
+                    if upsert || check.key, let violation = check.violation(nil) { return violation }
+                    continue
+                }
+                guard upsert || check.key else {
+                    return RecordViolation(item: check.name, rule: "must be absent in a delete (only key items are sent)", value: line.value(index))
+                }
+                let text = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(end - 1)])
+                if text.contains(UInt8(ascii: "\\")) {
+                    if let violation = check.violation(line.value(index)) { return violation }
+                } else if let violation = check.violation(text, String(decoding: text, as: UTF8.self)) {
+                    return violation
+                }
+            }
+            return nil
+        }
+    }
 }
 
 /// One item's rules, resolved from the catalogue entry once per validator. A class, so checking every
@@ -110,25 +139,32 @@ final class ItemCheck: Sendable {
     /// Checks in the order a person fixes them: presence, shape, length, code, check characters.
     func violation(_ value: String?) -> RecordViolation? {
         guard let value else { return required ? RecordViolation(item: name, rule: "required", value: nil) : nil }
+        return IdentifierText.withUTF8(value) { bytes in violation(bytes, value) }
+    }
+
+    /// `violation(_:)` of a present value given as its UTF-8 bytes; `text` makes the `String` only for the
+    /// rare checks that need one (grapheme counts, non-ASCII codes) and for the violation itself.
+    @inline(__always)
+    func violation(_ bytes: UnsafeBufferPointer<UInt8>, _ text: @autoclosure () -> String) -> RecordViolation? {
         // An empty text is no value for a required item; elsewhere only a string item may be empty.
-        if value.isEmpty, required { return RecordViolation(item: name, rule: "required", value: value) }
-        let rule: String? = IdentifierText.withUTF8(value) { bytes -> String? in
+        if bytes.isEmpty, required { return RecordViolation(item: name, rule: "required", value: "") }
+        let rule: String? = {
             if let rule = type.formViolation(utf8: bytes) { return rule }
-            if let length, Self.isLonger(value, bytes, than: length) { return "longer than \(length) characters" }
-            if let codes, !Self.contains(value, bytes, codes, packedCodes) { return "not in \(codeTableName)" }
+            if let length, Self.isLonger(text, bytes, than: length) { return "longer than \(length) characters" }
+            if let codes, !Self.contains(text, bytes, codes, packedCodes) { return "not in \(codeTableName)" }
             if let identifier, let violation = IdentifierValidator.violation(utf8: bytes, as: identifier) {
                 return "\(identifier.standard): \(violation.rule)"
             }
             return nil
-        }
-        return rule.map { RecordViolation(item: name, rule: $0, value: value) }
+        }()
+        return rule.map { RecordViolation(item: name, rule: $0, value: text()) }
     }
 
     @inline(__always)
-    static func contains(_ value: String, _ bytes: UnsafeBufferPointer<UInt8>, _ codes: Set<String>, _ packed: Set<UInt64>?) -> Bool {
+    static func contains(_ value: () -> String, _ bytes: UnsafeBufferPointer<UInt8>, _ codes: Set<String>, _ packed: Set<UInt64>?) -> Bool {
         if let packed, let key = packedCode(bytes) { return packed.contains(key) }
         // Not ASCII, or longer: String equality (canonical equivalence) decides.
-        return codes.contains(value)
+        return codes.contains(value())
     }
 
     /// An ASCII text of at most 7 bytes as one number: its bytes, then its length in the top byte (so "0"
@@ -146,9 +182,9 @@ final class ItemCheck: Sendable {
     /// Whether `value` has more than `length` Characters, counting graphemes only when the cheap bounds
     /// (bytes, then scalars — each at least the number of Characters) do not settle it.
     @inline(__always)
-    static func isLonger(_ value: String, _ bytes: UnsafeBufferPointer<UInt8>, than length: Int) -> Bool {
+    static func isLonger(_ value: () -> String, _ bytes: UnsafeBufferPointer<UInt8>, than length: Int) -> Bool {
         if bytes.count <= length { return false }
         if IdentifierText.characterCount(bytes) <= length { return false }
-        return value.count > length
+        return value().count > length
     }
 }

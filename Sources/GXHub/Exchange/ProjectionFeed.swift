@@ -63,13 +63,14 @@ final class ProjectionFeed {
     }
 
     /// Adds a checked record of the batch, as received.
-    func add(_ line: CanonicalRecordLine, operation: RecordOperation) {
+    func add(_ line: CanonicalRecordLine) {
+        let operation = line.operation
         guard feed != nil else { return }
         // Taken out and put back: one exclusive access to the stored buffers per record, not one per value.
         var lines = pending
         pending = []
         for index in lines.indices {
-            DeliveryProjection.write(line, operation: operation, indices: layouts[index], into: &lines[index].bytes)
+            DeliveryProjection.write(line, indices: layouts[index], into: &lines[index].bytes)
             switch operation {
             case .upsert: lines[index].upserts += 1
             case .delete: lines[index].deletes += 1

@@ -200,11 +200,11 @@ extension Hub {
                     throw HubAPIError(.contentTooLarge, "the payload is larger than the manifest's \(manifest.wire.bytes) bytes or the hub's limit")
                 }
                 try buffer.withUnsafeReadableBytes { bytes in
-                    try decoder.consumeLines(bytes) { record, line, position in
-                        if let violation = validator.violation(in: record) {
+                    try decoder.consumeLines(bytes) { line, position in
+                        if let violation = validator.violation(in: line) {
                             throw InvalidInput(field: "records", reason: "record \(position): \(violation)")
                         }
-                        projector.add(line, operation: record.operation)
+                        projector.add(line)
                     }
                 }
                 try handle.write(contentsOf: buffer.readableBytesView)

@@ -6,7 +6,25 @@ struct CanonicalRecordTests {
     static func line(_ text: String) -> ArraySlice<UInt8> { Array(text.utf8)[...] }
 
     static func parse(_ text: String, _ count: Int) throws(InvalidInput) -> CanonicalRecord {
-        try CanonicalRecord.parse(line: line(text), valueCount: count)
+        try parse(line(text), count)
+    }
+
+    /// Parses the line, checking that reading it without making Strings (as the hub does) accepts and
+    /// refuses it alike, with the same reason, and finds the same values.
+    static func parse(_ line: ArraySlice<UInt8>, _ count: Int) throws(InvalidInput) -> CanonicalRecord {
+        var tokens: [Int] = []
+        let checked = Result { () throws(InvalidInput) in try CanonicalRecordLine(checking: line, valueCount: count, tokens: &tokens) }
+        let record: CanonicalRecord
+        do {
+            record = try CanonicalRecord.parse(line: line, valueCount: count)
+        } catch {
+            #expect(throws: error) { try checked.get() }
+            throw error
+        }
+        let line = try checked.get()
+        #expect(line.operation == record.operation)
+        #expect((0..<line.valueCount).map(line.value) == record.values)
+        return record
     }
 
     @Test("a record is written as one JSON array line with RFC 8785 escapes")
@@ -35,7 +53,7 @@ struct CanonicalRecordTests {
             var buffer: [UInt8] = []
             record.write(into: &buffer)
             #expect(buffer.last == UInt8(ascii: "\n"))
-            let parsed = try CanonicalRecord.parse(line: buffer.dropLast(), valueCount: 5)
+            let parsed = try Self.parse(buffer.dropLast(), 5)
             #expect(parsed == record)
         }
     }
@@ -89,7 +107,7 @@ struct CanonicalRecordTests {
         #expect(throws: InvalidInput.self) { try Self.parse("[\"u\",\"a\tb\"]", 1) }
         var bytes = Array(#"["u",""#.utf8)
         bytes += [0xE5, 0xBC, 0x22, 0x5D]  // a cut-off 张 then "]
-        let error = #expect(throws: InvalidInput.self) { try CanonicalRecord.parse(line: bytes[...], valueCount: 1) }
+        let error = #expect(throws: InvalidInput.self) { try Self.parse(bytes[...], 1) }
         #expect(error?.reason == "value 1 is not valid UTF-8")
     }
 

@@ -3,10 +3,21 @@ import Testing
 
 @Suite("Validating records against the catalogue")
 struct RecordValidatorTests {
+    /// The record's violation, checked to be the same whether the record is read from its values (as
+    /// agents do) or from its canonical line's bytes (as the hub does).
+    static func violation(_ validator: RecordValidator, _ record: CanonicalRecord) -> RecordViolation? {
+        let fromValues = validator.violation(in: record)
+        var tokens: [Int] = []
+        let line = try? CanonicalRecordLine(checking: record.canonicalLine.dropLast(), valueCount: record.values.count, tokens: &tokens)
+        #expect(line != nil)
+        if let line { #expect(validator.violation(in: line) == fromValues) }
+        return fromValues
+    }
+
     @Test("valid records of the three shipped resources pass", arguments: ["FR-001", "RK-001", "FC-001"])
     func validRecordsPass(code: String) throws {
         let validator = try ExchangeFixtures.validator(code)
-        #expect(validator.violation(in: try ExchangeFixtures.record(code)) == nil)
+        #expect(Self.violation(validator, try ExchangeFixtures.record(code)) == nil)
     }
 
     @Test("key indices follow the batch's item order")
@@ -36,13 +47,13 @@ struct RecordValidatorTests {
     func subset() throws {
         let entry = try ExchangeFixtures.entry("RK-001")
         let validator = try RecordValidator(entry: entry, items: ["公民身份号码", "姓名"])
-        #expect(validator.violation(in: CanonicalRecord(operation: .upsert, values: ["34052419800101001X", "张三"])) == nil)
+        #expect(Self.violation(validator, CanonicalRecord(operation: .upsert, values: ["34052419800101001X", "张三"])) == nil)
     }
 
     @Test("a wrong ID check digit names the GB 11643 rule")
     func badCheckDigit() throws {
         let validator = try ExchangeFixtures.validator("RK-001")
-        let violation = validator.violation(in: try ExchangeFixtures.record("RK-001", ["公民身份号码": "340524198001010013"]))
+        let violation = Self.violation(validator, try ExchangeFixtures.record("RK-001", ["公民身份号码": "340524198001010013"]))
         #expect(violation == RecordViolation(item: "公民身份号码", rule: "GB 11643-1999: check character: expected X, got 3",
                                              value: "340524198001010013"))
     }
@@ -50,7 +61,7 @@ struct RecordValidatorTests {
     @Test("a wrong 统一社会信用代码 check character names GB 32100")
     func badUSCC() throws {
         let validator = try ExchangeFixtures.validator("FC-001")
-        let violation = validator.violation(in: try ExchangeFixtures.record("FC-001", ["开发企业统一社会信用代码": "91330110MA2CC1X506"]))
+        let violation = Self.violation(validator, try ExchangeFixtures.record("FC-001", ["开发企业统一社会信用代码": "91330110MA2CC1X506"]))
         #expect(violation?.item == "开发企业统一社会信用代码")
         #expect(violation?.rule.hasPrefix("GB 32100-2015: check character") == true)
     }
@@ -60,37 +71,37 @@ struct RecordValidatorTests {
     ])
     func badDate(value: String) throws {
         let validator = try ExchangeFixtures.validator("RK-001")
-        let violation = validator.violation(in: try ExchangeFixtures.record("RK-001", ["出生日期": value]))
+        let violation = Self.violation(validator, try ExchangeFixtures.record("RK-001", ["出生日期": value]))
         #expect(violation == RecordViolation(item: "出生日期", rule: "not a date (YYYY-MM-DD)", value: value))
     }
 
     @Test("29 February of a leap year is a date")
     func leapDay() throws {
         let validator = try ExchangeFixtures.validator("RK-001")
-        #expect(validator.violation(in: try ExchangeFixtures.record("RK-001", ["出生日期": "2000-02-29"])) == nil)
+        #expect(Self.violation(validator, try ExchangeFixtures.record("RK-001", ["出生日期": "2000-02-29"])) == nil)
     }
 
     @Test("a code that is not in the item's code table is refused")
     func codeNotInTable() throws {
         let validator = try ExchangeFixtures.validator("RK-001")
-        let violation = validator.violation(in: try ExchangeFixtures.record("RK-001", ["性别代码": "男"]))
+        let violation = Self.violation(validator, try ExchangeFixtures.record("RK-001", ["性别代码": "男"]))
         #expect(violation == RecordViolation(item: "性别代码", rule: "not in GB/T 2261.1 人的性别代码", value: "男"))
     }
 
     @Test("a code matches its table exactly: a listed code without its leading zero is refused", arguments: ["1", "3", "5"])
     func codeMatchesExactly(value: String) throws {
         let validator = try ExchangeFixtures.validator("RK-001")
-        #expect(validator.violation(in: try ExchangeFixtures.record("RK-001", ["民族代码": "0" + value])) == nil)
-        let violation = validator.violation(in: try ExchangeFixtures.record("RK-001", ["民族代码": value]))
+        #expect(Self.violation(validator, try ExchangeFixtures.record("RK-001", ["民族代码": "0" + value])) == nil)
+        let violation = Self.violation(validator, try ExchangeFixtures.record("RK-001", ["民族代码": value]))
         #expect(violation == RecordViolation(item: "民族代码", rule: "not in GB/T 3304 中国各民族名称的罗马字母拼写法和代码", value: value))
     }
 
     @Test("a value longer than the item's length in characters is refused")
     func tooLong() throws {
         let validator = try ExchangeFixtures.validator("RK-001")
-        #expect(validator.violation(in: try ExchangeFixtures.record("RK-001", ["姓名": String(repeating: "张", count: 50)])) == nil)
+        #expect(Self.violation(validator, try ExchangeFixtures.record("RK-001", ["姓名": String(repeating: "张", count: 50)])) == nil)
         let long = String(repeating: "张", count: 51)
-        let violation = validator.violation(in: try ExchangeFixtures.record("RK-001", ["姓名": long]))
+        let violation = Self.violation(validator, try ExchangeFixtures.record("RK-001", ["姓名": long]))
         #expect(violation == RecordViolation(item: "姓名", rule: "longer than 50 characters", value: long))
     }
 
@@ -98,28 +109,28 @@ struct RecordValidatorTests {
     func lengthInCharacters() throws {
         let validator = try ExchangeFixtures.validator("RK-001")
         let name = String(repeating: "e\u{301}", count: 50)  // 50 Characters, 100 scalars
-        #expect(validator.violation(in: try ExchangeFixtures.record("RK-001", ["姓名": name])) == nil)
+        #expect(Self.violation(validator, try ExchangeFixtures.record("RK-001", ["姓名": name])) == nil)
     }
 
     @Test("a required item that is absent or empty is refused")
     func requiredMissing() throws {
         let validator = try ExchangeFixtures.validator("FC-001")
-        #expect(validator.violation(in: try ExchangeFixtures.record("FC-001", ["合同编号": nil]))
+        #expect(Self.violation(validator, try ExchangeFixtures.record("FC-001", ["合同编号": nil]))
             == RecordViolation(item: "合同编号", rule: "required", value: nil))
-        #expect(validator.violation(in: try ExchangeFixtures.record("FC-001", ["合同编号": ""]))
+        #expect(Self.violation(validator, try ExchangeFixtures.record("FC-001", ["合同编号": ""]))
             == RecordViolation(item: "合同编号", rule: "required", value: ""))
     }
 
     @Test("an optional item may be absent")
     func optionalAbsent() throws {
         let validator = try ExchangeFixtures.validator("FC-001")
-        #expect(validator.violation(in: try ExchangeFixtures.record("FC-001", ["建筑面积": nil, "开发企业统一社会信用代码": nil])) == nil)
+        #expect(Self.violation(validator, try ExchangeFixtures.record("FC-001", ["建筑面积": nil, "开发企业统一社会信用代码": nil])) == nil)
     }
 
     @Test("decimals must be in canonical form", arguments: ["1.50", "01", "+1", "1e3", ".5", "1.", "-0", "1,000", " 1"])
     func nonCanonicalDecimal(value: String) throws {
         let validator = try ExchangeFixtures.validator("FC-001")
-        let violation = validator.violation(in: try ExchangeFixtures.record("FC-001", ["成交价格": value]))
+        let violation = Self.violation(validator, try ExchangeFixtures.record("FC-001", ["成交价格": value]))
         #expect(violation?.item == "成交价格")
         #expect(violation?.rule.hasPrefix("not a decimal") == true)
     }
@@ -127,13 +138,13 @@ struct RecordValidatorTests {
     @Test("canonical decimals pass", arguments: ["0", "-0.5", "1234.5", "10", "0.05"])
     func canonicalDecimal(value: String) throws {
         let validator = try ExchangeFixtures.validator("FC-001")
-        #expect(validator.violation(in: try ExchangeFixtures.record("FC-001", ["成交价格": value])) == nil)
+        #expect(Self.violation(validator, try ExchangeFixtures.record("FC-001", ["成交价格": value])) == nil)
     }
 
     @Test("a string with a control character is refused")
     func controlCharacter() throws {
         let validator = try ExchangeFixtures.validator("RK-001")
-        let violation = validator.violation(in: try ExchangeFixtures.record("RK-001", ["住址": "北京\n东城"]))
+        let violation = Self.violation(validator, try ExchangeFixtures.record("RK-001", ["住址": "北京\n东城"]))
         #expect(violation == RecordViolation(item: "住址", rule: "contains the control character U+000A", value: "北京\n东城"))
     }
 
@@ -142,13 +153,13 @@ struct RecordValidatorTests {
         let entry = try ExchangeFixtures.entry("FC-001")
         let validator = try ExchangeFixtures.validator("FC-001")
         let values = entry.items.map { $0.key ? "440106001001GB00001F00010001" : nil }
-        #expect(validator.violation(in: CanonicalRecord(operation: .delete, values: values)) == nil)
+        #expect(Self.violation(validator, CanonicalRecord(operation: .delete, values: values)) == nil)
     }
 
     @Test("a delete carrying non-key values is refused")
     func deleteWithValues() throws {
         let validator = try ExchangeFixtures.validator("FC-001")
-        let violation = validator.violation(in: try ExchangeFixtures.record("FC-001", operation: .delete))
+        let violation = Self.violation(validator, try ExchangeFixtures.record("FC-001", operation: .delete))
         #expect(violation?.item == "房屋坐落")
         #expect(violation?.rule == "must be absent in a delete (only key items are sent)")
     }
@@ -158,7 +169,7 @@ struct RecordValidatorTests {
         let entry = try ExchangeFixtures.entry("RK-001")
         let validator = try ExchangeFixtures.validator("RK-001")
         let values = entry.items.map { $0.key ? "34052419800101001x" : nil }
-        let violation = validator.violation(in: CanonicalRecord(operation: .delete, values: values))
+        let violation = Self.violation(validator, CanonicalRecord(operation: .delete, values: values))
         #expect(violation?.item == "公民身份号码")
         #expect(violation?.rule.hasPrefix("GB 11643-1999:") == true)
     }
@@ -166,7 +177,7 @@ struct RecordValidatorTests {
     @Test("a record with the wrong number of values is a violation, not a crash")
     func wrongCount() throws {
         let validator = try ExchangeFixtures.validator("RK-001")
-        #expect(validator.violation(in: CanonicalRecord(operation: .upsert, values: ["34052419800101001X"]))?.item == "record")
+        #expect(Self.violation(validator, CanonicalRecord(operation: .upsert, values: ["34052419800101001X"]))?.item == "record")
     }
 
     @Test("datetimes must be YYYY-MM-DDTHH:MM:SS and real")

@@ -104,10 +104,12 @@ struct ProviderSync {
             let spooling = spoolsAsRead ? PipelineStage<[UInt8], [UInt8]>(label: "gongxiang.provider.spool") { lines in
                 for line in lines { try spooler.append(encoded: line, operation: .upsert) }
             } : nil
+            // Rows are read in place by index, not copied out one by one (each copy retains a line and a key
+            // made on another core); the same in `emit` below.
             let keeping = PipelineStage<SnapshotRow, SnapshotRow>(label: "gongxiang.provider.keep") { rows in
-                for row in rows {
-                    try diff.observe(encodedKey: row.key, digest: row.digest, line: spoolsAsRead ? [] : row.line)
-                    try spooling?.add(row.line)
+                for index in rows.indices {
+                    try diff.observe(encodedKey: rows[index].key, digest: rows[index].digest, line: spoolsAsRead ? [] : rows[index].line)
+                    try spooling?.add(rows[index].line)
                 }
             }
             let checkers = [checked] + (try (1..<min(4, ProcessInfo.processInfo.activeProcessorCount)).map { _ in try makeChecker() })
@@ -126,9 +128,9 @@ struct ProviderSync {
                     }
                 },
                 emit: { outcomes in
-                    for outcome in outcomes {
+                    for index in outcomes.indices {
                         rowNumber += 1
-                        switch outcome {
+                        switch outcomes[index] {
                         case .success(let row): try keeping.add(row)
                         case .failure(let violation): try quarantine.add(row: rowNumber, violation: violation)
                         }

@@ -6,6 +6,10 @@ import Logging
 /// One agency's agent: the nightly job. Providers push first, then consumers pull, each resource and
 /// agreement on its own so one failure does not stop the others; the run reports them all.
 public struct Agent: Sendable {
+    /// Files that hold records (spooled batches, downloaded deliveries) are readable by the agent's user
+    /// only, as its snapshots and quarantine are: they carry personal data.
+    static var recordFileAttributes: [FileAttributeKey: Any] { [.posixPermissions: 0o600] }
+
     public let configuration: AgentConfiguration
     let configText: String
     let configSource: String

@@ -114,6 +114,36 @@ struct CrashRecoveryTests {
         try await expectEveryBatchReceiptedOnce(world)
     }
 
+    @Test("files holding records — spooled by the provider, stored and delivered by the hub, downloaded by the consumer — are readable by their owner only")
+    func recordFilesAreOwnerOnly() async throws {
+        let world = try await Self.world()
+        defer { world.hub.stop() }
+        let agents = world.state.appendingPathComponent("agents")
+        await #expect(try world.agent(world.providerConfig, crashAt: "provider.spooled").status != 0)
+        try Self.expectOwnerOnly(Self.files(under: agents.appendingPathComponent(Self.provider), in: "spool"), "spooled batches")
+        await #expect(try world.agent(world.providerConfig).status == 0)
+        try Self.expectOwnerOnly(Self.files(under: world.state.appendingPathComponent("hub/batches"), in: nil), "the hub's batches and deliveries")
+        await #expect(try world.agent(world.consumerConfig, crashAt: "consumer.pulled").status != 0)
+        try Self.expectOwnerOnly(Self.files(under: agents.appendingPathComponent(Self.consumer), in: "incoming"), "downloaded deliveries")
+    }
+
+    /// Regular files below `root`, only those in a folder named `folder` when one is given.
+    static func files(under root: URL, in folder: String?) throws -> [String] {
+        let enumerator = try #require(FileManager.default.enumerator(atPath: root.path))
+        return enumerator.compactMap { $0 as? String }
+            .filter { folder == nil || $0.split(separator: "/").dropLast().contains(Substring(folder!)) }
+            .map { root.appendingPathComponent($0).path }
+            .filter { (try? FileManager.default.attributesOfItem(atPath: $0)[.type] as? FileAttributeType) == .typeRegular }
+    }
+
+    static func expectOwnerOnly(_ paths: [String], _ what: String) throws {
+        #expect(!paths.isEmpty, "no \(what) to check")
+        for path in paths {
+            let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+            #expect(mode & 0o077 == 0, "\(what): \(path) has mode \(String(mode, radix: 8))")
+        }
+    }
+
     @Test("--full resends every row and the consumer still ends with exactly the provider's rows")
     func fullResend() async throws {
         let world = try await Self.world()

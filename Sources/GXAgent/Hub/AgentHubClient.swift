@@ -65,7 +65,9 @@ struct AgentHubClient: Sendable {
                   let signature = response.headers.first(name: ExchangeAPI.signatureHeader) else {
                 throw AgentError.verification(what: "delivery \(agreement)#\(sequence)", reason: "the hub sent no signed manifest")
             }
-            FileManager.default.createFile(atPath: file.path, contents: nil)
+            guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: Agent.recordFileAttributes) else {
+                throw AgentError.localData("cannot create \(file.path) for delivery \(agreement)#\(sequence)")
+            }
             let handle = try FileHandle(forWritingTo: file)
             defer { try? handle.close() }
             for try await chunk in response.body {

@@ -69,7 +69,7 @@ final class BatchSpooler {
 
     private func open() throws {
         let url = URL(fileURLWithPath: plan.directory).appendingPathComponent("\(plan.entry.resourceCode)-\(sequence)-\(UUID().uuidString.prefix(8)).deflate")
-        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+        guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: Agent.recordFileAttributes) else {
             throw AgentError.localData("cannot create spool file \(url.path)")
         }
         file = url

@@ -28,7 +28,7 @@ final class DeliveryProjection {
         encoder = try BatchPayloadEncoder()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         file = directory.appendingPathComponent("\(UUID().uuidString).delivery")
-        guard FileManager.default.createFile(atPath: file.path, contents: nil), let output = FileHandle(forWritingAtPath: file.path) else {
+        guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: Hub.recordFileAttributes), let output = FileHandle(forWritingAtPath: file.path) else {
             throw HubAPIError(.serviceUnavailable, "cannot write to the batch directory")
         }
         self.output = output

@@ -64,8 +64,8 @@ final class ProjectionFeed {
 
     /// Adds a checked record of the batch, as received.
     func add(_ line: CanonicalRecordLine) {
-        let operation = line.operation
         guard feed != nil else { return }
+        let operation = line.operation
         // Taken out and put back: one exclusive access to the stored buffers per record, not one per value.
         var lines = pending
         pending = []
@@ -113,6 +113,7 @@ final class ProjectionFeed {
     }
 
     private func reservePending() {
+        // About a chunk of a resource's lines (a 人口 record's is some 150 bytes): rarely grown.
         for index in pending.indices { pending[index].bytes.reserveCapacity(Self.chunkRecords * 160) }
     }
 }

@@ -182,7 +182,7 @@ extension Hub {
                         projections: [DeliveryProjection]) async throws -> (URL, [DeliveryProjection]) {
         try FileManager.default.createDirectory(at: incomingDirectory, withIntermediateDirectories: true)
         let file = incomingDirectory.appendingPathComponent(UUID().uuidString)
-        guard FileManager.default.createFile(atPath: file.path, contents: nil), let handle = FileHandle(forWritingAtPath: file.path) else {
+        guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: Hub.recordFileAttributes), let handle = FileHandle(forWritingAtPath: file.path) else {
             throw HubAPIError(.serviceUnavailable, "cannot write to the batch directory")
         }
         var complete = false

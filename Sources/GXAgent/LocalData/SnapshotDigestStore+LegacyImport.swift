@@ -4,10 +4,12 @@ import GRDB
 extension SnapshotDigestStore {
     /// Moves `resource`'s snapshot out of the SQLite database agents kept before snapshot files, so the first
     /// pass after an upgrade compares with it — rather than sending every row again and missing the rows
-    /// deleted since. The old table goes once its file is in place.
+    /// deleted since. The old table goes once its file is in place, and the database once it holds no
+    /// snapshot: its freed pages would still hold the keys, which are personal identifiers.
     func importLegacySnapshot(resource: String, to path: String) throws(LocalDataError) {
         guard let legacyDatabase, POSIXFile.exists(legacyDatabase), !POSIXFile.exists(path) else { return }
         let queue = try LocalDatabase.open(path: legacyDatabase, location: legacyDatabase, mode: .durable)
+        var remaining = 1
         try LocalDataError.catching(at: "\(legacyDatabase):\(resource)", while: "cannot move the snapshot into \(path)") {
             try queue.inDatabase { db in
                 guard try db.tableExists("gx_snapshot_resources"),
@@ -34,6 +36,14 @@ extension SnapshotDigestStore {
                     try db.execute(sql: "DROP TABLE \(table.sqlIdentifier)")
                 }
                 try db.execute(sql: "DELETE FROM gx_snapshot_resources WHERE id = ?", arguments: [id])
+                remaining = try Int.fetchOne(db, sql: "SELECT count(*) FROM gx_snapshot_resources") ?? 0
+            }
+        }
+        guard remaining == 0 else { return }
+        try LocalDataError.catching(at: legacyDatabase, while: "cannot remove the emptied snapshot database") {
+            try queue.close()
+            for suffix in ["", "-wal", "-shm", "-journal"] where POSIXFile.exists(legacyDatabase + suffix) {
+                try FileManager.default.removeItem(atPath: legacyDatabase + suffix)
             }
         }
     }

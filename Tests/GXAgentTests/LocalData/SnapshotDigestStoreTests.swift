@@ -258,19 +258,28 @@ struct SnapshotDigestStoreTests {
         #expect(error?.reason.contains("damaged snapshot file") == true)
     }
 
+    /// A digest store as agents kept it before snapshot files, holding `resources` (name, table id) each with
+    /// the keys "1", "2", "3" whose digests are `digest(1)`, `digest(2)`, `digest(3)`.
+    private func writeLegacyStore(_ path: String, resources: [(String, Int)]) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE gx_snapshot_resources (resource TEXT PRIMARY KEY, id INTEGER NOT NULL UNIQUE, pass INTEGER NOT NULL, row_count INTEGER NOT NULL)")
+            for (resource, id) in resources {
+                try db.execute(sql: "INSERT INTO gx_snapshot_resources VALUES (?, ?, 3, 3)", arguments: [resource, id])
+                try db.execute(sql: "CREATE TABLE gx_snapshot_\(id) (key TEXT PRIMARY KEY, digest BLOB NOT NULL) WITHOUT ROWID")
+                for (key, byte) in [("3", 3), ("1", 1), ("2", 2)] as [(String, UInt8)] {
+                    try db.execute(sql: "INSERT INTO gx_snapshot_\(id) VALUES (?, ?)", arguments: [key, Data(digest(byte))])
+                }
+            }
+        }
+        try queue.close()
+    }
+
     @Test("a snapshot kept in the SQLite digest store of earlier agents moves into its file on the next pass")
     func legacyImport() throws {
         let scratch = try LocalDataScratch()
         let legacy = scratch.file("snapshots.sqlite")
-        let queue = try DatabaseQueue(path: legacy)
-        try queue.write { db in
-            try db.execute(sql: "CREATE TABLE gx_snapshot_resources (resource TEXT PRIMARY KEY, id INTEGER NOT NULL UNIQUE, pass INTEGER NOT NULL, row_count INTEGER NOT NULL)")
-            try db.execute(sql: "INSERT INTO gx_snapshot_resources VALUES ('people', 7, 3, 3)")
-            try db.execute(sql: "CREATE TABLE gx_snapshot_7 (key TEXT PRIMARY KEY, digest BLOB NOT NULL) WITHOUT ROWID")
-            for (key, byte) in [("3", 3), ("1", 1), ("2", 2)] as [(String, UInt8)] {
-                try db.execute(sql: "INSERT INTO gx_snapshot_7 VALUES (?, ?)", arguments: [key, Data(digest(byte))])
-            }
-        }
+        try writeLegacyStore(legacy, resources: [("people", 7)])
         let store = try SnapshotDigestStore(directory: scratch.file("snapshots"), legacyDatabase: legacy)
         let diff = try store.beginDiff(resource: "people")
         #expect(diff.previousCount == 3)
@@ -278,10 +287,23 @@ struct SnapshotDigestStoreTests {
         let outcome = try compare(diff)
         #expect(outcome.comparison == SnapshotComparison(inserted: 0, updated: 1, unchanged: 1, deleted: 1))
         #expect(outcome.deleted == [["3"]])
-        let left = try queue.read { db in
-            (try db.tableExists("gx_snapshot_7"), try Int.fetchOne(db, sql: "SELECT count(*) FROM gx_snapshot_resources") ?? -1)
+    }
+
+    @Test("the old digest store is deleted once its last snapshot has moved, and kept while one is left")
+    func legacyStoreRemovedWhenEmpty() throws {
+        let scratch = try LocalDataScratch()
+        let legacy = scratch.file("snapshots.sqlite")
+        try writeLegacyStore(legacy, resources: [("people", 7), ("houses", 8)])
+        let store = try SnapshotDigestStore(directory: scratch.file("snapshots"), legacyDatabase: legacy)
+        #expect(try store.beginDiff(resource: "people").previousCount == 3)
+        let left = try DatabaseQueue(path: legacy).read { db in
+            (try db.tableExists("gx_snapshot_7"), try String.fetchAll(db, sql: "SELECT resource FROM gx_snapshot_resources"))
         }
-        #expect(left.0 == false && left.1 == 0)
+        #expect(left.0 == false)
+        #expect(left.1 == ["houses"])
+        #expect(try store.beginDiff(resource: "houses").previousCount == 3)
+        let files = try FileManager.default.contentsOfDirectory(atPath: (legacy as NSString).deletingLastPathComponent)
+        #expect(!files.contains { $0.hasPrefix("snapshots.sqlite") }, "\(files)")
     }
 
     /// Writes `rows` as the resource's accepted snapshot in SM3, as agents did before SHA-256.

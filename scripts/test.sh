@@ -7,6 +7,9 @@ scripts/setup.sh
 swift build --build-tests
 scripts/check-deploy.sh "$(swift build --show-bin-path)/gx"
 eval "$(scripts/test-postgres.sh start)"
-trap 'scripts/test-postgres.sh stop "$GX_TEST_POSTGRES_DIR"' EXIT
-echo "test.sh: PostgreSQL 15 for tests at $GX_TEST_POSTGRES_URL (TLS CA: $GX_TEST_POSTGRES_CA)" >&2
-swift test --skip-build "$@"
+# Whatever the tests leave in the temporary directory (hub stores, agent states, copied worlds) goes under
+# one folder, removed with the server afterwards.
+scratch=$(mktemp -d /tmp/gx-tests.XXXXXX)
+trap 'scripts/test-postgres.sh stop "$GX_TEST_POSTGRES_DIR"; rm -rf "$scratch"' EXIT
+echo "test.sh: PostgreSQL 15 for tests at $GX_TEST_POSTGRES_URL (TLS CA: $GX_TEST_POSTGRES_CA); temporary files in $scratch" >&2
+TMPDIR=$scratch swift test --skip-build "$@"

@@ -12,15 +12,9 @@ public struct CanonicalRecordLine {
     /// with the same errors, but makes no `String`. `tokens` is scratch space the caller may reuse for
     /// the next line once this one is no longer used.
     public init(checking line: ArraySlice<UInt8>, valueCount: Int, tokens: inout [Int]) throws(InvalidInput) {
-        let result: Result<RecordOperation, InvalidInput> = line.withUnsafeBufferPointer { bytes in
-            var parser = CanonicalRecordParser(bytes: bytes)
-            do throws(InvalidInput) {
-                return .success(try parser.scan(valueCount: valueCount, tokens: &tokens))
-            } catch {
-                return .failure(error)
-            }
+        operation = try CanonicalRecordParser.reading(line) { parser throws(InvalidInput) in
+            try parser.scan(valueCount: valueCount, tokens: &tokens)
         }
-        operation = try result.get()
         bytes = line
         self.tokens = tokens
     }
@@ -30,6 +24,27 @@ public struct CanonicalRecordLine {
     /// Value `n`'s token (0-based): a quoted, escaped string or `null`.
     public func token(_ n: Int) -> ArraySlice<UInt8> {
         bytes[bytes.startIndex + tokens[2 * n] ..< bytes.startIndex + tokens[2 * n + 1]]
+    }
+
+    /// Appends the canonical line of this record cut to `indices` — for each value written, its position in
+    /// this line, or nil for an absent item (`null`) — by copying the tokens as they are: a checked line holds
+    /// them exactly as ``CanonicalRecord/write(into:)`` would, so the bytes are the same as decoding the
+    /// values and encoding them again.
+    public func write(projecting indices: [Int?], into buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "["))
+        buffer.append(UInt8(ascii: "\""))
+        buffer.append(operation.codeByte)
+        buffer.append(UInt8(ascii: "\""))
+        for index in indices {
+            buffer.append(UInt8(ascii: ","))
+            if let index {
+                buffer.append(contentsOf: token(index))
+            } else {
+                buffer.append(contentsOf: CanonicalRecord.nullBytes)
+            }
+        }
+        buffer.append(UInt8(ascii: "]"))
+        buffer.append(UInt8(ascii: "\n"))
     }
 
     /// Value `n` (0-based) decoded, as `CanonicalRecord.parse` would give it.

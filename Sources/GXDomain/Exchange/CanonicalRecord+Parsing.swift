@@ -6,31 +6,7 @@ extension CanonicalRecord {
     /// Error: `InvalidInput(field: "record", reason: <what is wrong>, record: nil)`; the caller knows the
     /// batch and line number and adds them.
     public static func parse(line: ArraySlice<UInt8>, valueCount: Int) throws(InvalidInput) -> CanonicalRecord {
-        var tokens: [Int]? = nil
-        return try parse(line: line, valueCount: valueCount, tokens: &tokens)
-    }
-
-    /// `parse(line:valueCount:)` that also replaces `tokens` with where each value's JSON token lies in the
-    /// line: value `n` (0-based) is `line[line.startIndex + tokens[2n] ..< line.startIndex + tokens[2n + 1]]`,
-    /// a quoted string or `null` exactly as the canonical encoding writes it.
-    public static func parse(line: ArraySlice<UInt8>, valueCount: Int, tokens: inout [Int]) throws(InvalidInput) -> CanonicalRecord {
-        var found: [Int]? = tokens
-        tokens = []
-        found?.removeAll(keepingCapacity: true)
-        defer { tokens = found ?? [] }
-        return try parse(line: line, valueCount: valueCount, tokens: &found)
-    }
-
-    private static func parse(line: ArraySlice<UInt8>, valueCount: Int, tokens: inout [Int]?) throws(InvalidInput) -> CanonicalRecord {
-        let result: Result<CanonicalRecord, InvalidInput> = line.withUnsafeBufferPointer { bytes in
-            var parser = CanonicalRecordParser(bytes: bytes)
-            do throws(InvalidInput) {
-                return .success(try parser.record(valueCount: valueCount, tokens: &tokens))
-            } catch {
-                return .failure(error)
-            }
-        }
-        return try result.get()
+        try CanonicalRecordParser.reading(line) { parser throws(InvalidInput) in try parser.record(valueCount: valueCount) }
     }
 }
 
@@ -46,21 +22,31 @@ struct CanonicalRecordParser {
         self.bytes = bytes
     }
 
-    mutating func record(valueCount: Int, tokens: inout [Int]?) throws(InvalidInput) -> CanonicalRecord {
+    /// Runs `body` with a parser over `line`.
+    static func reading<T>(_ line: ArraySlice<UInt8>, _ body: (inout CanonicalRecordParser) throws(InvalidInput) -> T) throws(InvalidInput) -> T {
+        let result: Result<T, InvalidInput> = line.withUnsafeBufferPointer { bytes in
+            var parser = CanonicalRecordParser(bytes: bytes)
+            do throws(InvalidInput) {
+                return .success(try body(&parser))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    mutating func record(valueCount: Int) throws(InvalidInput) -> CanonicalRecord {
         var values: [String?] = []
         values.reserveCapacity(valueCount)
         let operation = try walk(valueCount: valueCount) { parser, number throws(InvalidInput) in
-            let start = parser.index
             values.append(try parser.isString(number: number) ? try parser.string(number: number) : nil)
-            tokens?.append(start)
-            tokens?.append(parser.index)
         }
         return CanonicalRecord(operation: operation, values: values)
     }
 
     /// Checks the line as strictly as `record` does, without making a `String` of any value: replaces
-    /// `tokens` with where each value's token lies (as `CanonicalRecord.parse(line:valueCount:tokens:)`
-    /// does) and returns the operation.
+    /// `tokens` with where each value's token lies (value `n`'s from offset `tokens[2n]` to `tokens[2n + 1]`)
+    /// and returns the operation.
     mutating func scan(valueCount: Int, tokens: inout [Int]) throws(InvalidInput) -> RecordOperation {
         tokens.removeAll(keepingCapacity: true)
         return try walk(valueCount: valueCount) { parser, number throws(InvalidInput) in

@@ -41,30 +41,10 @@ final class DeliveryProjection {
         if encoder.pendingWireBytes >= 256 * 1024 { try output.write(contentsOf: encoder.takeWire()) }
     }
 
-    /// Adds lines that `write(_:indices:into:)` projected with this projection's `indices`.
+    /// Adds lines that `CanonicalRecordLine.write(projecting:into:)` cut to this projection's `indices`.
     func append(projected lines: [UInt8], upserts: Int64, deletes: Int64) throws {
         try encoder.append(encodedLines: lines, upserts: upserts, deletes: deletes)
         if encoder.pendingWireBytes >= 256 * 1024 { try output.write(contentsOf: encoder.takeWire()) }
-    }
-
-    /// Appends the delivery's canonical line for a batch record as received: the agreed values' tokens copied
-    /// as they are (a strictly parsed line holds them exactly as `CanonicalRecord.write` would), absent
-    /// items as `null` — the bytes `append(_:)` would encode, without decoding and escaping each value.
-    static func write(_ line: CanonicalRecordLine, indices: [Int?], into buffer: inout [UInt8]) {
-        buffer.append(UInt8(ascii: "["))
-        buffer.append(UInt8(ascii: "\""))
-        buffer.append(line.operation == .upsert ? UInt8(ascii: "u") : UInt8(ascii: "d"))
-        buffer.append(UInt8(ascii: "\""))
-        for index in indices {
-            buffer.append(UInt8(ascii: ","))
-            if let index {
-                buffer.append(contentsOf: line.token(index))
-            } else {
-                buffer.append(contentsOf: "null".utf8)
-            }
-        }
-        buffer.append(UInt8(ascii: "]"))
-        buffer.append(UInt8(ascii: "\n"))
     }
 
     /// Writes the rest and makes the file durable; returns the counts and digests for the delivery manifest.

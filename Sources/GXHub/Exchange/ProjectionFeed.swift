@@ -70,7 +70,7 @@ final class ProjectionFeed {
         var lines = pending
         pending = []
         for index in lines.indices {
-            DeliveryProjection.write(line, indices: layouts[index], into: &lines[index].bytes)
+            line.write(projecting: layouts[index], into: &lines[index].bytes)
             switch operation {
             case .upsert: lines[index].upserts += 1
             case .delete: lines[index].deletes += 1

@@ -1,9 +1,8 @@
 import GXDomain
-@testable import GXHub
 import Testing
 
 @Suite("Projecting a batch record into a delivery by copying its values' bytes")
-struct DeliveryProjectionTests {
+struct CanonicalRecordLineProjectionTests {
     /// Values that exercise every token form: escapes, control characters, non-ASCII, empty and null.
     static let records = [
         CanonicalRecord(operation: .upsert, values: ["110101199003070011", "张\"三\"", nil, "a\\b\n\tc\u{1}", "", "北京市东城区"]),
@@ -26,7 +25,7 @@ struct DeliveryProjectionTests {
         var copied: [UInt8] = [], encoded: [UInt8] = []
         try wire.withUnsafeBytes { wire in
             try decoder.consumeLines(wire) { line, _ in
-                DeliveryProjection.write(line, indices: indices, into: &copied)
+                line.write(projecting: indices, into: &copied)
                 let record = try CanonicalRecord.parse(line: line.bytes, valueCount: 6)
                 CanonicalRecord(operation: record.operation, values: indices.map { $0.map { record.values[$0] } ?? nil }).write(into: &encoded)
             }

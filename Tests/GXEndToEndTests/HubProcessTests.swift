@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import GXTestSupport
 import Testing
 
@@ -58,5 +59,61 @@ struct HubProcessTests {
     func sigtermExitsCleanly() async throws {
         let (hub, _, _) = try await servingQuickstartCopy()
         #expect(try await hub.terminate() == 0)
+    }
+
+    /// The last audit entry's sequence, and the sequence the last signed checkpoint covers.
+    static func auditCoverage(_ database: String) throws -> (head: Int64, checkpoint: Int64) {
+        try DatabaseQueue(path: database).read { db in
+            (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM audit_entries") ?? 0,
+             try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM audit_checkpoints") ?? 0)
+        }
+    }
+
+    @Test("SIGTERM stops a hub within 5 s, mid-interval, and its final checkpoint covers the last audit entry")
+    func sigtermIsPromptAndCheckpoints() async throws {
+        let (hub, run, dir) = try await servingQuickstartCopy()
+        defer { hub.stop() }
+        let database = dir.appendingPathComponent("hub.sqlite").path
+        // The start-up round has signed its checkpoint: the maintenance loop now waits out its interval.
+        var coverage = try Self.auditCoverage(database)
+        for _ in 0..<100 where coverage.checkpoint != coverage.head {
+            try await Task.sleep(for: .milliseconds(50))
+            coverage = try Self.auditCoverage(database)
+        }
+        try #require(coverage.checkpoint == coverage.head)
+        let suspended = try await GXBinary.run(["agreement", "suspend", "BJ-GX-2026-003", "--reason", "停机前最后一笔", "--hub", hub.url, "--token-file", run.adminToken])
+        try #require(suspended.status == 0, "\(suspended.stderr)")
+        let before = try Self.auditCoverage(database)
+        #expect(before.head > before.checkpoint)
+
+        let clock = ContinuousClock()
+        let started = clock.now
+        let status = try await hub.terminate()
+        let took = clock.now - started
+        #expect(status == 0)
+        #expect(took < .seconds(5), "SIGTERM took \(took)")
+        let after = try Self.auditCoverage(database)
+        #expect(after.head == before.head)
+        #expect(after.checkpoint == after.head, "the final checkpoint covers \(after.checkpoint), the chain ends at \(after.head)")
+    }
+
+    @Test("gx hub init creates the database 0600, and a serving hub's -wal and -shm are 0600 too")
+    func hubDatabaseFilesArePrivate() async throws {
+        let dir = try temporaryDirectory("hub-modes")
+        let database = dir.appendingPathComponent("hub.sqlite").path
+        let initialised = try await GXBinary.run(["hub", "init", "--db", database])
+        try #require(initialised.status == 0, "\(initialised.stderr)")
+        func mode(_ path: String) throws -> Int {
+            try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        }
+        #expect(try mode(database) == 0o600)
+        let hub = try await HubProcess(database: database, directory: dir)
+        defer { hub.stop() }
+        for suffix in ["-wal", "-shm"] {
+            let path = database + suffix
+            #expect(FileManager.default.fileExists(atPath: path), "\(path) while the hub serves")
+            if FileManager.default.fileExists(atPath: path) { #expect(try mode(path) == 0o600, "\(path)") }
+        }
+        #expect(try mode(database) == 0o600)
     }
 }

@@ -3,6 +3,7 @@ import GRDB
 import GXCrypto
 import GXDomain
 import GXHub
+import GXPostgres
 import GXStorage
 import GXTestSupport
 import Hummingbird
@@ -36,6 +37,37 @@ struct OperationsTests {
         let response = try await hub.withClient { client in try await client.call(.get, "/readyz") }
         #expect(response.status == .serviceUnavailable)
         #expect(response.error?.error.contains(latest) == true, "\(response.text)")
+    }
+
+    @Test("/readyz answers 503 within a few seconds when the database does not answer")
+    func notReadyPromptlyWhenDatabaseHangs() async throws {
+        // A "server" that takes connections and never says a word: a database host that hangs.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(listener >= 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 16) == 0 && getsockname(listener, $0, &length) == 0 }
+        }
+        try #require(bound)
+        var settings = try TestPostgres.server()
+        settings.host = "127.0.0.1"
+        settings.port = Int(UInt16(bigEndian: address.sin_port))
+        settings.tlsMode = .disable
+        let store = PostgresHubStore(settings: settings, maximumConnections: 1)
+        let pool = Task { try await store.run() }
+        defer { pool.cancel() }
+        let directory = try temporaryDirectory("readyz-hang")
+        let hub = Hub(store: store, key: try SM2PrivateKey.generate(), batchDirectory: directory.appendingPathComponent("batches"))
+        let clock = ContinuousClock()
+        let started = clock.now
+        let response = try await hub.withClient { client in try await client.call(.get, "/readyz") }
+        let took = clock.now - started
+        #expect(response.status == .serviceUnavailable, "\(response.text)")
+        #expect(took < .seconds(5), "/readyz took \(took)")
     }
 
     @Test("/metrics needs an admin or auditor credential")

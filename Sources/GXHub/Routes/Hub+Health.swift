@@ -1,5 +1,7 @@
 import GXDomain
+import GXStorage
 import Hummingbird
+import NIOConcurrencyHelpers
 
 extension Hub {
     func addHealthRoutes(to router: Router<HubRequestContext>) {
@@ -7,11 +9,14 @@ extension Hub {
             try JSONResponse.make(["status": "ok"])
         }
         // Ready when the database answers and its schema is exactly the one this gx migrates to: a load
-        // balancer keeps traffic away from a hub whose database is down or was migrated by a newer gx.
+        // balancer keeps traffic away from a hub whose database is down or was migrated by a newer gx. A probe
+        // answers within `readinessTimeout`: a database that does not answer in time is down, for a probe.
         router.get("/readyz") { _, _ in
             let applied: [String]
             do {
-                applied = try await store.appliedMigrations()
+                applied = try await Self.within(Self.readinessTimeout, "the database did not answer within \(Self.readinessTimeout)") {
+                    try await store.appliedMigrations()
+                }
             } catch {
                 logger.warning("readiness: database not reachable: \(error)")
                 throw HubAPIError(.serviceUnavailable, "database not reachable")
@@ -26,6 +31,37 @@ extension Hub {
         router.on(.get, "/v1/hub", allow: [.admin, .auditor, .agency]) { _, _, _ in
             let head = try await store.auditHead()
             return try JSONResponse.make(HubAPI.HubInfo(name: name, publicKey: key.publicKey.pem, auditHeadSeq: head.seq, auditHeadHash: head.hash))
+        }
+    }
+
+    /// How long `/readyz` waits for the database: well inside a load balancer's or systemd's probe timeout.
+    static let readinessTimeout: Duration = .seconds(2)
+
+    /// Runs `operation`, giving up after `limit`: then it is cancelled but not waited for, since a query on a
+    /// connection that hangs may not end when cancelled.
+    static func within<Value: Sendable>(_ limit: Duration, _ reason: String,
+                                        _ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        let answered = NIOLockedValueBox(false)
+        let timer = NIOLockedValueBox<Task<Void, Never>?>(nil)
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
+            @Sendable func finish(_ result: Result<Value, any Error>) {
+                let first = answered.withLockedValue { done in
+                    defer { done = true }
+                    return !done
+                }
+                if first { continuation.resume(with: result) }
+            }
+            let attempt = Task {
+                do { finish(.success(try await operation())) } catch { finish(.failure(error)) }
+                timer.withLockedValue { $0?.cancel() }
+            }
+            timer.withLockedValue {
+                $0 = Task {
+                    guard (try? await Task.sleep(for: limit)) != nil else { return }
+                    attempt.cancel()
+                    finish(.failure(StoreError.unavailable(reason: reason)))
+                }
+            }
         }
     }
 }

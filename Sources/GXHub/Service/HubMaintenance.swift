@@ -10,15 +10,15 @@ struct HubMaintenance: Service {
     let hub: Hub
     var interval: Duration = .seconds(30)
 
+    /// The wait between rounds ends as soon as shutdown begins: the service group stops this service after the
+    /// HTTP server has finished its requests, so the final checkpoint covers the last entry they wrote, and
+    /// SIGTERM does not wait out the rest of an interval.
     func run() async throws {
-        await withGracefulShutdownHandler {
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                await runOnce()
-                try? await Task.sleep(for: interval)
-            }
-        } onGracefulShutdown: {
-            hub.logger.info("shutting down: signing a final audit checkpoint")
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            await runOnce()
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
+        hub.logger.info("shutting down: signing a final audit checkpoint")
         await signCheckpointLogged()
     }
 

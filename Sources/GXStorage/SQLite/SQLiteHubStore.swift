@@ -12,12 +12,31 @@ public final class SQLiteHubStore: HubStore {
         config.busyMode = .timeout(10)
         config.foreignKeysEnabled = true
         config.label = "gongxiang-hub"
+        Self.restrictAccess(to: path)
         do {
             pool = try DatabasePool(path: path, configuration: config)
         } catch {
             throw StoreError.unavailable(reason: "cannot open SQLite database at \(path): \(error)")
         }
         try Self.migrate(pool)
+    }
+
+    /// The database holds credential hashes and the registry, so it and its `-wal` and `-shm` are the hub's
+    /// user's only (0600), as every other file holding state. SQLite gives the `-wal` and `-shm` the database
+    /// file's mode, so the file is created 0600 before SQLite opens it (an empty file is a new database), and
+    /// an existing one readable by others is tightened. A failure (another user's read-only copy) is left to
+    /// the open to report.
+    static func restrictAccess(to path: String) {
+        guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") else { return }
+        let created = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if created >= 0 {
+            close(created)
+            return
+        }
+        for file in [path, path + "-wal", path + "-shm"] {
+            guard let mode = (try? FileManager.default.attributesOfItem(atPath: file))?[.posixPermissions] as? Int, mode & 0o077 != 0 else { continue }
+            _ = chmod(file, 0o600)
+        }
     }
 
     static func encode<T: Encodable>(_ value: T) throws -> String { try StoreCoding.encode(value) }

@@ -51,6 +51,7 @@ public struct Hub: Sendable {
     public func router() -> Router<HubRequestContext> {
         let router = Router(context: HubRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+        router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: tls != nil))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: AuthenticationMiddleware(store: store, requireClientCertificates: tls?.requiresClientCertificates ?? false))
         addHealthRoutes(to: router)

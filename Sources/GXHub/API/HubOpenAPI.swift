@@ -12,7 +12,8 @@ info:
     (共享协议) signed with SM2 and filed by the authority, signed batches pushed by providers and pulled by
     consumers, and a hash-chained audit log. Every route except /healthz, /readyz and /openapi.yaml needs
     a bearer credential; each route states which principals (admin, auditor, agency) may call it. On a
-    hub with mutual TLS the client certificate's subject CN must name the credential's principal.
+    hub with mutual TLS the client certificate's one subject CN must name the credential's principal,
+    kind and name: agency:<code>, admin:<name> or auditor:<name>.
 servers:
   - url: https://hub.example.gov.cn:8480
 security:

@@ -14,25 +14,41 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-              case let token = header.dropFirst("Bearer ".count), !token.isEmpty, token.utf8.count <= 256,
-              let principal = try await store.principal(forTokenHash: Credentials.hash(of: String(token)))
-        else { throw HubAPIError.unauthenticated }
-        if requireClientCertificates { try await checkClientCertificate(context: context, names: principal) }
+        // With mutual TLS the certificate is checked before the token is looked at, and a token that is unknown
+        // or not the certificate's principal gets one answer: a stolen token cannot be tested for validity.
+        let certified = requireClientCertificates ? try await certifiedPrincipal(context: context) : nil
+        let found: Principal?
+        if let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+           case let token = header.dropFirst("Bearer ".count), !token.isEmpty, token.utf8.count <= 256 {
+            found = try await store.principal(forTokenHash: Credentials.hash(of: String(token)))
+        } else {
+            found = nil
+        }
+        guard let principal = found, certified == nil || certified == principal else {
+            if let certified {
+                throw HubAPIError(.unauthorized, "a valid bearer credential of \(certified), the principal the client certificate names, is required (Authorization: Bearer <token>)")
+            }
+            throw HubAPIError.unauthenticated
+        }
         var context = context
         context.principal = principal
         context.logger[metadataKey: "principal"] = "\(principal)"
         return try await next(request, context)
     }
 
-    /// The certificate's CN is the agency's code, or the admin's or auditor's name: a stolen token is of no
-    /// use without the matching certificate and key, and a certificate cannot borrow another's token.
-    func checkClientCertificate(context: Context, names principal: Principal) async throws {
+    /// The principal the connection's client certificate names: its one CN is the principal's kind and name
+    /// (`agency:<code>`, `admin:<name>`, `auditor:<name>`), so an auditor named like an agency's code is not
+    /// that agency, and a stolen token is of no use without the matching certificate and key.
+    func certifiedPrincipal(context: Context) async throws -> Principal {
         guard let subject = try await context.clientCertificateSubject() else {
             throw HubAPIError(.unauthorized, "this hub requires a client certificate (mutual TLS) issued by its client CA")
         }
-        guard subject.commonName == principal.id else {
-            throw HubAPIError(.forbidden, "the client certificate names '\(subject.commonName ?? "")', but the credential belongs to \(principal)")
+        guard let commonName = subject.commonName else {
+            throw HubAPIError(.unauthorized, "the client certificate's subject has \(subject.commonNames.count) CNs; it needs exactly one, naming the principal as agency:<code>, admin:<name> or auditor:<name>")
         }
+        guard let principal = Principal(named: commonName) else {
+            throw HubAPIError(.unauthorized, "the client certificate's CN '\(commonName)' does not name a principal: it must be agency:<code>, admin:<name> or auditor:<name>")
+        }
+        return principal
     }
 }

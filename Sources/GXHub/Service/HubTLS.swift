@@ -1,11 +1,12 @@
 import Foundation
 import NIOSSL
 
-/// The hub's TLS material, read from PEM files at start-up (a restart picks up renewed certificates).
+/// The hub's TLS material, read from PEM files at start-up and again on SIGHUP (`TLSReloadService`).
 ///
 /// With `clientCA` set the hub asks every client for a certificate issued by that CA (mutual TLS): a
-/// presented certificate must verify, and every authenticated request must carry one whose subject CN
-/// names the same principal as its bearer credential. The health probes stay reachable without one.
+/// presented certificate must verify, and every authenticated request must carry one whose one subject CN
+/// names the principal of its bearer credential, kind and name (`agency:<code>`). The health probes stay
+/// reachable without one.
 public struct HubTLS: Sendable {
     public var certificateFile: String
     public var keyFile: String
@@ -19,8 +20,17 @@ public struct HubTLS: Sendable {
 
     public var requiresClientCertificates: Bool { clientCAFile != nil }
 
-    /// The server configuration: TLS 1.2 or later, the chain and key from the files, client certificates
-    /// verified against `clientCA` when present.
+    /// The TLS 1.2 suites the hub accepts: ECDHE key exchange (forward secrecy) with an AEAD cipher, for ECDSA
+    /// or RSA certificates. No static-RSA key exchange, no CBC, no SHA-1 MACs. TLS 1.3's suites are all AEAD
+    /// with ephemeral keys and are always on.
+    public static let cipherSuites = [
+        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+    ].joined(separator: ":")
+
+    /// The server configuration: TLS 1.2 (with `cipherSuites` only) or 1.3, the chain and key from the files,
+    /// client certificates verified against `clientCA` when present.
     public func serverConfiguration() throws(HubTLSError) -> TLSConfiguration {
         let chain: [NIOSSLCertificate]
         do { chain = try NIOSSLCertificate.fromPEMFile(certificateFile) } catch {
@@ -33,6 +43,7 @@ public struct HubTLS: Sendable {
         }
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
+        configuration.cipherSuites = Self.cipherSuites
         if let clientCAFile {
             let roots: [NIOSSLCertificate]
             do { roots = try NIOSSLCertificate.fromPEMFile(clientCAFile) } catch {

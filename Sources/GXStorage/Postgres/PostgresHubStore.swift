@@ -147,6 +147,7 @@ public final class PostgresHubStore: HubStore, Service {
             if try await exists("SELECT 1 FROM agencies WHERE code = \(agency.code)", on: connection) {
                 throw StoreError.duplicate(what: "agency \(agency.code)")
             }
+            try await ensureNameIsFree(for: .agency(code: agency.code), on: connection)
             try await connection.run("""
                 INSERT INTO agencies (code, name, public_key_pem, roles, retired_keys)
                 VALUES (\(agency.code), \(agency.name), \(agency.publicKeyPEM), \(try StoreCoding.encode(agency.roles)),
@@ -160,6 +161,7 @@ public final class PostgresHubStore: HubStore, Service {
                 """, logger: logger)
             if try await updated.collect().isEmpty { throw StoreError.notFound(what: "agency \(agency.code)") }
         case let .addCredential(credential):
+            try await ensureNameIsFree(for: credential.principal, on: connection)
             try await connection.run("""
                 INSERT INTO credentials (token_hash, principal_kind, principal_id, created_at)
                 VALUES (\(credential.tokenHash), \(credential.principal.kind.rawValue), \(credential.principal.id), \(credential.createdAt))
@@ -196,6 +198,17 @@ public final class PostgresHubStore: HubStore, Service {
             }
         case .acceptBatch, .recordDelivery, .recordReceipt, .pruneBatch:
             try await applyExchange(change, on: connection)
+        }
+    }
+
+    /// Refuses a principal whose name another kind of principal holds (`StoreError.nameTaken`).
+    func ensureNameIsFree(for principal: Principal, on connection: PostgresConnection) async throws {
+        let rows = try await connection.query("""
+            SELECT principal_kind FROM credentials WHERE principal_id = \(principal.id) AND principal_kind <> \(principal.kind.rawValue) LIMIT 1
+            """, logger: logger)
+        for try await kind in rows.decode(String.self) { throw StoreError.nameTaken(principal.id, by: kind) }
+        if principal.kind != .agency, try await exists("SELECT 1 FROM agencies WHERE code = \(principal.id)", on: connection) {
+            throw StoreError.nameTaken(principal.id, by: PrincipalKind.agency.rawValue)
         }
     }
 

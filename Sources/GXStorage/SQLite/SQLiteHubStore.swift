@@ -58,6 +58,7 @@ public final class SQLiteHubStore: HubStore {
             if try Row.fetchOne(db, sql: "SELECT 1 FROM agencies WHERE code = ?", arguments: [agency.code]) != nil {
                 throw StoreError.duplicate(what: "agency \(agency.code)")
             }
+            try ensureNameIsFree(for: .agency(code: agency.code), in: db)
             try db.execute(sql: "INSERT INTO agencies (code, name, public_key_pem, roles, retired_keys) VALUES (?, ?, ?, ?, ?)",
                            arguments: [agency.code, agency.name, agency.publicKeyPEM, try encode(agency.roles), try encode(agency.retiredKeys)])
         case let .updateAgency(agency):
@@ -65,6 +66,7 @@ public final class SQLiteHubStore: HubStore {
                            arguments: [agency.name, agency.publicKeyPEM, try encode(agency.roles), try encode(agency.retiredKeys), agency.code])
             if db.changesCount == 0 { throw StoreError.notFound(what: "agency \(agency.code)") }
         case let .addCredential(credential):
+            try ensureNameIsFree(for: credential.principal, in: db)
             try db.execute(sql: "INSERT INTO credentials (token_hash, principal_kind, principal_id, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [credential.tokenHash, credential.principal.kind.rawValue, credential.principal.id, credential.createdAt])
         case let .revokeCredentials(principal):
@@ -94,6 +96,17 @@ public final class SQLiteHubStore: HubStore {
             }
         case .acceptBatch, .recordDelivery, .recordReceipt, .pruneBatch:
             try applyExchange(change, in: db)
+        }
+    }
+
+    /// Refuses a principal whose name another kind of principal holds (`StoreError.nameTaken`).
+    static func ensureNameIsFree(for principal: Principal, in db: Database) throws {
+        if let kind = try String.fetchOne(db, sql: "SELECT principal_kind FROM credentials WHERE principal_id = ? AND principal_kind <> ? LIMIT 1",
+                                          arguments: [principal.id, principal.kind.rawValue]) {
+            throw StoreError.nameTaken(principal.id, by: kind)
+        }
+        if principal.kind != .agency, try Row.fetchOne(db, sql: "SELECT 1 FROM agencies WHERE code = ?", arguments: [principal.id]) != nil {
+            throw StoreError.nameTaken(principal.id, by: PrincipalKind.agency.rawValue)
         }
     }
 

@@ -62,11 +62,12 @@ struct HubCommand: AsyncParsableCommand {
                 GX_HUB_BATCH_RETENTION_DAYS, GX_HUB_TLS_CERTIFICATE, GX_HUB_TLS_KEY, GX_HUB_TLS_CLIENT_CA), then \
                 these flags. --print-config shows the result and where each value came from.
 
-                With a TLS certificate and key the hub speaks HTTPS (TLS 1.2+); they are read at start-up, so \
-                restart the hub to take renewed ones. With a client CA too, it asks clients for certificates \
-                (mutual TLS): every authenticated request needs one from that CA whose subject CN is the \
-                credential's agency code (or admin or auditor name). /healthz, /readyz and /openapi.yaml stay \
-                open; /metrics needs an admin or auditor credential.
+                With a TLS certificate and key the hub speaks HTTPS (TLS 1.3, or 1.2 with ECDHE and AEAD \
+                suites only); they are read at start-up and again on SIGHUP. With a client CA too, it asks \
+                clients for certificates (mutual TLS): every authenticated request needs one from that CA \
+                whose one subject CN names the credential's principal, kind and name: agency:<code>, \
+                admin:<name> or auditor:<name>. /healthz, /readyz and /openapi.yaml stay open; /metrics needs \
+                an admin or auditor credential.
                 """)
 
         @Option(help: "A TOML config file (see the discussion below).")

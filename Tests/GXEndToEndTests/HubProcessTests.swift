@@ -97,6 +97,33 @@ struct HubProcessTests {
         #expect(after.checkpoint == after.head, "the final checkpoint covers \(after.checkpoint), the chain ends at \(after.head)")
     }
 
+    @Test("SIGTERM answers a consumer's waiting long poll at once, and the hub exits within 5 s")
+    func sigtermEndsLongPolls() async throws {
+        let (hub, run, _) = try await servingQuickstartCopy()
+        defer { hub.stop() }
+        let token = try String(contentsOfFile: run.agencyFile("11110000000021020F", "token"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let list = "\(hub.url)/v1/agreements/BJ-GX-2026-001/batches"
+        let curl = ["-sS", "-H", "Authorization: Bearer \(token)", "-w", "\n%{http_code}"]
+        let current = try await ProcessRunner.run("/usr/bin/curl", curl + [list])
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(current.stdout.split(separator: "\n").dropLast().joined(separator: "\n").utf8)) as? [String: Any])
+        let last = (listed["batches"] as? [[String: Any]] ?? []).compactMap { $0["sequence"] as? Int }.max() ?? 0
+
+        let clock = ContinuousClock()
+        let polled = Task { () throws -> (ProcessResult, Duration) in
+            let started = clock.now
+            let result = try await ProcessRunner.run("/usr/bin/curl", curl + ["\(list)?after=\(last)&wait=20"])
+            return (result, clock.now - started)
+        }
+        try await Task.sleep(for: .seconds(1))
+        let started = clock.now
+        #expect(try await hub.terminate() == 0)
+        let took = clock.now - started
+        let (poll, waited) = try await polled.value
+        #expect(took < .seconds(5), "SIGTERM took \(took)")
+        #expect(waited < .seconds(6), "the long poll waited \(waited)")
+        #expect(poll.stdout.hasSuffix("\n200") && poll.stdout.contains(#""batches":[]"#), "\(poll.stdout)\(poll.stderr)")
+    }
+
     @Test("gx hub init creates the database 0600, and a serving hub's -wal and -shm are 0600 too")
     func hubDatabaseFilesArePrivate() async throws {
         let dir = try temporaryDirectory("hub-modes")

@@ -4,11 +4,13 @@ import GXDomain
 import GXStorage
 import Hummingbird
 import HTTPTypes
+import ServiceLifecycle
 
 extension Hub {
     func addDeliveryRoutes(to router: Router<HubRequestContext>) {
         // What a consumer may pull next under an agreement. With `wait=S` (at most 30), an answer that would
-        // be empty waits up to S seconds for a batch to arrive: a following consumer hears of it at once.
+        // be empty waits up to S seconds for a batch to arrive: a following consumer hears of it at once. A hub
+        // shutting down answers at once, so SIGTERM does not wait for long polls.
         router.on(.get, "/v1/agreements/:id/batches", allow: [.agency]) { request, context, principal in
             let agreement = try await entitledAgreement(try context.parameters.require("id"), for: principal)
             let after = Int64(request.query("after") ?? "0") ?? 0
@@ -16,7 +18,7 @@ extension Hub {
             let resource = agreement.terms.resourceCode
             var batches = try await store.batches(resourceCode: resource, after: after, limit: 1000)
             let deadline = ContinuousClock.now + .seconds(wait)
-            while batches.isEmpty, ContinuousClock.now < deadline {
+            while batches.isEmpty, ContinuousClock.now < deadline, !Task.isShuttingDownGracefully {
                 try await Task.sleep(for: .milliseconds(100))
                 if try await store.lastBatchSequence(resourceCode: resource) > after {
                     batches = try await store.batches(resourceCode: resource, after: after, limit: 1000)

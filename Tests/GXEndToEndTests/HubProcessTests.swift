@@ -69,7 +69,7 @@ struct HubProcessTests {
         }
     }
 
-    @Test("SIGTERM stops a hub within 5 s, mid-interval, and its final checkpoint covers the last audit entry")
+    @Test("SIGTERM stops a hub at once, mid-interval, and its final checkpoint covers the last audit entry")
     func sigtermIsPromptAndCheckpoints() async throws {
         let (hub, run, dir) = try await servingQuickstartCopy()
         defer { hub.stop() }
@@ -91,13 +91,15 @@ struct HubProcessTests {
         let status = try await hub.terminate()
         let took = clock.now - started
         #expect(status == 0)
-        #expect(took < .seconds(5), "SIGTERM took \(took)")
+        // Well under a second when the machine is idle; the bound leaves room for a loaded test machine and is
+        // far below the interval (30 s) the maintenance loop used to wait out.
+        #expect(took < .seconds(10), "SIGTERM took \(took)")
         let after = try Self.auditCoverage(database)
         #expect(after.head == before.head)
         #expect(after.checkpoint == after.head, "the final checkpoint covers \(after.checkpoint), the chain ends at \(after.head)")
     }
 
-    @Test("SIGTERM answers a consumer's waiting long poll at once, and the hub exits within 5 s")
+    @Test("SIGTERM answers a consumer's waiting long poll at once, and the hub exits")
     func sigtermEndsLongPolls() async throws {
         let (hub, run, _) = try await servingQuickstartCopy()
         defer { hub.stop() }
@@ -119,8 +121,9 @@ struct HubProcessTests {
         #expect(try await hub.terminate() == 0)
         let took = clock.now - started
         let (poll, waited) = try await polled.value
-        #expect(took < .seconds(5), "SIGTERM took \(took)")
-        #expect(waited < .seconds(6), "the long poll waited \(waited)")
+        // The poll asked for 20 s; the bounds leave room for a loaded test machine.
+        #expect(took < .seconds(10), "SIGTERM took \(took)")
+        #expect(waited < .seconds(12), "the long poll waited \(waited)")
         #expect(poll.stdout.hasSuffix("\n200") && poll.stdout.contains(#""batches":[]"#), "\(poll.stdout)\(poll.stderr)")
     }
 

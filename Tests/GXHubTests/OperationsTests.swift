@@ -67,7 +67,10 @@ struct OperationsTests {
         let response = try await hub.withClient { client in try await client.call(.get, "/readyz") }
         let took = clock.now - started
         #expect(response.status == .serviceUnavailable, "\(response.text)")
-        #expect(took < .seconds(5), "/readyz took \(took)")
+        #expect(response.error?.error == "the database did not answer within 2.0 seconds", "\(response.text)")
+        // Two seconds when the machine is idle; the bound leaves room for a loaded test machine, and is far
+        // below the minute the store itself waits for a connection.
+        #expect(took < .seconds(20), "/readyz took \(took)")
     }
 
     @Test("/metrics needs an admin or auditor credential")

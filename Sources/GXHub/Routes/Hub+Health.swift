@@ -1,5 +1,4 @@
 import GXDomain
-import GXStorage
 import Hummingbird
 import NIOConcurrencyHelpers
 
@@ -14,9 +13,10 @@ extension Hub {
         router.get("/readyz") { _, _ in
             let applied: [String]
             do {
-                applied = try await Self.within(Self.readinessTimeout, "the database did not answer within \(Self.readinessTimeout)") {
-                    try await store.appliedMigrations()
-                }
+                applied = try await Self.within(Self.readinessTimeout) { try await store.appliedMigrations() }
+            } catch let timeout as HubAPIError {
+                logger.warning("readiness: \(timeout.message)")
+                throw timeout
             } catch {
                 logger.warning("readiness: database not reachable: \(error)")
                 throw HubAPIError(.serviceUnavailable, "database not reachable")
@@ -37,10 +37,9 @@ extension Hub {
     /// How long `/readyz` waits for the database: well inside a load balancer's or systemd's probe timeout.
     static let readinessTimeout: Duration = .seconds(2)
 
-    /// Runs `operation`, giving up after `limit`: then it is cancelled but not waited for, since a query on a
-    /// connection that hangs may not end when cancelled.
-    static func within<Value: Sendable>(_ limit: Duration, _ reason: String,
-                                        _ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
+    /// Runs `operation`, giving up after `limit` with a 503 saying so: then it is cancelled but not waited
+    /// for, since a query on a connection that hangs may not end when cancelled.
+    static func within<Value: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
         let answered = NIOLockedValueBox(false)
         let timer = NIOLockedValueBox<Task<Void, Never>?>(nil)
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
@@ -59,7 +58,7 @@ extension Hub {
                 $0 = Task {
                     guard (try? await Task.sleep(for: limit)) != nil else { return }
                     attempt.cancel()
-                    finish(.failure(StoreError.unavailable(reason: reason)))
+                    finish(.failure(HubAPIError(.serviceUnavailable, "the database did not answer within \(limit)")))
                 }
             }
         }

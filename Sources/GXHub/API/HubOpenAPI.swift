@@ -109,7 +109,7 @@ paths:
         "422": { $ref: "#/components/responses/Error" }
   /v1/auditors:
     post:
-      summary: Issue an auditor credential (admin).
+      summary: Issue an auditor credential (admin); 409 for a name an agency or the admin holds.
       requestBody:
         required: true
         content:
@@ -120,6 +120,7 @@ paths:
               properties: { name: { type: string } }
       responses:
         "201": { $ref: "#/components/responses/Object" }
+        "409": { $ref: "#/components/responses/Error" }
   /v1/catalogue:
     get:
       summary: The published catalogue entries (admin, auditor, agency).

@@ -59,7 +59,12 @@ struct ConsumerSync {
             return index
         }
         let checkpoint = try await sink.checkpoint(stream: id) ?? 0
-        let list: ExchangeAPI.DeliveryList = try await client.get("/v1/agreements/\(client.escape(id))/batches?after=\(checkpoint)")
+        // A follower also asks for the batch at its checkpoint: if that one ended tonight's pass, the night
+        // is already done here.
+        let due = follow.map { DuePass(frequency: agreement.terms.frequency, now: Date(), since: $0.passSince) }
+        var list: ExchangeAPI.DeliveryList = try await client.get("/v1/agreements/\(client.escape(id))/batches?after=\(due != nil ? max(checkpoint - 1, 0) : checkpoint)")
+        let alreadyEnded = checkpoint > 0 && list.batches.first { $0.sequence == checkpoint }.map { due?.isEnded(by: $0) ?? false } == true
+        list.batches.removeAll { $0.sequence <= checkpoint }
         // Applied before but the receipt never reached the hub (a crash or a lost answer): send it now.
         if list.acknowledged < checkpoint {
             for sequence in (list.acknowledged + 1)...checkpoint {
@@ -74,10 +79,10 @@ struct ConsumerSync {
         let fetcher = DeliveryFetcher(client: client, hubKey: hubKey, agency: configuration.agency,
                                       directory: URL(fileURLWithPath: configuration.stateDirectory + "/incoming"), items: items)
         if let staging = sink as? any StagingRecordSink {
-            try await applyStaged(first: list, after: checkpoint, agreement: id, fetcher: fetcher, mapper: mapper, keyIndices: keyIndices,
+            try await applyStaged(first: list, after: checkpoint, ended: alreadyEnded, due: due, agreement: id, fetcher: fetcher, mapper: mapper, keyIndices: keyIndices,
                                   sink: staging, into: &report)
         } else {
-            try await applyInOrder(first: list, after: checkpoint, agreement: id, into: &report,
+            try await applyInOrder(first: list, after: checkpoint, ended: alreadyEnded, due: due, agreement: id, into: &report,
                                    preparer: { { batch in try await fetcher.fetch(agreement: id, sequence: batch.sequence) } }) { delivery in
                 try await apply(delivery, mapper: mapper, keyIndices: keyIndices, sink: sink)
             }
@@ -100,7 +105,11 @@ struct ConsumerSync {
     /// next batch downloads meanwhile too. A batch pruned at the hub stops the run when its turn comes.
     ///
     /// `preparer` runs on this task and returns the work of preparing one batch, which may run on any.
-    private func applyInOrder<Prepared: Sendable>(first: ExchangeAPI.DeliveryList, after checkpoint: Int64, agreement id: String,
+    ///
+    /// A follower stops only once the last batch it applied ends the pass due this night (`due`); `ended`
+    /// says whether the batch at the checkpoint already did.
+    private func applyInOrder<Prepared: Sendable>(first: ExchangeAPI.DeliveryList, after checkpoint: Int64, ended: Bool, due: DuePass?,
+                                                  agreement id: String,
                                                   into report: inout ConsumerReport,
                                                   preparer: () -> @Sendable (ExchangeAPI.AvailableBatch) async throws -> Prepared,
                                                   apply: (Prepared) async throws -> BatchCounts) async throws {
@@ -118,6 +127,8 @@ struct ConsumerSync {
             lookahead?.cancel()
         }
         var appliedThrough = checkpoint
+        var passEnded = ended
+        func endsDuePass(_ batch: ExchangeAPI.AvailableBatch) -> Bool { due?.isEnded(by: batch) ?? (batch.endsPass == true) }
         var idleSince = ContinuousClock.now
         var asked = ContinuousClock.now
         var waitLogged = false
@@ -132,7 +143,7 @@ struct ConsumerSync {
                         next = prepare(list.batches[index + 1])
                     } else {
                         next = nil
-                        if let follow, last.endsPass != true {
+                        if let follow, !endsDuePass(last) {
                             let work = preparer()
                             let path = "/v1/agreements/\(client.escape(id))/batches?after=\(last.sequence)&wait=\(min(follow.longPoll, follow.idleTimeout).components.seconds)"
                             lookahead = Task {
@@ -146,17 +157,22 @@ struct ConsumerSync {
                     report.add(available.sequence, try await apply(prepared))
                 }
                 appliedThrough = last.sequence
-                // The hub's list says which batch ends a pass; it only decides when to stop asking.
-                guard follow != nil, last.endsPass != true else { break }
+                // The hub's list says which batch ends a pass and when it was accepted; it only decides when
+                // to stop asking.
+                passEnded = endsDuePass(last)
+                guard follow != nil, !passEnded else { break }
                 idleSince = .now
                 waitLogged = false
             } else {
-                guard let follow else { break }
+                guard let follow, !passEnded else { break }
                 let idle = ContinuousClock.now - idleSince
                 if idle >= follow.idleTimeout {
-                    throw AgentError.followTimedOut(agreement: id, waited: follow.idleTimeout, appliedThrough: appliedThrough)
+                    throw AgentError.followTimedOut(agreement: id, waited: follow.idleTimeout, appliedThrough: appliedThrough,
+                                                    dueSince: due.map { Timestamp.string(from: $0.since) })
                 }
-                if !waitLogged { logger.info("\(id): applied through #\(appliedThrough); waiting for the provider's pass to end") }
+                if !waitLogged {
+                    logger.info("\(id): applied through #\(appliedThrough); waiting for the provider's pass to end (a pass accepted since \(due.map { Timestamp.string(from: $0.since) } ?? "-"))")
+                }
                 waitLogged = true
                 // A hub that does not hold the ask open is asked again no sooner than `leastInterval`.
                 let early = follow.leastInterval - (ContinuousClock.now - asked)
@@ -196,11 +212,12 @@ struct ConsumerSync {
     /// For sinks that stage in memory: while the database applies one delivery, the next one downloads and
     /// is decoded and verified, so decoding costs no wall time beside the database's work. A delivery that
     /// fails its checks fails before its transaction opens.
-    private func applyStaged<Sink: StagingRecordSink>(first list: ExchangeAPI.DeliveryList, after checkpoint: Int64, agreement id: String,
+    private func applyStaged<Sink: StagingRecordSink>(first list: ExchangeAPI.DeliveryList, after checkpoint: Int64, ended: Bool, due: DuePass?,
+                                                     agreement id: String,
                                                      fetcher: DeliveryFetcher, mapper: RecordMapper, keyIndices: [Int], sink: Sink,
                                                      into report: inout ConsumerReport) async throws {
         let logger = self.logger
-        try await applyInOrder(first: list, after: checkpoint, agreement: id, into: &report, preparer: {
+        try await applyInOrder(first: list, after: checkpoint, ended: ended, due: due, agreement: id, into: &report, preparer: {
             let staging = sink.newStaging()
             return { batch in
                 let delivery = try await fetcher.fetch(agreement: id, sequence: batch.sequence)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a consumer follows its providers' passes (`gx agent run --follow`): after applying what the hub
 /// has, it keeps asking for new deliveries and applies them as they arrive, until it has applied one that
 /// ends a provider's pass. So a consumer started beside the provider applies while the provider still reads.
@@ -9,8 +11,13 @@ public struct FollowPolicy: Sendable {
     /// The least time between two asks, should a hub answer an empty list without waiting.
     public var leastInterval: Duration
 
-    public init(idleTimeout: Duration, longPoll: Duration = .seconds(10), leastInterval: Duration = .seconds(1)) {
+    /// The pass awaited is one the hub accepted at or after this instant; nil for the start of the
+    /// agreement's current period (`UpdateCycle.periodStart`), as a nightly run wants.
+    public var passSince: Date?
+
+    public init(idleTimeout: Duration, longPoll: Duration = .seconds(10), leastInterval: Duration = .seconds(1), passSince: Date? = nil) {
         self.idleTimeout = idleTimeout
+        self.passSince = passSince
         self.longPoll = longPoll
         self.leastInterval = leastInterval
     }

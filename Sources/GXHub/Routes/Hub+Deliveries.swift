@@ -24,7 +24,8 @@ extension Hub {
             }
             let available = batches.map {
                 ExchangeAPI.AvailableBatch(sequence: $0.manifest.sequence, upserts: $0.manifest.counts.upserts,
-                                           deletes: $0.manifest.counts.deletes, available: $0.payloadPath != nil, endsPass: $0.manifest.endsPass)
+                                           deletes: $0.manifest.counts.deletes, available: $0.payloadPath != nil, endsPass: $0.manifest.endsPass,
+                                           acceptedAt: $0.acceptedAt)
             }
             let acknowledged = try await store.acknowledgedSequence(agreementID: agreement.id)
             return try JSONResponse.make(ExchangeAPI.DeliveryList(acknowledged: acknowledged, batches: available))

@@ -59,4 +59,36 @@ struct ExchangeReportTests {
         #expect(report.status == 1, "\(report.text)")
         #expect(report.row["status"] as? String == "overdue", "\(report.row)")
     }
+
+    /// Issue 21: with one configuration per agency some consumers always ran before their providers, so
+    /// the report failed every morning. The nightly unit's own command makes the order not matter.
+    @Test("a night in which the consumer's agent runs before its provider's, both as the nightly unit runs them, ends acknowledged")
+    func consumerBeforeProviderAsTheUnitRunsThem() async throws {
+        let world = try await CrashRecoveryTests.world()
+        defer { world.hub.stop() }
+        // The quickstart's nights were last night's; tonight's export waits at the provider.
+        try FollowingConsumerTests.moveBatchesToLastNight(world)
+        let unit = try Self.nightlyUnitArguments()
+        #expect(unit.contains("--follow"), "\(unit)")
+        // The unit's wait is hours; a test that went wrong should not wait that long (the last value wins).
+        let arguments = unit + ["--follow-timeout", "120"]
+        let consumer = Task.detached { try await GXBinary.run(arguments + ["--config", world.consumerConfig]) }
+        try await Task.sleep(for: .seconds(3))
+        let provided = try await GXBinary.run(arguments + ["--config", world.providerConfig])
+        #expect(provided.status == 0, "\(provided.stderr)")
+        let consumed = try await consumer.value
+        #expect(consumed.status == 0, "\(consumed.stderr.suffix(3000))")
+        let report = try await Self.report(world)
+        #expect(report.status == 0, "\(report.text)")
+        #expect(report.row["status"] as? String == "acknowledged", "\(report.row)")
+    }
+
+    /// The arguments `Deploy/systemd/gongxiang-agent@.service` gives `gx`, without its `--config`.
+    static func nightlyUnitArguments() throws -> [String] {
+        let unit = try String(contentsOf: SampleDocuments.root.appendingPathComponent("Deploy/systemd/gongxiang-agent@.service"), encoding: .utf8)
+        let line = try #require(unit.split(separator: "\n").first { $0.hasPrefix("ExecStart=") })
+        var words = line.dropFirst("ExecStart=".count).split(separator: " ").map(String.init).dropFirst()
+        if let config = words.firstIndex(of: "--config") { words.removeSubrange(config...min(config + 1, words.endIndex - 1)) }
+        return Array(words)
+    }
 }

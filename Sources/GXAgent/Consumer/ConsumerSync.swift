@@ -129,7 +129,7 @@ struct ConsumerSync {
         var appliedThrough = checkpoint
         var passEnded = ended
         func endsDuePass(_ batch: ExchangeAPI.AvailableBatch) -> Bool { due?.isEnded(by: batch) ?? (batch.endsPass == true) }
-        var idleSince = ContinuousClock.now
+        var idleSince = follow?.startedAt ?? .now
         var asked = ContinuousClock.now
         var waitLogged = false
         while true {

@@ -100,6 +100,41 @@ struct FollowingConsumerTests {
         try await CrashRecoveryTests().expectConsumerEqualsProvider(world)
     }
 
+    /// Issue 21: every provider run pushes a batch even when nothing changed, and every consumer downloaded it.
+    @Test("a pass that changed nothing ends with a batch without records, which the consumer acknowledges without downloading a payload")
+    func unchangedPassCostsNoDownload() async throws {
+        let world = try await CrashRecoveryTests.world()
+        defer { world.hub.stop() }
+        await #expect(try world.agent(world.providerConfig).status == 0)
+        await #expect(try world.agent(world.consumerConfig).status == 0)
+        // The same export again: the pass changes nothing and ends with one batch without records.
+        let again = try await GXBinary.run(["agent", "run", "--json", "--config", world.providerConfig])
+        #expect(again.status == 0, "\(again.stderr)")
+        let run = try #require((try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])?["provided"] as? [[String: Any]])
+        #expect(run.first?["upserts"] as? Int == 0 && run.first?["deletes"] as? Int == 0, "\(again.stdout)")
+        #expect((run.first?["batches"] as? [Int])?.count == 1, "\(again.stdout)")
+        let downloads = try await Self.payloadDownloads(world)
+        #expect(downloads > 0, "the third night's batches were downloaded through this hub")
+        let consumed = try await Self.follow(world, timeout: 60)
+        #expect(consumed.status == 0, "\(consumed.stderr.suffix(3000))")
+        #expect(try await Self.payloadDownloads(world) == downloads, "the consumer downloaded a payload for a batch without records")
+        let report = try await ExchangeReportTests.report(world)
+        #expect(report.row["status"] as? String == "acknowledged", "\(report.row)")
+        try await CrashRecoveryTests().expectConsumerEqualsProvider(world)
+    }
+
+    /// Payload downloads the hub has served (`GET /v1/agreements/{id}/batches/{seq}`), from its metrics.
+    static func payloadDownloads(_ world: CrashRecoveryTests.World) async throws -> Int {
+        let token = try String(contentsOfFile: world.state.appendingPathComponent("hub/admin.token").path, encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let metrics = try await ProcessRunner.run("/usr/bin/curl", ["-fsS", "-H", "Authorization: Bearer \(token)", "\(world.hub.url)/metrics"])
+        try #require(metrics.status == 0, "\(metrics.stderr)")
+        return metrics.stdout.split(separator: "\n")
+            .filter { $0.hasPrefix("gongxiang_http_request_duration_seconds_count{") && $0.contains(#"method="GET""#) && $0.contains(#"/batches/{seq}""#) }
+            .compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }
+            .reduce(0, +)
+    }
+
     /// Makes every batch on the hub one accepted a day earlier, as if the nights so far had been last night's.
     static func moveBatchesToLastNight(_ world: CrashRecoveryTests.World) throws {
         var configuration = Configuration()

@@ -83,7 +83,7 @@ struct ConsumerSync {
                                   sink: staging, into: &report)
         } else {
             try await applyInOrder(first: list, after: checkpoint, ended: alreadyEnded, due: due, agreement: id, into: &report,
-                                   preparer: { { batch in try await fetcher.fetch(agreement: id, sequence: batch.sequence) } }) { delivery in
+                                   preparer: { { batch in try await fetcher.fetch(agreement: id, batch: batch) } }) { delivery in
                 try await apply(delivery, mapper: mapper, keyIndices: keyIndices, sink: sink)
             }
         }
@@ -114,7 +114,8 @@ struct ConsumerSync {
                                                   preparer: () -> @Sendable (ExchangeAPI.AvailableBatch) async throws -> Prepared,
                                                   apply: (Prepared) async throws -> BatchCounts) async throws {
         func prepare(_ batch: ExchangeAPI.AvailableBatch) -> Task<Prepared, any Error>? {
-            guard batch.available else { return nil }
+            // A batch without records needs no payload: its manifest came with the list, even once pruned.
+            guard batch.available || batch.manifestBase64 != nil else { return nil }
             let work = preparer()
             return Task { try await work(batch) }
         }
@@ -135,7 +136,7 @@ struct ConsumerSync {
         while true {
             if let last = list.batches.last {
                 for (index, available) in list.batches.enumerated() {
-                    guard available.available, let preparing = next ?? prepare(available) else {
+                    guard let preparing = next ?? prepare(available) else {
                         throw AgentError.verification(what: "\(id)#\(available.sequence)", reason: "pruned at the hub before it was applied here; ask the provider for a full resend")
                     }
                     let prepared = try await preparing.value
@@ -149,7 +150,9 @@ struct ConsumerSync {
                             lookahead = Task {
                                 let asked = ContinuousClock.now
                                 let list: ExchangeAPI.DeliveryList = try await client.get(path)
-                                let first = list.batches.first.flatMap { batch in batch.available ? Task { try await work(batch) } : nil }
+                                let first = list.batches.first.flatMap { batch in
+                                    batch.available || batch.manifestBase64 != nil ? Task { try await work(batch) } : nil
+                                }
                                 return Lookahead(list: list, first: first, asked: asked)
                             }
                         }
@@ -193,7 +196,7 @@ struct ConsumerSync {
     /// Applies a downloaded, verified delivery in one sink transaction with its checkpoint, then acknowledges it.
     func apply(_ delivery: DeliveryFetcher.Delivery, mapper: RecordMapper, keyIndices: [Int], sink: any RecordSink) async throws -> BatchCounts {
         let started = ContinuousClock.now
-        defer { try? FileManager.default.removeItem(at: delivery.file) }
+        defer { if let file = delivery.file { try? FileManager.default.removeItem(at: file) } }
         // Apply inside one sink transaction, checking digests and counts at the end: a mismatch rolls it all back.
         try await sink.apply(stream: delivery.manifest.agreementID, checkpoint: delivery.manifest.sequence) { transaction in
             try Self.decode(delivery, mapper: mapper, keyIndices: keyIndices, into: transaction, logger: logger)
@@ -220,8 +223,8 @@ struct ConsumerSync {
         try await applyInOrder(first: list, after: checkpoint, ended: ended, due: due, agreement: id, into: &report, preparer: {
             let staging = sink.newStaging()
             return { batch in
-                let delivery = try await fetcher.fetch(agreement: id, sequence: batch.sequence)
-                defer { try? FileManager.default.removeItem(at: delivery.file) }
+                let delivery = try await fetcher.fetch(agreement: id, batch: batch)
+                defer { if let file = delivery.file { try? FileManager.default.removeItem(at: file) } }
                 let started = ContinuousClock.now
                 try Self.decode(delivery, mapper: mapper, keyIndices: keyIndices, into: staging, logger: logger)
                 return StagedDelivery(manifest: delivery.manifest, what: delivery.what, staging: staging, started: started)
@@ -250,7 +253,9 @@ struct ConsumerSync {
 
     private static func decodeUnnamed(_ delivery: DeliveryFetcher.Delivery, mapper: RecordMapper, keyIndices: [Int], into transaction: any SinkTransaction,
                                       logger: Logger) throws {
-        let (file, manifest, what) = (delivery.file, delivery.manifest, delivery.what)
+        let (manifest, what) = (delivery.manifest, delivery.what)
+        // A batch without records (checked so by the fetcher) moves the checkpoint and nothing else.
+        guard let file = delivery.file else { return }
         let decoder = try BatchPayloadDecoder(valueCount: manifest.items.count, maximumRecordBytes: Int(manifest.records.bytes))
         let progress = ProgressDisplay("\(what) applying", total: manifest.counts.records, logger: logger)
         defer { progress.finish() }

@@ -73,6 +73,10 @@ public enum ExchangeAPI {
         /// When the hub accepted the batch, so a following consumer can tell tonight's pass from an older
         /// one (absent from hubs that predate it).
         public var acceptedAt: String?
+        /// For a batch without records (a pass that changed nothing still ends with one): the hub's signed
+        /// delivery manifest, so the consumer acknowledges it without downloading a payload.
+        public var manifestBase64: String?
+        public var signatureBase64: String?
         public init(sequence: Int64, upserts: Int64, deletes: Int64, available: Bool, endsPass: Bool? = nil, acceptedAt: String? = nil) {
             self.sequence = sequence
             self.upserts = upserts
@@ -83,6 +87,7 @@ public enum ExchangeAPI {
         }
         enum CodingKeys: String, CodingKey {
             case sequence, upserts, deletes, available, endsPass = "ends_pass", acceptedAt = "accepted_at"
+            case manifestBase64 = "manifest_base64", signatureBase64 = "signature_base64"
         }
     }
 

@@ -100,6 +100,26 @@ struct FollowingConsumerTests {
         try await CrashRecoveryTests().expectConsumerEqualsProvider(world)
     }
 
+    @Test("agreements followed one after the other share one wait: two whose providers never come give up together, each named")
+    func agreementsShareOneWait() async throws {
+        let world = try await CrashRecoveryTests.world()
+        defer { world.hub.stop() }
+        try Self.moveBatchesToLastNight(world)
+        // 11110000000021020F consumes BJ-GX-2026-001 and BJ-GX-2026-002; neither provider runs tonight.
+        let config = world.state.appendingPathComponent("agents/11110000000021020F/agent.toml").path
+        try String(contentsOfFile: config, encoding: .utf8)
+            .replacingOccurrences(of: #"hub = "[^"]*""#, with: "hub = \"\(world.hub.url)\"", options: .regularExpression)
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let started = ContinuousClock.now
+        let consumed = try await GXBinary.run(["agent", "run", "--follow", "--follow-timeout", "5", "--config", config])
+        let elapsed = ContinuousClock.now - started
+        #expect(consumed.status == 1, "\(consumed.stderr.suffix(3000))")
+        #expect(consumed.stderr.contains("following BJ-GX-2026-001: no new delivery") && consumed.stderr.contains("following BJ-GX-2026-002: no new delivery"),
+                "\(consumed.stderr.suffix(3000))")
+        // One wait of 5 s for both, not 5 s each.
+        #expect(elapsed < .seconds(9), "\(elapsed)")
+    }
+
     /// Issue 21: every provider run pushes a batch even when nothing changed, and every consumer downloaded it.
     @Test("a pass that changed nothing ends with a batch without records, which the consumer acknowledges without downloading a payload")
     func unchangedPassCostsNoDownload() async throws {

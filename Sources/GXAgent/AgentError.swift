@@ -9,8 +9,9 @@ public enum AgentError: Error, Sendable, CustomStringConvertible {
     /// Something received did not verify (signature, digest, count): nothing of it was applied.
     case verification(what: String, reason: String)
     case localData(String)
-    /// Following an agreement, no new delivery arrived for the idle timeout and no pass had ended.
-    case followTimedOut(agreement: String, waited: Duration, appliedThrough: Int64)
+    /// Following an agreement, no new delivery arrived for the idle timeout and the pass due in the
+    /// agreement's current period (since `dueSince`) had not ended.
+    case followTimedOut(agreement: String, waited: Duration, appliedThrough: Int64, dueSince: String?)
 
     public var description: String {
         switch self {
@@ -20,8 +21,9 @@ public enum AgentError: Error, Sendable, CustomStringConvertible {
         case let .hubAnswer(status, message, field): return "hub refused (\(status)): \(message)" + (field.map { " [field: \($0)]" } ?? "")
         case let .verification(what, reason): return "\(what) does not verify: \(reason)"
         case let .localData(message): return message
-        case let .followTimedOut(agreement, waited, appliedThrough):
-            return "following \(agreement): no new delivery for \(waited.components.seconds) s and the provider's pass has not ended (applied through #\(appliedThrough)); is the provider's agent running?"
+        case let .followTimedOut(agreement, waited, appliedThrough, dueSince):
+            return "following \(agreement): no new delivery for \(waited.components.seconds) s and the provider's pass has not ended ("
+                + (dueSince.map { "none accepted since \($0); " } ?? "") + "applied through #\(appliedThrough)); is the provider's agent running?"
         }
     }
 

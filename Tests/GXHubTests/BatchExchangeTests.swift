@@ -51,6 +51,32 @@ struct BatchExchangeTests {
         { ($0.party(PopulationBatch.provider).key, $0.party(PopulationBatch.provider).token) }
     }
 
+    @Test("the consumer's list says when each batch was accepted, and carries the signed delivery manifest of a batch without records (no download needed)",
+          arguments: StoreBackend.allCases)
+    func listCarriesAcceptanceAndRecordsFreeManifests(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        let full = try PopulationBatch.build((1...5).map { PopulationBatch.record($0) }, sequence: 1, key: provider.key)
+        let empty = try PopulationBatch.build([], sequence: 2, key: provider.key) { $0.endsPass = true }
+        try await fixture.hub.withClient { client in
+            try await client.push(full, token: provider.token).expect(.created)
+            try await client.push(empty, token: provider.token).expect(.created)
+            let list = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches", token: consumer.token)
+                .decode(ExchangeAPI.DeliveryList.self)
+            try #require(list.batches.map(\.sequence) == [1, 2])
+            #expect(list.batches.allSatisfy { $0.acceptedAt.flatMap(Timestamp.date(from:)) != nil }, "\(list.batches)")
+            // A batch with records is downloaded as before; the one without comes with its manifest.
+            #expect(list.batches[0].manifestBase64 == nil)
+            let signed = try SignedDocument<DeliveryManifest>(base64Content: try #require(list.batches[1].manifestBase64),
+                                                              base64Signature: try #require(list.batches[1].signatureBase64), field: "manifest")
+            #expect(signed.isSigned(by: fixture.hub.key.publicKey))
+            #expect(signed.content.sequence == 2 && signed.content.consumer == consumer.code && signed.content.counts.records == 0)
+            #expect(signed.content.endsPass == true)
+            // It is the very delivery the hub keeps: the consumer's receipt for it is recorded.
+            try await client.acknowledge(2, recordsSM3: signed.content.records.sm3, upserts: 0, as: consumer).expect(.created)
+        }
+    }
+
     @Test("an accepted batch reaches the consumer with only the agreed items, and its receipt is audited", arguments: StoreBackend.allCases)
     func pushPullReceipt(_ backend: StoreBackend) async throws {
         let fixture = try await activePopulationAgreement(backend)

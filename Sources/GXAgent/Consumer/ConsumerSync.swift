@@ -59,7 +59,12 @@ struct ConsumerSync {
             return index
         }
         let checkpoint = try await sink.checkpoint(stream: id) ?? 0
-        let list: ExchangeAPI.DeliveryList = try await client.get("/v1/agreements/\(client.escape(id))/batches?after=\(checkpoint)")
+        // A follower also asks for the batch at its checkpoint: if that one ended tonight's pass, the night
+        // is already done here.
+        let due = follow.map { DuePass(frequency: agreement.terms.frequency, now: Date(), since: $0.passSince) }
+        var list: ExchangeAPI.DeliveryList = try await client.get("/v1/agreements/\(client.escape(id))/batches?after=\(due != nil ? max(checkpoint - 1, 0) : checkpoint)")
+        let alreadyEnded = checkpoint > 0 && list.batches.first { $0.sequence == checkpoint }.map { due?.isEnded(by: $0) ?? false } == true
+        list.batches.removeAll { $0.sequence <= checkpoint }
         // Applied before but the receipt never reached the hub (a crash or a lost answer): send it now.
         if list.acknowledged < checkpoint {
             for sequence in (list.acknowledged + 1)...checkpoint {
@@ -74,11 +79,11 @@ struct ConsumerSync {
         let fetcher = DeliveryFetcher(client: client, hubKey: hubKey, agency: configuration.agency,
                                       directory: URL(fileURLWithPath: configuration.stateDirectory + "/incoming"), items: items)
         if let staging = sink as? any StagingRecordSink {
-            try await applyStaged(first: list, after: checkpoint, agreement: id, fetcher: fetcher, mapper: mapper, keyIndices: keyIndices,
+            try await applyStaged(first: list, after: checkpoint, ended: alreadyEnded, due: due, agreement: id, fetcher: fetcher, mapper: mapper, keyIndices: keyIndices,
                                   sink: staging, into: &report)
         } else {
-            try await applyInOrder(first: list, after: checkpoint, agreement: id, into: &report,
-                                   preparer: { { batch in try await fetcher.fetch(agreement: id, sequence: batch.sequence) } }) { delivery in
+            try await applyInOrder(first: list, after: checkpoint, ended: alreadyEnded, due: due, agreement: id, into: &report,
+                                   preparer: { { batch in try await fetcher.fetch(agreement: id, batch: batch) } }) { delivery in
                 try await apply(delivery, mapper: mapper, keyIndices: keyIndices, sink: sink)
             }
         }
@@ -100,12 +105,17 @@ struct ConsumerSync {
     /// next batch downloads meanwhile too. A batch pruned at the hub stops the run when its turn comes.
     ///
     /// `preparer` runs on this task and returns the work of preparing one batch, which may run on any.
-    private func applyInOrder<Prepared: Sendable>(first: ExchangeAPI.DeliveryList, after checkpoint: Int64, agreement id: String,
+    ///
+    /// A follower stops only once the last batch it applied ends the pass due this night (`due`); `ended`
+    /// says whether the batch at the checkpoint already did.
+    private func applyInOrder<Prepared: Sendable>(first: ExchangeAPI.DeliveryList, after checkpoint: Int64, ended: Bool, due: DuePass?,
+                                                  agreement id: String,
                                                   into report: inout ConsumerReport,
                                                   preparer: () -> @Sendable (ExchangeAPI.AvailableBatch) async throws -> Prepared,
                                                   apply: (Prepared) async throws -> BatchCounts) async throws {
         func prepare(_ batch: ExchangeAPI.AvailableBatch) -> Task<Prepared, any Error>? {
-            guard batch.available else { return nil }
+            // A batch without records needs no payload: its manifest came with the list, even once pruned.
+            guard batch.available || batch.manifestBase64 != nil else { return nil }
             let work = preparer()
             return Task { try await work(batch) }
         }
@@ -118,13 +128,15 @@ struct ConsumerSync {
             lookahead?.cancel()
         }
         var appliedThrough = checkpoint
-        var idleSince = ContinuousClock.now
+        var passEnded = ended
+        func endsDuePass(_ batch: ExchangeAPI.AvailableBatch) -> Bool { due?.isEnded(by: batch) ?? (batch.endsPass == true) }
+        var idleSince = follow?.startedAt ?? .now
         var asked = ContinuousClock.now
         var waitLogged = false
         while true {
             if let last = list.batches.last {
                 for (index, available) in list.batches.enumerated() {
-                    guard available.available, let preparing = next ?? prepare(available) else {
+                    guard let preparing = next ?? prepare(available) else {
                         throw AgentError.verification(what: "\(id)#\(available.sequence)", reason: "pruned at the hub before it was applied here; ask the provider for a full resend")
                     }
                     let prepared = try await preparing.value
@@ -132,13 +144,15 @@ struct ConsumerSync {
                         next = prepare(list.batches[index + 1])
                     } else {
                         next = nil
-                        if let follow, last.endsPass != true {
+                        if let follow, !endsDuePass(last) {
                             let work = preparer()
                             let path = "/v1/agreements/\(client.escape(id))/batches?after=\(last.sequence)&wait=\(min(follow.longPoll, follow.idleTimeout).components.seconds)"
                             lookahead = Task {
                                 let asked = ContinuousClock.now
                                 let list: ExchangeAPI.DeliveryList = try await client.get(path)
-                                let first = list.batches.first.flatMap { batch in batch.available ? Task { try await work(batch) } : nil }
+                                let first = list.batches.first.flatMap { batch in
+                                    batch.available || batch.manifestBase64 != nil ? Task { try await work(batch) } : nil
+                                }
                                 return Lookahead(list: list, first: first, asked: asked)
                             }
                         }
@@ -146,17 +160,22 @@ struct ConsumerSync {
                     report.add(available.sequence, try await apply(prepared))
                 }
                 appliedThrough = last.sequence
-                // The hub's list says which batch ends a pass; it only decides when to stop asking.
-                guard follow != nil, last.endsPass != true else { break }
+                // The hub's list says which batch ends a pass and when it was accepted; it only decides when
+                // to stop asking.
+                passEnded = endsDuePass(last)
+                guard follow != nil, !passEnded else { break }
                 idleSince = .now
                 waitLogged = false
             } else {
-                guard let follow else { break }
+                guard let follow, !passEnded else { break }
                 let idle = ContinuousClock.now - idleSince
                 if idle >= follow.idleTimeout {
-                    throw AgentError.followTimedOut(agreement: id, waited: follow.idleTimeout, appliedThrough: appliedThrough)
+                    throw AgentError.followTimedOut(agreement: id, waited: follow.idleTimeout, appliedThrough: appliedThrough,
+                                                    dueSince: due.map { Timestamp.string(from: $0.since) })
                 }
-                if !waitLogged { logger.info("\(id): applied through #\(appliedThrough); waiting for the provider's pass to end") }
+                if !waitLogged {
+                    logger.info("\(id): applied through #\(appliedThrough); waiting for the provider's pass to end (a pass accepted since \(due.map { Timestamp.string(from: $0.since) } ?? "-"))")
+                }
                 waitLogged = true
                 // A hub that does not hold the ask open is asked again no sooner than `leastInterval`.
                 let early = follow.leastInterval - (ContinuousClock.now - asked)
@@ -177,7 +196,7 @@ struct ConsumerSync {
     /// Applies a downloaded, verified delivery in one sink transaction with its checkpoint, then acknowledges it.
     func apply(_ delivery: DeliveryFetcher.Delivery, mapper: RecordMapper, keyIndices: [Int], sink: any RecordSink) async throws -> BatchCounts {
         let started = ContinuousClock.now
-        defer { try? FileManager.default.removeItem(at: delivery.file) }
+        defer { if let file = delivery.file { try? FileManager.default.removeItem(at: file) } }
         // Apply inside one sink transaction, checking digests and counts at the end: a mismatch rolls it all back.
         try await sink.apply(stream: delivery.manifest.agreementID, checkpoint: delivery.manifest.sequence) { transaction in
             try Self.decode(delivery, mapper: mapper, keyIndices: keyIndices, into: transaction, logger: logger)
@@ -196,15 +215,16 @@ struct ConsumerSync {
     /// For sinks that stage in memory: while the database applies one delivery, the next one downloads and
     /// is decoded and verified, so decoding costs no wall time beside the database's work. A delivery that
     /// fails its checks fails before its transaction opens.
-    private func applyStaged<Sink: StagingRecordSink>(first list: ExchangeAPI.DeliveryList, after checkpoint: Int64, agreement id: String,
+    private func applyStaged<Sink: StagingRecordSink>(first list: ExchangeAPI.DeliveryList, after checkpoint: Int64, ended: Bool, due: DuePass?,
+                                                     agreement id: String,
                                                      fetcher: DeliveryFetcher, mapper: RecordMapper, keyIndices: [Int], sink: Sink,
                                                      into report: inout ConsumerReport) async throws {
         let logger = self.logger
-        try await applyInOrder(first: list, after: checkpoint, agreement: id, into: &report, preparer: {
+        try await applyInOrder(first: list, after: checkpoint, ended: ended, due: due, agreement: id, into: &report, preparer: {
             let staging = sink.newStaging()
             return { batch in
-                let delivery = try await fetcher.fetch(agreement: id, sequence: batch.sequence)
-                defer { try? FileManager.default.removeItem(at: delivery.file) }
+                let delivery = try await fetcher.fetch(agreement: id, batch: batch)
+                defer { if let file = delivery.file { try? FileManager.default.removeItem(at: file) } }
                 let started = ContinuousClock.now
                 try Self.decode(delivery, mapper: mapper, keyIndices: keyIndices, into: staging, logger: logger)
                 return StagedDelivery(manifest: delivery.manifest, what: delivery.what, staging: staging, started: started)
@@ -233,7 +253,9 @@ struct ConsumerSync {
 
     private static func decodeUnnamed(_ delivery: DeliveryFetcher.Delivery, mapper: RecordMapper, keyIndices: [Int], into transaction: any SinkTransaction,
                                       logger: Logger) throws {
-        let (file, manifest, what) = (delivery.file, delivery.manifest, delivery.what)
+        let (manifest, what) = (delivery.manifest, delivery.what)
+        // A batch without records (checked so by the fetcher) moves the checkpoint and nothing else.
+        guard let file = delivery.file else { return }
         let decoder = try BatchPayloadDecoder(valueCount: manifest.items.count, maximumRecordBytes: Int(manifest.records.bytes))
         let progress = ProgressDisplay("\(what) applying", total: manifest.counts.records, logger: logger)
         defer { progress.finish() }

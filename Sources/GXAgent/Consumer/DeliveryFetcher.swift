@@ -13,9 +13,24 @@ struct DeliveryFetcher: Sendable {
     let items: [String]
 
     struct Delivery: Sendable {
-        var file: URL
+        /// The downloaded payload; nil for a batch without records, acknowledged from its manifest alone.
+        var file: URL?
         var manifest: DeliveryManifest
         var what: String
+    }
+
+    /// A listed batch: downloaded, or — a batch without records whose signed manifest came with the list —
+    /// taken from that manifest alone once it is checked to hold no records.
+    func fetch(agreement id: String, batch: ExchangeAPI.AvailableBatch) async throws -> Delivery {
+        guard let manifestBase64 = batch.manifestBase64, let signatureBase64 = batch.signatureBase64 else {
+            return try await fetch(agreement: id, sequence: batch.sequence)
+        }
+        let delivery = try checked(manifestBase64, signatureBase64, agreement: id, sequence: batch.sequence, file: nil)
+        let manifest = delivery.manifest
+        guard manifest.counts.records == 0, manifest.records.bytes == 0, manifest.records.sm3 == SM3.digest([UInt8]()).hex else {
+            throw AgentError.verification(what: delivery.what, reason: "listed without its payload, yet its manifest holds records")
+        }
+        return delivery
     }
 
     func start(agreement: String, sequence: Int64) -> Task<Delivery, any Error> {
@@ -23,11 +38,16 @@ struct DeliveryFetcher: Sendable {
     }
 
     func fetch(agreement id: String, sequence: Int64) async throws -> Delivery {
-        let what = "delivery \(id)#\(sequence)"
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("\(id)-\(sequence).deflate")
         let (manifestBase64, signatureBase64) = try await client.pullBatch(agreement: id, sequence: sequence, to: file)
         CrashPoint.reached("consumer.pulled")
+        return try checked(manifestBase64, signatureBase64, agreement: id, sequence: sequence, file: file)
+    }
+
+    /// The delivery whose manifest this is, once it is the hub's, for this agreement, sequence, consumer and items.
+    private func checked(_ manifestBase64: String, _ signatureBase64: String, agreement id: String, sequence: Int64, file: URL?) throws -> Delivery {
+        let what = "delivery \(id)#\(sequence)"
         let signed = try SignedDocument<DeliveryManifest>(base64Content: manifestBase64, base64Signature: signatureBase64, field: "manifest")
         guard signed.isSigned(by: hubKey) else { throw AgentError.verification(what: what, reason: "the manifest is not signed by the hub's key") }
         let manifest = signed.content

@@ -21,7 +21,7 @@ struct ProviderSync {
         // A previous run may have spooled batches it could not push: they go first, unchanged — unless the
         // agency rotated its key since, when the same manifest is signed again with the key now in force.
         for pending in try state.pending(resource: code) {
-            try await push(try signedWithCurrentKey(pending), into: &report)
+            try await push(try signedWithCurrentKey(pending), awaitingSnapshot: resource.source.cursor == nil, into: &report)
         }
         let source = try await LocalData.source(resource.source)
         do {
@@ -81,13 +81,14 @@ struct ProviderSync {
         spooler.onSpooled = { spooledStream.yield($0) }
         let pushing = Task {
             var pushed = ProviderReport(resource: code)
-            for await pending in spooledBatches { try await push(pending, into: &pushed) }
+            for await pending in spooledBatches { try await push(pending, awaitingSnapshot: !cursorMode, into: &pushed) }
             return pushed
         }
         defer { pushing.cancel() }
         var quarantine = Quarantine(path: configuration.stateDirectory + "/quarantine/\(code).csv", resource: code)
         let snapshots = cursorMode ? nil : try SnapshotDigestStore(directory: configuration.stateDirectory + "/snapshots",
                                                                    legacyDatabase: configuration.stateDirectory + "/snapshots.sqlite")
+        if let snapshots { try foldAcceptedBatches(resource: code, into: snapshots, items: items, keyIndices: keyIndices) }
         let diff = try snapshots?.beginDiff(resource: code, full: full)
         let digestKind = diff?.digestKind ?? .sha256
         var rowNumber: Int64 = 0
@@ -189,7 +190,29 @@ struct ProviderSync {
         report.wireBytes += pushed.wireBytes
         // Every batch of the pass is accepted: only now does the snapshot move.
         try diff?.commit()
+        if diff != nil { try forget(try state.acceptedAwaitingSnapshot(resource: code)) }
         return report
+    }
+
+    /// Batches the hub accepted from a pass that did not finish (the agent was killed, or a later batch was
+    /// refused) go into the snapshot before this pass is compared with it, so their rows are not sent again.
+    func foldAcceptedBatches(resource code: String, into snapshots: SnapshotDigestStore, items: [String], keyIndices: [Int]) throws {
+        let accepted = try state.acceptedAwaitingSnapshot(resource: code)
+        guard !accepted.isEmpty else { return }
+        let batches = try accepted.map { batch in
+            SnapshotDigestStore.AcceptedPayload(
+                file: batch.payload,
+                manifest: try SignedDocument<BatchManifest>(base64Content: batch.manifestBase64, base64Signature: batch.signatureBase64, field: "manifest").content)
+        }
+        let folded = try snapshots.fold(resource: code, batches: batches, items: items, keyIndices: keyIndices)
+        logger.notice("\(code): \(accepted.count) batches (\(folded) records) the hub accepted from an unfinished pass are in the snapshot now; they are not sent again")
+        try forget(accepted)
+    }
+
+    /// Forgets accepted batches the snapshot now holds, and their spooled payloads.
+    func forget(_ accepted: [AgentState.PendingBatch]) throws {
+        try state.forgetAccepted(accepted)
+        for batch in accepted { try? FileManager.default.removeItem(atPath: batch.payload) }
     }
 
     /// The pending batch with its manifest signed by the agent's current key. The manifest (and so its SM3,
@@ -203,13 +226,15 @@ struct ProviderSync {
         return resigned
     }
 
-    func push(_ pending: AgentState.PendingBatch, into report: inout ProviderReport) async throws {
+    /// Pushes one spooled batch. A snapshot-mode batch (`awaitingSnapshot`) stays recorded as accepted, with
+    /// its payload, until its pass's snapshot moves.
+    func push(_ pending: AgentState.PendingBatch, awaitingSnapshot: Bool, into report: inout ProviderReport) async throws {
         let outcome = try await client.pushBatch(resource: pending.resource, manifestBase64: pending.manifestBase64,
                                                  signatureBase64: pending.signatureBase64, payload: URL(fileURLWithPath: pending.payload))
         let manifest = try SignedDocument<BatchManifest>(base64Content: pending.manifestBase64, base64Signature: pending.signatureBase64, field: "manifest").content
         CrashPoint.reached("provider.accepted-unrecorded")
-        try state.accepted(pending)
-        try? FileManager.default.removeItem(atPath: pending.payload)
+        try state.accepted(pending, awaitingSnapshot: awaitingSnapshot)
+        if !awaitingSnapshot { try? FileManager.default.removeItem(atPath: pending.payload) }
         report.batches.append(outcome.sequence)
         report.upserts += manifest.counts.upserts
         report.deletes += manifest.counts.deletes

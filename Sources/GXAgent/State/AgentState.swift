@@ -33,6 +33,11 @@ final class AgentState: Sendable {
                 );
                 """)
         }
+        // A snapshot-mode batch the hub accepted stays (with its payload) until its pass's snapshot moves, so a
+        // pass that stops half-way is folded into the snapshot rather than sent again.
+        migrator.registerMigration("v2-accepted-awaiting-snapshot") { db in
+            try db.execute(sql: "ALTER TABLE pending_batches ADD COLUMN accepted INTEGER NOT NULL DEFAULT 0")
+        }
         try migrator.migrate(queue)
     }
 
@@ -47,26 +52,55 @@ final class AgentState: Sendable {
 
     func addPending(_ batch: PendingBatch) throws {
         try queue.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO pending_batches VALUES (?, ?, ?, ?, ?, ?)",
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO pending_batches (resource, sequence, manifest, signature, payload, cursor_to, accepted)
+                VALUES (?, ?, ?, ?, ?, ?, 0)
+                """,
                            arguments: [batch.resource, batch.sequence, batch.manifestBase64, batch.signatureBase64, batch.payload, batch.cursorTo])
         }
     }
 
+    /// Batches spooled and not yet accepted by the hub.
     func pending(resource: String) throws -> [PendingBatch] {
+        try batches(resource: resource, accepted: false)
+    }
+
+    /// Snapshot-mode batches the hub accepted from a pass whose snapshot has not moved yet.
+    func acceptedAwaitingSnapshot(resource: String) throws -> [PendingBatch] {
+        try batches(resource: resource, accepted: true)
+    }
+
+    private func batches(resource: String, accepted: Bool) throws -> [PendingBatch] {
         try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM pending_batches WHERE resource = ? ORDER BY sequence", arguments: [resource]).map {
+            try Row.fetchAll(db, sql: "SELECT * FROM pending_batches WHERE resource = ? AND accepted = ? ORDER BY sequence",
+                             arguments: [resource, accepted ? 1 : 0]).map {
                 PendingBatch(resource: $0["resource"], sequence: $0["sequence"], manifestBase64: $0["manifest"],
                              signatureBase64: $0["signature"], payload: $0["payload"], cursorTo: $0["cursor_to"])
             }
         }
     }
 
-    /// The hub accepted a batch: forget it and, in cursor mode, move the checkpoint in the same transaction.
-    func accepted(_ batch: PendingBatch) throws {
+    /// The hub accepted a batch: forget it and, in cursor mode, move the checkpoint in the same transaction —
+    /// or, when `awaitingSnapshot` (snapshot mode), keep it as accepted until its pass's snapshot moves.
+    func accepted(_ batch: PendingBatch, awaitingSnapshot: Bool = false) throws {
         try queue.write { db in
-            try db.execute(sql: "DELETE FROM pending_batches WHERE resource = ? AND sequence = ?", arguments: [batch.resource, batch.sequence])
+            if awaitingSnapshot {
+                try db.execute(sql: "UPDATE pending_batches SET accepted = 1 WHERE resource = ? AND sequence = ?", arguments: [batch.resource, batch.sequence])
+            } else {
+                try db.execute(sql: "DELETE FROM pending_batches WHERE resource = ? AND sequence = ?", arguments: [batch.resource, batch.sequence])
+            }
             if let cursor = batch.cursorTo {
                 try db.execute(sql: "INSERT OR REPLACE INTO cursors VALUES (?, ?)", arguments: [batch.resource, cursor])
+            }
+        }
+    }
+
+    /// The snapshot holds these accepted batches now: forget them (their payloads are the caller's to remove).
+    func forgetAccepted(_ batches: [PendingBatch]) throws {
+        try queue.write { db in
+            for batch in batches {
+                try db.execute(sql: "DELETE FROM pending_batches WHERE resource = ? AND sequence = ? AND accepted = 1",
+                               arguments: [batch.resource, batch.sequence])
             }
         }
     }

@@ -70,15 +70,24 @@ public enum ExchangeAPI {
         public var available: Bool
         /// True if the batch is the last of its provider's pass (absent from hubs that predate the mark).
         public var endsPass: Bool?
-        public init(sequence: Int64, upserts: Int64, deletes: Int64, available: Bool, endsPass: Bool? = nil) {
+        /// When the hub accepted the batch, so a following consumer can tell tonight's pass from an older
+        /// one (absent from hubs that predate it).
+        public var acceptedAt: String?
+        /// For a batch without records (a pass that changed nothing still ends with one): the hub's signed
+        /// delivery manifest, so the consumer acknowledges it without downloading a payload.
+        public var manifestBase64: String?
+        public var signatureBase64: String?
+        public init(sequence: Int64, upserts: Int64, deletes: Int64, available: Bool, endsPass: Bool? = nil, acceptedAt: String? = nil) {
             self.sequence = sequence
             self.upserts = upserts
             self.deletes = deletes
             self.available = available
             self.endsPass = endsPass
+            self.acceptedAt = acceptedAt
         }
         enum CodingKeys: String, CodingKey {
-            case sequence, upserts, deletes, available, endsPass = "ends_pass"
+            case sequence, upserts, deletes, available, endsPass = "ends_pass", acceptedAt = "accepted_at"
+            case manifestBase64 = "manifest_base64", signatureBase64 = "signature_base64"
         }
     }
 

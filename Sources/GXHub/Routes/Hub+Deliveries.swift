@@ -24,9 +24,18 @@ extension Hub {
                     batches = try await store.batches(resourceCode: resource, after: after, limit: 1000)
                 }
             }
-            let available = batches.map {
-                ExchangeAPI.AvailableBatch(sequence: $0.manifest.sequence, upserts: $0.manifest.counts.upserts,
-                                           deletes: $0.manifest.counts.deletes, available: $0.payloadPath != nil, endsPass: $0.manifest.endsPass)
+            var available: [ExchangeAPI.AvailableBatch] = []
+            for batch in batches {
+                var listed = ExchangeAPI.AvailableBatch(sequence: batch.manifest.sequence, upserts: batch.manifest.counts.upserts,
+                                                        deletes: batch.manifest.counts.deletes, available: batch.payloadPath != nil,
+                                                        endsPass: batch.manifest.endsPass, acceptedAt: batch.acceptedAt)
+                // A batch without records (a pass that changed nothing ends with one) travels as its signed
+                // delivery manifest alone: the consumer acknowledges it without downloading a payload.
+                if batch.manifest.counts.records == 0, let delivery = try? await delivery(of: agreement, sequence: batch.manifest.sequence) {
+                    listed.manifestBase64 = delivery.manifestBase64
+                    listed.signatureBase64 = delivery.signatureBase64
+                }
+                available.append(listed)
             }
             let acknowledged = try await store.acknowledgedSequence(agreementID: agreement.id)
             return try JSONResponse.make(ExchangeAPI.DeliveryList(acknowledged: acknowledged, batches: available))

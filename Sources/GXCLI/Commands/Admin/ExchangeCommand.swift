@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GXCrypto
 import GXDomain
 
@@ -12,8 +13,19 @@ struct ExchangeCommand: AsyncParsableCommand {
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Per agreement: batches and records sent, applied and quarantined, and receipts matching deliveries.",
-            discussion: "A receipt is recorded only when its records SM3 equals the delivery's, so MATCHED counts "
-                + "batches the consumer proved it applied. Exit status 1 if any active agreement has batches not yet acknowledged.")
+            discussion: """
+                A receipt is recorded only when its records SM3 equals the delivery's, so MATCHED counts batches the \
+                consumer proved it applied. QUARANTINED is the provider's latest pass: the rows it held back then \
+                (each pass reports every invalid row it still has, so passes are not added up).
+
+                STATUS: acknowledged (every batch applied); awaiting consumer (batches accepted since the consumer's \
+                last receipt, in the agreement's current period — nights run 12:00 to 12:00 Beijing time: the \
+                consumer has not run since its provider's pass); behind (the consumer acknowledged batches after \
+                the oldest unacknowledged one arrived, so it ran and stopped short: a failure); overdue (a batch \
+                from an earlier period is still unacknowledged: a failure).
+
+                Exit status 1 if any active agreement is behind or overdue.
+                """)
         @OptionGroup var connection: HubConnectionOptions
         @OptionGroup var output: OutputOptions
 
@@ -24,41 +36,64 @@ struct ExchangeCommand: AsyncParsableCommand {
             var batches: Int
             var upsertsSent: Int64
             var deletesSent: Int64
-            var quarantined: Int64
+            /// Rows the provider held back in its latest pass.
+            var quarantinedLastPass: Int64
             var acknowledged: Int
             var upsertsApplied: Int64
             var deletesApplied: Int64
+            var status: ExchangeStatus
+            /// When the oldest batch not yet acknowledged was accepted.
+            var pendingSince: String?
         }
 
         func run() async throws {
             let client = try connection.client()
             let agreements: [SharingAgreement] = try await client.get("/v1/agreements")
-            var lists: [String: ExchangeAPI.BatchList] = [:]
+            var lists: [String: [ExchangeAPI.BatchView]] = [:]
             var rows: [Row] = []
+            let now = Date()
             for agreement in agreements {
                 let resource = agreement.terms.resourceCode
-                if lists[resource] == nil { lists[resource] = try await client.get("/v1/resources/\(resource.urlPathEscaped)/batches") }
-                let batches = lists[resource]!.batches
+                if lists[resource] == nil { lists[resource] = try await Self.batches(of: resource, client) }
+                let batches = lists[resource]!
                 let receipts = batches.flatMap(\.receipts).filter { $0.agreementID == agreement.id }
+                let (status, pendingSince) = ExchangeStatus.of(batches: batches, receipts: receipts, frequency: agreement.terms.frequency, now: now)
+                // Only a pass's last batch carries its quarantine; batches from before the mark existed count as passes.
+                let lastPass = batches.last { $0.manifest.isLastOfPass } ?? batches.last
                 rows.append(Row(agreement: agreement.id, resource: resource, state: agreement.state.rawValue, batches: batches.count,
                                 upsertsSent: batches.reduce(0) { $0 + $1.manifest.counts.upserts },
                                 deletesSent: batches.reduce(0) { $0 + $1.manifest.counts.deletes },
-                                quarantined: batches.reduce(0) { $0 + $1.manifest.counts.quarantined },
+                                quarantinedLastPass: lastPass?.manifest.counts.quarantined ?? 0,
                                 acknowledged: receipts.count,
                                 upsertsApplied: receipts.reduce(0) { $0 + $1.upsertsApplied },
-                                deletesApplied: receipts.reduce(0) { $0 + $1.deletesApplied }))
+                                deletesApplied: receipts.reduce(0) { $0 + $1.deletesApplied },
+                                status: status, pendingSince: pendingSince))
             }
             if output.json {
                 try JSONOutput.print(rows)
             } else {
-                var table = TextTable("AGREEMENT", "RESOURCE", "STATE", "BATCHES", "SENT (UPSERT/DELETE)", "QUARANTINED", "APPLIED (UPSERT/DELETE)", "MATCHED")
+                var table = TextTable("AGREEMENT", "RESOURCE", "STATE", "BATCHES", "SENT (UPSERT/DELETE)", "QUARANTINED (LAST PASS)",
+                                      "APPLIED (UPSERT/DELETE)", "MATCHED", "STATUS")
                 for r in rows {
-                    table.add(r.agreement, r.resource, r.state, String(r.batches), "\(r.upsertsSent)/\(r.deletesSent)", String(r.quarantined),
-                              "\(r.upsertsApplied)/\(r.deletesApplied)", "\(r.acknowledged)/\(r.batches)")
+                    table.add(r.agreement, r.resource, r.state, String(r.batches), "\(r.upsertsSent)/\(r.deletesSent)", String(r.quarantinedLastPass),
+                              "\(r.upsertsApplied)/\(r.deletesApplied)", "\(r.acknowledged)/\(r.batches)",
+                              r.status.rawValue + (r.pendingSince.map { " since \($0)" } ?? ""))
                 }
                 print(table.render())
             }
-            if rows.contains(where: { $0.state == "active" && $0.acknowledged < $0.batches }) { throw ExitCode(1) }
+            if rows.contains(where: { $0.state == "active" && $0.status.isFailure }) { throw ExitCode(1) }
+        }
+
+        /// Every batch of a resource, page by page (the hub answers at most 1 000 at a time).
+        static func batches(of resource: String, _ client: HubClient) async throws -> [ExchangeAPI.BatchView] {
+            var all: [ExchangeAPI.BatchView] = []
+            var after: Int64 = 0
+            while true {
+                let page: ExchangeAPI.BatchList = try await client.get("/v1/resources/\(resource.urlPathEscaped)/batches?after=\(after)")
+                guard let last = page.batches.last else { return all }
+                all += page.batches
+                after = last.manifest.sequence
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GXAgent
+import GXDomain
 import Logging
 
 struct AgentCommand: AsyncParsableCommand {
@@ -19,9 +20,11 @@ struct AgentCommand: AsyncParsableCommand {
                 verified and applied in one transaction with the checkpoint, and a signed receipt is sent.
 
                 With --follow, a consumer does not stop at what the hub has: it applies each batch as the \
-                provider pushes it, until it has applied the last batch of a provider's pass (the provider \
-                marks it). Start it beside the provider's nightly run and the data is applied while the \
-                provider still reads. It gives up after --follow-timeout seconds without a new batch.
+                provider pushes it, until the last batch it applied ends a provider's pass (the provider \
+                marks it) that the hub accepted in the agreement's current period — tonight for a daily \
+                agreement, nights running from 12:00 to 12:00 Beijing time. Start it beside the provider's \
+                nightly run and the data is applied while the provider still reads. It gives up after \
+                --follow-timeout seconds without a new batch (exit 1, naming the agreement).
 
                 Top-level settings can be overridden from the environment: GX_AGENT_HUB, GX_AGENT_AGENCY, \
                 GX_AGENT_TOKEN_FILE, GX_AGENT_KEY_FILE, GX_AGENT_HUB_KEY_FILE, GX_AGENT_STATE_DIR, \
@@ -38,11 +41,14 @@ struct AgentCommand: AsyncParsableCommand {
         @Flag(help: "Resend every row instead of the changes since the last accepted batch.")
         var full = false
 
-        @Flag(help: "Consumers: keep pulling as batches arrive until a provider's pass has ended.")
+        @Flag(help: "Consumers: keep pulling as batches arrive until tonight's pass of the provider has ended.")
         var follow = false
 
         @Option(help: "With --follow: give up on an agreement after this many seconds without a new batch.")
         var followTimeout = 1800
+
+        @Option(help: "With --follow: wait for a pass accepted since this instant (RFC 3339, or 'now' for this run's start) instead of since the start of the agreement's current period.")
+        var passSince: String?
 
         @Flag(help: "Print the run's report as JSON on standard output.")
         var json = false
@@ -67,7 +73,12 @@ struct AgentCommand: AsyncParsableCommand {
                     return
                 }
                 guard followTimeout > 0 else { throw ValidationError("--follow-timeout must be a positive number of seconds") }
-                let report = try await agent.run(full: full, follow: follow ? FollowPolicy(idleTimeout: .seconds(followTimeout)) : nil)
+                let since: Date? = switch passSince {
+                case nil: nil
+                case "now": Date()
+                case let text?: try Timestamp.date(from: text) ?? { throw ValidationError("--pass-since must be an RFC 3339 instant or 'now', not '\(text)'") }()
+                }
+                let report = try await agent.run(full: full, follow: follow ? FollowPolicy(idleTimeout: .seconds(followTimeout), passSince: since) : nil)
                 try? writeLastRun(report, stateDirectory: agent.configuration.stateDirectory)
                 if json {
                     try JSONOutput.print(report)

@@ -105,14 +105,15 @@ struct ExchangeRun {
     }
 
     /// One night: the export in place, then both agents started together, as a nightly schedule would: the
-    /// consumer's with `--follow`, applying each batch as the provider pushes it, until the pass ends.
+    /// consumer's with `--follow`, applying each batch as the provider pushes it, until the pass ends (the
+    /// benchmark's nights follow each other within minutes, so the pass awaited is one accepted since the start).
     func night(export source: String, hub: MeasuredProcess) async throws -> Night {
         _ = try? FileManager.default.removeItem(atPath: export)
         try FileManager.default.linkItem(atPath: source, toPath: export)
         let before = wireBytes()
         let hubBefore = hub.cpuSecondsSoFar()
         let started = ContinuousClock.now
-        async let consumer = MeasuredProcess.run(gx, ["agent", "run", "--follow", "--follow-timeout", "600",
+        async let consumer = MeasuredProcess.run(gx, ["agent", "run", "--follow", "--follow-timeout", "600", "--pass-since", "now",
                                                       "--config", directory.appendingPathComponent("agents/consumer/agent.toml").path],
                                                  log: log, environment: environment)
         let provider = try await MeasuredProcess.run(gx, ["agent", "run", "--config", directory.appendingPathComponent("agents/provider/agent.toml").path],

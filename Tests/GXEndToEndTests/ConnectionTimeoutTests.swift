@@ -98,6 +98,20 @@ struct ConnectionTimeoutTests {
         #expect(bytes.isEmpty)
     }
 
+    @Test("a body that stops arriving is cut off at the idle timeout")
+    func stalledBodyIsClosed() async throws {
+        let (hub, run) = try await hubWithShortTimeouts()
+        defer { hub.stop() }
+        let token = try String(contentsOfFile: run.adminToken, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let connection = try RawConnection(port: hub.port)
+        #expect(connection.send("POST /v1/auditors HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"na"))
+        let start = ContinuousClock.now
+        let (_, closed) = connection.readUntilClosed(limit: .seconds(6))
+        let elapsed = ContinuousClock.now - start
+        #expect(closed, "the hub kept a stalled body's connection for 6 s")
+        #expect(elapsed >= .milliseconds(1800) && elapsed < .seconds(5), "closed after \(elapsed)")
+    }
+
     @Test("a long poll longer than both timeouts still gets its answer")
     func longPollOutlivesTimeouts() async throws {
         let (hub, run) = try await hubWithShortTimeouts()

@@ -66,13 +66,15 @@ public struct Hub: Sendable {
     }
 
     /// The HTTP(S) application, ready to run as a service (graceful shutdown on SIGTERM via ServiceLifecycle).
-    /// With TLS, SIGHUP reloads the certificate, key and client CA from their files.
-    public func application(host: String, port: Int) throws -> some ApplicationProtocol {
+    /// With TLS, SIGHUP reloads the certificate, key and client CA from their files. `connections` bounds how
+    /// long a slow client may hold a connection.
+    public func application(host: String, port: Int, connections: ConnectionLimits = ConnectionLimits()) throws -> some ApplicationProtocol {
         var services: [any Service] = [HubMaintenance(hub: self)]
-        var server = HTTPServerBuilder.http1()
+        let http = connections.channelConfiguration
+        var server = HTTPServerBuilder.http1(configuration: http)
         if let tls {
             let contexts = try TLSContextHolder(tls)
-            server = .reloadableTLS(contexts)
+            server = .reloadableTLS(contexts, configuration: http)
             services.append(TLSReloadService(contexts: contexts, logger: logger))
         }
         return Application(router: router(), server: server, configuration: .init(address: .hostname(host, port: port), serverName: name),

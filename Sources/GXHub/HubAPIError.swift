@@ -47,7 +47,10 @@ public struct HubAPIError: HTTPResponseError, CustomStringConvertible {
             switch error {
             case .duplicate, .conflict: return HubAPIError(.conflict, error.description)
             case .notFound: return HubAPIError(.notFound, error.description)
-            case .migrationsAhead, .unavailable: return HubAPIError(.serviceUnavailable, error.description)
+            case .migrationsAhead: return HubAPIError(.serviceUnavailable, error.description)
+            // The reason names the database (host, user, name) and the server's words: the log has it, the
+            // caller learns only to try again later.
+            case .unavailable: return HubAPIError(.serviceUnavailable, "the hub's store is unavailable; try again later (the hub log has details)")
             }
         case let error as HTTPError:
             return HubAPIError(error.status, error.body ?? error.status.reasonPhrase)

@@ -1,20 +1,23 @@
+import Foundation
+import GXDomain
+
 /// Filters for auditors' queries; pages by sequence number (`afterSeq`), oldest first.
 public struct AuditQuery: Sendable, Hashable {
     public var agency: String?
     public var agreement: String?
     public var action: String?
     public var actor: String?
-    /// Inclusive lower bound, a timestamp or its prefix (`2026-11-22`).
-    public var from: String?
-    /// Exclusive upper bound, a timestamp or its prefix.
-    public var until: String?
+    /// Inclusive lower bound: entries at or after this instant.
+    public var from: Date?
+    /// Exclusive upper bound: entries before this instant.
+    public var until: Date?
     public var afterSeq: Int64
     public var limit: Int
 
     public static let maximumLimit = 1000
 
     public init(agency: String? = nil, agreement: String? = nil, action: String? = nil, actor: String? = nil,
-                from: String? = nil, until: String? = nil, afterSeq: Int64 = 0, limit: Int = 100) {
+                from: Date? = nil, until: Date? = nil, afterSeq: Int64 = 0, limit: Int = 100) {
         self.agency = agency
         self.agreement = agreement
         self.action = action
@@ -23,5 +26,17 @@ public struct AuditQuery: Sendable, Hashable {
         self.until = until
         self.afterSeq = afterSeq
         self.limit = max(1, min(limit, Self.maximumLimit))
+    }
+
+    /// The bounds as the stored text of entry times (UTC, milliseconds). Entry times are whole milliseconds,
+    /// so rounding a bound up keeps `time >= from` and `time < until` exact, and the fixed-width text compares
+    /// as the instants do.
+    public var fromTimestamp: String? { from.map(Self.storedForm) }
+    public var untilTimestamp: String? { until.map(Self.storedForm) }
+
+    static func storedForm(_ date: Date) -> String {
+        // A microsecond of slack each way: a parsed `.123` is not exactly 123 ms in binary.
+        let millis = (date.timeIntervalSince1970 * 1000 - 0.001).rounded(.up)
+        return Timestamp.string(from: Date(timeIntervalSince1970: (millis + 0.1) / 1000))
     }
 }

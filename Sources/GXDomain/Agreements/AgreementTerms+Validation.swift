@@ -8,7 +8,7 @@ extension AgreementTerms {
     public func validated(entry: CatalogueEntry, provider providerAgency: Agency, consumer consumerAgency: Agency) throws(InvalidInput) -> AgreementTerms {
         let record = "agreement \(id)"
         guard CatalogueEntry.isWellFormedCode(id) else {
-            throw InvalidInput(field: "id", reason: "use 1 to 64 letters, digits, '-', '.' or '_'", record: record)
+            throw InvalidInput(field: "id", reason: PathSafeCode.rule, record: record)
         }
         guard provider == providerAgency.code, providerAgency.roles.contains(.provider) else {
             throw InvalidInput(field: "provider", reason: "\(provider) is not registered as a provider", record: record)

@@ -26,8 +26,10 @@ public struct SignedDocument<Content: Codable & Sendable>: Sendable {
         let content: Content
         do {
             content = try JSONDecoder().decode(Content.self, from: bytes)
+        } catch let error as DecodingError {
+            throw InvalidInput(field: error.fieldPath.map { "\(field).\($0)" } ?? field, reason: "not a valid document: \(error.plainReason)")
         } catch {
-            throw InvalidInput(field: field, reason: "not a valid document: \(error)")
+            throw InvalidInput(field: field, reason: "not a valid document")
         }
         guard let canonical = try? CanonicalJSON(encoding: content).canonicalBytes, canonical == Array(bytes) else {
             throw InvalidInput(field: field, reason: "not in canonical form (RFC 8785)")

@@ -5,8 +5,8 @@ extension CatalogueEntry {
     /// unique item names, at least one key item, and code tables on code items.
     public func validated() throws(InvalidInput) -> CatalogueEntry {
         let record = "catalogue entry \(resourceCode)"
-        guard Self.isWellFormedCode(resourceCode) else {
-            throw InvalidInput(field: "resource_code", reason: "use 1 to 64 letters, digits, '-', '.' or '_'", record: record)
+        if let violation = PathSafeCode.resourceCodeViolation(resourceCode) {
+            throw InvalidInput(field: "resource_code", reason: violation, record: record)
         }
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw InvalidInput(field: "name", reason: "must not be empty", record: record)
@@ -15,7 +15,7 @@ extension CatalogueEntry {
             throw InvalidInput(field: "provider", reason: "not a valid 统一社会信用代码 (\(violation.rule))", record: record)
         }
         guard Self.isWellFormedCode(schemaVersion) else {
-            throw InvalidInput(field: "schema_version", reason: "use 1 to 64 letters, digits, '-', '.' or '_'", record: record)
+            throw InvalidInput(field: "schema_version", reason: PathSafeCode.rule, record: record)
         }
         if sharingType != .unconditional, (sharingBasis ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             throw InvalidInput(field: "sharing_basis", reason: "a \(sharingType.rawValue) resource must state its basis", record: record)
@@ -43,11 +43,7 @@ extension CatalogueEntry {
         return self
     }
 
-    static func isWellFormedCode(_ code: String) -> Bool {
-        !code.isEmpty && code.utf8.count <= 64 && code.utf8.allSatisfy { b in
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x2E || b == 0x5F
-        }
-    }
+    static func isWellFormedCode(_ code: String) -> Bool { PathSafeCode.isValid(code) }
 }
 
 extension CatalogueEntry {

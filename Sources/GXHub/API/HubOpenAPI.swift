@@ -14,6 +14,12 @@ info:
     a bearer credential; each route states which principals (admin, auditor, agency) may call it. On a
     hub with mutual TLS the client certificate's one subject CN must name the credential's principal,
     kind and name: agency:<code>, admin:<name> or auditor:<name>.
+
+    Parameters are read strictly: a value outside its documented range, a parameter given twice, bad
+    percent-encoding or a control character is a 400 whose `field` names the parameter. Path parameters
+    are percent-decoded. JSON bodies must be sent as `Content-Type: application/json` (415 otherwise) and
+    may not name a key twice. A client must send a request's headers within the hub's header-read
+    timeout (default 30 s) and may not fall silent mid-body for longer than its idle timeout (default 60 s).
 servers:
   - url: https://hub.example.gov.cn:8480
 security:
@@ -137,20 +143,22 @@ paths:
     get:
       summary: One catalogue entry, the current or a given schema version (admin, auditor, agency).
       parameters:
-        - { name: version, in: query, schema: { type: string } }
+        - { name: version, in: query, description: a schema version; a 404 naming version when the entry has no such version, schema: { $ref: "#/components/schemas/Text" } }
       responses:
         "200": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
         "404": { $ref: "#/components/responses/Error" }
   /v1/agreements:
     get:
       summary: Agreements, filtered; an agency sees only its own (admin, auditor, agency).
       parameters:
-        - { name: provider, in: query, schema: { type: string } }
-        - { name: consumer, in: query, schema: { type: string } }
-        - { name: resource, in: query, schema: { type: string } }
-        - { name: state, in: query, schema: { type: string } }
+        - { name: provider, in: query, schema: { $ref: "#/components/schemas/Text" } }
+        - { name: consumer, in: query, schema: { $ref: "#/components/schemas/Text" } }
+        - { name: resource, in: query, schema: { $ref: "#/components/schemas/Text" } }
+        - { name: state, in: query, schema: { type: string, enum: [draft, signed_by_consumer, signed_by_provider, filed, active, suspended, revoked, expired, superseded] } }
       responses:
         "200": { $ref: "#/components/responses/Array" }
+        "400": { $ref: "#/components/responses/Error" }
     post:
       summary: Register an agreement's terms as a draft (admin).
       requestBody: { $ref: "#/components/requestBodies/Object" }
@@ -161,7 +169,9 @@ paths:
     post:
       summary: Expire agreements whose validity has ended, now rather than at the next sweep (admin).
       responses:
-        "200": { $ref: "#/components/responses/Object" }
+        "200":
+          description: The ids of the agreements expired by this call (empty when none was due).
+          content: { application/json: { schema: { type: array, items: { type: string } } } }
   /v1/agreements/{id}:
     parameters: [{ $ref: "#/components/parameters/AgreementID" }]
     get:
@@ -231,9 +241,11 @@ paths:
     get:
       summary: Batches the agreement's consumer may pull, after a sequence (agency; the consumer).
       parameters:
-        - { name: after, in: query, schema: { type: integer, minimum: 0 } }
+        - { name: after, in: query, description: list batches after this sequence (default 0), schema: { type: integer, minimum: 0, maximum: 9223372036854775807 } }
+        - { name: wait, in: query, description: "seconds to wait for a batch when there is none yet (default 0): a decimal such as 10 or 2.5", schema: { type: number, minimum: 0, maximum: 30 } }
       responses:
         "200": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
         "403": { $ref: "#/components/responses/Error" }
   /v1/agreements/{id}/batches/{seq}:
     parameters:
@@ -275,9 +287,10 @@ paths:
     get:
       summary: A resource's batches with their receipts (admin, auditor, its provider).
       parameters:
-        - { name: after, in: query, schema: { type: integer, minimum: 0 } }
+        - { name: after, in: query, description: list batches after this sequence (default 0), schema: { type: integer, minimum: 0, maximum: 9223372036854775807 } }
       responses:
         "200": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
         "403": { $ref: "#/components/responses/Error" }
     post:
       summary: Push one batch (agency; the resource's provider). Checked completely before it is kept.
@@ -299,14 +312,14 @@ paths:
     get:
       summary: Audit entries, filtered and paged (admin, auditor).
       parameters:
-        - { name: agency, in: query, schema: { type: string } }
-        - { name: agreement, in: query, schema: { type: string } }
-        - { name: action, in: query, schema: { type: string } }
-        - { name: actor, in: query, schema: { type: string } }
-        - { name: from, in: query, schema: { type: string, format: date-time } }
-        - { name: until, in: query, schema: { type: string, format: date-time } }
-        - { name: after, in: query, schema: { type: integer, minimum: 0 } }
-        - { name: limit, in: query, schema: { type: integer, minimum: 0 } }
+        - { name: agency, in: query, schema: { $ref: "#/components/schemas/Text" } }
+        - { name: agreement, in: query, schema: { $ref: "#/components/schemas/Text" } }
+        - { name: action, in: query, schema: { $ref: "#/components/schemas/Text" } }
+        - { name: actor, in: query, schema: { $ref: "#/components/schemas/Text" } }
+        - { name: from, in: query, description: "entries at or after this instant: RFC 3339 with any offset (2026-12-04T08:00:00+08:00; send + as %2B or as is), or a date 2026-12-04 meaning 00:00 China Standard Time (UTC+8)", schema: { type: string } }
+        - { name: until, in: query, description: "entries before this instant (exclusive), written as for from; until=2026-12-05 ends with 2026-12-04 in Beijing", schema: { type: string } }
+        - { name: after, in: query, description: entries after this sequence number (default 0), schema: { type: integer, minimum: 0, maximum: 9223372036854775807 } }
+        - { name: limit, in: query, description: entries per page (default 100), schema: { type: integer, minimum: 1, maximum: 1000 } }
       responses:
         "200": { $ref: "#/components/responses/Object" }
         "400": { $ref: "#/components/responses/Error" }
@@ -332,9 +345,9 @@ components:
     bearer: { type: http, scheme: bearer }
   parameters:
     AgencyCode: { name: code, in: path, required: true, schema: { type: string } }
-    ResourceCode: { name: code, in: path, required: true, schema: { type: string } }
-    AgreementID: { name: id, in: path, required: true, schema: { type: string } }
-    Sequence: { name: seq, in: path, required: true, schema: { type: integer, minimum: 1 } }
+    ResourceCode: { name: code, in: path, required: true, schema: { type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" } }
+    AgreementID: { name: id, in: path, required: true, schema: { type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" } }
+    Sequence: { name: seq, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 9223372036854775807 } }
   headers:
     Manifest: { description: The signed manifest, canonical JSON in base64., schema: { type: string } }
     Signature: { description: DER SM2 signature over the manifest, base64., schema: { type: string } }
@@ -351,6 +364,10 @@ components:
             required: [reason]
             properties: { reason: { type: string, minLength: 1, maxLength: 1000 } }
   schemas:
+    Text:
+      type: string
+      maxLength: 256
+      description: at most 256 bytes of UTF-8 without control characters
     Error:
       type: object
       required: [error]

@@ -33,7 +33,9 @@ extension Hub {
                                                               agencies: [entry.provider],
                                                               details: ["sequence": .integer(sequence), "acknowledged_by": .integer(Int64(entitled.count))])],
                                            at: time)
-                    for file in files { try? FileManager.default.removeItem(at: batchDirectory.appendingPathComponent(file)) }
+                    for file in files {
+                        if let url = try? batchFile(file) { try? FileManager.default.removeItem(at: url) }
+                    }
                     pruned.append("\(resource)#\(sequence)")
                 }
             }

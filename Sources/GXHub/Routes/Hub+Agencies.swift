@@ -25,8 +25,8 @@ extension Hub {
             try JSONResponse.make(try await store.agencies())
         }
 
-        router.on(.get, "/v1/agencies/:code", allow: [.admin, .auditor, .agency]) { _, context, _ in
-            let code = try context.parameters.require("code")
+        router.on(.get, "/v1/agencies/:code", allow: [.admin, .auditor, .agency]) { request, context, _ in
+            let code = try QueryParameters(request, context).path("code")
             guard let agency = try await store.agency(code: code) else { throw StoreError.notFound(what: "agency \(code)") }
             return try JSONResponse.make(agency)
         }
@@ -34,7 +34,7 @@ extension Hub {
         // Key rotation: the agency itself (proving it holds the current key) or the authority records a new
         // SM2 key. The old key is kept as retired, so what it signed before still verifies.
         router.on(.put, "/v1/agencies/:code/key", allow: [.admin, .agency]) { request, context, principal in
-            let code = try context.parameters.require("code")
+            let code = try QueryParameters(request, context).path("code")
             if case .agency = principal, principal.id != code { throw HubAPIError.forbidden(principal, "rotate the key of \(code)") }
             let body = try await request.decodeBody(HubAPI.RotateKey.self, context: context)
             guard let agency = try await store.agency(code: code) else { throw StoreError.notFound(what: "agency \(code)") }
@@ -58,7 +58,7 @@ extension Hub {
         router.on(.post, "/v1/auditors", allow: [.admin]) { request, context, principal in
             let body = try await request.decodeBody(HubAPI.AddAuditor.self, context: context)
             guard CatalogueEntry.isWellFormedName(body.name) else {
-                throw InvalidInput(field: "name", reason: "use 1 to 64 letters, digits, '-', '.' or '_'")
+                throw InvalidInput(field: "name", reason: PathSafeCode.rule)
             }
             let token = Credentials.newToken()
             let time = now()

@@ -13,10 +13,11 @@ extension Hub {
             return try JSONResponse.make(HubAPI.AgreementView(agreement: agreement), status: .created)
         }
 
-        router.on(.get, "/v1/agreements", allow: [.admin, .auditor, .agency]) { request, _, principal in
-            var query = AgreementQuery(provider: request.query("provider"), consumer: request.query("consumer"),
-                                       resourceCode: request.query("resource"))
-            if let state = request.query("state") {
+        router.on(.get, "/v1/agreements", allow: [.admin, .auditor, .agency]) { request, context, principal in
+            let parameters = QueryParameters(request, context)
+            var query = AgreementQuery(provider: try parameters.text("provider"), consumer: try parameters.text("consumer"),
+                                       resourceCode: try parameters.text("resource"))
+            if let state = try parameters.text("state") {
                 guard let parsed = AgreementState(rawValue: state) else {
                     throw HubAPIError(.badRequest, "unknown state '\(state)'", field: "state")
                 }
@@ -27,24 +28,24 @@ extension Hub {
             return try JSONResponse.make(try await store.agreements(matching: query))
         }
 
-        router.on(.get, "/v1/agreements/:id", allow: [.admin, .auditor, .agency]) { _, context, principal in
-            let agreement = try await visibleAgreement(try context.parameters.require("id"), to: principal)
+        router.on(.get, "/v1/agreements/:id", allow: [.admin, .auditor, .agency]) { request, context, principal in
+            let agreement = try await visibleAgreement(try QueryParameters(request, context).path("id"), to: principal)
             return try JSONResponse.make(HubAPI.AgreementView(agreement: agreement))
         }
 
         router.on(.post, "/v1/agreements/:id/signatures", allow: [.agency]) { request, context, principal in
             let body = try await request.decodeBody(HubAPI.Sign.self, context: context)
-            let agreement = try await sign(try context.parameters.require("id"), body, by: principal)
+            let agreement = try await sign(try QueryParameters(request, context).path("id"), body, by: principal)
             return try JSONResponse.make(HubAPI.AgreementView(agreement: agreement))
         }
 
-        router.on(.post, "/v1/agreements/:id/filing", allow: [.admin]) { _, context, principal in
-            let agreement = try await file(try context.parameters.require("id"), by: principal)
+        router.on(.post, "/v1/agreements/:id/filing", allow: [.admin]) { request, context, principal in
+            let agreement = try await file(try QueryParameters(request, context).path("id"), by: principal)
             return try JSONResponse.make(HubAPI.AgreementView(agreement: agreement))
         }
 
-        router.on(.post, "/v1/agreements/:id/activation", allow: [.admin]) { _, context, principal in
-            let agreement = try await activate(try context.parameters.require("id"), by: principal)
+        router.on(.post, "/v1/agreements/:id/activation", allow: [.admin]) { request, context, principal in
+            let agreement = try await activate(try QueryParameters(request, context).path("id"), by: principal)
             return try JSONResponse.make(HubAPI.AgreementView(agreement: agreement))
         }
 
@@ -56,7 +57,7 @@ extension Hub {
                 guard !body.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, body.reason.count <= 1000 else {
                     throw HubAPIError(.badRequest, "state a reason of 1 to 1000 characters", field: "reason")
                 }
-                let agreement = try await transition(try context.parameters.require("id"), action, event: event, reason: body.reason, by: principal)
+                let agreement = try await transition(try QueryParameters(request, context).path("id"), action, event: event, reason: body.reason, by: principal)
                 return try JSONResponse.make(HubAPI.AgreementView(agreement: agreement))
             }
         }

@@ -6,8 +6,8 @@ import Hummingbird
 
 extension Hub {
     func addAuditRoutes(to router: Router<HubRequestContext>) {
-        router.on(.get, "/v1/audit", allow: [.admin, .auditor]) { request, _, _ in
-            let query = try auditQuery(from: request)
+        router.on(.get, "/v1/audit", allow: [.admin, .auditor]) { request, context, _ in
+            let query = try auditQuery(from: QueryParameters(request, context))
             let entries = try await store.auditEntries(matching: query)
             return try JSONResponse.make(HubAPI.AuditPage(entries: entries, nextAfter: entries.count == query.limit ? entries.last?.seq : nil))
         }
@@ -52,15 +52,12 @@ extension Hub {
         }
     }
 
-    func auditQuery(from request: Request) throws -> AuditQuery {
-        func int(_ name: String) throws -> Int64? {
-            guard let text = request.query(name) else { return nil }
-            guard let value = Int64(text), value >= 0 else { throw HubAPIError(.badRequest, "expected a non-negative integer", field: name) }
-            return value
-        }
-        return AuditQuery(agency: request.query("agency"), agreement: request.query("agreement"), action: request.query("action"),
-                          actor: request.query("actor"), from: request.query("from"), until: request.query("until"),
-                          afterSeq: try int("after") ?? 0, limit: Int(try int("limit") ?? 100))
+    /// `from` is inclusive, `until` exclusive; `limit` from 1 to 1000 (100 when absent).
+    func auditQuery(from parameters: QueryParameters) throws -> AuditQuery {
+        AuditQuery(agency: try parameters.text("agency"), agreement: try parameters.text("agreement"), action: try parameters.text("action"),
+                   actor: try parameters.text("actor"), from: try parameters.instant("from"), until: try parameters.instant("until"),
+                   afterSeq: try parameters.integer("after", in: 0...Int64.max, default: 0),
+                   limit: Int(try parameters.integer("limit", in: 1...Int64(AuditQuery.maximumLimit), default: 100)))
     }
 
     /// Signs a checkpoint at the current head, unless the latest one already covers it.

@@ -15,21 +15,22 @@ extension Hub {
     func addBatchRoutes(to router: Router<HubRequestContext>) {
         // A provider pushes one batch: signed manifest in headers, deflated canonical records as the body.
         router.on(.post, "/v1/resources/:code/batches", allow: [.agency]) { request, context, principal in
-            let code = try context.parameters.require("code")
+            let code = try QueryParameters(request, context).path("code")
             let outcome = try await acceptBatch(resourceCode: code, request: request, by: principal)
             return try JSONResponse.make(outcome, status: outcome.status == "accepted" ? .created : .ok)
         }
 
         // Batches of a resource with their receipts: the provider sees who applied what.
         router.on(.get, "/v1/resources/:code/batches", allow: [.admin, .auditor, .agency]) { request, context, principal in
-            let code = try context.parameters.require("code")
+            let parameters = QueryParameters(request, context)
+            let code = try parameters.path("code")
+            let after = try parameters.integer("after", in: 0...Int64.max, default: 0)
             guard let entry = try await store.catalogueEntry(resourceCode: code, schemaVersion: nil) else {
                 throw StoreError.notFound(what: "resource \(code)")
             }
             if case let .agency(agency) = principal, agency != entry.provider {
                 throw HubAPIError.forbidden(principal, "list the batches of \(code): only its provider may")
             }
-            let after = Int64(request.query("after") ?? "0") ?? 0
             let batches = try await store.batches(resourceCode: code, after: after, limit: 1000)
             let receipts = try await store.receipts(resourceCode: code, sequence: nil)
             let byBatch = Dictionary(grouping: receipts, by: \.receipt.sequence)
@@ -47,6 +48,7 @@ extension Hub {
     /// counts and digests — streaming it to a temporary file; only then keeps it, in one transaction with
     /// its audit entry. Anything else is refused, audited, and leaves nothing behind.
     func acceptBatch(resourceCode: String, request: Request, by principal: Principal) async throws -> ExchangeAPI.BatchOutcome {
+        try checkedResourceCode(resourceCode)
         guard let manifestHeader = request.headers[BatchHeader.manifest], let signatureHeader = request.headers[BatchHeader.signature] else {
             throw HubAPIError(.badRequest, "a batch needs the X-GX-Manifest and X-GX-Signature headers", field: "manifest")
         }
@@ -94,8 +96,8 @@ extension Hub {
             }
             var projectionsFiled = false
             defer { if !projectionsFiled { for projection in prepared { projection.discard() } } }
-            let relative = "\(resourceCode)/\(manifest.sequence)-\(signed.sm3.prefix(16)).deflate"
-            let final = batchDirectory.appendingPathComponent(relative)
+            let relative = try batchPath(resource: resourceCode, sequence: manifest.sequence, manifestSM3: signed.sm3)
+            let final = try batchFile(relative)
             try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
             // rename(2) replaces atomically: an identical resend racing through another hub process never leaves
             // the accepted batch's file missing, not even for a moment.
@@ -116,7 +118,9 @@ extension Hub {
                 }
             }
             func removeDeliveries() {
-                for delivery in deliveries { try? FileManager.default.removeItem(at: batchDirectory.appendingPathComponent(delivery.payloadPath ?? "")) }
+                for delivery in deliveries {
+                    if let file = try? batchFile(delivery.payloadPath ?? "") { try? FileManager.default.removeItem(at: file) }
+                }
             }
             let time = now()
             let stored = StoredBatch(manifest: manifest, manifestBase64: signed.base64Content, signatureBase64: signed.base64Signature,

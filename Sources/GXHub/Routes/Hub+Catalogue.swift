@@ -28,8 +28,14 @@ extension Hub {
         }
 
         router.on(.get, "/v1/catalogue/:code", allow: [.admin, .auditor, .agency]) { request, context, _ in
-            let code = try context.parameters.require("code")
-            guard let entry = try await store.catalogueEntry(resourceCode: code, schemaVersion: request.query("version")) else {
+            let parameters = QueryParameters(request, context)
+            let code = try parameters.path("code")
+            let version = try parameters.text("version")
+            guard let entry = try await store.catalogueEntry(resourceCode: code, schemaVersion: version) else {
+                // Say which is missing: the resource, or only the version asked for.
+                if let version, try await store.catalogueEntry(resourceCode: code, schemaVersion: nil) != nil {
+                    throw HubAPIError(.notFound, "catalogue entry \(code) has no schema version \(version)", field: "version")
+                }
                 throw StoreError.notFound(what: "catalogue entry \(code)")
             }
             return try JSONResponse.make(entry)

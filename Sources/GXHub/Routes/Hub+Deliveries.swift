@@ -7,14 +7,18 @@ import HTTPTypes
 import ServiceLifecycle
 
 extension Hub {
+    /// The longest a pull may wait for a batch (`wait=`), in seconds.
+    static let maximumWait = 30.0
+
     func addDeliveryRoutes(to router: Router<HubRequestContext>) {
         // What a consumer may pull next under an agreement. With `wait=S` (at most 30), an answer that would
         // be empty waits up to S seconds for a batch to arrive: a following consumer hears of it at once. A hub
         // shutting down answers at once, so SIGTERM does not wait for long polls.
         router.on(.get, "/v1/agreements/:id/batches", allow: [.agency]) { request, context, principal in
-            let agreement = try await entitledAgreement(try context.parameters.require("id"), for: principal)
-            let after = Int64(request.query("after") ?? "0") ?? 0
-            let wait = min(max(Double(request.query("wait") ?? "0") ?? 0, 0), 30)
+            let parameters = QueryParameters(request, context)
+            let after = try parameters.integer("after", in: 0...Int64.max, default: 0)
+            let wait = try parameters.seconds("wait", in: 0...Self.maximumWait, default: 0)
+            let agreement = try await entitledAgreement(try parameters.path("id"), for: principal)
             let resource = agreement.terms.resourceCode
             var batches = try await store.batches(resourceCode: resource, after: after, limit: 1000)
             let deadline = ContinuousClock.now + .seconds(wait)
@@ -42,18 +46,17 @@ extension Hub {
         }
 
         // One batch as this consumer may see it: only the agreed items, with the hub's signed manifest.
-        router.on(.get, "/v1/agreements/:id/batches/:seq", allow: [.agency]) { _, context, principal in
-            let agreement = try await entitledAgreement(try context.parameters.require("id"), for: principal)
-            guard let sequence = Int64(try context.parameters.require("seq")) else {
-                throw HubAPIError(.badRequest, "the sequence must be an integer", field: "seq")
-            }
+        router.on(.get, "/v1/agreements/:id/batches/:seq", allow: [.agency]) { request, context, principal in
+            let parameters = QueryParameters(request, context)
+            let sequence = try parameters.sequence("seq")
+            let agreement = try await entitledAgreement(try parameters.path("id"), for: principal)
             let delivery = try await delivery(of: agreement, sequence: sequence)
             guard let path = delivery.payloadPath else {
                 throw HubAPIError(.gone, "batch \(agreement.terms.resourceCode)#\(sequence) was pruned after every consumer acknowledged it")
             }
             // A file that lost or gained bytes on the hub's disk would leave the consumer waiting for the
             // length the manifest promised: refuse it here, naming it.
-            let url = batchDirectory.appendingPathComponent(path)
+            let url = try batchFile(path)
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? nil
             guard size == delivery.manifest.wire.bytes else {
                 throw HubAPIError(.internalServerError, "the kept delivery \(agreement.id)#\(sequence) has \(size.map(String.init) ?? "no") bytes, its manifest says \(delivery.manifest.wire.bytes): the batch directory is damaged")
@@ -75,10 +78,9 @@ extension Hub {
 
         // The consumer's signed receipt after applying a batch.
         router.on(.post, "/v1/agreements/:id/batches/:seq/receipt", allow: [.agency]) { request, context, principal in
-            let id = try context.parameters.require("id")
-            guard let sequence = Int64(try context.parameters.require("seq")) else {
-                throw HubAPIError(.badRequest, "the sequence must be an integer", field: "seq")
-            }
+            let parameters = QueryParameters(request, context)
+            let id = try parameters.path("id")
+            let sequence = try parameters.sequence("seq")
             let body = try await request.decodeBody(ExchangeAPI.SignedReceipt.self, context: context)
             let outcome = try await recordReceipt(id, sequence: sequence, body, by: principal)
             return try JSONResponse.make(outcome, status: outcome.status == "recorded" ? .created : .ok)
@@ -123,7 +125,7 @@ extension Hub {
         let projection = try DeliveryProjection(agreement: agreement, schema: entry, batchItems: batch.manifest.items, sequence: sequence,
                                                 directory: incomingDirectory)
         do {
-            let input = try FileHandle(forReadingFrom: batchDirectory.appendingPathComponent(source))
+            let input = try FileHandle(forReadingFrom: try batchFile(source))
             defer { try? input.close() }
             let decoder = try BatchPayloadDecoder(valueCount: batch.manifest.items.count, maximumRecordBytes: Int(batch.manifest.records.bytes))
             while let chunk = try input.read(upToCount: 256 * 1024), !chunk.isEmpty {
@@ -145,7 +147,7 @@ extension Hub {
     /// process filed one first, that one is kept and served.
     func keep(_ projection: DeliveryProjection, of batch: BatchManifest, manifestSM3: String, signatureBase64: String) async throws -> StoredDelivery {
         let filed = try fileDelivery(projection, of: batch, manifestSM3: manifestSM3, signatureBase64: signatureBase64)
-        let target = batchDirectory.appendingPathComponent(filed.payloadPath ?? "")
+        let target = try batchFile(filed.payloadPath ?? "")
         do {
             try await store.commit([.recordDelivery(filed)], audit: [], at: now())
         } catch {
@@ -165,8 +167,8 @@ extension Hub {
     func fileDelivery(_ projection: DeliveryProjection, of batch: BatchManifest, manifestSM3: String, signatureBase64: String) throws -> StoredDelivery {
         let (counts, records, wire) = try projection.finish()
         let agreement = projection.agreement
-        let relative = "\(batch.resourceCode)/deliveries/\(agreement.id)/\(projection.sequence)-\(UUID().uuidString.prefix(8)).deflate"
-        let target = batchDirectory.appendingPathComponent(relative)
+        let relative = try deliveryPath(resource: batch.resourceCode, agreementID: agreement.id, sequence: projection.sequence)
+        let target = try batchFile(relative)
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         guard rename(projection.file.path, target.path) == 0 else {
             throw HubAPIError(.serviceUnavailable, "cannot move a delivery into the batch directory (errno \(errno))")

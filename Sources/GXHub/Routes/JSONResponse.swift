@@ -17,43 +17,31 @@ enum JSONResponse {
 }
 
 extension Request {
-    /// Reads a bounded JSON body; a bad one is a 400 naming the field, an oversized one a 413.
+    /// Reads a bounded JSON body; a bad one is a 400 naming the field, an oversized one a 413, one that does
+    /// not say it is JSON a 415.
     func decodeBody<T: Decodable>(_ type: T.Type, context: HubRequestContext) async throws -> T {
+        let mediaType = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard mediaType == "application/json" else {
+            throw HubAPIError(.unsupportedMediaType, "send the body as Content-Type: application/json", field: "Content-Type")
+        }
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: context.maxUploadSize)
         } catch {
             throw HubAPIError(.contentTooLarge, "request body exceeds \(context.maxUploadSize) bytes")
         }
+        let bytes = [UInt8](buffer.readableBytesView)
+        if let problem = JSONBodyCheck.problem(in: bytes) {
+            throw HubAPIError(.badRequest, problem.message, field: problem.field)
+        }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let error as DecodingError {
-            throw HubAPIError.decoding(error)
+            throw HubAPIError(.badRequest, error.plainReason, field: error.fieldPath)
+        } catch let error as InvalidInput {
+            throw error
         } catch {
-            throw HubAPIError(.badRequest, "request body is not valid JSON: \(error)")
-        }
-    }
-
-    func query(_ name: String) -> String? { uri.queryParameters.get(name) }
-}
-
-extension HubAPIError {
-    static func decoding(_ error: DecodingError) -> HubAPIError {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
-        }
-        switch error {
-        case let .keyNotFound(key, context):
-            return HubAPIError(.badRequest, "missing field", field: path(context.codingPath + [key]))
-        case let .typeMismatch(type, context):
-            return HubAPIError(.badRequest, "wrong type, expected \(type)", field: path(context.codingPath))
-        case let .valueNotFound(type, context):
-            return HubAPIError(.badRequest, "missing value, expected \(type)", field: path(context.codingPath))
-        case let .dataCorrupted(context):
-            let field = path(context.codingPath)
-            return HubAPIError(.badRequest, field.isEmpty ? "request body is not valid JSON" : context.debugDescription, field: field.isEmpty ? nil : field)
-        @unknown default:
-            return HubAPIError(.badRequest, "\(error)")
+            throw HubAPIError(.badRequest, "request body is not a valid document")
         }
     }
 }

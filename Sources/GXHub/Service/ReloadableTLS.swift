@@ -47,8 +47,8 @@ struct ReloadableTLSChannel: ServerChildChannel {
 }
 
 extension HTTPServerBuilder {
-    static func reloadableTLS(_ contexts: TLSContextHolder) -> HTTPServerBuilder {
-        .init { responder in ReloadableTLSChannel(base: HTTP1Channel(responder: responder), contexts: contexts) }
+    static func reloadableTLS(_ contexts: TLSContextHolder, configuration: HTTP1Channel.Configuration = .init()) -> HTTPServerBuilder {
+        .init { responder in ReloadableTLSChannel(base: HTTP1Channel(responder: responder, configuration: configuration), contexts: contexts) }
     }
 }
 

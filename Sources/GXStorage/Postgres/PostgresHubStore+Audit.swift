@@ -47,8 +47,8 @@ extension PostgresHubStore {
         if let agreement = query.agreement { filter.add("e.agreement = ?", agreement) }
         if let action = query.action { filter.add("e.action = ?", action) }
         if let actor = query.actor { filter.add("e.actor = ?", actor) }
-        if let start = query.from { filter.add("e.time >= ?", start) }
-        if let end = query.until { filter.add("e.time < ?", end) }
+        if let start = query.fromTimestamp { filter.add("e.time >= ?", start) }
+        if let end = query.untilTimestamp { filter.add("e.time < ?", end) }
         let sql = "SELECT e.* FROM \(from)\(filter.whereClause) ORDER BY e.seq LIMIT \(query.limit)"
         let bindings = filter.bindings
         return try await read { [self] connection in

@@ -18,8 +18,8 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "Entries concerning this agreement.") var agreement: String?
         @Option(help: "Only this action, e.g. agreement.signed.") var action: String?
         @Option(help: "Only this actor, e.g. admin:authority.") var actor: String?
-        @Option(help: "From this time (inclusive), e.g. 2026-11-01 or 2026-11-01T08:00:00Z.") var from: String?
-        @Option(help: "Until this time (exclusive).") var until: String?
+        @Option(help: "From this instant (inclusive): RFC 3339 with any offset, e.g. 2026-11-01T08:00:00+08:00, or a date 2026-11-01 (00:00 China Standard Time).") var from: String?
+        @Option(help: "Until this instant (exclusive), written as for --from.") var until: String?
         @Option(help: "Start after this sequence number (from a previous page).") var after: Int64 = 0
         @Option(help: "Page size (at most 1000).") var limit = 100
         @Flag(help: "Fetch every page, not just one.") var all = false

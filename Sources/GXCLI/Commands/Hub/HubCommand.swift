@@ -57,13 +57,19 @@ struct HubCommand: AsyncParsableCommand {
             abstract: "Serve the hub's HTTP(S) JSON API until SIGTERM or SIGINT (then shut down gracefully).",
             discussion: """
                 Settings come from, in rising precedence: defaults, the --config file (TOML: db, key, batches, \
-                listen, log_level, batch_retention_days, and [tls] certificate, key, client_ca), the environment \
-                (GX_HUB_DB, GX_HUB_KEY, GX_HUB_BATCHES, GX_HUB_LISTEN, GX_HUB_LOG_LEVEL, \
-                GX_HUB_BATCH_RETENTION_DAYS, GX_HUB_TLS_CERTIFICATE, GX_HUB_TLS_KEY, GX_HUB_TLS_CLIENT_CA), then \
+                listen, log_level, batch_retention_days, header_timeout_seconds, idle_timeout_seconds, and [tls] \
+                certificate, key, client_ca), the environment (GX_HUB_DB, GX_HUB_KEY, GX_HUB_BATCHES, GX_HUB_LISTEN, \
+                GX_HUB_LOG_LEVEL, GX_HUB_BATCH_RETENTION_DAYS, GX_HUB_HEADER_TIMEOUT_SECONDS, \
+                GX_HUB_IDLE_TIMEOUT_SECONDS, GX_HUB_TLS_CERTIFICATE, GX_HUB_TLS_KEY, GX_HUB_TLS_CLIENT_CA), then \
                 these flags. --print-config shows the result and where each value came from.
 
+                A client must send a request's headers within header_timeout_seconds (default 30) of connecting \
+                or of its previous answer, and may stay silent while sending a body for idle_timeout_seconds \
+                (default 60); otherwise the connection is closed. Long polls are not cut short.
+
                 With a TLS certificate and key the hub speaks HTTPS (TLS 1.3, or 1.2 with ECDHE and AEAD \
-                suites only); they are read at start-up and again on SIGHUP. With a client CA too, it asks \
+                suites only); they are read at start-up and again on SIGHUP (`systemctl reload gongxiang-hub`): \
+                renewed files take effect for new connections without a restart. With a client CA too, it asks \
                 clients for certificates (mutual TLS): every authenticated request needs one from that CA \
                 whose one subject CN names the credential's principal, kind and name: agency:<code>, \
                 admin:<name> or auditor:<name>. /healthz, /readyz and /openapi.yaml stay open; /metrics needs \
@@ -137,6 +143,7 @@ struct HubCommand: AsyncParsableCommand {
             let logLevel = settings["log_level"] ?? ""
             guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level '\(logLevel)'") }
             let tls = try Self.tls(settings)
+            let connections = try Self.connectionLimits(settings)
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
@@ -163,8 +170,19 @@ struct HubCommand: AsyncParsableCommand {
                 }
                 let hub = Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory), limits: limits, tls: tls)
                 hub.removeIncompleteUploads()
-                try await hub.application(host: host, port: port).runService()
+                try await hub.application(host: host, port: port, connections: connections).runService()
             }
+        }
+
+        /// The header-read and idle timeouts: positive seconds, at most an hour.
+        static func connectionLimits(_ settings: HubServeSettings) throws -> ConnectionLimits {
+            func seconds(_ key: String) throws -> Duration {
+                guard let text = settings[key], let value = Double(text), value.isFinite, value > 0, value <= 3600 else {
+                    throw ValidationError("\(key) must be a number of seconds above 0 and at most 3600; got '\(settings[key] ?? "")'")
+                }
+                return .milliseconds(Int64((value * 1000).rounded()))
+            }
+            return ConnectionLimits(headerReadTimeout: try seconds("header_timeout_seconds"), idleTimeout: try seconds("idle_timeout_seconds"))
         }
 
         /// TLS needs both the certificate and its key; a client CA alone would be a mistake, not plain HTTP.

@@ -24,6 +24,8 @@ struct HubServeSettings {
         Setting(key: "listen", environment: "GX_HUB_LISTEN", value: "127.0.0.1:8480"),
         Setting(key: "log_level", environment: "GX_HUB_LOG_LEVEL", value: "info"),
         Setting(key: "batch_retention_days", environment: "GX_HUB_BATCH_RETENTION_DAYS", value: "7"),
+        Setting(key: "header_timeout_seconds", environment: "GX_HUB_HEADER_TIMEOUT_SECONDS", value: "30"),
+        Setting(key: "idle_timeout_seconds", environment: "GX_HUB_IDLE_TIMEOUT_SECONDS", value: "60"),
         Setting(key: "tls.certificate", environment: "GX_HUB_TLS_CERTIFICATE"),
         Setting(key: "tls.key", environment: "GX_HUB_TLS_KEY"),
         Setting(key: "tls.client_ca", environment: "GX_HUB_TLS_CLIENT_CA"),
@@ -57,6 +59,8 @@ struct HubServeSettings {
         set("listen", file.listen, origin: origin)
         set("log_level", file.logLevel, origin: origin)
         set("batch_retention_days", file.batchRetentionDays.map { String($0) }, origin: origin)
+        set("header_timeout_seconds", file.headerTimeoutSeconds.map { String($0) }, origin: origin)
+        set("idle_timeout_seconds", file.idleTimeoutSeconds.map { String($0) }, origin: origin)
         set("tls.certificate", resolve(file.tls?.certificate), origin: origin)
         set("tls.key", resolve(file.tls?.key), origin: origin)
         set("tls.client_ca", resolve(file.tls?.clientCA), origin: origin)
@@ -109,10 +113,13 @@ struct HubConfigFile: Decodable {
     var listen: String?
     var logLevel: String?
     var batchRetentionDays: Double?
+    var headerTimeoutSeconds: Double?
+    var idleTimeoutSeconds: Double?
     var tls: TLS?
 
     enum CodingKeys: String, CodingKey {
-        case db, key, batches, listen, logLevel = "log_level", batchRetentionDays = "batch_retention_days", tls
+        case db, key, batches, listen, logLevel = "log_level", batchRetentionDays = "batch_retention_days", tls,
+             headerTimeoutSeconds = "header_timeout_seconds", idleTimeoutSeconds = "idle_timeout_seconds"
     }
 
     init(from decoder: any Decoder) throws {
@@ -128,6 +135,13 @@ struct HubConfigFile: Decodable {
         } else {
             batchRetentionDays = try c.decodeIfPresent(Double.self, forKey: .batchRetentionDays)
         }
+        headerTimeoutSeconds = try Self.seconds(c, .headerTimeoutSeconds)
+        idleTimeoutSeconds = try Self.seconds(c, .idleTimeoutSeconds)
         tls = try c.decodeIfPresent(TLS.self, forKey: .tls)
+    }
+
+    static func seconds(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Double? {
+        if let whole = try? c.decodeIfPresent(Int.self, forKey: key) { return Double(whole) }
+        return try c.decodeIfPresent(Double.self, forKey: key)
     }
 }

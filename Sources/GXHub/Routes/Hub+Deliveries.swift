@@ -14,10 +14,15 @@ extension Hub {
             let after = Int64(request.query("after") ?? "0") ?? 0
             let wait = min(max(Double(request.query("wait") ?? "0") ?? 0, 0), 30)
             let resource = agreement.terms.resourceCode
+            // Woken when a batch of the resource is accepted (here or, on PostgreSQL, by another hub process);
+            // the store is asked again only then, or every fallback interval.
+            var mark = arrivals.mark(resource)
             var batches = try await store.batches(resourceCode: resource, after: after, limit: 1000)
             let deadline = ContinuousClock.now + .seconds(wait)
             while batches.isEmpty, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
+                await arrivals.wait(for: resource, since: mark, until: deadline)
+                try Task.checkCancellation()
+                mark = arrivals.mark(resource)
                 if try await store.lastBatchSequence(resourceCode: resource) > after {
                     batches = try await store.batches(resourceCode: resource, after: after, limit: 1000)
                 }
@@ -109,8 +114,9 @@ extension Hub {
             throw StoreError.notFound(what: "resource \(resource) version \(batch.manifest.schemaVersion)")
         }
         // Field-level minimisation: only agreed items, in the catalogue's order.
+        guard let slot = await projectionBudget.acquire(1).first else { throw CancellationError() }
         let projection = try DeliveryProjection(agreement: agreement, schema: entry, batchItems: batch.manifest.items, sequence: sequence,
-                                                directory: incomingDirectory)
+                                                directory: incomingDirectory, slot: slot)
         do {
             let input = try FileHandle(forReadingFrom: batchDirectory.appendingPathComponent(source))
             defer { try? input.close() }

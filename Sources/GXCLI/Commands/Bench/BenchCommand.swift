@@ -27,7 +27,10 @@ struct BenchCommand: AsyncParsableCommand {
             It needs a PostgreSQL server where it may create databases (--postgres URL, or `postgres` for the \
             PG* variables): scripts/bench.sh starts a throwaway one and passes it. Run it from the repository \
             root (it reads Agreements/ and Catalogue/), or name that folder with --documents.
-            """)
+
+            `gx bench fanout` measures the hub's memory while pushes fan out to many consumers instead.
+            """,
+        subcommands: [FanOutBench.self])
 
     @Option(help: "Rows of the register (night 1).")
     var rows = 1_000_000
@@ -58,12 +61,13 @@ struct BenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard rows >= 100 else { throw ValidationError("--rows must be at least 100") }
-        guard postgres != nil else {
-            throw ValidationError("gx bench needs a PostgreSQL server: pass --postgres URL, or run scripts/bench.sh, which starts a throwaway PostgreSQL 15")
-        }
     }
 
     func run() async throws {
+        // Checked here, not in validate(): `gx bench fanout` passes through this command's validation.
+        guard postgres != nil else {
+            throw ValidationError("gx bench needs a PostgreSQL server: pass --postgres URL, or run scripts/bench.sh, which starts a throwaway PostgreSQL 15")
+        }
         let server = try PostgresSettings.parse(postgres!)
         let documents = URL(fileURLWithPath: documents)
         guard FileManager.default.fileExists(atPath: documents.appendingPathComponent("Catalogue/RK-001-population.toml").path) else {

@@ -41,13 +41,13 @@ struct BenchTests {
 }
 
 /// The hub's memory under fan-out is the one figure asserted: it is what the projection budget is for.
-@Suite("gx bench fanout")
+@Suite("gx bench --fanout")
 struct FanOutBenchTests {
     @Test("a hub fanning 20 000-row pushes out to 40 consumers, two at a time, stays far under 256 MB and near one consumer's figure")
     func memoryBounded() async throws {
         let work = try temporaryDirectory("fanout")
         let json = work.appendingPathComponent("fanout.json").path
-        let result = try await GXBinary.run(["bench", "fanout", "--rows", "20000", "--consumers", "1,40", "--pushes", "2", "--rounds", "2",
+        let result = try await GXBinary.run(["bench", "--fanout", "1,40", "--rows", "20000", "--pushes", "2", "--rounds", "1",
                                              "--work", work.appendingPathComponent("run").path, "--json", json])
         try #require(result.status == 0, "\(result.stdout)\(result.stderr.suffix(3000))")
         print(result.stdout)

@@ -1,4 +1,3 @@
-import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import GXCrypto
@@ -6,44 +5,30 @@ import GXDomain
 import GXHub
 import NIOCore
 
-/// `gx bench fanout`: the memory of a hub process while pushed batches fan out to many consumers.
-struct FanOutBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "fanout",
-        abstract: "Peak and idle RSS of a hub process while pushes fan out to 1, 40, … consumers.",
-        discussion: """
-            For each consumer count: a fresh `gx hub serve` on SQLite, one provider, N consumers each with a \
-            filed agreement on every pushed resource (copies of RK-001), then --rounds rounds in which --pushes \
-            resources are pushed at the same moment, --rows 人口 records each. The hub prepares every \
-            consumer's delivery while it receives a push. Prints the hub's peak resident memory (VmHWM), its \
-            resident memory two seconds after the last push, and the pushes' wall time. Set \
-            GX_HUB_MALLOC_TRIM=0 to see the idle memory without the hub's malloc_trim.
-            """)
+/// `gx bench --fanout 1,40`: the memory of a hub process while pushed batches fan out to many consumers.
+struct FanOutBench {
+    let rows: Int
+    let consumers: [Int]
+    let pushes: Int
+    let rounds: Int
+    let documents: String
+    let work: String?
+    let json: String?
+    let hubGx: String?
 
-    @Option(help: "Records per pushed batch.") var rows = 20_000
-    @Option(help: "Consumer counts to measure, comma-separated.") var consumers = "1,40"
-    @Option(help: "Resources pushed at the same moment.") var pushes = 1
-    @Option(help: "Rounds of pushes.") var rounds = 3
-    @Option(help: "The repository folder holding Agreements/ and Catalogue/.") var documents = "."
-    @Option(help: "Work directory (default: a new one under the system's temporary directory, removed afterwards).") var work: String?
-    @Option(help: "Write the figures as JSON to this file.") var json: String?
-
-    func validate() throws {
-        guard rows >= 1, pushes >= 1, rounds >= 1 else { throw ValidationError("--rows, --pushes and --rounds must be at least 1") }
-        guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--consumers is a comma-separated list of counts, e.g. 1,40") }
+    static func counts(_ list: String) -> [Int] {
+        list.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     }
-
-    var counts: [Int] { consumers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func run() async throws {
         let documents = URL(fileURLWithPath: documents)
         let directory = URL(fileURLWithPath: work ?? FileManager.default.temporaryDirectory.appendingPathComponent("gx-fanout-\(UUID().uuidString.prefix(8))").path)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { if work == nil { try? FileManager.default.removeItem(at: directory) } }
-        let gx = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let gx = hubGx ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         var figures: [[String: Double]] = []
         var table = TextTable("CONSUMERS", "PUSHES AT ONCE", "ROWS", "ROUNDS", "PEAK RSS MB", "IDLE RSS MB", "PUSH SECONDS")
-        for count in counts {
+        for count in consumers {
             let run = FanOutRun(directory: directory.appendingPathComponent("consumers-\(count)"), gx: gx, documents: documents,
                                 consumers: count, resources: pushes, rows: rows)
             let result = try await run.measure(rounds: rounds)

@@ -12,7 +12,7 @@ struct ZStream {
     static let scratchSize = 256 * 1024
 
     /// Allocates and runs `initialise` (deflateInit/inflateInit); frees everything again if it fails.
-    static func make(_ operation: String, _ initialise: (UnsafeMutablePointer<z_stream>) -> Int32) throws(CompressionError) -> ZStream {
+    static func make(_ operation: String, scratchSize: Int = scratchSize, _ initialise: (UnsafeMutablePointer<z_stream>) -> Int32) throws(CompressionError) -> ZStream {
         let pointer = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         pointer.initialize(to: z_stream())
         let status = initialise(pointer)
@@ -33,15 +33,15 @@ struct ZStream {
     }
 
     /// Points zlib at the scratch buffer, `capacity` bytes of it at most.
-    func resetOutput(capacity: Int = scratchSize) {
+    func resetOutput(capacity: Int? = nil) {
         pointer.pointee.next_out = scratch.baseAddress
-        pointer.pointee.avail_out = uInt(capacity)
+        pointer.pointee.avail_out = uInt(capacity ?? scratch.count)
     }
 
     /// Appends what zlib wrote into scratch since `resetOutput(capacity:)`; returns the count.
     @discardableResult
-    func drainOutput(capacity: Int = scratchSize, into output: inout [UInt8]) -> Int {
-        let produced = capacity - Int(pointer.pointee.avail_out)
+    func drainOutput(capacity: Int? = nil, into output: inout [UInt8]) -> Int {
+        let produced = (capacity ?? scratch.count) - Int(pointer.pointee.avail_out)
         if produced > 0 { output.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<produced])) }
         return produced
     }

@@ -21,15 +21,22 @@ public struct Hub: Sendable {
     /// HTTPS when set, with mutual TLS when it names a client CA.
     public let tls: HubTLS?
     public let metrics: HubMetrics
+    /// Wakes long polls when a batch is accepted.
+    public let arrivals: BatchArrivals
+    /// Bounds the delivery projections written at once, so memory does not grow with consumers × pushes.
+    public let projectionBudget: ProjectionBudget
 
     public init(store: any HubStore, key: SM2PrivateKey, batchDirectory: URL, limits: BatchLimits = BatchLimits(), tls: HubTLS? = nil,
-                metrics: HubMetrics = HubMetrics(), name: String = "gongxiang-hub", logger: Logger = Logger(label: "gongxiang.hub")) {
+                metrics: HubMetrics = HubMetrics(), arrivals: BatchArrivals = BatchArrivals(), name: String = "gongxiang-hub",
+                logger: Logger = Logger(label: "gongxiang.hub")) {
         self.store = store
         self.key = key
         self.batchDirectory = batchDirectory
         self.limits = limits
+        self.projectionBudget = ProjectionBudget(capacity: limits.concurrentProjections)
         self.tls = tls
         self.metrics = metrics
+        self.arrivals = arrivals
         self.name = name
         self.logger = logger
     }
@@ -57,6 +64,7 @@ public struct Hub: Sendable {
         addHealthRoutes(to: router)
         addOperationsRoutes(to: router)
         addAgencyRoutes(to: router)
+        addCredentialRoutes(to: router)
         addCatalogueRoutes(to: router)
         addAgreementRoutes(to: router)
         addAuditRoutes(to: router)
@@ -69,7 +77,7 @@ public struct Hub: Sendable {
     /// With TLS, SIGHUP reloads the certificate, key and client CA from their files. `connections` bounds how
     /// long a slow client may hold a connection.
     public func application(host: String, port: Int, connections: ConnectionLimits = ConnectionLimits()) throws -> some ApplicationProtocol {
-        var services: [any Service] = [HubMaintenance(hub: self)]
+        var services: [any Service] = [HubMaintenance(hub: self), BatchArrivalListener(hub: self)]
         let http = connections.channelConfiguration
         var server = HTTPServerBuilder.http1(configuration: http)
         if let tls {

@@ -7,6 +7,9 @@ public enum HubChange: Sendable {
     /// Replaces an agency's registration (a rotated key); the agency must exist.
     case updateAgency(Agency)
     case addCredential(Credential)
+    /// Adds a principal's first credential; a duplicate if it already holds one (an auditor added twice must
+    /// not end up with two working tokens).
+    case addFirstCredential(Credential)
     /// Revokes every credential of the principal (used when a key or a token is rotated).
     case revokeCredentials(of: Principal)
     /// Publishes a new schema version of an entry, or republishes the same version.

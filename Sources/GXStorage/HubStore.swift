@@ -13,6 +13,9 @@ public protocol HubStore: Sendable {
     func agency(code: String) async throws -> Agency?
     func agencies() async throws -> [Agency]
     func principal(forTokenHash hash: String) async throws -> Principal?
+    /// The credentials a principal holds now, oldest first (read on every request, never cached: a revoked
+    /// one stops working at once on every hub process).
+    func credentials(of principal: Principal) async throws -> [Credential]
 
     /// The latest published schema version of each resource.
     func catalogueEntries() async throws -> [CatalogueEntry]

@@ -39,3 +39,23 @@ struct BenchTests {
         #expect(result.stderr.contains("scripts/bench.sh"))
     }
 }
+
+/// The hub's memory under fan-out is the one figure asserted: it is what the projection budget is for.
+@Suite("gx bench --fanout")
+struct FanOutBenchTests {
+    @Test("a hub fanning 20 000-row pushes out to 40 consumers, two at a time, stays far under 256 MB and near one consumer's figure")
+    func memoryBounded() async throws {
+        let work = try temporaryDirectory("fanout")
+        let json = work.appendingPathComponent("fanout.json").path
+        let result = try await GXBinary.run(["bench", "--fanout", "1,40", "--rows", "20000", "--pushes", "2", "--rounds", "1",
+                                             "--work", work.appendingPathComponent("run").path, "--json", json])
+        try #require(result.status == 0, "\(result.stdout)\(result.stderr.suffix(3000))")
+        print(result.stdout)
+        let figures = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [[String: Double]])
+        let one = try #require(figures.first { $0["consumers"] == 1 }?["peak_rss_mb"])
+        let forty = try #require(figures.first { $0["consumers"] == 40 }?["peak_rss_mb"])
+        #expect(forty < 256)
+        // Unbounded, each consumer of each push held some 2.3 MB: 80 projections at once were ~180 MB more.
+        #expect(forty - one < 60, "40 consumers × 2 pushes peaked \(forty) MB, 1 consumer \(one) MB")
+    }
+}

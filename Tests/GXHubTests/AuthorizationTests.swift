@@ -18,6 +18,8 @@ struct AuthorizationTests {
         // An agency may rotate only its own key; the test's agency is another one, so it is refused too.
         (.put, "/v1/agencies/11110000000021012L/key", [.admin]),
         (.post, "/v1/auditors", [.admin]),
+        (.post, "/v1/credentials/agency/11110000000021012L/revocation", [.admin]),
+        (.post, "/v1/credentials/auditor/auditor-1/reissue", [.admin]),
         (.post, "/v1/catalogue", [.admin]),
         (.get, "/v1/catalogue", all),
         (.get, "/v1/catalogue/FC-001", all),

@@ -13,11 +13,14 @@ public final class BatchPayloadEncoder {
     private var recordBytes: Int64 = 0
     private var wireBytes: Int64 = 0
     public private(set) var counts = BatchCounts()
-    private static let flushThreshold = 256 * 1024
+    private let flushThreshold: Int
 
-    public init(level: Int32 = 1) throws(CompressionError) {
-        deflater = try Deflater(level: level)
-        lines.reserveCapacity(Self.flushThreshold + 4096)
+    /// `buffer` bounds the lines gathered before they are deflated, and zlib's output room: small for the
+    /// hub, which projects one batch into many deliveries at once.
+    public init(level: Int32 = 1, buffer: Int = 256 * 1024) throws(CompressionError) {
+        flushThreshold = buffer
+        deflater = try Deflater(level: level, outputBuffer: buffer)
+        lines.reserveCapacity(buffer + 4096)
     }
 
     public func append(_ record: CanonicalRecord) throws(CompressionError) {
@@ -38,7 +41,7 @@ public final class BatchPayloadEncoder {
         lines.append(contentsOf: encodedLines)
         counts.upserts += upserts
         counts.deletes += deletes
-        if lines.count >= Self.flushThreshold { try flushLines() }
+        if lines.count >= flushThreshold { try flushLines() }
     }
 
     private func recordAppended(_ operation: RecordOperation) throws(CompressionError) {
@@ -46,7 +49,7 @@ public final class BatchPayloadEncoder {
         case .upsert: counts.upserts += 1
         case .delete: counts.deletes += 1
         }
-        if lines.count >= Self.flushThreshold { try flushLines() }
+        if lines.count >= flushThreshold { try flushLines() }
     }
 
     /// Compressed bytes produced so far and not yet taken.

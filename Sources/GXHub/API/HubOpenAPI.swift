@@ -127,6 +127,29 @@ paths:
       responses:
         "201": { $ref: "#/components/responses/Object" }
         "409": { $ref: "#/components/responses/Error" }
+  /v1/credentials/{kind}/{name}/revocation:
+    parameters: [{ $ref: "#/components/parameters/HolderKind" }, { $ref: "#/components/parameters/HolderName" }]
+    post:
+      summary: >
+        Revoke every credential the agency, auditor or admin holds, at once on every hub process; audited
+        (admin; not its own).
+      requestBody: { $ref: "#/components/requestBodies/CredentialChange" }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+  /v1/credentials/{kind}/{name}/reissue:
+    parameters: [{ $ref: "#/components/parameters/HolderKind" }, { $ref: "#/components/parameters/HolderName" }]
+    post:
+      summary: >
+        Issue a new token that replaces every credential the holder had, in one step; returned once; audited
+        (admin).
+      requestBody: { $ref: "#/components/requestBodies/CredentialChange" }
+      responses:
+        "201": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
   /v1/catalogue:
     get:
       summary: The published catalogue entries (admin, auditor, agency).
@@ -348,6 +371,8 @@ components:
     ResourceCode: { name: code, in: path, required: true, schema: { type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" } }
     AgreementID: { name: id, in: path, required: true, schema: { type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" } }
     Sequence: { name: seq, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 9223372036854775807 } }
+    HolderKind: { name: kind, in: path, required: true, schema: { type: string, enum: [agency, auditor, admin] } }
+    HolderName: { name: name, in: path, required: true, schema: { type: string }, description: the agency's code, or the auditor's or admin's name }
   headers:
     Manifest: { description: The signed manifest, canonical JSON in base64., schema: { type: string } }
     Signature: { description: DER SM2 signature over the manifest, base64., schema: { type: string } }
@@ -363,6 +388,13 @@ components:
             type: object
             required: [reason]
             properties: { reason: { type: string, minLength: 1, maxLength: 1000 } }
+    CredentialChange:
+      required: false
+      content:
+        application/json:
+          schema:
+            type: object
+            properties: { reason: { type: string, maxLength: 1000, description: kept in the audit entry } }
   schemas:
     Text:
       type: string

@@ -12,9 +12,14 @@ public struct BatchLimits: Sendable {
     /// inspection); then the files go and the manifests, receipts and audit entries stay.
     public var retention: TimeInterval
 
-    public init(maximumWireBytes: Int64 = 8 << 30, maximumRecordBytes: Int64 = 64 << 30, retention: TimeInterval = 7 * 86_400) {
+    /// Delivery projections written at once by the whole hub (about 0.4 MB each): see `ProjectionBudget`.
+    public var concurrentProjections: Int
+
+    public init(maximumWireBytes: Int64 = 8 << 30, maximumRecordBytes: Int64 = 64 << 30, retention: TimeInterval = 7 * 86_400,
+                concurrentProjections: Int = 64) {
         self.maximumWireBytes = maximumWireBytes
         self.maximumRecordBytes = maximumRecordBytes
         self.retention = retention
+        self.concurrentProjections = concurrentProjections
     }
 }

@@ -16,16 +16,22 @@ final class DeliveryProjection {
     private let encoder: BatchPayloadEncoder
     private let output: FileHandle
     private var projected: [String?]
+    /// Its share of the hub's projection budget, given back with the projection.
+    private let slot: ProjectionSlot
+    /// Lines gathered before deflating, zlib's output room, and compressed bytes kept before writing them: a
+    /// push with forty consumers writes forty projections at once.
+    static let buffer = 32 * 1024
 
     /// `batchItems` are the items of the batch's records, in their order.
-    init(agreement: SharingAgreement, schema: CatalogueEntry, batchItems: [String], sequence: Int64, directory: URL) throws {
+    init(agreement: SharingAgreement, schema: CatalogueEntry, batchItems: [String], sequence: Int64, directory: URL, slot: ProjectionSlot) throws {
+        self.slot = slot
         self.agreement = agreement
         self.sequence = sequence
         let agreed = Set(agreement.terms.items)
         items = schema.items.map(\.name).filter(agreed.contains)
         indices = items.map { batchItems.firstIndex(of: $0) }
         projected = [String?](repeating: nil, count: items.count)
-        encoder = try BatchPayloadEncoder()
+        encoder = try BatchPayloadEncoder(buffer: Self.buffer)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         file = directory.appendingPathComponent("\(UUID().uuidString).delivery")
         guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: Hub.recordFileAttributes), let output = FileHandle(forWritingAtPath: file.path) else {
@@ -38,13 +44,13 @@ final class DeliveryProjection {
     func append(_ record: CanonicalRecord) throws {
         for (position, index) in indices.enumerated() { projected[position] = index.map { record.values[$0] } ?? nil }
         try encoder.append(CanonicalRecord(operation: record.operation, values: projected))
-        if encoder.pendingWireBytes >= 256 * 1024 { try output.write(contentsOf: encoder.takeWire()) }
+        if encoder.pendingWireBytes >= Self.buffer { try output.write(contentsOf: encoder.takeWire()) }
     }
 
     /// Adds lines that `CanonicalRecordLine.write(projecting:into:)` cut to this projection's `indices`.
     func append(projected lines: [UInt8], upserts: Int64, deletes: Int64) throws {
         try encoder.append(encodedLines: lines, upserts: upserts, deletes: deletes)
-        if encoder.pendingWireBytes >= 256 * 1024 { try output.write(contentsOf: encoder.takeWire()) }
+        if encoder.pendingWireBytes >= Self.buffer { try output.write(contentsOf: encoder.takeWire()) }
     }
 
     /// Writes the rest and makes the file durable; returns the counts and digests for the delivery manifest.

@@ -11,6 +11,9 @@ import Synchronization
 /// Driven by one request: `add`, `keepUp` and `finish` (or `abandon`) from that request's task only.
 final class ProjectionFeed {
     private static let chunkRecords = 1024
+    /// Bytes of a chunk, all projections together: a push with forty consumers hands over smaller chunks
+    /// more often rather than forty times the memory.
+    private static let chunkBytes = 256 * 1024
     /// Chunks handed over and not yet projected, beyond which `keepUp` waits: memory stays bounded.
     private static let chunksAhead = 4
     private let feed: AsyncStream<[ProjectedLines]>.Continuation?
@@ -20,6 +23,7 @@ final class ProjectionFeed {
     private let layouts: [[Int?]]
     private var pending: [ProjectedLines]
     private var pendingRecords = 0
+    private var pendingBytes = 0
 
     /// Canonical lines of one delivery, with the counts they hold.
     private struct ProjectedLines: Sendable {
@@ -70,7 +74,9 @@ final class ProjectionFeed {
         var lines = pending
         pending = []
         for index in lines.indices {
+            let before = lines[index].bytes.count
             line.write(projecting: layouts[index], into: &lines[index].bytes)
+            pendingBytes += lines[index].bytes.count - before
             switch operation {
             case .upsert: lines[index].upserts += 1
             case .delete: lines[index].deletes += 1
@@ -78,7 +84,7 @@ final class ProjectionFeed {
         }
         pending = lines
         pendingRecords += 1
-        if pendingRecords >= Self.chunkRecords { handOver() }
+        if pendingRecords >= Self.chunkRecords || pendingBytes >= Self.chunkBytes { handOver() }
     }
 
     /// Waits while the projections are more than a few chunks behind.
@@ -108,13 +114,15 @@ final class ProjectionFeed {
         outstanding.count.add(1, ordering: .relaxed)
         feed?.yield(pending)
         pendingRecords = 0
+        pendingBytes = 0
         pending = Array(repeating: ProjectedLines(), count: layouts.count)
         reservePending()
     }
 
     private func reservePending() {
-        // About a chunk of a resource's lines (a 人口 record's is some 150 bytes): rarely grown.
-        for index in pending.indices { pending[index].bytes.reserveCapacity(Self.chunkRecords * 160) }
+        // About a chunk of a resource's lines (a 人口 record's is some 150 bytes), its share of the chunk's bytes.
+        let share = min(Self.chunkRecords * 160, Self.chunkBytes / max(pending.count, 1) + 1024)
+        for index in pending.indices { pending[index].bytes.reserveCapacity(share) }
     }
 }
 

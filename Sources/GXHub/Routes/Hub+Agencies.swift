@@ -11,13 +11,17 @@ extension Hub {
             let agency = try Agency(code: body.code, name: body.name, publicKeyPEM: body.publicKey, roles: body.roles).validated()
             let token = Credentials.newToken()
             let time = now()
-            try await store.commit([
-                .registerAgency(agency),
-                .addCredential(Credential(tokenHash: Credentials.hash(of: token), principal: .agency(code: agency.code), createdAt: Timestamp.string(from: time))),
-            ], audit: [AuditDraft(actor: principal.description, action: "agency.registered", subject: agency.code, agencies: [agency.code],
-                                  details: ["name": .string(agency.name), "roles": .array(agency.roles.map { .string($0.rawValue) }),
-                                            "public_key_sm3": .string(SM3.digest(agency.publicKeyPEM).hex)])],
-               at: time)
+            do {
+                try await store.commit([
+                    .registerAgency(agency),
+                    .addCredential(Credential(tokenHash: Credentials.hash(of: token), principal: .agency(code: agency.code), createdAt: Timestamp.string(from: time))),
+                ], audit: [AuditDraft(actor: principal.description, action: "agency.registered", subject: agency.code, agencies: [agency.code],
+                                      details: ["name": .string(agency.name), "roles": .array(agency.roles.map { .string($0.rawValue) }),
+                                                "public_key_sm3": .string(SM3.digest(agency.publicKeyPEM).hex)])],
+                   at: time)
+            } catch StoreError.duplicate {
+                throw HubAPIError(.conflict, "agency \(agency.code) is already registered; if its token was lost, reissue it: POST /v1/credentials/agency/\(agency.code)/reissue (gx credentials reissue --agency \(agency.code))", field: "code")
+            }
             return try JSONResponse.make(HubAPI.RegisteredAgency(agency: agency, credential: .init(principal: "agency:\(agency.code)", token: token)), status: .created)
         }
 
@@ -60,11 +64,18 @@ extension Hub {
             guard CatalogueEntry.isWellFormedName(body.name) else {
                 throw InvalidInput(field: "name", reason: PathSafeCode.rule)
             }
+            // Adding an auditor again must not leave two working tokens: replacing one is a reissue.
+            let alreadyHeld = HubAPIError(.conflict, "auditor \(body.name) already holds a credential; to replace it, reissue it: POST /v1/credentials/auditor/\(body.name)/reissue (gx credentials reissue --auditor \(body.name))", field: "name")
+            guard try await store.credentials(of: .auditor(name: body.name)).isEmpty else { throw alreadyHeld }
             let token = Credentials.newToken()
             let time = now()
-            try await store.commit([.addCredential(Credential(tokenHash: Credentials.hash(of: token), principal: .auditor(name: body.name),
-                                                              createdAt: Timestamp.string(from: time)))],
-                                   audit: [AuditDraft(actor: principal.description, action: "auditor.added", subject: body.name)], at: time)
+            do {
+                    try await store.commit([.addFirstCredential(Credential(tokenHash: Credentials.hash(of: token), principal: .auditor(name: body.name),
+                                                                           createdAt: Timestamp.string(from: time)))],
+                                           audit: [AuditDraft(actor: principal.description, action: "auditor.added", subject: body.name)], at: time)
+            } catch StoreError.duplicate {
+                throw alreadyHeld
+            }
             return try JSONResponse.make(HubAPI.IssuedCredential(principal: "auditor:\(body.name)", token: token), status: .created)
         }
     }

@@ -146,6 +146,7 @@ extension Hub {
                 try? FileManager.default.removeItem(at: final)
                 throw error
             }
+            arrivals.announce(resourceCode)
             logger.info("accepted batch \(subject) from \(principal.id): \(manifest.counts.upserts) upserts, \(manifest.counts.deletes) deletes")
             metrics.batchAccepted(resource: resourceCode, records: manifest.counts.upserts + manifest.counts.deletes, wireBytes: manifest.wire.bytes)
             return ExchangeAPI.BatchOutcome(status: "accepted", sequence: manifest.sequence, manifestSM3: signed.sm3)
@@ -165,10 +166,16 @@ extension Hub {
         var projections: [DeliveryProjection] = []
         do {
             let today = Timestamp.beijingDay(of: now())
-            for agreement in try await store.agreements(matching: AgreementQuery(resourceCode: manifest.resourceCode, state: .active))
-            where agreement.permitsExchange(on: today) {
+            let agreements = try await store.agreements(matching: AgreementQuery(resourceCode: manifest.resourceCode, state: .active))
+                .filter { $0.permitsExchange(on: today) }
+            // Waits for the hub's projection budget; consumers beyond all of it are projected on first pull.
+            let slots = await projectionBudget.acquire(agreements.count)
+            for (agreement, slot) in zip(agreements, slots) {
                 projections.append(try DeliveryProjection(agreement: agreement, schema: schema, batchItems: manifest.items, sequence: manifest.sequence,
-                                                          directory: incomingDirectory))
+                                                          directory: incomingDirectory, slot: slot))
+            }
+            if slots.count < agreements.count {
+                logger.info("\(agreements.count - slots.count) deliveries of \(manifest.resourceCode)#\(manifest.sequence) are projected on first pull: more consumers than the hub projects at once")
             }
             return projections
         } catch {

@@ -20,10 +20,17 @@ extension Hub {
             let wait = try parameters.seconds("wait", in: 0...Self.maximumWait, default: 0)
             let agreement = try await entitledAgreement(try parameters.path("id"), for: principal)
             let resource = agreement.terms.resourceCode
+            // Woken when a batch of the resource is accepted (here or, on PostgreSQL, by another hub process);
+            // the store is asked again only then, or every fallback interval.
+            var mark = arrivals.mark(resource)
             var batches = try await store.batches(resourceCode: resource, after: after, limit: 1000)
             let deadline = ContinuousClock.now + .seconds(wait)
             while batches.isEmpty, ContinuousClock.now < deadline, !Task.isShuttingDownGracefully {
-                try await Task.sleep(for: .milliseconds(100))
+                let since = mark
+                // A hub shutting down ends the wait at once, so SIGTERM does not wait for long polls.
+                await cancelWhenGracefulShutdown { await arrivals.wait(for: resource, since: since, until: deadline) }
+                try Task.checkCancellation()
+                mark = arrivals.mark(resource)
                 if try await store.lastBatchSequence(resourceCode: resource) > after {
                     batches = try await store.batches(resourceCode: resource, after: after, limit: 1000)
                 }
@@ -122,8 +129,9 @@ extension Hub {
             throw StoreError.notFound(what: "resource \(resource) version \(batch.manifest.schemaVersion)")
         }
         // Field-level minimisation: only agreed items, in the catalogue's order.
+        guard let slot = await projectionBudget.acquire(1).first else { throw CancellationError() }
         let projection = try DeliveryProjection(agreement: agreement, schema: entry, batchItems: batch.manifest.items, sequence: sequence,
-                                                directory: incomingDirectory)
+                                                directory: incomingDirectory, slot: slot)
         do {
             let input = try FileHandle(forReadingFrom: try batchFile(source))
             defer { try? input.close() }

@@ -22,6 +22,7 @@ extension PostgresHubStore {
                 VALUES (\(m.resourceCode), \(m.sequence), \(m.provider), \(batch.manifestBase64), \(batch.signatureBase64),
                         \(batch.manifestSM3), \(batch.acceptedAt), \(batch.payloadPath))
                 """, logger: logger)
+            try await connection.run("SELECT pg_notify(\(Self.batchAcceptedChannel), \(m.resourceCode))", logger: logger)
         case let .recordDelivery(delivery):
             try await connection.run("""
                 INSERT INTO deliveries (agreement_id, sequence, manifest, signature, payload)

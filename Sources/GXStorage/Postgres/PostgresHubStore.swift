@@ -166,6 +166,12 @@ public final class PostgresHubStore: HubStore, Service {
                 INSERT INTO credentials (token_hash, principal_kind, principal_id, created_at)
                 VALUES (\(credential.tokenHash), \(credential.principal.kind.rawValue), \(credential.principal.id), \(credential.createdAt))
                 """, logger: logger)
+        case let .addFirstCredential(credential):
+            let principal = credential.principal
+            if try await exists("SELECT 1 FROM credentials WHERE principal_kind = \(principal.kind.rawValue) AND principal_id = \(principal.id)", on: connection) {
+                throw StoreError.duplicate(what: "a credential of \(principal)")
+            }
+            try await apply(.addCredential(credential), on: connection)
         case let .revokeCredentials(principal):
             try await connection.run("""
                 DELETE FROM credentials WHERE principal_kind = \(principal.kind.rawValue) AND principal_id = \(principal.id)
@@ -250,6 +256,20 @@ public final class PostgresHubStore: HubStore, Service {
                 }
             }
             return nil
+        }
+    }
+
+    public func credentials(of principal: Principal) async throws -> [Credential] {
+        try await read { [self] connection in
+            let rows = try await connection.query("""
+                SELECT token_hash, created_at FROM credentials WHERE principal_kind = \(principal.kind.rawValue) AND principal_id = \(principal.id)
+                ORDER BY created_at, token_hash
+                """, logger: logger)
+            var credentials: [Credential] = []
+            for try await (hash, created) in rows.decode((String, String).self) {
+                credentials.append(Credential(tokenHash: hash, principal: principal, createdAt: created))
+            }
+            return credentials
         }
     }
 

@@ -69,6 +69,12 @@ public final class SQLiteHubStore: HubStore {
             try ensureNameIsFree(for: credential.principal, in: db)
             try db.execute(sql: "INSERT INTO credentials (token_hash, principal_kind, principal_id, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [credential.tokenHash, credential.principal.kind.rawValue, credential.principal.id, credential.createdAt])
+        case let .addFirstCredential(credential):
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM credentials WHERE principal_kind = ? AND principal_id = ?",
+                                arguments: [credential.principal.kind.rawValue, credential.principal.id]) != nil {
+                throw StoreError.duplicate(what: "a credential of \(credential.principal)")
+            }
+            try apply(.addCredential(credential), in: db)
         case let .revokeCredentials(principal):
             try db.execute(sql: "DELETE FROM credentials WHERE principal_kind = ? AND principal_id = ?",
                            arguments: [principal.kind.rawValue, principal.id])
@@ -139,6 +145,15 @@ public final class SQLiteHubStore: HubStore {
             case .agency: return .agency(code: id)
             case .auditor: return .auditor(name: id)
             }
+        }
+    }
+
+    public func credentials(of principal: Principal) async throws -> [Credential] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT token_hash, created_at FROM credentials WHERE principal_kind = ? AND principal_id = ? ORDER BY created_at, token_hash
+                """, arguments: [principal.kind.rawValue, principal.id])
+                .map { Credential(tokenHash: $0["token_hash"], principal: principal, createdAt: $0["created_at"]) }
         }
     }
 

@@ -25,9 +25,13 @@ struct AgenciesCommand: AsyncParsableCommand {
                 }
                 return role
             }
-            let registered: HubAPI.RegisteredAgency = try await connection.client().post(
-                "/v1/agencies", HubAPI.RegisterAgency(code: code, name: name, publicKey: try SecretFile.read(publicKey), roles: parsedRoles))
-            try SecretFile.write(registered.credential.token + "\n", to: tokenOut)
+            let publicKeyPEM = try SecretFile.read(publicKey)
+            let client = try connection.client()
+            let output = try SecretFile.reserve(tokenOut)
+            defer { output.abandon() }
+            let registered: HubAPI.RegisteredAgency = try await client.post(
+                "/v1/agencies", HubAPI.RegisterAgency(code: code, name: name, publicKey: publicKeyPEM, roles: parsedRoles))
+            try output.fill(registered.credential.token + "\n", recovery: CredentialsCommand.recovery(for: "--agency \(code)"))
             print("registered \(registered.agency.code) \(registered.agency.name); token written to \(tokenOut)")
         }
     }
@@ -35,7 +39,7 @@ struct AgenciesCommand: AsyncParsableCommand {
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register every agency of an agency list file (Agreements/agencies.toml).",
-            discussion: "Each agency's public key is read from KEYS/CODE.pub; its token is written to TOKENS/CODE.token (0600). Agencies already registered are skipped.")
+            discussion: "Each agency's public key is read from KEYS/CODE.pub; its token is written to TOKENS/CODE.token (0600). Agencies already registered are skipped. Every token file is checked (and created empty) before the first agency is registered: an existing one stops the import with nothing registered.")
         @OptionGroup var connection: HubConnectionOptions
         @Option(help: "Directory holding CODE.pub for each agency.") var keys: String
         @Option(help: "Directory to write CODE.token into.") var tokens: String
@@ -46,15 +50,17 @@ struct AgenciesCommand: AsyncParsableCommand {
             let client = try connection.client()
             try FileManager.default.createDirectory(atPath: tokens, withIntermediateDirectories: true)
             let existing = Set(try await client.get("/v1/agencies", as: [Agency].self).map(\.code))
-            for entry in list.agency {
-                if existing.contains(entry.code) {
-                    print("\(entry.code) \(entry.name): already registered")
-                    continue
-                }
-                let key = try SecretFile.read("\(keys)/\(entry.code).pub")
+            let unregistered = list.agency.filter { !existing.contains($0.code) }
+            for entry in list.agency where existing.contains(entry.code) { print("\(entry.code) \(entry.name): already registered") }
+            // Every key read and every token file created before the hub is asked for the first credential.
+            let keyPEMs = try unregistered.map { try SecretFile.read("\(keys)/\($0.code).pub") }
+            var outputs: [ReservedSecretFile] = []
+            defer { for output in outputs { output.abandon() } }
+            for entry in unregistered { outputs.append(try SecretFile.reserve("\(tokens)/\(entry.code).token")) }
+            for (index, entry) in unregistered.enumerated() {
                 let registered: HubAPI.RegisteredAgency = try await client.post(
-                    "/v1/agencies", HubAPI.RegisterAgency(code: entry.code, name: entry.name, publicKey: key, roles: entry.roles))
-                try SecretFile.write(registered.credential.token + "\n", to: "\(tokens)/\(entry.code).token")
+                    "/v1/agencies", HubAPI.RegisterAgency(code: entry.code, name: entry.name, publicKey: keyPEMs[index], roles: entry.roles))
+                try outputs[index].fill(registered.credential.token + "\n", recovery: CredentialsCommand.recovery(for: "--agency \(entry.code)"))
                 print("\(entry.code) \(entry.name): registered")
             }
         }

@@ -27,6 +27,14 @@ struct BenchCommand: AsyncParsableCommand {
             It needs a PostgreSQL server where it may create databases (--postgres URL, or `postgres` for the \
             PG* variables): scripts/bench.sh starts a throwaway one and passes it. Run it from the repository \
             root (it reads Agreements/ and Catalogue/), or name that folder with --documents.
+
+            With --fanout 1,40 it measures instead the hub's memory while pushes of --rows records fan out \
+            to 1, 40, … consumers (no PostgreSQL needed): for each count a fresh `gx hub serve` on SQLite, \
+            one provider, that many consumers each with a filed agreement on every pushed resource (copies \
+            of RK-001), then --rounds rounds in which --pushes resources are pushed at the same moment. It \
+            prints the hub's peak resident memory (VmHWM), its resident memory two seconds after the last \
+            push, and the pushes' wall time. GX_HUB_MALLOC_TRIM=0 shows the idle memory without the hub's \
+            malloc_trim.
             """)
 
     @Option(help: "Rows of the register (night 1).")
@@ -56,7 +64,27 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Skip the microbenchmarks.")
     var skipMicro = false
 
+    @Option(help: "Consumer counts to measure the hub's memory under fan-out with, comma-separated (e.g. 1,40).")
+    var fanout: String?
+
+    @Option(help: "With --fanout: resources pushed at the same moment.")
+    var pushes = 1
+
+    @Option(help: "With --fanout: rounds of pushes.")
+    var rounds = 3
+
+    @Option(help: "With --fanout: the gx whose hub is measured (default: this one), to compare builds.")
+    var hubGx: String?
+
     func validate() throws {
+        if let fanout {
+            guard rows >= 1, pushes >= 1, rounds >= 1 else { throw ValidationError("--rows, --pushes and --rounds must be at least 1") }
+            let counts = FanOutBench.counts(fanout)
+            guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else {
+                throw ValidationError("--fanout is a comma-separated list of consumer counts, e.g. 1,40")
+            }
+            return
+        }
         guard rows >= 100 else { throw ValidationError("--rows must be at least 100") }
         guard postgres != nil else {
             throw ValidationError("gx bench needs a PostgreSQL server: pass --postgres URL, or run scripts/bench.sh, which starts a throwaway PostgreSQL 15")
@@ -64,6 +92,10 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let fanout {
+            return try await FanOutBench(rows: rows, consumers: FanOutBench.counts(fanout), pushes: pushes, rounds: rounds,
+                                         documents: documents, work: work, json: json, hubGx: hubGx).run()
+        }
         let server = try PostgresSettings.parse(postgres!)
         let documents = URL(fileURLWithPath: documents)
         guard FileManager.default.fileExists(atPath: documents.appendingPathComponent("Catalogue/RK-001-population.toml").path) else {

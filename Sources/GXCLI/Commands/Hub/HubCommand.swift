@@ -40,12 +40,20 @@ struct HubCommand: AsyncParsableCommand {
                 try SecretFile.write(key.pkcs8PEM, to: keyPath)
             }
             try key.publicKey.pem.write(toFile: (directory as NSString).appendingPathComponent("hub.pub"), atomically: true, encoding: .utf8)
-            guard let token = try await database.withStore({ store in try await Hub.initialize(store: store, key: key) }) else {
+            let tokenPath = (directory as NSString).appendingPathComponent("admin.token")
+            let initialised = try await database.withStore { store -> Bool in
+                if try await store.metadata("hub_public_key") != nil { return false }
+                // admin.token is created before the admin credential exists: none is issued that no file holds.
+                let output = try SecretFile.reserve(tokenPath)
+                defer { output.abandon() }
+                guard let token = try await Hub.initialize(store: store, key: key) else { return false }
+                try output.fill(token + "\n", recovery: "the database holds an admin credential no file has: start again with a new database")
+                return true
+            }
+            guard initialised else {
                 Console.note("\(database) is already initialised; nothing changed")
                 return
             }
-            let tokenPath = (directory as NSString).appendingPathComponent("admin.token")
-            try SecretFile.write(token + "\n", to: tokenPath)
             print("hub database: \(database)")
             print("hub key:      \(keyPath) (public: \(directory)/hub.pub)")
             print("admin token:  \(tokenPath)")

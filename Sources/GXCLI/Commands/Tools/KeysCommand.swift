@@ -24,7 +24,7 @@ struct KeysCommand: AsyncParsableCommand {
             let key = try SM2PrivateKey.generate()
             let keyPath = (out as NSString).appendingPathComponent("\(name).key")
             let pubPath = (out as NSString).appendingPathComponent("\(name).pub")
-            try SecretFile.write(key.pkcs8PEM, to: keyPath, overwrite: force)
+            try SecretFile.write(key.pkcs8PEM, to: keyPath, overwrite: force, existing: "refusing to overwrite a private key (use --force)")
             try key.publicKey.pem.write(toFile: pubPath, atomically: true, encoding: .utf8)
             print(keyPath)
             print(pubPath)

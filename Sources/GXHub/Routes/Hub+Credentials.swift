@@ -74,19 +74,7 @@ extension Hub {
 
     /// The optional `{"reason": …}` body; an empty body is no reason.
     func credentialChange(_ request: Request, context: HubRequestContext) async throws -> HubAPI.CredentialChange {
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: context.maxUploadSize)
-        } catch {
-            throw HubAPIError(.contentTooLarge, "request body exceeds \(context.maxUploadSize) bytes")
-        }
-        guard body.readableBytes > 0 else { return HubAPI.CredentialChange() }
-        let change: HubAPI.CredentialChange
-        do {
-            change = try JSONDecoder().decode(HubAPI.CredentialChange.self, from: Data(body.readableBytesView))
-        } catch let error as DecodingError {
-            throw HubAPIError.decoding(error)
-        }
+        let change = try await request.decodeBody(HubAPI.CredentialChange.self, context: context, whenEmpty: HubAPI.CredentialChange())
         if let reason = change.reason, reason.count > 1000 {
             throw HubAPIError(.badRequest, "the reason is longer than 1000 characters", field: "reason")
         }

@@ -18,17 +18,18 @@ enum JSONResponse {
 
 extension Request {
     /// Reads a bounded JSON body; a bad one is a 400 naming the field, an oversized one a 413, one that does
-    /// not say it is JSON a 415.
-    func decodeBody<T: Decodable>(_ type: T.Type, context: HubRequestContext) async throws -> T {
-        let mediaType = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        guard mediaType == "application/json" else {
-            throw HubAPIError(.unsupportedMediaType, "send the body as Content-Type: application/json", field: "Content-Type")
-        }
+    /// not say it is JSON a 415. An empty body is `whenEmpty` where the route takes an optional body.
+    func decodeBody<T: Decodable>(_ type: T.Type, context: HubRequestContext, whenEmpty: T? = nil) async throws -> T {
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: context.maxUploadSize)
         } catch {
             throw HubAPIError(.contentTooLarge, "request body exceeds \(context.maxUploadSize) bytes")
+        }
+        if buffer.readableBytes == 0, let whenEmpty { return whenEmpty }
+        let mediaType = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard mediaType == "application/json" else {
+            throw HubAPIError(.unsupportedMediaType, "send the body as Content-Type: application/json", field: "Content-Type")
         }
         let bytes = [UInt8](buffer.readableBytesView)
         if let problem = JSONBodyCheck.problem(in: bytes) {

@@ -45,7 +45,7 @@ public struct HubAPIError: HTTPResponseError, CustomStringConvertible {
             }
         case let error as StoreError:
             switch error {
-            case .duplicate, .conflict: return HubAPIError(.conflict, error.description)
+            case .duplicate, .conflict, .nameTaken: return HubAPIError(.conflict, error.description)
             case .notFound: return HubAPIError(.notFound, error.description)
             case .migrationsAhead: return HubAPIError(.serviceUnavailable, error.description)
             // The reason names the database (host, user, name) and the server's words: the log has it, the

@@ -21,10 +21,14 @@ public struct Hub: Sendable {
     /// HTTPS when set, with mutual TLS when it names a client CA.
     public let tls: HubTLS?
     public let metrics: HubMetrics
+    /// Working days for the time limits of demands (weekends, public holidays, 调休).
+    public let calendar: WorkingDayCalendar
 
     public init(store: any HubStore, key: SM2PrivateKey, batchDirectory: URL, limits: BatchLimits = BatchLimits(), tls: HubTLS? = nil,
-                metrics: HubMetrics = HubMetrics(), name: String = "gongxiang-hub", logger: Logger = Logger(label: "gongxiang.hub")) {
+                metrics: HubMetrics = HubMetrics(), calendar: WorkingDayCalendar = .shipped(), name: String = "gongxiang-hub",
+                logger: Logger = Logger(label: "gongxiang.hub")) {
         self.store = store
+        self.calendar = calendar
         self.key = key
         self.batchDirectory = batchDirectory
         self.limits = limits
@@ -62,6 +66,7 @@ public struct Hub: Sendable {
         addAuditRoutes(to: router)
         addBatchRoutes(to: router)
         addDeliveryRoutes(to: router)
+        addDemandRoutes(to: router)
         return router
     }
 

@@ -151,7 +151,7 @@ struct DemandWorkflowTests {
             #expect(terms.items == DemandRequest.population.items)
             #expect(terms.consumer == DemandParties.socialSecurity && terms.provider == DemandParties.police)
             #expect(terms.basis == DemandRequest.population.basis)
-            #expect(terms.duties.use.contains(DemandRequest.population.purpose))
+            #expect(terms.duties.use == "北京市人力资源和社会保障局仅用于社会保险待遇领取资格认证，不得用于其他目的，不得向第三方提供。")
         }
         let actions = try await fixture.store.auditEntries(matching: AuditQuery(agency: DemandParties.socialSecurity)).map(\.action)
         #expect(actions.suffix(5) == ["demand.submitted", "demand.reviewed", "demand.reviewed", "demand.replied", "agreement.drafted"])
@@ -338,5 +338,17 @@ struct DemandWorkflowTests {
             #expect(filed.agreement.terms.demand == demand.id)
             #expect(try await client.demand(demand.id, token: consumer.token).agreement == id)
         }
+    }
+}
+
+@Suite("The hub's working-day calendar at start-up")
+struct HubCalendarWarningTests {
+    @Test("the hub names the years its calendar does not cover: this year, and next year from December on")
+    func uncoveredYears() async throws {
+        let fixture = try await HubFixture.make(.sqlite)
+        let hub = fixture.hub
+        #expect(hub.uncoveredCalendarYears(at: CalendarDate("2026-06-01")!.startInChina) == [])
+        #expect(hub.uncoveredCalendarYears(at: CalendarDate("2026-12-01")!.startInChina) == [2027])
+        #expect(hub.uncoveredCalendarYears(at: CalendarDate("2027-03-01")!.startInChina) == [2027])
     }
 }

@@ -25,11 +25,15 @@ public struct Hub: Sendable {
     public let arrivals: BatchArrivals
     /// Bounds the delivery projections written at once, so memory does not grow with consumers × pushes.
     public let projectionBudget: ProjectionBudget
+    /// Working days for the time limits of demands (weekends, public holidays, 调休).
+    public let calendar: WorkingDayCalendar
 
     public init(store: any HubStore, key: SM2PrivateKey, batchDirectory: URL, limits: BatchLimits = BatchLimits(), tls: HubTLS? = nil,
-                metrics: HubMetrics = HubMetrics(), arrivals: BatchArrivals = BatchArrivals(), name: String = "gongxiang-hub",
+                metrics: HubMetrics = HubMetrics(), arrivals: BatchArrivals = BatchArrivals(), calendar: WorkingDayCalendar = .shipped(),
+                name: String = "gongxiang-hub",
                 logger: Logger = Logger(label: "gongxiang.hub")) {
         self.store = store
+        self.calendar = calendar
         self.key = key
         self.batchDirectory = batchDirectory
         self.limits = limits
@@ -70,6 +74,7 @@ public struct Hub: Sendable {
         addAuditRoutes(to: router)
         addBatchRoutes(to: router)
         addDeliveryRoutes(to: router)
+        addDemandRoutes(to: router)
         return router
     }
 

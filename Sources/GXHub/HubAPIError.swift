@@ -43,6 +43,11 @@ public struct HubAPIError: HTTPResponseError, CustomStringConvertible {
             case .wrongSigner: return HubAPIError(.forbidden, error.description)
             case .badSignature, .digestMismatch: return HubAPIError(.unprocessableContent, error.description, field: "signature")
             }
+        case let error as DemandError:
+            switch error {
+            case .illegalTransition: return HubAPIError(.conflict, error.description)
+            case .wrongParty: return HubAPIError(.forbidden, error.description)
+            }
         case let error as StoreError:
             switch error {
             case .duplicate, .conflict, .nameTaken: return HubAPIError(.conflict, error.description)

@@ -24,4 +24,6 @@ public enum HubChange: Sendable {
     case recordReceipt(StoredReceipt)
     /// Notes that a batch's payload files were deleted under the retention setting.
     case pruneBatch(resourceCode: String, sequence: Int64)
+    /// Inserts a demand (`expectedRevision` nil) or updates one that is still at `expectedRevision`.
+    case saveDemand(SharingDemand, expectedRevision: Int?)
 }

@@ -24,6 +24,10 @@ public protocol HubStore: Sendable {
     func agreement(id: String) async throws -> SharingAgreement?
     func agreements(matching query: AgreementQuery) async throws -> [SharingAgreement]
 
+    func demand(id: String) async throws -> SharingDemand?
+    /// Demands in id order; `query.overdueAt` keeps the undecided ones whose deadline has passed.
+    func demands(matching query: DemandQuery) async throws -> [SharingDemand]
+
     func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry]
     /// The chain in order from `afterSeq`, for export and verification.
     func auditChain(afterSeq: Int64, limit: Int) async throws -> [AuditEntry]

@@ -28,6 +28,8 @@ final class CountingHubStore: HubStore {
     func agencies() async throws -> [Agency] { try await base.agencies() }
     func principal(forTokenHash hash: String) async throws -> Principal? { try await base.principal(forTokenHash: hash) }
     func credentials(of principal: Principal) async throws -> [Credential] { try await base.credentials(of: principal) }
+    func demand(id: String) async throws -> SharingDemand? { try await base.demand(id: id) }
+    func demands(matching query: DemandQuery) async throws -> [SharingDemand] { try await base.demands(matching: query) }
     func catalogueEntries() async throws -> [CatalogueEntry] { try await base.catalogueEntries() }
     func catalogueEntry(resourceCode: String, schemaVersion: String?) async throws -> CatalogueEntry? {
         try await base.catalogueEntry(resourceCode: resourceCode, schemaVersion: schemaVersion)

@@ -24,6 +24,7 @@ extension AgreementTerms {
         ]
         if let basis { object["basis"] = .string(basis) }
         if let supersedes { object["supersedes"] = .string(supersedes) }
+        if let demand { object["demand"] = .string(demand) }
         return .object(object)
     }
 

@@ -19,6 +19,8 @@ public struct AgreementTerms: Codable, Sendable, Hashable {
     public var duties: AgreementDuties
     /// The agreement this one amends; it becomes superseded when this one is filed.
     public var supersedes: String?
+    /// The demand (共享需求) this agreement was drawn up from, when it came from one.
+    public var demand: String?
 
     public init(id: String, provider: String, consumer: String, resourceCode: String, schemaVersion: String,
                 items: [String], purpose: String, basis: String?, frequency: UpdateCycle, method: DeliveryMethod,
@@ -41,6 +43,6 @@ public struct AgreementTerms: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case id, provider, consumer, resourceCode = "resource", schemaVersion = "schema_version", items, purpose, basis
-        case frequency, method, validFrom = "valid_from", validUntil = "valid_until", duties, supersedes
+        case frequency, method, validFrom = "valid_from", validUntil = "valid_until", duties, supersedes, demand
     }
 }

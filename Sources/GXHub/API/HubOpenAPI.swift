@@ -259,6 +259,119 @@ paths:
       responses:
         "200": { $ref: "#/components/responses/Object" }
         "409": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/toml:
+    parameters: [{ $ref: "#/components/parameters/AgreementID" }]
+    get:
+      summary: The terms as the TOML an admin reviews in Agreements/ (admin, auditor, its parties).
+      responses:
+        "200":
+          description: The agreement's terms, TOML.
+          content: { application/toml: {} }
+        "403": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+  /v1/demands:
+    get:
+      summary: >
+        Sharing demands (共享需求), filtered; an agency sees only those it is party to (admin, auditor, agency).
+        overdue=true lists the undecided ones past their time limit in working days.
+      parameters:
+        - { name: consumer, in: query, schema: { type: string } }
+        - { name: provider, in: query, schema: { type: string } }
+        - { name: resource, in: query, schema: { type: string } }
+        - { name: state, in: query, schema: { type: string, enum: [submitted, under_review, forwarded, granted, partially_granted, refused, withdrawn] } }
+        - { name: overdue, in: query, schema: { type: boolean } }
+      responses:
+        "200": { $ref: "#/components/responses/Array" }
+        "400": { $ref: "#/components/responses/Error" }
+    post:
+      summary: >
+        Submit a demand for a catalogued resource (agency, as consumer). 不予共享 resources are refused at once
+        naming the catalogue's basis; otherwise the authority's review limit (2 working days) starts.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [resource, items, purpose, valid_from, valid_until]
+              properties:
+                resource: { type: string }
+                items: { type: array, items: { type: string }, maxItems: 500 }
+                purpose: { type: string, maxLength: 2000 }
+                basis: { type: string, maxLength: 2000, description: 依据; required for 有条件共享 }
+                frequency: { type: string, enum: [实时, 每日, 每周, 每月, 每季度, 每年] }
+                method: { type: string, enum: [push, pull] }
+                valid_from: { type: string, format: date }
+                valid_until: { type: string, format: date }
+      responses:
+        "201": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+  /v1/demands/{id}:
+    parameters: [{ $ref: "#/components/parameters/DemandID" }]
+    get:
+      summary: One demand with who must act next and whether it is overdue (admin, auditor, its parties).
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "403": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+  /v1/demands/{id}/withdraw:
+    parameters: [{ $ref: "#/components/parameters/DemandID" }]
+    post:
+      summary: Withdraw an undecided demand (agency; its consumer). The body is optional.
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema: { type: object, properties: { reason: { type: string, maxLength: 1000 } } }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "403": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+  /v1/demands/{id}/review:
+    parameters: [{ $ref: "#/components/parameters/DemandID" }]
+    post:
+      summary: >
+        The authority's review (admin): take (under review), grant (无条件共享; draws up the draft agreement),
+        forward (有条件共享; the provider's 10 working days start) or refuse (reason required).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [decision]
+              properties:
+                decision: { type: string, enum: [take, grant, forward, refuse] }
+                reason: { type: string, maxLength: 1000 }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+  /v1/demands/{id}/reply:
+    parameters: [{ $ref: "#/components/parameters/DemandID" }]
+    post:
+      summary: >
+        The provider's reply to a forwarded demand (agency; the resource's provider): accept, accept_fewer (each
+        refused item with its reason) or refuse (reason required). An acceptance draws up the draft agreement.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [decision]
+              properties:
+                decision: { type: string, enum: [accept, accept_fewer, refuse] }
+                refused_items:
+                  type: array
+                  items: { type: object, required: [item, reason], properties: { item: { type: string }, reason: { type: string } } }
+                reason: { type: string, maxLength: 1000 }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
   /v1/agreements/{id}/batches:
     parameters: [{ $ref: "#/components/parameters/AgreementID" }]
     get:
@@ -370,6 +483,7 @@ components:
     AgencyCode: { name: code, in: path, required: true, schema: { type: string } }
     ResourceCode: { name: code, in: path, required: true, schema: { type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" } }
     AgreementID: { name: id, in: path, required: true, schema: { type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" } }
+    DemandID: { name: id, in: path, required: true, schema: { type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" } }
     Sequence: { name: seq, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 9223372036854775807 } }
     HolderKind: { name: kind, in: path, required: true, schema: { type: string, enum: [agency, auditor, admin] } }
     HolderName: { name: name, in: path, required: true, schema: { type: string }, description: the agency's code, or the auditor's or admin's name }

@@ -1,3 +1,5 @@
+import Foundation
+import GXDomain
 import GXStorage
 import Prometheus
 
@@ -38,6 +40,12 @@ public final class HubMetrics: Sendable {
             let acknowledged = try await store.acknowledgedSequence(agreementID: agreement.id)
             registry.makeGauge(descriptor: Self.deliveryLag, labels: [("agreement", agreement.id)]).set(max(0, sent - acknowledged))
         }
+        // Undecided demands past their time limit, by who must act: the authority or the provider.
+        let overdue = try await store.demands(matching: DemandQuery(overdueAt: Timestamp.string(from: Date())))
+        for awaiting in ["authority", "provider"] {
+            let count = overdue.filter { ($0.awaiting == "authority") == (awaiting == "authority") }.count
+            registry.makeGauge(descriptor: Self.demandsOverdue, labels: [("awaiting", awaiting)]).set(Int64(count))
+        }
         return registry.emitToBuffer()
     }
 
@@ -51,6 +59,8 @@ public final class HubMetrics: Sendable {
                                                  helpText: "Compressed payload bytes of accepted batches, by resource.") }
     static var deliveryLag: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "delivery_lag", unitName: "batches",
                                                   helpText: "Batches of an active agreement's resource its consumer has not yet acknowledged.") }
+    static var demandsOverdue: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "demands_overdue", unitName: "",
+                                                     helpText: "Undecided sharing demands past their time limit in working days, by who must act (authority, provider).") }
     static var auditChainLength: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "audit_chain_length", unitName: "",
                                                        helpText: "Entries in the audit chain.") }
     static var requestDuration: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "http_request_duration", unitName: "seconds",

@@ -105,6 +105,21 @@ extension PostgresHubStore {
         ("v3-agency-retired-keys", """
             ALTER TABLE agencies ADD COLUMN retired_keys TEXT NOT NULL DEFAULT '[]'
             """),
+        ("v7-demands", """
+            CREATE TABLE demands (
+                id TEXT PRIMARY KEY,
+                consumer TEXT NOT NULL REFERENCES agencies (code),
+                provider TEXT NOT NULL REFERENCES agencies (code),
+                resource_code TEXT NOT NULL,
+                state TEXT NOT NULL,
+                deadline TEXT,
+                revision INTEGER NOT NULL,
+                document TEXT NOT NULL
+            );
+            CREATE INDEX demands_consumer ON demands (consumer);
+            CREATE INDEX demands_provider ON demands (provider);
+            CREATE INDEX demands_deadline ON demands (state, deadline)
+            """),
     ]
 
     /// Brings the schema up to date in one transaction under an advisory lock, so hub processes starting

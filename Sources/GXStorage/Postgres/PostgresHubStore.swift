@@ -204,6 +204,8 @@ public final class PostgresHubStore: HubStore, Service {
             }
         case .acceptBatch, .recordDelivery, .recordReceipt, .pruneBatch:
             try await applyExchange(change, on: connection)
+        case let .saveDemand(demand, expectedRevision):
+            try await saveDemand(demand, expectedRevision: expectedRevision, on: connection)
         }
     }
 

@@ -105,6 +105,24 @@ extension SQLiteHubStore {
         migrator.registerMigration("v3-agency-retired-keys") { db in
             try db.execute(sql: "ALTER TABLE agencies ADD COLUMN retired_keys TEXT NOT NULL DEFAULT '[]'")
         }
+        // Sharing demands (共享需求) with the running step's deadline, for the overdue list.
+        migrator.registerMigration("v7-demands") { db in
+            try db.execute(sql: """
+                CREATE TABLE demands (
+                    id TEXT PRIMARY KEY,
+                    consumer TEXT NOT NULL REFERENCES agencies (code),
+                    provider TEXT NOT NULL REFERENCES agencies (code),
+                    resource_code TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    deadline TEXT,
+                    revision INTEGER NOT NULL,
+                    document TEXT NOT NULL
+                );
+                CREATE INDEX demands_consumer ON demands (consumer);
+                CREATE INDEX demands_provider ON demands (provider);
+                CREATE INDEX demands_deadline ON demands (state, deadline);
+                """)
+        }
         return migrator
     }
 

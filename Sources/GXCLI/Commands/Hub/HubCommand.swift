@@ -118,6 +118,11 @@ struct HubCommand: AsyncParsableCommand {
         @Option(help: "CA bundle (PEM) that issues the agencies' client certificates: turns on mutual TLS.")
         var tlsClientCa: String?
 
+        @Option(parsing: .upToNextOption,
+                help: ArgumentHelp("Holiday calendar files (TOML, one year each, as Calendar/china-2026.toml) for demand deadlines in working days.",
+                                   discussion: "2026 is built in; each file adds a year or replaces one. A year not covered counts weekends only, and the hub warns at start-up."))
+        var calendar: [String] = []
+
         func effectiveSettings() throws -> HubServeSettings {
             var settings = HubServeSettings()
             if let config { try settings.apply(configFile: config) }
@@ -152,6 +157,7 @@ struct HubCommand: AsyncParsableCommand {
             guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level '\(logLevel)'") }
             let tls = try Self.tls(settings)
             let connections = try Self.connectionLimits(settings)
+            let workingDays = try HubCalendarFiles.load(calendar)
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
@@ -176,7 +182,9 @@ struct HubCommand: AsyncParsableCommand {
                 guard registered == hubKey.publicKey.pem else {
                     throw CLIError("\(keyPath) is not the key this hub was initialised with")
                 }
-                let hub = Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory), limits: limits, tls: tls)
+                let hub = Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory), limits: limits, tls: tls,
+                              calendar: workingDays)
+                hub.warnAboutCalendar()
                 hub.removeIncompleteUploads()
                 try await hub.application(host: host, port: port, connections: connections).runService()
             }

@@ -21,6 +21,8 @@ public struct Hub: Sendable {
     /// HTTPS when set, with mutual TLS when it names a client CA.
     public let tls: HubTLS?
     public let metrics: HubMetrics
+    /// Pages served beside the API on the same listener (the console), which authenticate their own visitors.
+    public var mounts: [HubMount] = []
 
     public init(store: any HubStore, key: SM2PrivateKey, batchDirectory: URL, limits: BatchLimits = BatchLimits(), tls: HubTLS? = nil,
                 metrics: HubMetrics = HubMetrics(), name: String = "gongxiang-hub", logger: Logger = Logger(label: "gongxiang.hub")) {
@@ -52,7 +54,8 @@ public struct Hub: Sendable {
         let router = Router(context: HubRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: AuthenticationMiddleware(store: store, requireClientCertificates: tls?.requiresClientCertificates ?? false))
+        router.add(middleware: AuthenticationMiddleware(store: store, requireClientCertificates: tls?.requiresClientCertificates ?? false,
+                                                        mountPrefixes: mounts.map(\.prefix)))
         addHealthRoutes(to: router)
         addOperationsRoutes(to: router)
         addAgencyRoutes(to: router)
@@ -61,6 +64,7 @@ public struct Hub: Sendable {
         addAuditRoutes(to: router)
         addBatchRoutes(to: router)
         addDeliveryRoutes(to: router)
+        for mount in mounts { mount.add(router) }
         return router
     }
 

@@ -77,6 +77,19 @@ class Console:
         return self.find("body").text
 
     def expect(self, condition, message):
+        """`condition` may be a function: it is then retried for up to 10 s while a submitted form loads."""
+        if callable(condition):
+            deadline = time.time() + 10
+            while True:
+                try:
+                    if condition():
+                        return
+                except Exception:
+                    pass
+                if time.time() > deadline:
+                    break
+                time.sleep(0.1)
+            condition = False
         if not condition:
             self.screenshot("failure")
             fail(f"{message} (at {self.driver.current_url})")
@@ -103,11 +116,11 @@ class Console:
         field = self.find("#token")
         field.send_keys(pathlib.Path(token_file).read_text().strip())
         field.send_keys(Keys.ENTER)
-        self.expect("退出" in self.text, f"{name} could not sign in")
+        self.expect(lambda: "退出" in self.text, f"{name} could not sign in")
 
     def sign_out(self):
         self.find("form.signout button").click()
-        self.expect("您已退出" in self.text, "signing out did not say so")
+        self.expect(lambda: "您已退出" in self.text, "signing out did not say so")
 
 
 def start_hub(gx, state):
@@ -185,7 +198,7 @@ def run(b, state):
     b.find("#reason").send_keys(reason)
     b.find("#confirm").click()
     b.find("form.act button[type=submit]").click()
-    b.expect("已暂停：数据停止流动" in b.text and reason in b.text, "the suspension did not show the new state and reason")
+    b.expect(lambda: "已暂停：数据停止流动" in b.text and reason in b.text, "the suspension did not show the new state and reason")
     b.expect(b.find("h1 .state").text == "已暂停", "the state label did not change to 已暂停")
     b.screenshot("authority-suspended")
     b.sign_out()
@@ -196,6 +209,7 @@ def run(b, state):
     b.find("input[name=action]").send_keys("agreement.suspended")
     b.find("input[name=agreement]").send_keys(agreement)
     b.find("form.filters button").click()
+    b.expect(lambda: "agreement.suspended" in b.driver.current_url, "the search was not submitted")
     rows = b.finds("table.audit tbody tr")
     b.expect(len(rows) == 1 and reason in rows[0].text and "admin:authority" in rows[0].text, "the suspension is not the one entry found")
     b.expect(len(rows[0].find_elements("css selector", "code.hash")) == 2, "the entry does not show its hash and predecessor")
@@ -231,6 +245,7 @@ def run(b, state):
     b.screenshot("agency-refused")
     b.open("/console/overview")
     b.expect("无权" in b.text, "an admin page was not refused to the agency")
+    b.link("返回首页").click()
     b.sign_out()
 
     print("keyboard alone: the authority resumes the agreement")
@@ -245,13 +260,16 @@ def run(b, state):
 
     b.open("/console/")
     active().send_keys((state / "hub" / "admin.token").read_text().strip() + Keys.ENTER)
-    b.expect("概览" in b.text, "signing in with the keyboard failed")
+    b.expect(lambda: "概览" in b.text, "signing in with the keyboard failed")
     tab_to(lambda e: e.text == "共享协议" and e.tag_name == "a", "the agreements link")
     active().send_keys(Keys.ENTER)
+    b.expect(lambda: "共享协议" in b.driver.title, "the agreements page did not open")
     tab_to(lambda e: e.text == agreement, f"the link to {agreement}")
     active().send_keys(Keys.ENTER)
+    b.expect(lambda: agreement in b.driver.title, "the agreement did not open")
     tab_to(lambda e: e.text == "恢复", "the resume button")
     active().send_keys(Keys.ENTER)
+    b.expect(lambda: "恢复" in b.driver.title, "the resume form did not open")
     tab_to(lambda e: e.get_attribute("id") == "reason", "the reason field")
     active().send_keys("核查完毕，恢复")
     tab_to(lambda e: e.get_attribute("id") == "confirm", "the confirmation box")
@@ -259,7 +277,7 @@ def run(b, state):
     tab_to(lambda e: e.tag_name == "button" and e.get_attribute("type") == "submit", "the submit button")
     b.screenshot("keyboard-resume-form")
     active().send_keys(Keys.ENTER)
-    b.expect("已恢复" in b.text and b.find("h1 .state").text == "生效", "resuming with the keyboard did not make the agreement active")
+    b.expect(lambda: "已恢复" in b.text and b.find("h1 .state").text == "生效", "resuming with the keyboard did not make the agreement active")
     b.screenshot("keyboard-resumed")
 
 

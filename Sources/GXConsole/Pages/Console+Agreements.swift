@@ -138,7 +138,7 @@ extension Console {
             "provider": provider?.name ?? terms.provider, "providerCode": terms.provider,
             "consumer": consumer?.name ?? terms.consumer, "consumerCode": terms.consumer,
             "resource": terms.resourceCode, "resourceName": entry?.name ?? "", "schemaVersion": terms.schemaVersion,
-            "purpose": terms.purpose, "basis": terms.basis ?? "", "frequency": terms.frequency.rawValue,
+            "purpose": terms.purpose, "basis": terms.basis as Any, "frequency": terms.frequency.rawValue,
             "method": terms.method.rawValue, "validFrom": terms.validFrom.description, "validUntil": terms.validUntil.description,
             "duties": [
                 ["name": text("duty.provision", visitor), "text": terms.duties.provision],
@@ -146,7 +146,7 @@ extension Console {
                 ["name": text("duty.disposal", visitor), "text": terms.duties.disposal],
                 ["name": text("duty.security", visitor), "text": terms.duties.security],
             ],
-            "supersedes": terms.supersedes ?? "", "supersededBy": agreement.supersededBy ?? "",
+            "supersedes": terms.supersedes as Any, "supersededBy": agreement.supersededBy as Any,
             "contentDigest": terms.contentDigest.hex,
             "items": items, "signatures": signatures, "hasSignatures": !signatures.isEmpty,
             "events": events, "acts": acts, "hasActs": !acts.isEmpty,

@@ -112,7 +112,7 @@ extension Console {
             [
                 "code": entry.resourceCode, "name": entry.name, "provider": names[entry.provider] ?? entry.provider,
                 "summary": entry.summary, "sharingType": entry.sharingType.rawValue, "cycle": entry.updateCycle.rawValue,
-                "version": entry.schemaVersion, "published": entry.publishedOn.description, "basis": entry.sharingBasis ?? "",
+                "version": entry.schemaVersion, "published": entry.publishedOn.description, "basis": entry.sharingBasis as Any,
                 "items": entry.items.map { item in
                     ["name": item.name, "type": item.type.rawValue, "length": item.length.map(String.init) ?? "",
                      "codeTable": item.codeTable?.name ?? "", "key": item.key, "required": item.required]

@@ -262,9 +262,9 @@ extension Console {
             status = .internalServerError
             message = renderer.text("error.internal", language)
         }
-        let html = renderer.page("error", title: message, values: ["message": message, "detail": detail as Any, "status": Int(status.code),
-                                                                    "home": "\(Self.prefix)/"],
-                                 language: language, chrome: [:])
+        var values: [String: Any] = ["message": message, "status": Int(status.code), "home": "\(Self.prefix)/"]
+        if let detail { values["detail"] = detail }
+        let html = renderer.page("error", title: message, values: values, language: language, chrome: [:])
         return Self.html(html, status: status)
     }
 }

@@ -11,6 +11,7 @@ usage: console_test.py --gx PATH/TO/gx [--out DIR]"""
 import argparse
 import os
 import pathlib
+import re
 import shutil
 import socket
 import subprocess
@@ -106,6 +107,8 @@ class Console:
         d.set_window_size(1366, 900)
         if overflow > 0 and name != "failure":
             fail(f"page {name} is {overflow}px wider than the window (see {path})")
+        if re.search(r"\bnil\b|\{\{", self.text) and name != "failure":
+            fail(f"page {name} shows a missing value ('nil' or a template tag; see {path})")
         print(f"  screenshot {path.name}: {d.title}")
 
     def sign_in(self, token_file, name):

@@ -39,6 +39,7 @@ struct ConsoleActTests {
             let csrf = try await browser.csrf()
             let form = try await browser.get(Self.suspend)
             #expect(form.text.contains("name=\"reason\""))
+            #expect(!form.text.contains("nil"), "an absent error must leave no trace on the page")
             // Unconfirmed, or without a reason: nothing happens and the form says what is missing.
             let unconfirmed = try await browser.post(Self.suspend, [("csrf", csrf), ("reason", "数据质量问题")])
             #expect(unconfirmed.status == .badRequest)

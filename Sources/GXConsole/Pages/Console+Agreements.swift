@@ -138,7 +138,7 @@ extension Console {
             "provider": provider?.name ?? terms.provider, "providerCode": terms.provider,
             "consumer": consumer?.name ?? terms.consumer, "consumerCode": terms.consumer,
             "resource": terms.resourceCode, "resourceName": entry?.name ?? "", "schemaVersion": terms.schemaVersion,
-            "purpose": terms.purpose, "basis": terms.basis as Any, "frequency": terms.frequency.rawValue,
+            "purpose": terms.purpose, "frequency": terms.frequency.rawValue,
             "method": terms.method.rawValue, "validFrom": terms.validFrom.description, "validUntil": terms.validUntil.description,
             "duties": [
                 ["name": text("duty.provision", visitor), "text": terms.duties.provision],
@@ -146,12 +146,15 @@ extension Console {
                 ["name": text("duty.disposal", visitor), "text": terms.duties.disposal],
                 ["name": text("duty.security", visitor), "text": terms.duties.security],
             ],
-            "supersedes": terms.supersedes as Any, "supersededBy": agreement.supersededBy as Any,
             "contentDigest": terms.contentDigest.hex,
             "items": items, "signatures": signatures, "hasSignatures": !signatures.isEmpty,
             "events": events, "acts": acts, "hasActs": !acts.isEmpty,
             "exchange": "\(base)/exchange",
         ]
+        // Absent values stay out of the dictionary: a template section shows only what is there.
+        for (key, value) in [("basis", terms.basis), ("supersedes", terms.supersedes), ("supersededBy", agreement.supersededBy)] {
+            if let value { values[key] = value }
+        }
         if let awaited = agreement.awaitedSigner {
             values["awaiting"] = awaited == terms.consumer ? (consumer?.name ?? awaited) : (provider?.name ?? awaited)
             if case let .agency(code) = visitor.principal, code == awaited {
@@ -217,13 +220,15 @@ extension Console {
     func actPage(_ agreement: SharingAgreement, _ act: AgreementAct, _ visitor: Visitor, error: String?, reason: String,
                  status: HTTPResponse.Status = .ok) -> Response {
         let allowed = act.allowedFrom.contains(agreement.state)
-        return render("act", title: "\(text("act.\(act.rawValue)", visitor)) \(agreement.id)", [
+        var values: [String: Any] = [
             "id": agreement.id, "act": text("act.\(act.rawValue)", visitor), "explain": text("act.explain_\(act.rawValue)", visitor),
             "state": stateLabel(agreement.state, visitor), "allowed": allowed, "needsReason": act.needsReason,
-            "error": error as Any, "reason": reason, "csrf": visitor.csrfToken,
+            "reason": reason, "csrf": visitor.csrfToken,
             "action": "\(Self.prefix)/agreements/\(Self.pathEscaped(agreement.id))/act/\(act.rawValue)",
             "back": "\(Self.prefix)/agreements/\(Self.pathEscaped(agreement.id))",
             "purpose": agreement.terms.purpose,
-        ], for: visitor, status: status)
+        ]
+        if let error { values["error"] = error }
+        return render("act", title: "\(text("act.\(act.rawValue)", visitor)) \(agreement.id)", values, for: visitor, status: status)
     }
 }

@@ -109,15 +109,17 @@ extension Console {
     func catalogue(_ visitor: Visitor) async throws -> Response {
         let names = Dictionary(try await hub.store.agencies().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         let entries: [[String: Any]] = try await hub.store.catalogueEntries().map { entry in
-            [
+            var values: [String: Any] = [
                 "code": entry.resourceCode, "name": entry.name, "provider": names[entry.provider] ?? entry.provider,
                 "summary": entry.summary, "sharingType": entry.sharingType.rawValue, "cycle": entry.updateCycle.rawValue,
-                "version": entry.schemaVersion, "published": entry.publishedOn.description, "basis": entry.sharingBasis as Any,
+                "version": entry.schemaVersion, "published": entry.publishedOn.description,
                 "items": entry.items.map { item in
                     ["name": item.name, "type": item.type.rawValue, "length": item.length.map(String.init) ?? "",
                      "codeTable": item.codeTable?.name ?? "", "key": item.key, "required": item.required]
                 },
             ]
+            if let basis = entry.sharingBasis { values["basis"] = basis }
+            return values
         }
         return render("catalogue", title: text("catalogue.title", visitor), ["entries": entries], for: visitor)
     }

@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // System libraries: the machine's OpenSSL 3 (SM2/SM3/SM4) and zlib (deflate).
@@ -90,6 +91,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The console: the hub's web pages for the authority, the agencies and the auditors. Templates and the
+        // stylesheet are compiled into the binary (government networks are offline; gx ships alone).
+        .target(
+            name: "GXConsole",
+            dependencies: [
+                "GXDomain", "GXStorage", "GXHub", "GXCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Templates")],
+            swiftSettings: swiftSettings
+        ),
         // The agency's side: local sources and sinks, change detection, the nightly push and pull.
         .target(
             name: "GXAgent",
@@ -109,7 +124,7 @@ let package = Package(
         .target(
             name: "GXCLI",
             dependencies: [
-                "GXCrypto", "GXDomain", "GXStorage", "GXPostgres", "GXHub", "GXAgent",
+                "GXCrypto", "GXDomain", "GXStorage", "GXPostgres", "GXHub", "GXConsole", "GXAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -162,6 +177,14 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GXConsoleTests",
+            dependencies: [
+                "GXConsole", "GXHub", "GXStorage", "GXDomain", "GXCrypto", "GXPostgres", "GXTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -2,6 +2,7 @@
 # Runs the exchange on its embedded default: a hub on SQLite, loaded with the shipped Beijing agencies,
 # catalogue and agreements, every agreement signed by both parties and filed, the audit log exported
 # and re-verified offline. State goes to ./quickstart-state (or $GX_STATE); it is rebuilt each run.
+# With GX_KEEP_SERVING=1 the hub serves again afterwards (until Ctrl-C) so a person can look at the console.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -101,3 +102,21 @@ active=$(grep -c '"action":"agreement.activated"' "$STATE/audit.ndjson" || true)
 echo
 received=$(grep -c '"action":"batch.received"' "$STATE/audit.ndjson" || true)
 echo "quickstart done: $(echo $codes | wc -w) agencies, $(ls Catalogue/*.toml | wc -l) catalogue entries, $active agreements active, $received batches applied and receipted; state in $STATE"
+
+echo
+echo "== the console: $GX_HUB/console/ — sign in with the content of a token file"
+echo "  $STATE/hub/admin.token    the authority (admin): overview, agencies, catalogue, agreements, file/suspend/resume/revoke"
+echo "  $STATE/hub/auditor.token  the auditor: the audit log, chain verification, exports (reads only)"
+for code in $codes; do
+  name=$(awk -v c="$code" '$0 ~ "^code = \""c"\"" {found=1} found && /^name = / {sub(/^name = "/, ""); sub(/"$/, ""); print; exit}' Agreements/agencies.toml)
+  echo "  $STATE/agencies/$code.token  $name: its own agreements, batches and receipts"
+done
+if [ "${GX_KEEP_SERVING:-}" = "1" ]; then
+  "$GX_BIN" hub serve --db "$STATE/hub/hub.sqlite" --listen "127.0.0.1:$PORT" 2>>"$STATE/hub/hub.log" &
+  HUB_PID=$!
+  trap 'kill $HUB_PID 2>/dev/null || true' EXIT INT TERM
+  echo "== the hub serves at $GX_HUB until Ctrl-C (log: $STATE/hub/hub.log)"
+  wait $HUB_PID
+else
+  echo "  (the hub has stopped; run with GX_KEEP_SERVING=1 to keep it serving for a look)"
+fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit tests, the hub over HTTP on SQLite and on a throwaway PostgreSQL 15
-# (started here, stopped afterwards), and real gx processes over loopback (including the quickstart script).
+# (started here, stopped afterwards), real gx processes over loopback (including the quickstart script), and
+# the console in headless Chromium against a real hub (screenshots in .build/console-screenshots).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -13,3 +14,4 @@ scratch=$(mktemp -d /tmp/gx-tests.XXXXXX)
 trap 'scripts/test-postgres.sh stop "$GX_TEST_POSTGRES_DIR"; rm -rf "$scratch"' EXIT
 echo "test.sh: PostgreSQL 15 for tests at $GX_TEST_POSTGRES_URL (TLS CA: $GX_TEST_POSTGRES_CA); temporary files in $scratch" >&2
 TMPDIR=$scratch swift test --skip-build "$@"
+TMPDIR=$scratch python3 Tests/Browser/console_test.py --gx "$(swift build --show-bin-path)/gx" --out .build/console-screenshots

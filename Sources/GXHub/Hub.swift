@@ -27,6 +27,8 @@ public struct Hub: Sendable {
     public let projectionBudget: ProjectionBudget
     /// Working days for the time limits of demands (weekends, public holidays, 调休).
     public let calendar: WorkingDayCalendar
+    /// Pages served beside the API on the same listener (the console), which authenticate their own visitors.
+    public var mounts: [HubMount] = []
 
     public init(store: any HubStore, key: SM2PrivateKey, batchDirectory: URL, limits: BatchLimits = BatchLimits(), tls: HubTLS? = nil,
                 metrics: HubMetrics = HubMetrics(), arrivals: BatchArrivals = BatchArrivals(), calendar: WorkingDayCalendar = .shipped(),
@@ -64,7 +66,8 @@ public struct Hub: Sendable {
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: tls != nil))
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: AuthenticationMiddleware(store: store, requireClientCertificates: tls?.requiresClientCertificates ?? false))
+        router.add(middleware: AuthenticationMiddleware(store: store, requireClientCertificates: tls?.requiresClientCertificates ?? false,
+                                                        mountPrefixes: mounts.map(\.prefix)))
         addHealthRoutes(to: router)
         addOperationsRoutes(to: router)
         addAgencyRoutes(to: router)
@@ -75,6 +78,7 @@ public struct Hub: Sendable {
         addBatchRoutes(to: router)
         addDeliveryRoutes(to: router)
         addDemandRoutes(to: router)
+        for mount in mounts { mount.add(router) }
         return router
     }
 

@@ -14,6 +14,9 @@ public struct HubRequestContext: RequestContext {
         channel = source.channel
     }
 
+    /// The client's address, for slowing repeated failed sign-ins from it.
+    public var remoteAddress: SocketAddress? { channel.remoteAddress }
+
     /// API bodies are small JSON documents; anything larger is refused before it is read.
     public var maxUploadSize: Int { 1 << 20 }
 }

@@ -48,6 +48,14 @@ public protocol HubStore: Sendable {
     /// The highest sequence an agreement's consumer has acknowledged, 0 before the first receipt.
     func acknowledgedSequence(agreementID: String) async throws -> Int64
 
+    /// Console sessions. `consoleSession` answers only while the credential the session was opened with exists.
+    func openConsoleSession(_ session: ConsoleSession) async throws
+    func consoleSession(tokenHash: String) async throws -> ConsoleSession?
+    func touchConsoleSession(tokenHash: String, at time: String) async throws
+    func closeConsoleSession(tokenHash: String) async throws
+    /// Removes the sessions last seen before `lastSeenBefore` or opened before `openedBefore`.
+    func closeConsoleSessions(lastSeenBefore: String, openedBefore: String) async throws
+
     func metadata(_ key: String) async throws -> String?
     func setMetadata(_ key: String, _ value: String) async throws
 

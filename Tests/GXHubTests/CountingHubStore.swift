@@ -29,6 +29,13 @@ final class CountingHubStore: HubStore {
     func principal(forTokenHash hash: String) async throws -> Principal? { try await base.principal(forTokenHash: hash) }
     func credentials(of principal: Principal) async throws -> [Credential] { try await base.credentials(of: principal) }
     func demand(id: String) async throws -> SharingDemand? { try await base.demand(id: id) }
+    func openConsoleSession(_ session: ConsoleSession) async throws { try await base.openConsoleSession(session) }
+    func consoleSession(tokenHash: String) async throws -> ConsoleSession? { try await base.consoleSession(tokenHash: tokenHash) }
+    func touchConsoleSession(tokenHash: String, at time: String) async throws { try await base.touchConsoleSession(tokenHash: tokenHash, at: time) }
+    func closeConsoleSession(tokenHash: String) async throws { try await base.closeConsoleSession(tokenHash: tokenHash) }
+    func closeConsoleSessions(lastSeenBefore: String, openedBefore: String) async throws {
+        try await base.closeConsoleSessions(lastSeenBefore: lastSeenBefore, openedBefore: openedBefore)
+    }
     func demands(matching query: DemandQuery) async throws -> [SharingDemand] { try await base.demands(matching: query) }
     func catalogueEntries() async throws -> [CatalogueEntry] { try await base.catalogueEntries() }
     func catalogueEntry(resourceCode: String, schemaVersion: String?) async throws -> CatalogueEntry? {

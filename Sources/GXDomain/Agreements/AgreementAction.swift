@@ -10,6 +10,9 @@ public enum AgreementAction: String, Codable, Sendable, CaseIterable {
     case expire
     case supersede
 
+    /// The states the act is allowed from.
+    public var allowedFrom: Set<AgreementState> { rule.from }
+
     /// The state each act leads to, from the states it is allowed in.
     var rule: (from: Set<AgreementState>, to: AgreementState) {
         switch self {

@@ -5,15 +5,19 @@ import Hummingbird
 
 /// Establishes the caller from its bearer token. Every path except the health probes and the API
 /// description needs one: deny by default, so a route added without thought is still closed to anonymous
-/// callers. On a mutual-TLS hub the connection's client certificate must name the same principal.
+/// callers. Paths under a mount's prefix (the console) pass without a principal: the mount authenticates
+/// them with its own sessions. On a mutual-TLS hub the connection's client certificate must name the same principal.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
     let store: any HubStore
     let requireClientCertificates: Bool
+    var mountPrefixes: [String] = []
     static let publicPaths: Set<String> = ["/healthz", "/readyz", "/openapi.yaml"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        let path = request.uri.path
+        if mountPrefixes.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) { return try await next(request, context) }
         // With mutual TLS the certificate is checked before the token is looked at, and a token that is unknown
         // or not the certificate's principal gets one answer: a stolen token cannot be tested for validity.
         let certified = requireClientCertificates ? try await certifiedPrincipal(context: context) : nil

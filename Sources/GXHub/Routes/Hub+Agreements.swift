@@ -40,7 +40,7 @@ extension Hub {
         }
 
         router.on(.post, "/v1/agreements/:id/filing", allow: [.admin]) { request, context, principal in
-            let agreement = try await file(try QueryParameters(request, context).path("id"), by: principal)
+            let agreement = try await perform(.file, on: try QueryParameters(request, context).path("id"), reason: nil, by: principal)
             return try JSONResponse.make(HubAPI.AgreementView(agreement: agreement))
         }
 
@@ -49,15 +49,10 @@ extension Hub {
             return try JSONResponse.make(HubAPI.AgreementView(agreement: agreement))
         }
 
-        for (path, action, event) in [("suspension", AgreementAction.suspend, "agreement.suspended"),
-                                      ("resumption", .resume, "agreement.resumed"),
-                                      ("revocation", .revoke, "agreement.revoked")] {
+        for (path, act) in [("suspension", AgreementAct.suspend), ("resumption", .resume), ("revocation", .revoke)] {
             router.on(.post, RouterPath("/v1/agreements/:id/\(path)"), allow: [.admin]) { request, context, principal in
                 let body = try await request.decodeBody(HubAPI.Reason.self, context: context)
-                guard !body.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, body.reason.count <= 1000 else {
-                    throw HubAPIError(.badRequest, "state a reason of 1 to 1000 characters", field: "reason")
-                }
-                let agreement = try await transition(try QueryParameters(request, context).path("id"), action, event: event, reason: body.reason, by: principal)
+                let agreement = try await perform(act, on: try QueryParameters(request, context).path("id"), reason: body.reason, by: principal)
                 return try JSONResponse.make(HubAPI.AgreementView(agreement: agreement))
             }
         }
@@ -68,7 +63,26 @@ extension Hub {
         }
     }
 
-    func visibleAgreement(_ id: String, to principal: Principal) async throws -> SharingAgreement {
+    /// The authority's acts on an agreement — file, suspend, resume, revoke — as the API and the console both
+    /// perform them: who may, the reason each needs, the transition and its audit entry, in one place.
+    public func perform(_ act: AgreementAct, on id: String, reason: String?, by principal: Principal) async throws -> SharingAgreement {
+        guard principal.kind == .admin else { throw HubAPIError.forbidden(principal, "\(act.rawValue) agreement \(id)") }
+        if act.needsReason || reason != nil {
+            let reason = reason ?? ""
+            guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, reason.count <= 1000 else {
+                throw HubAPIError(.badRequest, "state a reason of 1 to 1000 characters", field: "reason")
+            }
+        }
+        switch act {
+        case .file: return try await file(id, by: principal, reason: reason)
+        case .suspend: return try await transition(id, .suspend, event: "agreement.suspended", reason: reason ?? "", by: principal)
+        case .resume: return try await transition(id, .resume, event: "agreement.resumed", reason: reason ?? "", by: principal)
+        case .revoke: return try await transition(id, .revoke, event: "agreement.revoked", reason: reason ?? "", by: principal)
+        }
+    }
+
+    /// Reads an agreement as `principal` may: an agency only one it is a party to.
+    public func visibleAgreement(_ id: String, to principal: Principal) async throws -> SharingAgreement {
         guard let agreement = try await store.agreement(id: id) else { throw StoreError.notFound(what: "agreement \(id)") }
         if case let .agency(code) = principal, code != agreement.terms.provider, code != agreement.terms.consumer {
             throw HubAPIError.forbidden(principal, "read agreement \(id): not a party to it")
@@ -135,7 +149,7 @@ extension Hub {
 
     /// Files (备案) a signed agreement: both signatures are checked again against the registered keys,
     /// the hub countersigns, and the agreement becomes active at once if its validity has begun.
-    func file(_ id: String, by principal: Principal) async throws -> SharingAgreement {
+    func file(_ id: String, by principal: Principal, reason: String? = nil) async throws -> SharingAgreement {
         guard let agreement = try await store.agreement(id: id) else { throw StoreError.notFound(what: "agreement \(id)") }
         guard let consumer = try await store.agency(code: agreement.terms.consumer),
               let provider = try await store.agency(code: agreement.terms.provider) else {
@@ -151,7 +165,8 @@ extension Hub {
         try await store.commit([.saveAgreement(filed, expectedRevision: agreement.revision)],
                                audit: [audit(filed, "agreement.filed", by: principal,
                                              details: ["content_digest": .string(filed.terms.contentDigest.hex),
-                                                       "filing_sm3": .string(SM3.digest(filed.filingBytes).hex)])],
+                                                       "filing_sm3": .string(SM3.digest(filed.filingBytes).hex)]
+                                                 .merging(reason.map { ["reason": .string($0)] } ?? [:]) { a, _ in a })],
                                at: time)
         let today = Timestamp.beijingDay(of: time)
         if filed.terms.validFrom <= today, today <= filed.terms.validUntil {

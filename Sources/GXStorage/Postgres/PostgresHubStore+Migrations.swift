@@ -105,6 +105,18 @@ extension PostgresHubStore {
         ("v3-agency-retired-keys", """
             ALTER TABLE agencies ADD COLUMN retired_keys TEXT NOT NULL DEFAULT '[]'
             """),
+        ("v6-console-sessions", """
+            CREATE TABLE console_sessions (
+                token_hash TEXT PRIMARY KEY,
+                principal_kind TEXT NOT NULL,
+                principal_id TEXT NOT NULL,
+                credential_hash TEXT NOT NULL,
+                opened_at TEXT NOT NULL,
+                last_seen_at TEXT NOT NULL
+            );
+            CREATE INDEX console_sessions_last_seen ON console_sessions (last_seen_at);
+            CREATE INDEX console_sessions_opened ON console_sessions (opened_at)
+            """),
         ("v7-demands", """
             CREATE TABLE demands (
                 id TEXT PRIMARY KEY,

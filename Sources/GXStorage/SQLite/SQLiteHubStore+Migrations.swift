@@ -105,6 +105,21 @@ extension SQLiteHubStore {
         migrator.registerMigration("v3-agency-retired-keys") { db in
             try db.execute(sql: "ALTER TABLE agencies ADD COLUMN retired_keys TEXT NOT NULL DEFAULT '[]'")
         }
+        // The console's sign-ins, shared by every hub process on the database; tokens kept as their SM3.
+        migrator.registerMigration("v6-console-sessions") { db in
+            try db.execute(sql: """
+                CREATE TABLE console_sessions (
+                    token_hash TEXT PRIMARY KEY,
+                    principal_kind TEXT NOT NULL,
+                    principal_id TEXT NOT NULL,
+                    credential_hash TEXT NOT NULL,
+                    opened_at TEXT NOT NULL,
+                    last_seen_at TEXT NOT NULL
+                );
+                CREATE INDEX console_sessions_last_seen ON console_sessions (last_seen_at);
+                CREATE INDEX console_sessions_opened ON console_sessions (opened_at);
+                """)
+        }
         // Sharing demands (共享需求) with the running step's deadline, for the overdue list.
         migrator.registerMigration("v7-demands") { db in
             try db.execute(sql: """

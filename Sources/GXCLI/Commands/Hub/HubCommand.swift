@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GXCrypto
+import GXConsole
 import GXHub
 import GXStorage
 import Hummingbird
@@ -62,7 +63,7 @@ struct HubCommand: AsyncParsableCommand {
 
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Serve the hub's HTTP(S) JSON API until SIGTERM or SIGINT (then shut down gracefully).",
+            abstract: "Serve the hub's HTTP(S) JSON API and its web console (/console/) until SIGTERM or SIGINT (then shut down gracefully).",
             discussion: """
                 Settings come from, in rising precedence: defaults, the --config file (TOML: db, key, batches, \
                 listen, log_level, batch_retention_days, header_timeout_seconds, idle_timeout_seconds, and [tls] \
@@ -182,8 +183,9 @@ struct HubCommand: AsyncParsableCommand {
                 guard registered == hubKey.publicKey.pem else {
                     throw CLIError("\(keyPath) is not the key this hub was initialised with")
                 }
-                let hub = Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory), limits: limits, tls: tls,
-                              calendar: workingDays)
+                // The console's pages on the same router, listener and TLS as the API.
+                let hub = try GXConsole.Console.mounted(on: Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory),
+                                                                limits: limits, tls: tls, calendar: workingDays))
                 hub.warnAboutCalendar()
                 hub.removeIncompleteUploads()
                 try await hub.application(host: host, port: port, connections: connections).runService()

@@ -1,0 +1,152 @@
+import Foundation
+import GXCrypto
+import GXDomain
+import GXHub
+import GXStorage
+import Hummingbird
+
+extension Console {
+    func addAuditPages(to group: RouterGroup<HubRequestContext>) {
+        let auditors: Set<PrincipalKind> = [.admin, .auditor]
+        page(group, .get, "audit", allow: auditors) { request, _, visitor, _ in try await auditLog(request, visitor) }
+        page(group, .get, "audit/verify", allow: auditors) { _, _, visitor, _ in try await verifyChain(visitor) }
+        page(group, .get, "audit/export.csv", allow: auditors) { request, _, _, _ in try auditExport(request, format: .csv) }
+        page(group, .get, "audit/export.ndjson", allow: auditors) { request, _, _, _ in try auditExport(request, format: .ndjson) }
+        page(group, .get, "agreements/:id/exchange", allow: Set(PrincipalKind.allCases)) { _, context, visitor, _ in
+            try await exchange(try context.parameters.require("id"), visitor)
+        }
+    }
+
+    static let auditFilters = ["agency", "agreement", "action", "from", "until"]
+    static let auditPageSize = 50
+
+    /// The search as the form states it; `after` pages on. Times are read as the API reads them (RFC 3339 with
+    /// any offset, or a date meaning 00:00 Beijing time) and compared as instants.
+    func auditQuery(_ request: Request, limit: Int) throws -> AuditQuery {
+        var after: Int64 = 0
+        if let text = Self.filterText(request, "after") {
+            guard let value = Int64(text), value >= 0 else { throw ConsolePageError(.badRequest, "error.bad_filter", detail: "after") }
+            after = value
+        }
+        func instant(_ name: String) throws -> Date? {
+            guard let text = Self.filterText(request, name) else { return nil }
+            guard let date = Timestamp.instant(from: text) else { throw ConsolePageError(.badRequest, "error.bad_filter", detail: name) }
+            return date
+        }
+        return AuditQuery(agency: Self.filterText(request, "agency"), agreement: Self.filterText(request, "agreement"),
+                          action: Self.filterText(request, "action"), from: try instant("from"), until: try instant("until"),
+                          afterSeq: after, limit: limit)
+    }
+
+    /// A filter as typed in the form, trimmed and bounded; nil when blank.
+    static func filterText(_ request: Request, _ name: String) -> String? {
+        request.uri.queryParameters.get(name).flatMap {
+            let text = $0.trimmingCharacters(in: .whitespaces)
+            return text.isEmpty ? nil : String(text.prefix(100))
+        }
+    }
+
+    /// The search's filters as typed, to carry into the next page's and the export's links.
+    static func filterQueryString(_ request: Request) -> String {
+        auditFilters.compactMap { name in
+            filterText(request, name).map { "\(name)=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+        }.joined(separator: "&")
+    }
+
+    func auditLog(_ request: Request, _ visitor: Visitor) async throws -> Response {
+        let query = try auditQuery(request, limit: Self.auditPageSize)
+        let entries = try await hub.store.auditEntries(matching: query)
+        let filters = Self.filterQueryString(request)
+        let rows: [[String: Any]] = entries.map { entry in
+            [
+                "seq": entry.seq, "time": entry.time, "actor": entry.actor, "action": entry.action, "subject": entry.subject,
+                "agreement": entry.agreement ?? "", "details": CanonicalJSON.object(entry.details).canonicalString,
+                "hash": entry.hash, "prevHash": entry.prevHash,
+            ]
+        }
+        var values: [String: Any] = [
+            "rows": rows, "empty": rows.isEmpty,
+            "agency": query.agency ?? "", "agreement": query.agreement ?? "", "action": query.action ?? "",
+            "from": Self.filterText(request, "from") ?? "", "until": Self.filterText(request, "until") ?? "",
+            "csv": "\(Self.prefix)/audit/export.csv?\(filters)", "ndjson": "\(Self.prefix)/audit/export.ndjson?\(filters)",
+            "verify": "\(Self.prefix)/audit/verify",
+        ]
+        if query.afterSeq > 0 { values["first"] = "\(Self.prefix)/audit?\(filters)" }
+        if entries.count == query.limit, let last = entries.last {
+            values["next"] = "\(Self.prefix)/audit?\(filters)\(filters.isEmpty ? "" : "&")after=\(last.seq)"
+        }
+        return render("audit", title: text("audit.title", visitor), values, for: visitor)
+    }
+
+    /// Re-verifies the whole chain from the store against the hub key and its signed checkpoints, as
+    /// `gx audit verify` does offline.
+    func verifyChain(_ visitor: Visitor) async throws -> Response {
+        let checkpoints = try await hub.store.auditCheckpoints()
+        var verifier = AuditChainVerifier(checkpoints: checkpoints, hubKey: hub.key.publicKey)
+        var after: Int64 = 0
+        reading: while true {
+            let page = try await hub.store.auditChain(afterSeq: after, limit: 1000)
+            guard let last = page.last else { break }
+            for entry in page where !verifier.check(entry) { break reading }
+            after = last.seq
+        }
+        let report = verifier.finish()
+        let checkpoint = report.coveredBySeq.flatMap { seq in checkpoints.first { $0.seq == seq } }
+        return render("audit-verify", title: text("verify.title", visitor), [
+            "intact": report.isIntact, "entries": report.entriesChecked, "lastSeq": report.lastSeq, "headHash": report.headHash,
+            "checkpoints": report.checkpointsChecked, "coveredBy": report.coveredBySeq.map { String($0) } ?? "",
+            "hasCheckpoint": checkpoint != nil, "checkpointTime": checkpoint?.time ?? "",
+            "uncovered": report.lastSeq - (report.coveredBySeq ?? 0),
+            "break": report.firstBreak.map { $0.description } ?? "", "hubKey": Self.fingerprint(hub.key.publicKey.pem),
+            "back": "\(Self.prefix)/audit",
+        ], for: visitor)
+    }
+
+    enum ExportFormat { case csv, ndjson }
+
+    /// Every entry the search matches (not only the page shown), streamed page by page.
+    func auditExport(_ request: Request, format: ExportFormat) throws -> Response {
+        let search = try auditQuery(request, limit: AuditQuery.maximumLimit)
+        let store = hub.store
+        var headers = HTTPFields()
+        headers[.contentType] = format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson"
+        headers[.contentDisposition] = "attachment; filename=\"audit.\(format == .csv ? "csv" : "ndjson")\""
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var query = search
+            if format == .csv {
+                // A byte-order mark, so spreadsheet programs read the Chinese as UTF-8.
+                try await writer.write(ByteBuffer(bytes: [0xEF, 0xBB, 0xBF] + Array("seq,time,actor,action,subject,agreement,agencies,details,prev_hash,hash\r\n".utf8)))
+            }
+            while true {
+                let entries = try await store.auditEntries(matching: query)
+                guard let last = entries.last else { break }
+                var buffer = ByteBuffer()
+                for entry in entries {
+                    switch format {
+                    case .csv: buffer.writeString(Self.csvLine(entry))
+                    case .ndjson:
+                        buffer.writeBytes(try AuditExport.line(HubAPI.ExportLine(type: .entry, entry: entry)))
+                    }
+                }
+                try await writer.write(buffer)
+                if entries.count < query.limit { break }
+                query.afterSeq = last.seq
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    static func csvLine(_ entry: AuditEntry) -> String {
+        let fields = [String(entry.seq), entry.time, entry.actor, entry.action, entry.subject, entry.agreement ?? "",
+                      entry.agencies.joined(separator: " "), CanonicalJSON.object(entry.details).canonicalString, entry.prevHash, entry.hash]
+        return fields.map(csvField).joined(separator: ",") + "\r\n"
+    }
+
+    /// Quotes a field when needed; a field a spreadsheet would take for a formula is prefixed with `'`.
+    static func csvField(_ value: String) -> String {
+        var value = value
+        if let first = value.first, "=+-@\t\r".contains(first) { value = "'" + value }
+        guard value.contains(where: { ",\"\r\n".contains($0) }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -21,6 +21,8 @@ public struct Hub: Sendable {
     /// HTTPS when set, with mutual TLS when it names a client CA.
     public let tls: HubTLS?
     public let metrics: HubMetrics
+    /// How many audit entries each caller's refused requests may cause.
+    public let refusals = RefusalAuditing()
 
     public init(store: any HubStore, key: SM2PrivateKey, batchDirectory: URL, limits: BatchLimits = BatchLimits(), tls: HubTLS? = nil,
                 metrics: HubMetrics = HubMetrics(), name: String = "gongxiang-hub", logger: Logger = Logger(label: "gongxiang.hub")) {
@@ -67,7 +69,7 @@ public struct Hub: Sendable {
     /// The HTTP(S) application, ready to run as a service (graceful shutdown on SIGTERM via ServiceLifecycle).
     /// With TLS, SIGHUP reloads the certificate, key and client CA from their files.
     public func application(host: String, port: Int) throws -> some ApplicationProtocol {
-        var services: [any Service] = [HubMaintenance(hub: self)]
+        var services: [any Service] = [HubMaintenance(hub: self), AuditCheckpointing(hub: self)]
         var server = HTTPServerBuilder.http1()
         if let tls {
             let contexts = try TLSContextHolder(tls)

@@ -21,4 +21,6 @@ public enum HubChange: Sendable {
     case recordReceipt(StoredReceipt)
     /// Notes that a batch's payload files were deleted under the retention setting.
     case pruneBatch(resourceCode: String, sequence: Int64)
+    /// Brings the agency index back in line with the chain: adds the rows it lacks, removes those no entry implies.
+    case repairAuditIndex(add: [AuditIndexRow], remove: [AuditIndexRow])
 }

@@ -75,6 +75,8 @@ public final class SQLiteHubStore: HubStore {
             }
         case .acceptBatch, .recordDelivery, .recordReceipt, .pruneBatch:
             try applyExchange(change, in: db)
+        case let .repairAuditIndex(add, remove):
+            try repairAuditIndex(add: add, remove: remove, in: db)
         }
     }
 

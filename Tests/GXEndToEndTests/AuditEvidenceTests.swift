@@ -6,12 +6,12 @@ import Testing
 
 @Suite("gx audit verify on an exported log")
 struct AuditEvidenceTests {
-    func tampered(_ transform: ([String]) -> [String]) async throws -> ProcessResult {
+    func tampered(_ options: [String] = [], _ transform: ([String]) -> [String]) async throws -> ProcessResult {
         let run = try await Quickstart.run()
         let lines = try String(contentsOfFile: run.export, encoding: .utf8).split(separator: "\n").map(String.init)
         let file = try temporaryDirectory("tamper").appendingPathComponent("audit.ndjson")
         try (transform(lines).joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
-        return try await GXBinary.run(["audit", "verify", "--file", file.path, "--pub", run.hubPublicKey])
+        return try await GXBinary.run(["audit", "verify", "--file", file.path, "--pub", run.hubPublicKey] + options)
     }
 
     @Test("the untouched export verifies with only the hub's public key")
@@ -102,6 +102,16 @@ struct AuditEvidenceTests {
         #expect(result.stdout.contains("NOT fully verified"), "\(result.stdout)")
         #expect(result.stdout.contains("the 1 entries after it are UNVERIFIED"), "\(result.stdout)")
         #expect(!result.stdout.contains("audit chain intact"))
+    }
+
+    @Test("--json says an unsigned tail is not intact, and how many entries it holds")
+    func unsignedTailInJSON() async throws {
+        let result = try await tampered(["--json"]) { lines in lines.filter { !$0.hasPrefix(#"{"checkpoint""#) } }
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        #expect(summary["intact"] as? Bool == false)
+        #expect(summary["verdict"] as? String == "unverified_tail")
+        #expect(summary["unverified_entries"] as? Int == summary["head_seq"] as? Int)
     }
 
     @Test("entries rewritten after the first checkpoint, with the later checkpoints dropped, are unverified (exit 3)")

@@ -20,7 +20,8 @@ enum AuditVerification {
         var message: String?
 
         init(_ report: AuditChainVerifier.Report) {
-            intact = report.isIntact
+            // Intact means proven: linked throughout and covered by a checkpoint signed with the given key.
+            intact = report.verdict == .intact
             entries = report.entriesChecked
             checkpoints = report.checkpointsChecked
             headSeq = report.lastSeq

@@ -194,6 +194,26 @@ struct AuditEvidenceTests {
         #expect(repaired.stdout.contains("the 1 entries after it are UNVERIFIED"), "\(repaired.stdout)")
     }
 
+    @Test("a serving hub signs a checkpoint within seconds of a change, so the database verifies as covered (exit 0)")
+    func servingHubSignsSoon() async throws {
+        let run = try await Quickstart.run()
+        let dir = try temporaryDirectory("checkpoint-soon")
+        let database = dir.appendingPathComponent("hub.sqlite").path
+        try FileManager.default.copyItem(atPath: run.hubDatabase, toPath: database)
+        try FileManager.default.copyItem(atPath: run.state.appendingPathComponent("hub/hub.key").path, toPath: dir.appendingPathComponent("hub.key").path)
+        let hub = try await HubProcess(database: database, directory: dir)
+        defer { hub.stop() }
+        let suspended = try await GXBinary.run(["agreement", "suspend", "BJ-GX-2026-003", "--reason", "核查", "--hub", hub.url, "--token-file", run.adminToken])
+        #expect(suspended.status == 0, "\(suspended.stderr)")
+        var verified = try await GXBinary.run(["audit", "verify", "--db", database, "--pub", run.hubPublicKey])
+        let deadline = ContinuousClock.now + .seconds(12)
+        while verified.status == 3, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(500))
+            verified = try await GXBinary.run(["audit", "verify", "--db", database, "--pub", run.hubPublicKey])
+        }
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+    }
+
     @Test("an offline check without the hub key is bad input (exit 2)")
     func missingKey() async throws {
         let run = try await Quickstart.run()

@@ -29,6 +29,8 @@ public struct Hub: Sendable {
     public let calendar: WorkingDayCalendar
     /// Pages served beside the API on the same listener (the console), which authenticate their own visitors.
     public var mounts: [HubMount] = []
+    /// How many audit entries each caller's refused requests may cause.
+    public let refusals = RefusalAuditing()
 
     public init(store: any HubStore, key: SM2PrivateKey, batchDirectory: URL, limits: BatchLimits = BatchLimits(), tls: HubTLS? = nil,
                 metrics: HubMetrics = HubMetrics(), arrivals: BatchArrivals = BatchArrivals(), calendar: WorkingDayCalendar = .shipped(),
@@ -86,7 +88,7 @@ public struct Hub: Sendable {
     /// With TLS, SIGHUP reloads the certificate, key and client CA from their files. `connections` bounds how
     /// long a slow client may hold a connection.
     public func application(host: String, port: Int, connections: ConnectionLimits = ConnectionLimits()) throws -> some ApplicationProtocol {
-        var services: [any Service] = [HubMaintenance(hub: self), BatchArrivalListener(hub: self)]
+        var services: [any Service] = [HubMaintenance(hub: self), BatchArrivalListener(hub: self), AuditCheckpointing(hub: self)]
         let http = connections.channelConfiguration
         var server = HTTPServerBuilder.http1(configuration: http)
         if let tls {

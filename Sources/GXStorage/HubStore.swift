@@ -32,6 +32,9 @@ public protocol HubStore: Sendable {
     /// The chain in order from `afterSeq`, for export and verification.
     func auditChain(afterSeq: Int64, limit: Int) async throws -> [AuditEntry]
     func auditHead() async throws -> (seq: Int64, hash: String)
+    /// The agency index rows (what `AuditQuery.agency` filters on) for entries after `afterSeq` through
+    /// `throughSeq`, by sequence: for checking the index against the chain it is derived from.
+    func auditIndexRows(afterSeq: Int64, throughSeq: Int64) async throws -> [AuditIndexRow]
     func addCheckpoint(_ checkpoint: AuditCheckpoint) async throws
     func auditCheckpoints() async throws -> [AuditCheckpoint]
     func lastCheckpoint() async throws -> AuditCheckpoint?

@@ -86,7 +86,7 @@ struct PostgresHubTests {
 
         #expect(try await hubA.terminate() == 0)
         #expect(try await hubB.terminate() == 0)
-        let verify = try await GXBinary.run(["audit", "verify", "--db", world.hubURL])
+        let verify = try await GXBinary.run(["audit", "verify", "--db", world.hubURL, "--pub", world.state.appendingPathComponent("hub/hub.pub").path])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         #expect(verify.stdout.contains("audit chain intact"))
         let counts = try await TestPostgres.rows("""

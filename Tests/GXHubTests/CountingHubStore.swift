@@ -29,6 +29,9 @@ final class CountingHubStore: HubStore {
     func principal(forTokenHash hash: String) async throws -> Principal? { try await base.principal(forTokenHash: hash) }
     func credentials(of principal: Principal) async throws -> [Credential] { try await base.credentials(of: principal) }
     func demand(id: String) async throws -> SharingDemand? { try await base.demand(id: id) }
+    func auditIndexRows(afterSeq: Int64, throughSeq: Int64) async throws -> [AuditIndexRow] {
+        try await base.auditIndexRows(afterSeq: afterSeq, throughSeq: throughSeq)
+    }
     func openConsoleSession(_ session: ConsoleSession) async throws { try await base.openConsoleSession(session) }
     func consoleSession(tokenHash: String) async throws -> ConsoleSession? { try await base.consoleSession(tokenHash: tokenHash) }
     func touchConsoleSession(tokenHash: String, at time: String) async throws { try await base.touchConsoleSession(tokenHash: tokenHash, at: time) }

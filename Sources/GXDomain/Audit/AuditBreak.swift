@@ -15,6 +15,9 @@ public struct AuditBreak: Sendable, Hashable, CustomStringConvertible {
         case badCheckpointSignature = "bad_checkpoint_signature"
         /// The input could not be read as entries.
         case unreadable
+        /// The agency index the hub answers `?agency=` from disagrees with the agencies the chained entries name:
+        /// a missing row hides an entry from that agency's view, an extra one files it where it does not belong.
+        case indexMismatch = "index_mismatch"
     }
 
     public let seq: Int64

@@ -12,6 +12,26 @@ public struct AuditChainVerifier {
         public var coveredBySeq: Int64?
         public var firstBreak: AuditBreak?
         public var isIntact: Bool { firstBreak == nil }
+
+        /// Intact entries after the last signed checkpoint. Re-linking needs no key, so anyone who can write the
+        /// evidence can rewrite, append or drop these and re-link them: they are consistent, not proven.
+        public var uncoveredEntries: Int64 { isIntact ? lastSeq - (coveredBySeq ?? 0) : 0 }
+
+        public var verdict: Verdict {
+            if !isIntact { return .broken }
+            return uncoveredEntries == 0 && lastSeq > 0 ? .intact : .unverifiedTail
+        }
+    }
+
+    /// What a check proves, from strongest to weakest claim.
+    public enum Verdict: String, Sendable, Hashable {
+        /// Every entry is linked and the hub signed a checkpoint at the last one.
+        case intact
+        /// Linked throughout, but entries after the last signed checkpoint (or all of them, without one) are
+        /// not pinned by the hub key: a forger with write access could have made them.
+        case unverifiedTail = "unverified_tail"
+        /// Edited, removed, inserted, reordered, truncated, signed by another key, or its index disagrees.
+        case broken
     }
 
     private var checkpoints: [Int64: AuditCheckpoint] = [:]
@@ -59,6 +79,24 @@ public struct AuditChainVerifier {
         report.entriesChecked += 1
         report.lastSeq = entry.seq
         report.headHash = entry.hash
+        return true
+    }
+
+    /// Compares the agency index rows the store holds for `entries` (already checked, in order) with the rows
+    /// their `agencies` imply; returns false at the first difference. `entries` empty: every row given is one
+    /// for an entry the chain does not have.
+    @discardableResult
+    public mutating func checkIndex(_ indexed: [AuditIndexRow], for entries: [AuditEntry]) -> Bool {
+        guard report.firstBreak == nil else { return false }
+        let difference = AuditIndexDifference(implied: AuditIndexRow.implied(by: entries), indexed: indexed)
+        let missing = difference.missing.first, extra = difference.extra.first
+        if let missing, extra.map({ missing <= $0 }) ?? true {
+            return fail(missing.seq, .indexMismatch, "the agency index lacks \(missing.agency) for this entry, so `?agency=\(missing.agency)` hides it; `gx audit reindex` rebuilds the index from the chain")
+        }
+        if let extra {
+            let claim = entries.contains { $0.seq == extra.seq } ? "files this entry under \(extra.agency), which it does not name" : "holds a row for \(extra.agency) at entry \(extra.seq), which the chain does not have"
+            return fail(extra.seq, .indexMismatch, "the agency index \(claim); `gx audit reindex` rebuilds the index from the chain")
+        }
         return true
     }
 

@@ -24,6 +24,11 @@ public final class HubMetrics: Sendable {
         registry.makeCounter(descriptor: Self.batchesRefused, labels: [("reason", reason)]).increment()
     }
 
+    /// A refusal past its caller's allowance of audit entries: counted here, summarised in the chain later.
+    func refusalUnrecorded(action: String) {
+        registry.makeCounter(descriptor: Self.refusalsUnrecorded, labels: [("action", action)]).increment()
+    }
+
     func requestFinished(method: String, route: String, status: Int, duration: Duration) {
         registry.makeDurationHistogram(descriptor: Self.requestDuration,
                                        labels: [("method", method), ("route", route), ("status", String(status))],
@@ -53,6 +58,8 @@ public final class HubMetrics: Sendable {
                                                       helpText: "Batches accepted from providers, by resource.") }
     static var batchesRefused: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "batches_refused", unitName: "total",
                                                      helpText: "Batches refused, by what was wrong (manifest field or HTTP status).") }
+    static var refusalsUnrecorded: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "audit_refusals_unrecorded", unitName: "total",
+                                                         helpText: "Refused requests past their caller's per-minute allowance of audit entries, by action; each window is summarised by one entry.") }
     static var records: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "records", unitName: "total",
                                               helpText: "Records (upserts and deletes) in accepted batches, by resource.") }
     static var batchBytes: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "batch_bytes", unitName: "total",

@@ -134,8 +134,8 @@ extension Hub {
             signed = try agreement.signed(by: principal.id, signature: [UInt8](der), key: try agency.publicKey(), at: time)
         } catch let error as AgreementError {
             if case .badSignature = error {
-                try await store.commit([], audit: [audit(agreement, "agreement.signature_refused", by: principal,
-                                                         details: ["reason": .string(error.description)])], at: time)
+                try await auditRefusal(audit(agreement, "agreement.signature_refused", by: principal,
+                                             details: ["reason": .string(error.description)]), by: principal)
             }
             throw error
         }

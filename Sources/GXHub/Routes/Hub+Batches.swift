@@ -55,6 +55,8 @@ extension Hub {
         let signed = try SignedDocument<BatchManifest>(base64Content: manifestHeader, base64Signature: signatureHeader, field: "manifest")
         let manifest = signed.content
         let subject = "\(resourceCode)#\(manifest.sequence)"
+        // Until the signature verifies with the caller's key, as the resource's provider, the manifest is a claim.
+        var manifestVerified = false
         do {
             guard let entry = try await store.catalogueEntry(resourceCode: resourceCode, schemaVersion: nil) else {
                 throw StoreError.notFound(what: "resource \(resourceCode)")
@@ -69,6 +71,7 @@ extension Hub {
             guard signed.isSigned(by: try provider.publicKey()) else {
                 throw HubAPIError(.unprocessableContent, "the manifest signature does not verify with \(provider.code)'s registered key", field: "signature")
             }
+            manifestVerified = true
             let last = try await store.lastBatchSequence(resourceCode: resourceCode)
             if manifest.sequence <= last, let kept = try await store.batch(resourceCode: resourceCode, sequence: manifest.sequence) {
                 guard kept.manifestSM3 == signed.sm3 else {
@@ -152,10 +155,11 @@ extension Hub {
             return ExchangeAPI.BatchOutcome(status: "accepted", sequence: manifest.sequence, manifestSM3: signed.sm3)
         } catch {
             let refusal = HubAPIError.from(error)
-            let reason = refusal?.message ?? "\(error)"
+            let reason = RefusalAuditing.excerpt(refusal?.message ?? "\(error)")
             metrics.batchRefused(reason: refusal.map { $0.field ?? String($0.status.code) } ?? "500")
-            _ = try? await store.commit([], audit: [batchAudit(manifest, "batch.refused", by: principal, details: ["reason": .string(reason)])], at: now())
-            logger.notice("refused batch \(subject) from \(principal.id): \(reason)")
+            try? await auditRefusal(refusedBatchAudit(resourceCode: resourceCode, manifest, verified: manifestVerified, by: principal, reason: reason),
+                                    by: principal)
+            logger.notice("refused batch \(RefusalAuditing.excerpt(subject, limit: 80)) from \(principal.id): \(reason)")
             throw error
         }
     }
@@ -242,6 +246,16 @@ extension Hub {
         guard actual == declared else {
             throw HubAPIError(.unprocessableContent, "the \(name) SM3/size is \(actual.sm3)/\(actual.bytes), the manifest says \(declared.sm3)/\(declared.bytes)", field: "manifest.\(name)")
         }
+    }
+
+    /// A refusal is filed under the caller, who was authenticated, not under the provider a manifest names; its
+    /// subject is the resource the caller pushed to, and the sequence only once the manifest verified as theirs.
+    func refusedBatchAudit(resourceCode: String, _ manifest: BatchManifest, verified: Bool, by principal: Principal, reason: String) -> AuditDraft {
+        let resource = RefusalAuditing.excerpt(resourceCode, limit: 64)
+        var details: [String: CanonicalJSON] = ["reason": .string(reason)]
+        details[verified ? "sequence" : "claimed_sequence"] = .integer(manifest.sequence)
+        return AuditDraft(actor: principal.description, action: "batch.refused", subject: verified ? "\(resource)#\(manifest.sequence)" : resource,
+                          agencies: [principal.id], details: details)
     }
 
     func batchAudit(_ manifest: BatchManifest, _ action: String, by principal: Principal, details: [String: CanonicalJSON]) -> AuditDraft {

@@ -107,9 +107,10 @@ extension Hub {
             nil
         }
         if let refusal {
-            try await store.commit([], audit: [AuditDraft(actor: principal.description, action: "delivery.refused", subject: id, agreement: id,
-                                                          agencies: [agreement.terms.provider, agreement.terms.consumer],
-                                                          details: ["reason": .string(refusal.message)])], at: now())
+            // Filed under the caller (authenticated), within its allowance of refusal entries.
+            try await auditRefusal(AuditDraft(actor: principal.description, action: "delivery.refused", subject: id, agreement: id,
+                                              agencies: [principal.id], details: ["reason": .string(RefusalAuditing.excerpt(refusal.message))]),
+                                   by: principal)
             throw refusal
         }
         return agreement

@@ -63,6 +63,29 @@ extension PostgresHubStore {
         }
     }
 
+    public func auditIndexRows(afterSeq: Int64, throughSeq: Int64) async throws -> [AuditIndexRow] {
+        try await read { [self] connection in
+            var rows: [AuditIndexRow] = []
+            for try await (seq, agency) in try await connection.query("""
+                SELECT seq, agency FROM audit_entry_agencies WHERE seq > \(afterSeq) AND seq <= \(throughSeq) ORDER BY seq, agency
+                """, logger: logger).decode((Int64, String).self) {
+                rows.append(AuditIndexRow(seq: seq, agency: agency))
+            }
+            return rows
+        }
+    }
+
+    func repairAuditIndex(add: [AuditIndexRow], remove: [AuditIndexRow], on connection: PostgresConnection) async throws {
+        for row in remove {
+            try await connection.run("DELETE FROM audit_entry_agencies WHERE agency = \(row.agency) AND seq = \(row.seq)", logger: logger)
+        }
+        for row in add {
+            try await connection.run("""
+                INSERT INTO audit_entry_agencies (agency, seq) VALUES (\(row.agency), \(row.seq)) ON CONFLICT DO NOTHING
+                """, logger: logger)
+        }
+    }
+
     public func auditHead() async throws -> (seq: Int64, hash: String) {
         try await read { [self] connection in
             for try await (seq, hash) in try await connection.query("SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1", logger: logger)

@@ -105,6 +105,10 @@ extension PostgresHubStore {
         ("v3-agency-retired-keys", """
             ALTER TABLE agencies ADD COLUMN retired_keys TEXT NOT NULL DEFAULT '[]'
             """),
+        // The agency index by sequence, so a verifier compares it with the chain page by page.
+        ("v4-audit-index-check", """
+            CREATE INDEX audit_entry_agencies_seq ON audit_entry_agencies (seq)
+            """),
         ("v6-console-sessions", """
             CREATE TABLE console_sessions (
                 token_hash TEXT PRIMARY KEY,

@@ -204,6 +204,8 @@ public final class PostgresHubStore: HubStore, Service {
             }
         case .acceptBatch, .recordDelivery, .recordReceipt, .pruneBatch:
             try await applyExchange(change, on: connection)
+        case let .repairAuditIndex(add, remove):
+            try await repairAuditIndex(add: add, remove: remove, on: connection)
         case let .saveDemand(demand, expectedRevision):
             try await saveDemand(demand, expectedRevision: expectedRevision, on: connection)
         }

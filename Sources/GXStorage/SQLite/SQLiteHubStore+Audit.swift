@@ -55,6 +55,23 @@ extension SQLiteHubStore {
         }
     }
 
+    public func auditIndexRows(afterSeq: Int64, throughSeq: Int64) async throws -> [AuditIndexRow] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, agency FROM audit_entry_agencies WHERE seq > ? AND seq <= ? ORDER BY seq, agency",
+                             arguments: [afterSeq, throughSeq])
+                .map { AuditIndexRow(seq: $0["seq"], agency: $0["agency"]) }
+        }
+    }
+
+    static func repairAuditIndex(add: [AuditIndexRow], remove: [AuditIndexRow], in db: Database) throws {
+        for row in remove {
+            try db.execute(sql: "DELETE FROM audit_entry_agencies WHERE agency = ? AND seq = ?", arguments: [row.agency, row.seq])
+        }
+        for row in add {
+            try db.execute(sql: "INSERT OR IGNORE INTO audit_entry_agencies (agency, seq) VALUES (?, ?)", arguments: [row.agency, row.seq])
+        }
+    }
+
     public func auditHead() async throws -> (seq: Int64, hash: String) {
         try await pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1") else {

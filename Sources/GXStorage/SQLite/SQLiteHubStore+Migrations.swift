@@ -105,6 +105,10 @@ extension SQLiteHubStore {
         migrator.registerMigration("v3-agency-retired-keys") { db in
             try db.execute(sql: "ALTER TABLE agencies ADD COLUMN retired_keys TEXT NOT NULL DEFAULT '[]'")
         }
+        // The agency index by sequence, so a verifier compares it with the chain page by page.
+        migrator.registerMigration("v4-audit-index-check") { db in
+            try db.execute(sql: "CREATE INDEX audit_entry_agencies_seq ON audit_entry_agencies (seq)")
+        }
         // The console's sign-ins, shared by every hub process on the database; tokens kept as their SM3.
         migrator.registerMigration("v6-console-sessions") { db in
             try db.execute(sql: """

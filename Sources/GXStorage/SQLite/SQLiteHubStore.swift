@@ -102,6 +102,8 @@ public final class SQLiteHubStore: HubStore {
             }
         case .acceptBatch, .recordDelivery, .recordReceipt, .pruneBatch:
             try applyExchange(change, in: db)
+        case let .repairAuditIndex(add, remove):
+            try repairAuditIndex(add: add, remove: remove, in: db)
         case let .saveDemand(demand, expectedRevision):
             try saveDemand(demand, expectedRevision: expectedRevision, in: db)
         }

@@ -114,6 +114,63 @@ struct AuditChainTests {
         #expect(report.firstBreak?.kind == .badCheckpointSignature)
     }
 
+    @Test("entries after the last signed checkpoint make an unverified tail, not an intact chain")
+    func uncoveredTailIsUnverified() {
+        let report = verify(chain)
+        #expect(report.isIntact)
+        #expect(report.verdict == .unverifiedTail)
+        #expect(report.uncoveredEntries == 2)
+    }
+
+    @Test("a forged entry appended after the last checkpoint, re-linked without any key, is not reported intact")
+    func forgedAppendIsUnverified() {
+        var entries = Array(chain.prefix(10))
+        entries.append(AuditChain.seal(AuditDraft(actor: "admin:authority", action: "agreement.revoked", subject: "BJ-10", agreement: "BJ-10"),
+                                       seq: 11, time: "2026-11-22T10:00:11.000Z", prevHash: entries[9].hash))
+        let report = verify(entries)
+        #expect(report.verdict == .unverifiedTail)
+        #expect(report.uncoveredEntries == 1)
+        #expect(report.coveredBySeq == 10)
+    }
+
+    @Test("a rewritten tail with the later checkpoints dropped is unverified from the last checkpoint kept")
+    func droppedCheckpointsLeaveTailUnverified() {
+        var entries = Array(chain.prefix(5))
+        var previous = entries[4].hash
+        for original in chain.dropFirst(5) {
+            let entry = AuditChain.seal(AuditDraft(actor: original.actor, action: original.action, subject: "rewritten \(original.seq)"),
+                                        seq: original.seq, time: original.time, prevHash: previous)
+            entries.append(entry)
+            previous = entry.hash
+        }
+        let report = verify(entries, checkpoints: [checkpoints[0]])
+        #expect(report.verdict == .unverifiedTail)
+        #expect(report.uncoveredEntries == 7)
+    }
+
+    @Test("a chain with a signed checkpoint at its head is intact")
+    func coveredChainIsIntact() throws {
+        let head = try AuditCheckpoint.signing(seq: 12, headHash: chain[11].hash, at: Date(), with: hubKey)
+        let report = verify(chain, checkpoints: checkpoints + [head])
+        #expect(report.verdict == .intact)
+        #expect(report.uncoveredEntries == 0)
+    }
+
+    @Test("a chain no checkpoint covers is unverified throughout, and so is an empty one")
+    func unsignedChainIsUnverified() {
+        let report = verify(chain, checkpoints: [])
+        #expect(report.verdict == .unverifiedTail)
+        #expect(report.uncoveredEntries == 12)
+        #expect(verify([], checkpoints: []).verdict == .unverifiedTail)
+    }
+
+    @Test("a broken chain is broken, whatever its coverage")
+    func brokenVerdict() {
+        var entries = chain
+        entries[1].subject = "edited"
+        #expect(verify(entries).verdict == .broken)
+    }
+
     @Test("the link hash is SM3 over the previous hash and the canonical body")
     func linkHashDefinition() {
         let entry = chain[3]

@@ -8,7 +8,7 @@ import GXStorage
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Query, export and re-verify the tamper-evident audit log (admin, auditor).",
-        subcommands: [List.self, Verify.self, Export.self, Checkpoint.self])
+        subcommands: [List.self, Verify.self, Export.self, Checkpoint.self, Reindex.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List audit entries, oldest first, a page at a time.")
@@ -52,16 +52,21 @@ struct AuditCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute the audit chain and report the first broken entry.",
             discussion: """
-                Sources: --file EXPORT.ndjson (offline, from `gx audit export`), --db HUB.sqlite (offline, the \
-                hub's own database), or else the running hub (--hub). Offline checks need the hub's public key \
-                (--pub hub.pub), obtained from the authority, not from the evidence being checked. \
-                Detects edited, deleted, inserted and reordered entries, and a tail cut off before the last \
-                signed checkpoint. Exit status 0 intact, 1 broken, 2 bad input.
+                Sources: --file EXPORT.ndjson (offline, from `gx audit export`), --db HUB.sqlite or a PostgreSQL URL \
+                (offline, the hub's own database; also checks the agency index against the chain), or else the \
+                running hub (--hub). Offline checks need the hub's public key (--pub hub.pub), obtained from the \
+                authority, never from the evidence being checked. Detects edited, deleted, inserted and reordered \
+                entries, and a tail cut off before the last signed checkpoint. Entries after the last signed \
+                checkpoint are linked by SM3 only, which anyone who can write the evidence can recompute: they are \
+                reported as unverified, not as intact. \
+                Exit status: 0 intact, every entry covered by a checkpoint signed with the hub key; 1 broken; \
+                2 bad input (unreadable file or line, missing key); 3 intact but entries after the last signed \
+                checkpoint are unverified (have the hub sign one, `gx audit checkpoint`, and check again).
                 """)
         @OptionGroup var connection: HubConnectionOptions
         @Option(help: "Verify an exported NDJSON file.") var file: String?
-        @Option(help: "Verify a hub database directly: a SQLite file or a PostgreSQL URL.") var db: String?
-        @Option(help: "The hub's SM2 public key (PEM).") var pub: String?
+        @Option(help: "Verify a hub database directly: a SQLite file or a PostgreSQL URL (needs --pub).") var db: String?
+        @Option(help: "The hub's SM2 public key (PEM), from the authority; required with --file and --db.") var pub: String?
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
@@ -70,14 +75,13 @@ struct AuditCommand: AsyncParsableCommand {
                 if let file {
                     report = try AuditVerification.verify(exportFile: file, hubKey: try key(required: true)!)
                 } else if let db {
-                    let given = try key(required: false)
-                    report = try await HubDatabase(db).withStore { store in
-                        let pem: String
-                        if let given { pem = given.pem } else {
-                            guard let stored = try await store.metadata("hub_public_key") else { throw CLIError("\(db) has no hub key; pass --pub") }
-                            pem = stored
-                        }
-                        return try await AuditVerification.verify(store: store, hubKey: try SM2PublicKey(pem: pem))
+                    // Never the key stored in the database being checked: whoever could rewrite its entries could
+                    // replace that key and sign their own checkpoints.
+                    let hubKey = try key(required: true)!
+                    let database = try HubDatabase(db)
+                    if database.postgres == nil, !FileManager.default.fileExists(atPath: db) { throw CLIError("\(db) does not exist") }
+                    report = try await database.withStore { store in
+                        try await store.verifyAuditChain(hubKey: hubKey)
                     }
                 } else {
                     report = try await AuditVerification.verify(client: try connection.client(), hubKey: try key(required: false))
@@ -93,20 +97,27 @@ struct AuditCommand: AsyncParsableCommand {
             } else if let broken = report.firstBreak {
                 print("audit chain BROKEN at entry \(broken.seq): \(broken.kind.rawValue): \(broken.message)")
                 print("verified intact before it: \(report.entriesChecked) entries")
+            } else if report.verdict == .unverifiedTail {
+                print("audit chain linked but NOT fully verified: \(report.entriesChecked) entries, \(report.checkpointsChecked) signed checkpoints, head \(report.lastSeq) \(report.headHash)")
+                if let covered = report.coveredBySeq {
+                    print("signed by the hub up to entry \(covered); the \(report.uncoveredEntries) entries after it are UNVERIFIED: anyone able to write this evidence could have rewritten or appended them")
+                } else {
+                    print("no signed checkpoint covers any entry: all \(report.uncoveredEntries) are UNVERIFIED")
+                }
             } else {
                 print("audit chain intact: \(report.entriesChecked) entries, \(report.checkpointsChecked) signed checkpoints, head \(report.lastSeq) \(report.headHash)")
-                if let covered = report.coveredBySeq {
-                    print("signed by the hub up to entry \(covered)" + (covered < report.lastSeq ? "; entries after it are not yet covered by a checkpoint" : ""))
-                } else if report.entriesChecked > 0 {
-                    print("no signed checkpoint covers these entries yet")
-                }
+                print("signed by the hub up to the head")
             }
-            if !report.isIntact { throw ExitCode(1) }
+            switch report.verdict {
+            case .intact: return
+            case .broken: throw ExitCode(1)
+            case .unverifiedTail: throw ExitCode(3)
+            }
         }
 
         func key(required: Bool) throws -> SM2PublicKey? {
             guard let pub else {
-                if required { throw CLIError("--pub is required: verify against the hub key you obtained from the authority") }
+                if required { throw CLIError("--pub is required: verify against the hub key you obtained from the authority, not one the evidence carries") }
                 return nil
             }
             return try SM2PublicKey(pem: try SecretFile.read(pub))
@@ -127,6 +138,33 @@ struct AuditCommand: AsyncParsableCommand {
             defer { try? handle.close() }
             try await connection.client().download("/v1/audit/export", into: handle)
             print(out)
+        }
+    }
+
+    struct Reindex: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuild the agency index of the audit log from the chained entries (on the hub's host).",
+            discussion: """
+                `GET /v1/audit?agency=…` answers from an index beside the chain, which the chain does not protect; \
+                `gx audit verify --db` reports a row missing from it or added to it as index_mismatch. This puts \
+                the index back as the entries imply, page by page (safe while the hub serves), and records what it \
+                changed in an audit.index_repaired entry (none when the index was right).
+                """)
+        @Option(help: "The hub database: a SQLite file or a PostgreSQL URL.") var db: String
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let database = try HubDatabase(db)
+            if database.postgres == nil, !FileManager.default.fileExists(atPath: db) { throw CLIError("\(db) does not exist") }
+            let repair = try await database.withStore { store in try await store.repairAuditIndex(by: "hub") }
+            if output.json {
+                struct Summary: Encodable { var entries: Int64; var added: Int; var removed: Int; var entry: Int64? }
+                return try JSONOutput.print(Summary(entries: repair.entriesChecked, added: repair.added.count, removed: repair.removed.count, entry: repair.entry?.seq))
+            }
+            print("agency index checked against \(repair.entriesChecked) entries: \(repair.added.count) rows added, \(repair.removed.count) removed")
+            for row in repair.added.prefix(20) { print("  added   \(row)") }
+            for row in repair.removed.prefix(20) { print("  removed \(String(row.description.prefix(120)))") }
+            if let entry = repair.entry { print("recorded as audit entry \(entry.seq) (\(entry.action))") }
         }
     }
 

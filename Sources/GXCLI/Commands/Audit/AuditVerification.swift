@@ -13,17 +13,22 @@ enum AuditVerification {
         var headSeq: Int64
         var headHash: String
         var coveredBySeq: Int64?
+        var verdict: String
+        var unverifiedEntries: Int64
         var brokenAt: Int64?
         var breakKind: String?
         var message: String?
 
         init(_ report: AuditChainVerifier.Report) {
-            intact = report.isIntact
+            // Intact means proven: linked throughout and covered by a checkpoint signed with the given key.
+            intact = report.verdict == .intact
             entries = report.entriesChecked
             checkpoints = report.checkpointsChecked
             headSeq = report.lastSeq
             headHash = report.headHash
             coveredBySeq = report.coveredBySeq
+            verdict = report.verdict.rawValue
+            unverifiedEntries = report.uncoveredEntries
             brokenAt = report.firstBreak?.seq
             breakKind = report.firstBreak?.kind.rawValue
             message = report.firstBreak?.message
@@ -31,41 +36,42 @@ enum AuditVerification {
 
         enum CodingKeys: String, CodingKey {
             case intact, entries, checkpoints, headSeq = "head_seq", headHash = "head_hash", coveredBySeq = "covered_by_seq"
+            case verdict, unverifiedEntries = "unverified_entries"
             case brokenAt = "broken_at", breakKind = "break_kind", message
         }
     }
 
     /// Two passes over the file: checkpoints first (they close the export), then the entries in order.
+    /// Every line must be the header, an entry or a checkpoint: anything else is bad input (exit 2) naming its
+    /// line, not a break in the chain, because the file is not an export at all.
     static func verify(exportFile path: String, hubKey: SM2PublicKey) throws -> AuditChainVerifier.Report {
         let decoder = JSONDecoder()
+        let checkpointPrefix = Array(#"{"checkpoint""#.utf8), entryPrefix = Array(#"{"entry""#.utf8)
         var checkpoints: [AuditCheckpoint] = []
         try forEachLine(of: path) { number, line in
-            guard line.starts(with: Array(#"{"checkpoint""#.utf8)) else { return true }
-            guard let checkpoint = try? decoder.decode(HubAPI.ExportLine.self, from: Data(line)).checkpoint else {
-                throw CLIError("\(path):\(number): not a checkpoint line")
+            guard line.starts(with: checkpointPrefix) else { return true }
+            guard let parsed = try? decoder.decode(HubAPI.ExportLine.self, from: Data(line)), parsed.type == .checkpoint,
+                  let checkpoint = parsed.checkpoint else {
+                throw CLIError("\(path): line \(number) is not a readable checkpoint")
             }
             checkpoints.append(checkpoint)
             return true
         }
         var verifier = AuditChainVerifier(checkpoints: checkpoints, hubKey: hubKey)
         try forEachLine(of: path) { number, line in
-            guard line.starts(with: Array(#"{"entry""#.utf8)) else { return true }
-            guard let entry = try? decoder.decode(HubAPI.ExportLine.self, from: Data(line)).entry else {
-                return verifier.fail(-1, .unreadable, "line \(number) is not a readable entry")
+            if line.starts(with: checkpointPrefix) { return true }
+            if line.starts(with: entryPrefix) {
+                guard let parsed = try? decoder.decode(HubAPI.ExportLine.self, from: Data(line)), parsed.type == .entry,
+                      let entry = parsed.entry else {
+                    throw CLIError("\(path): line \(number) is not a readable entry")
+                }
+                return verifier.check(entry)
             }
-            return verifier.check(entry)
-        }
-        return verifier.finish()
-    }
-
-    static func verify(store: any HubStore, hubKey: SM2PublicKey) async throws -> AuditChainVerifier.Report {
-        var verifier = AuditChainVerifier(checkpoints: try await store.auditCheckpoints(), hubKey: hubKey)
-        var after: Int64 = 0
-        while true {
-            let page = try await store.auditChain(afterSeq: after, limit: 5000)
-            guard let last = page.last else { break }
-            for entry in page where !verifier.check(entry) { return verifier.finish() }
-            after = last.seq
+            guard let parsed = try? decoder.decode(HubAPI.ExportLine.self, from: Data(line)), parsed.type == .header,
+                  parsed.hubPublicKey != nil, parsed.entry == nil, parsed.checkpoint == nil else {
+                throw CLIError("\(path): line \(number) is not an export line (a header, an entry or a checkpoint)")
+            }
+            return true
         }
         return verifier.finish()
     }
@@ -74,6 +80,7 @@ enum AuditVerification {
     static func verify(client: HubClient, hubKey: SM2PublicKey?) async throws -> AuditChainVerifier.Report {
         let key: SM2PublicKey
         if let hubKey { key = hubKey } else {
+            Console.note("checking against the key the hub states; pass --pub to check against the authority's copy")
             let info: HubAPI.HubInfo = try await client.get("/v1/hub")
             key = try SM2PublicKey(pem: info.publicKey)
         }

@@ -141,7 +141,7 @@ let package = Package(
         .target(
             name: "GXTestSupport",
             dependencies: [
-                "GXDomain", "GXCrypto", "GXPostgres",
+                "GXDomain", "GXCrypto", "GXPostgres", "GXStorage",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/GXTestSupport",

@@ -5,6 +5,7 @@ import GXHub
 import GXStorage
 import Hummingbird
 import HummingbirdTesting
+import GXTestSupport
 import Testing
 
 /// Signing in and out, sessions, and who may open which page.

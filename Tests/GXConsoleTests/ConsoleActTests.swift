@@ -5,6 +5,7 @@ import GXHub
 import GXStorage
 import Hummingbird
 import HummingbirdTesting
+import GXTestSupport
 import Testing
 
 /// The authority's acts from the console, and what every page is sent with.

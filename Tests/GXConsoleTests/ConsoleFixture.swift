@@ -10,25 +10,6 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-/// The stores the console suite runs against: sessions live in the store, so every test runs on each.
-enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite, postgres
-
-    var testDescription: String { rawValue }
-
-    func makeStore(in directory: URL) async throws -> any HubStore {
-        switch self {
-        case .sqlite:
-            return try SQLiteHubStore(path: directory.appendingPathComponent("hub.sqlite").path)
-        case .postgres:
-            let store = PostgresHubStore(settings: try await TestPostgres.freshDatabase(), maximumConnections: 3, idleTimeout: .seconds(2))
-            Task { try await store.run() }
-            try await store.prepare()
-            return store
-        }
-    }
-}
-
 /// A hub with the console mounted, loaded as the quickstart loads it: the shipped agencies with fresh keys,
 /// the catalogue, an auditor, and agreement BJ-GX-2026-001 signed by both parties and filed (active).
 struct ConsoleFixture: Sendable {

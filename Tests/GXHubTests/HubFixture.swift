@@ -9,27 +9,6 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-/// The stores the hub suite runs against: every hub test runs once on each.
-enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite, postgres
-
-    var testDescription: String { rawValue }
-
-    /// A fresh, migrated store: a new SQLite file in `directory`, or a new database on the test PostgreSQL.
-    func makeStore(in directory: URL) async throws -> any HubStore {
-        switch self {
-        case .sqlite:
-            return try SQLiteHubStore(path: directory.appendingPathComponent("hub.sqlite").path)
-        case .postgres:
-            let store = PostgresHubStore(settings: try await TestPostgres.freshDatabase(), maximumConnections: 3, idleTimeout: .seconds(2))
-            // The pool runs for the rest of the test process; idle connections close after two seconds.
-            Task { try await store.run() }
-            try await store.prepare()
-            return store
-        }
-    }
-}
-
 /// A hub on a fresh store with its admin credential, the shipped agencies registered with
 /// fresh keys, and the shipped catalogue published — driven over the router, as clients would.
 struct HubFixture: Sendable {

@@ -54,7 +54,7 @@ struct LongPollTests {
             try await client.push(built, token: provider.token).expect(.created)
             let pushed = ContinuousClock.now
             #expect(try await listed.decode(ExchangeAPI.DeliveryList.self).batches.map(\.sequence) == [1])
-            #expect(ContinuousClock.now - pushed < .seconds(2))
+            #expect(ContinuousClock.now - pushed < .seconds(20), "answered on the push, not at the 30 s wait or the 120 s fallback (loose: a loaded machine)")
         }
     }
 
@@ -83,7 +83,7 @@ struct LongPollTests {
             }
             let pushed = ContinuousClock.now
             #expect(try await listed.decode(ExchangeAPI.DeliveryList.self).batches.map(\.sequence) == [1])
-            #expect(ContinuousClock.now - pushed < .seconds(3), "answered by the notification, not the 120 s fallback")
+            #expect(ContinuousClock.now - pushed < .seconds(20), "answered by the notification, not at the 30 s wait or the 120 s fallback")
         }
     }
 
@@ -93,8 +93,8 @@ struct LongPollTests {
         let mark = arrivals.mark("RK-001")
         arrivals.announce("RK-001")
         let started = ContinuousClock.now
-        await arrivals.wait(for: "RK-001", since: mark, until: .now + .seconds(30))
-        #expect(ContinuousClock.now - started < .seconds(1))
+        await arrivals.wait(for: "RK-001", since: mark, until: .now + .seconds(60))
+        #expect(ContinuousClock.now - started < .seconds(20), "returned at once, not at the 60 s deadline")
         #expect(arrivals.waiting == 0)
     }
 

@@ -163,7 +163,9 @@ struct ConsumerSync {
                 // The hub's list says which batch ends a pass and when it was accepted; it only decides when
                 // to stop asking.
                 passEnded = endsDuePass(last)
-                guard follow != nil, !passEnded else { break }
+                // A follower stops at the end of the due pass. A run that does not follow asks again too: the
+                // hub lists at most 1 000 batches an answer, and the run ends when a list comes back empty.
+                if follow != nil, passEnded { break }
                 idleSince = .now
                 waitLogged = false
             } else {

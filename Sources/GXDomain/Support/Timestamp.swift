@@ -47,7 +47,7 @@ public enum Timestamp {
             return value
         }
         guard b.count >= 10, [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy({ number($0..<$0 + 1) != nil }), let date = CalendarDate(String(text.prefix(10))) else { return nil }
-        let days = Double(daysSinceEpoch(date))
+        let days = Double(date.dayNumber)
         if b.count == 10 { return Date(timeIntervalSince1970: days * 86_400 - 8 * 3600) }
         guard b.count >= 20, b[10] == 0x54 || b[10] == 0x74, b[13] == 0x3A, b[16] == 0x3A,
               let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
@@ -76,16 +76,6 @@ public enum Timestamp {
         }
         let seconds = days * 86_400 + Double(hour * 3600 + minute * 60 + second - offset)
         return Date(timeIntervalSince1970: seconds + fraction)
-    }
-
-    /// Days from 1970-01-01 to `date` in the proleptic Gregorian calendar (Howard Hinnant's days-from-civil).
-    static func daysSinceEpoch(_ date: CalendarDate) -> Int {
-        let y = date.month <= 2 ? date.year - 1 : date.year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (date.month + (date.month > 2 ? -3 : 9)) + 2) / 5 + date.day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 
     /// The calendar day (UTC+8, the exchange's civil time) an instant falls on.

@@ -68,7 +68,7 @@ struct LongPollTests {
         let built = try PopulationBatch.build((1...10).map { PopulationBatch.record($0) }, sequence: 1, key: provider.key)
         // The LISTEN is in place once a notice sent on the channel is heard.
         let settings = try #require(fixture.store as? PostgresHubStore).settings
-        try await waitUntil(timeout: .seconds(10)) {
+        try await waitUntil(timeout: .seconds(60)) {
             try await TestPostgres.withConnection(settings) { connection in
                 try await connection.run("SELECT pg_notify('gx_batch_accepted', 'probe')", logger: Logger(label: "test"))
             }
@@ -98,7 +98,7 @@ struct LongPollTests {
         #expect(arrivals.waiting == 0)
     }
 
-    func waitUntil(timeout: Duration = .seconds(10), _ condition: @Sendable () async throws -> Bool) async throws {
+    func waitUntil(timeout: Duration = .seconds(60), _ condition: @Sendable () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while try await !condition() {
             guard ContinuousClock.now < deadline else { throw FixtureError("condition not met within \(timeout)") }

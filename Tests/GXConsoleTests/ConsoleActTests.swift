@@ -130,6 +130,10 @@ struct ConsoleActTests {
             let search = try await browser.get("/console/audit?action=agreement.suspended")
             #expect(search.text.contains("agreement.suspended"))
             #expect(!search.text.contains("agreement.imported"))
+            // The auditor's own sign-in is the newest entry and no checkpoint covers it yet: linked, not proven.
+            let unsigned = try await browser.get("/console/audit/verify")
+            #expect(unsigned.text.contains("尚未被平台签名覆盖") && !unsigned.text.contains("校验通过"))
+            _ = try await fixture.hub.signCheckpoint()
             let verify = try await browser.get("/console/audit/verify")
             #expect(verify.text.contains("校验通过"))
             let csv = try await browser.get("/console/audit/export.csv?action=agreement.suspended")

@@ -81,22 +81,16 @@ extension Console {
     /// Re-verifies the whole chain from the store against the hub key and its signed checkpoints, as
     /// `gx audit verify` does offline.
     func verifyChain(_ visitor: Visitor) async throws -> Response {
+        // The store's one verifier: the chain, its signed checkpoints and the agency index.
+        let report = try await hub.store.verifyAuditChain(hubKey: hub.key.publicKey)
         let checkpoints = try await hub.store.auditCheckpoints()
-        var verifier = AuditChainVerifier(checkpoints: checkpoints, hubKey: hub.key.publicKey)
-        var after: Int64 = 0
-        reading: while true {
-            let page = try await hub.store.auditChain(afterSeq: after, limit: 1000)
-            guard let last = page.last else { break }
-            for entry in page where !verifier.check(entry) { break reading }
-            after = last.seq
-        }
-        let report = verifier.finish()
         let checkpoint = report.coveredBySeq.flatMap { seq in checkpoints.first { $0.seq == seq } }
         return render("audit-verify", title: text("verify.title", visitor), [
-            "intact": report.isIntact, "entries": report.entriesChecked, "lastSeq": report.lastSeq, "headHash": report.headHash,
+            "intact": report.verdict == .intact, "unverifiedTail": report.verdict == .unverifiedTail,
+            "broken": report.verdict == .broken, "entries": report.entriesChecked, "lastSeq": report.lastSeq, "headHash": report.headHash,
             "checkpoints": report.checkpointsChecked, "coveredBy": report.coveredBySeq.map { String($0) } ?? "",
             "hasCheckpoint": checkpoint != nil, "checkpointTime": checkpoint?.time ?? "",
-            "uncovered": report.lastSeq - (report.coveredBySeq ?? 0),
+            "uncovered": report.uncoveredEntries,
             "break": report.firstBreak.map { $0.description } ?? "", "hubKey": Self.fingerprint(hub.key.publicKey.pem),
             "back": "\(Self.prefix)/audit",
         ], for: visitor)

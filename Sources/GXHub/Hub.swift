@@ -29,6 +29,8 @@ public struct Hub: Sendable {
     public let calendar: WorkingDayCalendar
     /// Pages served beside the API on the same listener (the console), which authenticate their own visitors.
     public var mounts: [HubMount] = []
+    /// How long `/readyz` waits for the database: well inside a load balancer's or systemd's probe timeout.
+    public var readinessTimeout: Duration = .seconds(2)
     /// How many audit entries each caller's refused requests may cause.
     public let refusals = RefusalAuditing()
 

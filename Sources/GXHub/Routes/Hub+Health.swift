@@ -10,10 +10,11 @@ extension Hub {
         // Ready when the database answers and its schema is exactly the one this gx migrates to: a load
         // balancer keeps traffic away from a hub whose database is down or was migrated by a newer gx. A probe
         // answers within `readinessTimeout`: a database that does not answer in time is down, for a probe.
+        let readinessTimeout = readinessTimeout
         router.get("/readyz") { _, _ in
             let applied: [String]
             do {
-                applied = try await Self.within(Self.readinessTimeout) { try await store.appliedMigrations() }
+                applied = try await Self.within(readinessTimeout) { try await store.appliedMigrations() }
             } catch let timeout as HubAPIError {
                 logger.warning("readiness: \(timeout.message)")
                 throw timeout
@@ -33,9 +34,6 @@ extension Hub {
             return try JSONResponse.make(HubAPI.HubInfo(name: name, publicKey: key.publicKey.pem, auditHeadSeq: head.seq, auditHeadHash: head.hash))
         }
     }
-
-    /// How long `/readyz` waits for the database: well inside a load balancer's or systemd's probe timeout.
-    static let readinessTimeout: Duration = .seconds(2)
 
     /// Runs `operation`, giving up after `limit` with a 503 saying so: then it is cancelled but not waited
     /// for, since a query on a connection that hangs may not end when cancelled.

@@ -68,7 +68,10 @@ final class HubProcess: @unchecked Sendable {
             let process = try Self.launch(database: database, port: port, log: log, environment: environment, arguments: arguments)
             let scheme = caFile == nil ? "http" : "https"
             for _ in 0..<200 {
-                if try await ProcessRunner.run("/usr/bin/curl", ["-fsS"] + (caFile.map { ["--cacert", $0] } ?? []) + ["\(scheme)://127.0.0.1:\(port)/healthz"]).status == 0 {
+                // Another test's hub may already answer on this port while ours fails to bind it: only our own
+                // log's "listening" line says the answer is ours (a CI run once sent a whole test to a foreign hub).
+                if Self.logSaysListening(log, port: port),
+                   try await ProcessRunner.run("/usr/bin/curl", ["-fsS"] + (caFile.map { ["--cacert", $0] } ?? []) + ["\(scheme)://127.0.0.1:\(port)/healthz"]).status == 0 {
                     (self.process, self.port, self.log) = (process, port, log)
                     return
                 }
@@ -82,6 +85,10 @@ final class HubProcess: @unchecked Sendable {
             throw HubProcessError(log: text)
         }
         preconditionFailure("unreachable: the last attempt returns or throws")
+    }
+
+    private static func logSaysListening(_ log: URL, port: Int) -> Bool {
+        ((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("listening on 127.0.0.1:\(port)")
     }
 
     private static func launch(database: String, port: Int, log: URL, environment: [String: String], arguments: [String]) throws -> Process {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit tests, the hub over HTTP on SQLite and on a throwaway PostgreSQL 15
 # (started here, stopped afterwards), real gx processes over loopback (including the quickstart script), and
-# the console in headless Chromium against a real hub (screenshots in .build/console-screenshots).
+# the console in headless Chromium against a real hub (screenshots in .build/console-screenshots), and a
+# short random-crash campaign on each hub store (scripts/chaos.sh; the README reports long ones).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -15,3 +16,6 @@ trap 'scripts/test-postgres.sh stop "$GX_TEST_POSTGRES_DIR"; rm -rf "$scratch"' 
 echo "test.sh: PostgreSQL 15 for tests at $GX_TEST_POSTGRES_URL (TLS CA: $GX_TEST_POSTGRES_CA); temporary files in $scratch" >&2
 TMPDIR=$scratch swift test --skip-build "$@"
 TMPDIR=$scratch python3 Tests/Browser/console_test.py --gx "$(swift build --show-bin-path)/gx" --out .build/console-screenshots
+for store in sqlite postgres; do
+  TMPDIR=$scratch GX_BIN="$(swift build --show-bin-path)/gx" scripts/chaos.sh --rows 5000 --kills 8 --seed 20261204 --store $store
+done

@@ -5,6 +5,11 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// `GX_FUZZ=1` (set by scripts/fuzz.sh, in its own build folder) instruments our modules that read outside
+/// bytes for libFuzzer and AddressSanitizer; an ordinary build is untouched.
+let fuzzing = Context.environment["GX_FUZZ"] == "1"
+let fuzzed: [SwiftSetting] = swiftSettings + (fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"]), .define("GX_FUZZ")] : [])
+
 let package = Package(
     name: "Gongxiang",
     platforms: [.macOS(.v14)],
@@ -41,7 +46,7 @@ let package = Package(
         .target(
             name: "GXCrypto",
             dependencies: ["COpenSSL", "CZlib"],
-            swiftSettings: swiftSettings
+            swiftSettings: fuzzed
         ),
         // The exchange's vocabulary: identifiers, catalogue, agreements, audit entries. No I/O.
         .target(
@@ -50,7 +55,7 @@ let package = Package(
                 "GXCrypto",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: fuzzed
         ),
         // Connecting to PostgreSQL: settings from a URL or libpq's environment, TLS, error wording.
         .target(
@@ -89,7 +94,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: fuzzed
         ),
         // The console: the hub's web pages for the authority, the agencies and the auditors. Templates and the
         // stylesheet are compiled into the binary (government networks are offline; gx ships alone).
@@ -118,7 +123,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: fuzzed
         ),
         // The `gx` commands: operator tools, admin and audit clients, hub serving.
         .target(
@@ -136,6 +141,14 @@ let package = Package(
             name: "gx",
             dependencies: ["GXCLI"],
             swiftSettings: swiftSettings
+        ),
+        // libFuzzer targets for every reader of outside bytes (scripts/fuzz.sh TARGET SECONDS).
+        .executableTarget(
+            name: "gx-fuzz",
+            dependencies: ["GXDomain", "GXCrypto", "GXAgent", "GXHub"],
+            path: "Sources/GXFuzz",
+            swiftSettings: fuzzed + (fuzzing ? [.unsafeFlags(["-parse-as-library"])] : []),
+            linkerSettings: fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
         ),
         // Fixtures shared by the test targets: the shipped documents, parties with fresh keys, processes.
         .target(

@@ -12,8 +12,8 @@ import Darwin
 /// flat however large the export; a record cut by a chunk boundary is parsed again once more bytes arrived.
 /// Accepts LF or CRLF line ends, skips a UTF-8 BOM and blank lines, and rejects what RFC 4180 forbids
 /// (stray quotes, unterminated quoted fields) with the file and line.
-final class CSVReader {
-    static let defaultChunkSize = 1 << 20
+package final class CSVReader {
+    package static let defaultChunkSize = 1 << 20
     /// A record longer than this is almost surely an unterminated quote swallowing the file.
     static let maximumRecordSize = 64 << 20
 
@@ -51,7 +51,7 @@ final class CSVReader {
     private static let lineFeed = UInt8(ascii: "\n")
     private static let carriageReturn = UInt8(ascii: "\r")
 
-    init(path: String, chunkSize: Int = CSVReader.defaultChunkSize) throws(LocalDataError) {
+    package init(path: String, chunkSize: Int = CSVReader.defaultChunkSize) throws(LocalDataError) {
         precondition(chunkSize > 0)
         self.path = path
         self.chunkSize = chunkSize
@@ -66,7 +66,7 @@ final class CSVReader {
 
     /// Replaces `fields` with the next record's fields (`nil` for an empty unquoted field).
     /// Returns `false` at the end of the file.
-    func nextRecord(into fields: inout [String?]) throws(LocalDataError) -> Bool {
+    package func nextRecord(into fields: inout [String?]) throws(LocalDataError) -> Bool {
         while true {
             if start == end || !checkedBOM {
                 // At end of file the BOM has been checked, so only an empty buffer gets here.

@@ -1,10 +1,10 @@
 /// What JSONDecoder lets through and the hub refuses in a request body: an object naming a key twice (which
 /// of the two counts would be the decoder's choice, not the sender's), a string holding NUL (no database
 /// stores it) and nesting deeper than any API document needs. Syntax errors are left to the decoder.
-enum JSONBodyCheck {
+package enum JSONBodyCheck {
     static let maximumDepth = 32
 
-    struct Problem: Equatable {
+    package struct Problem: Equatable {
         let message: String
         let field: String?
     }
@@ -28,7 +28,7 @@ enum JSONBodyCheck {
         }
     }
 
-    static func problem(in bytes: [UInt8]) -> Problem? {
+    package static func problem(in bytes: [UInt8]) -> Problem? {
         var stack: [Frame] = []
         var i = 0
         while i < bytes.count {

@@ -59,13 +59,13 @@ struct RawConnectionError: Error, CustomStringConvertible {
 @Suite("Slow clients cannot hold a hub's connections")
 struct ConnectionTimeoutTests {
     /// A hub on a copy of the quickstart's state, with a 1 s header-read and 2 s idle timeout.
-    func hubWithShortTimeouts() async throws -> (HubProcess, Quickstart.Run) {
+    func hubWithShortTimeouts(environment: [String: String] = [:]) async throws -> (HubProcess, Quickstart.Run) {
         let run = try await Quickstart.run()
         let dir = try temporaryDirectory("timeouts")
         try FileManager.default.copyItem(atPath: run.hubDatabase, toPath: dir.appendingPathComponent("hub.sqlite").path)
         try FileManager.default.copyItem(atPath: run.state.appendingPathComponent("hub/hub.key").path, toPath: dir.appendingPathComponent("hub.key").path)
         let hub = try await HubProcess(database: dir.appendingPathComponent("hub.sqlite").path, directory: dir,
-                                       environment: ["GX_HUB_HEADER_TIMEOUT_SECONDS": "1", "GX_HUB_IDLE_TIMEOUT_SECONDS": "2"])
+                                       environment: ["GX_HUB_HEADER_TIMEOUT_SECONDS": "1", "GX_HUB_IDLE_TIMEOUT_SECONDS": "2"].merging(environment) { $1 })
         return (hub, run)
     }
 
@@ -141,6 +141,43 @@ struct ConnectionTimeoutTests {
         #expect(answer.contains(#"{"error":"#))
     }
 
+    @Test("a connection beyond max_connections is answered 503 in JSON and closed; once a place frees, the next is served")
+    func connectionLimit() async throws {
+        let (hub, _) = try await hubWithShortTimeouts(environment: ["GX_HUB_HEADER_TIMEOUT_SECONDS": "30", "GX_HUB_MAX_CONNECTIONS": "3"])
+        defer { hub.stop() }
+        var held: [RawConnection] = []
+        for _ in 0..<3 { held.append(try RawConnection(port: hub.port)) }
+        let extra = try RawConnection(port: hub.port)
+        let (bytes, closed) = extra.readUntilClosed(limit: .seconds(10))
+        let answer = String(decoding: bytes, as: UTF8.self)
+        #expect(closed)
+        #expect(answer.hasPrefix("HTTP/1.1 503"), "\(answer)")
+        #expect(answer.contains("limit of 3 connections"), "\(answer)")
+        held.removeFirst()
+        var served = false
+        for _ in 0..<50 where !served {
+            served = try await ProcessRunner.run("/usr/bin/curl", ["-fsS", "\(hub.url)/healthz"]).status == 0
+            if !served { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(served, "a freed place was not given to the next connection")
+        _ = held
+    }
+
+    @Test("200 clients sending their headers a byte at a time do not stop an agency's request")
+    func tricklingClientsDoNotStopOthers() async throws {
+        let (hub, run) = try await hubWithShortTimeouts(environment: ["GX_HUB_HEADER_TIMEOUT_SECONDS": "30", "GX_HUB_IDLE_TIMEOUT_SECONDS": "30"])
+        defer { hub.stop() }
+        let slow = try (0..<200).map { _ in try RawConnection(port: hub.port) }
+        let head = Array("GET /healthz HTTP/1.1\r\nHost: hub\r\n".utf8)
+        for round in 0..<3 {
+            for connection in slow { #expect(connection.send(String(decoding: [head[round]], as: UTF8.self))) }
+            let listed = try await GXBinary.run(["agreement", "list", "--hub", hub.url, "--token-file", run.adminToken])
+            #expect(listed.status == 0, "round \(round): \(listed.stderr)")
+            #expect(listed.stdout.contains("BJ-GX-2026-004"), "\(listed.stdout)")
+            try await Task.sleep(for: .milliseconds(300))
+        }
+    }
+
     @Test("the timeouts come from the config file or the environment, and one that is not positive seconds is refused")
     func timeoutSettings() async throws {
         let config = try temporaryDirectory("timeouts-config").appendingPathComponent("hub.toml").path
@@ -153,6 +190,19 @@ struct ConnectionTimeoutTests {
             let refused = try await GXBinary.run(["hub", "serve", "--config", config], environment: ["GX_HUB_HEADER_TIMEOUT_SECONDS": value])
             #expect(refused.status != 0)
             #expect(refused.stderr.contains("header_timeout_seconds"), "\(value): \(refused.stderr)")
+        }
+    }
+
+    @Test("max_connections that is not a whole number of at least 1 is refused, naming the setting")
+    func connectionLimitSetting() async throws {
+        let config = try temporaryDirectory("limit-config").appendingPathComponent("hub.toml").path
+        try "db = \"hub.sqlite\"\nmax_connections = 500\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let printed = try await GXBinary.run(["hub", "serve", "--config", config, "--print-config"])
+        #expect(printed.stdout.contains("max_connections = \"500\"   # config"), "\(printed.stdout)")
+        for value in ["0", "-5", "1.5", "many"] {
+            let refused = try await GXBinary.run(["hub", "serve", "--config", config], environment: ["GX_HUB_MAX_CONNECTIONS": value])
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("max_connections"), "\(value): \(refused.stderr)")
         }
     }
 

@@ -10,18 +10,24 @@ public struct ConnectionLimits: Sendable, Equatable {
     public var headerReadTimeout: Duration
     /// Silence while a request body is being read.
     public var idleTimeout: Duration
+    /// Open connections at once; one more is answered 503 and closed. Keep it below the process's
+    /// descriptor limit (`LimitNOFILE`), which the batch files and the database share.
+    public var maximumConnections: Int
 
-    public init(headerReadTimeout: Duration = .seconds(30), idleTimeout: Duration = .seconds(60)) {
+    public init(headerReadTimeout: Duration = .seconds(30), idleTimeout: Duration = .seconds(60), maximumConnections: Int = 2048) {
         self.headerReadTimeout = headerReadTimeout
         self.idleTimeout = idleTimeout
+        self.maximumConnections = maximumConnections
     }
 }
 
 extension ConnectionLimits {
-    /// Hummingbird's HTTP/1 settings: its idle timeout, and the guard that times the headers.
+    /// Hummingbird's HTTP/1 settings: its idle timeout, the gate that counts connections (one count per
+    /// listener) and the guard that times the headers.
     var channelConfiguration: HTTP1Channel.Configuration {
         let headerReadTimeout = headerReadTimeout
-        return HTTP1Channel.Configuration(additionalChannelHandlers: [RequestHeadGuard(timeout: headerReadTimeout)],
+        let count = ConnectionGate.Count(limit: maximumConnections)
+        return HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionGate(count: count), RequestHeadGuard(timeout: headerReadTimeout)],
                                           idleTimeout: RequestHeadGuard.timeAmount(idleTimeout))
     }
 }

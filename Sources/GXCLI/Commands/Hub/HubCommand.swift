@@ -66,15 +66,16 @@ struct HubCommand: AsyncParsableCommand {
             abstract: "Serve the hub's HTTP(S) JSON API and its web console (/console/) until SIGTERM or SIGINT (then shut down gracefully).",
             discussion: """
                 Settings come from, in rising precedence: defaults, the --config file (TOML: db, key, batches, \
-                listen, log_level, batch_retention_days, header_timeout_seconds, idle_timeout_seconds, and [tls] \
+                listen, log_level, batch_retention_days, header_timeout_seconds, idle_timeout_seconds, max_connections, and [tls] \
                 certificate, key, client_ca), the environment (GX_HUB_DB, GX_HUB_KEY, GX_HUB_BATCHES, GX_HUB_LISTEN, \
                 GX_HUB_LOG_LEVEL, GX_HUB_BATCH_RETENTION_DAYS, GX_HUB_HEADER_TIMEOUT_SECONDS, \
-                GX_HUB_IDLE_TIMEOUT_SECONDS, GX_HUB_TLS_CERTIFICATE, GX_HUB_TLS_KEY, GX_HUB_TLS_CLIENT_CA), then \
+                GX_HUB_IDLE_TIMEOUT_SECONDS, GX_HUB_MAX_CONNECTIONS, GX_HUB_TLS_CERTIFICATE, GX_HUB_TLS_KEY, GX_HUB_TLS_CLIENT_CA), then \
                 these flags. --print-config shows the result and where each value came from.
 
                 A client must send a request's headers within header_timeout_seconds (default 30) of connecting \
                 or of its previous answer, and may stay silent while sending a body for idle_timeout_seconds \
-                (default 60); otherwise the connection is closed. Long polls are not cut short.
+                (default 60); otherwise the connection is closed. Long polls are not cut short. At most \
+                max_connections (default 2048) connections are open at once; one more is answered 503 and closed.
 
                 With a TLS certificate and key the hub speaks HTTPS (TLS 1.3, or 1.2 with ECDHE and AEAD \
                 suites only); they are read at start-up and again on SIGHUP (`systemctl reload gongxiang-hub`): \
@@ -192,7 +193,7 @@ struct HubCommand: AsyncParsableCommand {
             }
         }
 
-        /// The header-read and idle timeouts: positive seconds, at most an hour.
+        /// The header-read and idle timeouts (positive seconds, at most an hour) and the connection limit.
         static func connectionLimits(_ settings: HubServeSettings) throws -> ConnectionLimits {
             func seconds(_ key: String) throws -> Duration {
                 guard let text = settings[key], let value = Double(text), value.isFinite, value > 0, value <= 3600 else {
@@ -200,7 +201,11 @@ struct HubCommand: AsyncParsableCommand {
                 }
                 return .milliseconds(Int64((value * 1000).rounded()))
             }
-            return ConnectionLimits(headerReadTimeout: try seconds("header_timeout_seconds"), idleTimeout: try seconds("idle_timeout_seconds"))
+            guard let text = settings["max_connections"], let maximum = Int(text), (1...1_000_000).contains(maximum) else {
+                throw ValidationError("max_connections must be a whole number from 1 to 1000000; got '\(settings["max_connections"] ?? "")'")
+            }
+            return ConnectionLimits(headerReadTimeout: try seconds("header_timeout_seconds"), idleTimeout: try seconds("idle_timeout_seconds"),
+                                    maximumConnections: maximum)
         }
 
         /// TLS needs both the certificate and its key; a client CA alone would be a mistake, not plain HTTP.

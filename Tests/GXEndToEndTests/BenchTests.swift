@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import GXTestSupport
 import Testing
 
@@ -57,5 +58,55 @@ struct FanOutBenchTests {
         #expect(forty < 256)
         // Unbounded, each consumer of each push held some 2.3 MB: 80 projections at once were ~180 MB more.
         #expect(forty - one < 60, "40 consumers × 2 pushes peaked \(forty) MB, 1 consumer \(one) MB")
+    }
+}
+
+/// `gx bench city` at a small size: every agent of the city applies what its agreements give it.
+@Suite("gx bench city")
+struct CityBenchTests {
+    @Test("a small city's two nights end with every consumer holding its providers' rows, nothing refused, figures as JSON")
+    func smallCity() async throws {
+        let work = try temporaryDirectory("city")
+        let json = work.appendingPathComponent("city.json").path
+        let run = work.appendingPathComponent("run")
+        let result = try await GXBinary.run(["bench", "city", "--pairs", "8", "--agencies", "3", "--rows", "60", "--large-resources", "1",
+                                             "--large-rows", "400", "--work", run.path, "--json", json,
+                                             "--documents", SampleDocuments.root.path])
+        try #require(result.status == 0, "\(result.stdout)\(result.stderr.suffix(3000))")
+        #expect(result.stdout.contains("HUB PEAK RSS MB"), "\(result.stdout)")
+        let nights = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [[String: Any]])
+        #expect(nights.count == 2)
+        for night in nights {
+            #expect(night["agentsFailed"] as? Int == 0, "\(night)")
+            #expect(night["refused"] as? Int == 0, "\(night)")
+            #expect((night["records"] as? Int ?? 0) > 0, "\(night)")
+            #expect((night["mostSockets"] as? Int ?? 0) > 0, "\(night)")
+        }
+        // Each agreement's table holds exactly the rows of its provider's last export (sample data is all valid).
+        var tables = 0
+        let agents = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("agents").path)
+        var exported: [String: Int] = [:]
+        for agent in agents {
+            let data = run.appendingPathComponent("agents/\(agent)/data")
+            for file in try FileManager.default.contentsOfDirectory(atPath: data.path) where file.hasSuffix(".csv") {
+                let text = try String(contentsOf: data.appendingPathComponent(file), encoding: .utf8)
+                exported[String(file.dropLast(4))] = text.split(separator: "\n").count - 1
+            }
+        }
+        for agent in agents {
+            let database = run.appendingPathComponent("agents/\(agent)/data/received.sqlite").path
+            guard FileManager.default.fileExists(atPath: database) else { continue }
+            let queue = try DatabaseQueue(path: database)
+            let names = try await queue.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'CITY_%'") }
+            for name in names {
+                // CITY_<prefix>_C<nn>_<consumer>: the resource is <prefix>-C<nn>.
+                let parts = name.split(separator: "_")
+                let resource = "\(parts[1])-\(parts[2])"
+                let count = try await queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM \"\(name)\"") ?? 0 }
+                #expect(count == exported[resource], "\(name): \(count) rows, the export of \(resource) has \(exported[resource] ?? -1)")
+                tables += 1
+            }
+        }
+        #expect(tables == 8, "every agreement has its table")
     }
 }

@@ -3,10 +3,11 @@ import Foundation
 import GXDomain
 import GXPostgres
 
-/// `gx bench`: Gongxiang against the pipeline an agency would script instead, on the same generated data.
+/// `gx bench` (`gx bench exchange`): Gongxiang against the pipeline an agency would script instead, on the
+/// same generated data.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "exchange",
         abstract: "Measure Gongxiang against a scripted CSV + gzip + sha256sum + psql pipeline, and the parts of a night alone.",
         discussion: """
             Generates N rows of 人口 (RK-001, as `gx sample` writes them: valid GB 11643 ID numbers, names, \
@@ -86,9 +87,6 @@ struct BenchCommand: AsyncParsableCommand {
             return
         }
         guard rows >= 100 else { throw ValidationError("--rows must be at least 100") }
-        guard postgres != nil else {
-            throw ValidationError("gx bench needs a PostgreSQL server: pass --postgres URL, or run scripts/bench.sh, which starts a throwaway PostgreSQL 15")
-        }
     }
 
     func run() async throws {
@@ -96,7 +94,10 @@ struct BenchCommand: AsyncParsableCommand {
             return try await FanOutBench(rows: rows, consumers: FanOutBench.counts(fanout), pushes: pushes, rounds: rounds,
                                          documents: documents, work: work, json: json, hubGx: hubGx).run()
         }
-        let server = try PostgresSettings.parse(postgres!)
+        guard let postgres else {
+            throw ValidationError("gx bench needs a PostgreSQL server: pass --postgres URL, or run scripts/bench.sh, which starts a throwaway PostgreSQL 15")
+        }
+        let server = try PostgresSettings.parse(postgres)
         let documents = URL(fileURLWithPath: documents)
         guard FileManager.default.fileExists(atPath: documents.appendingPathComponent("Catalogue/RK-001-population.toml").path) else {
             throw ValidationError("\(documents.path) has no Catalogue/RK-001-population.toml: run from the repository root or pass --documents")

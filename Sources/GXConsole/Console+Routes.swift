@@ -191,10 +191,16 @@ extension Console {
         case .agency:
             link("nav.agency_home", "agency"); link("nav.agreements", "agreements"); link("nav.catalogue", "catalogue")
         }
-        let chrome: [String: Any] = [
+        var chrome: [String: Any] = [
             "signedIn": true, "nav": nav, "csrf": visitor.csrfToken,
             "who": "\(renderer.text("kind.\(kind.rawValue)", language)) · \(visitor.principal.id)",
         ]
+        // The authority is told on every page while deadlines fall in a year the calendar does not cover.
+        let uncovered = kind == .admin ? hub.uncoveredCalendarYears(at: now()) : []
+        if !uncovered.isEmpty {
+            chrome["calendarWarning"] = renderer.text("calendar.uncovered", language)
+                .replacingOccurrences(of: "{years}", with: uncovered.map(String.init).joined(separator: ", "))
+        }
         return Self.html(renderer.page(template, title: title, values: values, language: language, chrome: chrome), status: status)
     }
 

@@ -57,6 +57,24 @@ for file in Agreements/BJ-*.toml; do
   gx agreement file "$id" --token-file "$ADMIN"
 done
 
+# A demand (共享需求) from submission to a filed agreement: 市人力社保局 asks 市公安局 for population data
+# (有条件共享), the authority forwards it, the provider accepts all but one item (with its reason), the hub
+# draws up the draft agreement, both parties sign it and the authority files it. Its validity begins next
+# year, so it is filed rather than active and tonight's exchange is unchanged.
+echo "== a demand: submitted, forwarded, answered, drawn up as an agreement, signed and filed" >&2
+DEMANDER=11110000000021063W; DEMANDED=111100000000210552
+NEXT_YEAR=$(( $(TZ=Asia/Shanghai date +%Y) + 1 ))
+demand=$(gx demand submit --token-file "$STATE/agencies/$DEMANDER.token" --resource RK-001 \
+  --item 姓名 --item 出生日期 --item 人员状态代码 --item 住址 --purpose "社会保险待遇领取资格认证。" \
+  --basis "《中华人民共和国社会保险法》第七十四条" --from "$NEXT_YEAR-01-01" --until "$NEXT_YEAR-12-31" | awk 'NR == 1 {print $1}')
+gx demand review "$demand" forward --token-file "$ADMIN"
+gx demand reply "$demand" accept-fewer --refuse-item "住址=不属于资格认证所必需" --token-file "$STATE/agencies/$DEMANDED.token"
+drafted=$(gx demand terms "$demand" --token-file "$ADMIN" | sed -n 's/^id = "\(.*\)"/\1/p')
+gx agreement sign "$drafted" --token-file "$STATE/agencies/$DEMANDER.token" --key "$STATE/agencies/$DEMANDER.key"
+gx agreement sign "$drafted" --token-file "$STATE/agencies/$DEMANDED.token" --key "$STATE/agencies/$DEMANDED.key"
+gx agreement file "$drafted" --token-file "$ADMIN"
+gx demand show "$demand" --token-file "$ADMIN"
+
 # The exchange: each provider's nightly export (generated sample data, some rows deliberately invalid to
 # show the quarantine), its agent pushing, the consumers' agents pulling into SQLite; then a second night
 # with about 1 % of rows inserted, updated or deleted.

@@ -22,6 +22,7 @@ extension Console {
         addAdminPages(to: group)
         addAgencyPages(to: group)
         addAuditPages(to: group)
+        addDemandPages(to: group)
         // Anything else under /console/ is a page that does not exist, answered as a page, with the headers.
         group.get("**") { _, _ -> Response in throw ConsolePageError(.notFound, "error.not_found") }
         group.post("**") { _, _ -> Response in throw ConsolePageError(.notFound, "error.not_found") }
@@ -186,15 +187,21 @@ extension Console {
         func link(_ key: String, _ path: String) { nav.append(["label": renderer.text(key, language), "href": "\(Self.prefix)/\(path)"]) }
         switch kind {
         case .admin, .auditor:
-            link("nav.overview", "overview"); link("nav.agreements", "agreements"); link("nav.agencies", "agencies")
+            link("nav.overview", "overview"); link("nav.agreements", "agreements"); link("nav.demands", "demands"); link("nav.agencies", "agencies")
             link("nav.catalogue", "catalogue"); link("nav.audit", "audit")
         case .agency:
-            link("nav.agency_home", "agency"); link("nav.agreements", "agreements"); link("nav.catalogue", "catalogue")
+            link("nav.agency_home", "agency"); link("nav.agreements", "agreements"); link("nav.demands", "demands"); link("nav.catalogue", "catalogue")
         }
-        let chrome: [String: Any] = [
+        var chrome: [String: Any] = [
             "signedIn": true, "nav": nav, "csrf": visitor.csrfToken,
             "who": "\(renderer.text("kind.\(kind.rawValue)", language)) · \(visitor.principal.id)",
         ]
+        // The authority is told on every page while deadlines fall in a year the calendar does not cover.
+        let uncovered = kind == .admin ? hub.uncoveredCalendarYears(at: now()) : []
+        if !uncovered.isEmpty {
+            chrome["calendarWarning"] = renderer.text("calendar.uncovered", language)
+                .replacingOccurrences(of: "{years}", with: uncovered.map(String.init).joined(separator: ", "))
+        }
         return Self.html(renderer.page(template, title: title, values: values, language: language, chrome: chrome), status: status)
     }
 

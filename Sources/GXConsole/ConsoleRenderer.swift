@@ -27,6 +27,8 @@ struct ConsoleRenderer: @unchecked Sendable {
         "audit": PackageResources.audit_mustache,
         "audit-verify": PackageResources.audit_verify_mustache,
         "exchange": PackageResources.exchange_mustache,
+        "demands": PackageResources.demands_mustache,
+        "demand": PackageResources.demand_mustache,
     ]
 
     init() throws {

@@ -27,6 +27,8 @@ public struct Hub: Sendable {
     public let projectionBudget: ProjectionBudget
     /// Working days for the time limits of demands (weekends, public holidays, 调休).
     public let calendar: WorkingDayCalendar
+    /// The demand workflow's review and reply limits in working days (hub.toml `[demands]`).
+    public var demandTimeLimits = DemandTimeLimits.standard
     /// Pages served beside the API on the same listener (the console), which authenticate their own visitors.
     public var mounts: [HubMount] = []
     /// How long `/readyz` waits for the database: well inside a load balancer's or systemd's probe timeout.

@@ -40,6 +40,7 @@ public struct HubAPIError: HTTPResponseError, CustomStringConvertible {
         case let error as AgreementError:
             switch error {
             case .illegalTransition, .outsideValidity: return HubAPIError(.conflict, error.description)
+            case .notAmendable, .amendmentPending, .noAmendment, .amendmentOutOfTurn: return HubAPIError(.conflict, error.description, field: "amendment")
             case .wrongSigner: return HubAPIError(.forbidden, error.description)
             case .badSignature, .digestMismatch: return HubAPIError(.unprocessableContent, error.description, field: "signature")
             }

@@ -33,6 +33,35 @@ struct ConfigurationTests {
         #expect(out.contains("# client_ca is not set"), "\(out)")
     }
 
+    @Test("the working-day calendar files and the demand time limits are hub settings: file, environment, flags")
+    func hubDemandSettings() async throws {
+        let directory = try temporaryDirectory("hub-config")
+        let config = directory.appendingPathComponent("hub.toml").path
+        try """
+            db = "hub.sqlite"
+            calendar = ["calendar/china-2027.toml"]
+            [demands]
+            review_working_days = 3
+            reply_working_days = 5
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try await GXBinary.run(["hub", "serve", "--config", config, "--demand-reply-working-days", "15", "--print-config"],
+                                            environment: ["GX_HUB_DEMANDS_REVIEW_WORKING_DAYS": "4"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let out = result.stdout
+        #expect(out.contains("calendar = \"\(directory.appendingPathComponent("calendar/china-2027.toml").path)\"   # config"), "\(out)")
+        #expect(out.contains("[demands]"), "\(out)")
+        #expect(out.contains("review_working_days = \"4\"   # environment GX_HUB_DEMANDS_REVIEW_WORKING_DAYS"), "\(out)")
+        #expect(out.contains("reply_working_days = \"15\"   # flag"), "\(out)")
+
+        let defaults = try await GXBinary.run(["hub", "serve", "--db", "hub.sqlite", "--print-config"])
+        #expect(defaults.stdout.contains("review_working_days = \"2\"   # default") && defaults.stdout.contains("reply_working_days = \"10\"   # default"),
+                "\(defaults.stdout)")
+        // A limit out of bounds stops the hub before it serves, naming the setting.
+        let refused = try await GXBinary.run(["hub", "serve", "--db", directory.appendingPathComponent("none.sqlite").path,
+                                              "--demand-review-working-days", "0"])
+        #expect(refused.status != 0 && refused.stderr.contains("demands.review_working_days"), "\(refused.stderr)")
+    }
+
     @Test("an unknown key in the hub's config file is refused with its line")
     func hubUnknownKey() async throws {
         let config = try temporaryDirectory("hub-config").appendingPathComponent("hub.toml").path

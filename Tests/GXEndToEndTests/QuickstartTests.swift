@@ -16,6 +16,16 @@ struct QuickstartTests {
         }
     }
 
+    @Test("the quickstart takes a demand from submission to a filed agreement that names it")
+    func quickstartDemand() async throws {
+        let run = try await Quickstart.run()
+        let out = run.result.stdout
+        #expect(out.contains("[forwarded]") && out.contains("[partially_granted]"), "\(out)")
+        let line = try #require(out.split(separator: "\n").first { $0.hasPrefix("  agreement ") && $0.contains(" drafted:") })
+        let agreement = try #require(line.split(separator: " ").drop { $0 != "agreement" }.dropFirst().first.map(String.init))
+        #expect(out.contains("\(agreement): filed"), "\(out)")
+    }
+
     @Test("secrets are written with mode 0600")
     func secretsArePrivate() async throws {
         let run = try await Quickstart.run()

@@ -45,11 +45,15 @@ struct ConsumerSync {
         var report = report
         let sinkColumns: [String]
         do { sinkColumns = try sink.columns() } catch { throw AgentError.localData("\(error)") }
-        let mapper: RecordMapper
+        let mapper: DeliveryMappers
         do {
-            mapper = try RecordMapper.incoming(consumed.map, items: items, entry: entry, columns: sinkColumns, columnsSource: consumed.sink.label,
-                                               configText: configText, configSource: configSource)
-        } catch {
+            // Each filed revision's items: deliveries projected before an amendment was filed carry the old ones.
+            let history = agreement.history.map { revision in entry.items.map(\.name).filter(Set(revision.terms.items).contains) }.dropLast() + [items]
+            mapper = try DeliveryMappers(history: Array(history)) { items in
+                try RecordMapper.incoming(consumed.map, items: items, entry: entry, columns: sinkColumns, columnsSource: consumed.sink.label,
+                                          configText: configText, configSource: configSource)
+            }
+        } catch let error as InvalidInput {
             throw AgentError.configuration(error.description)
         }
         let keyIndices = try consumed.sink.key.map { column in
@@ -77,7 +81,7 @@ struct ConsumerSync {
         }
         // While one delivery is applied, the next one downloads (the hub projects it meanwhile).
         let fetcher = DeliveryFetcher(client: client, hubKey: hubKey, agency: configuration.agency,
-                                      directory: URL(fileURLWithPath: configuration.stateDirectory + "/incoming"), items: items)
+                                      directory: URL(fileURLWithPath: configuration.stateDirectory + "/incoming"), itemLists: mapper.itemLists)
         if let staging = sink as? any StagingRecordSink {
             try await applyStaged(first: list, after: checkpoint, ended: alreadyEnded, due: due, agreement: id, fetcher: fetcher, mapper: mapper, keyIndices: keyIndices,
                                   sink: staging, into: &report)
@@ -196,7 +200,7 @@ struct ConsumerSync {
     }
 
     /// Applies a downloaded, verified delivery in one sink transaction with its checkpoint, then acknowledges it.
-    func apply(_ delivery: DeliveryFetcher.Delivery, mapper: RecordMapper, keyIndices: [Int], sink: any RecordSink) async throws -> BatchCounts {
+    func apply(_ delivery: DeliveryFetcher.Delivery, mapper: DeliveryMappers, keyIndices: [Int], sink: any RecordSink) async throws -> BatchCounts {
         let started = ContinuousClock.now
         defer { if let file = delivery.file { try? FileManager.default.removeItem(at: file) } }
         // Apply inside one sink transaction, checking digests and counts at the end: a mismatch rolls it all back.
@@ -219,7 +223,7 @@ struct ConsumerSync {
     /// fails its checks fails before its transaction opens.
     private func applyStaged<Sink: StagingRecordSink>(first list: ExchangeAPI.DeliveryList, after checkpoint: Int64, ended: Bool, due: DuePass?,
                                                      agreement id: String,
-                                                     fetcher: DeliveryFetcher, mapper: RecordMapper, keyIndices: [Int], sink: Sink,
+                                                     fetcher: DeliveryFetcher, mapper: DeliveryMappers, keyIndices: [Int], sink: Sink,
                                                      into report: inout ConsumerReport) async throws {
         let logger = self.logger
         try await applyInOrder(first: list, after: checkpoint, ended: ended, due: due, agreement: id, into: &report, preparer: {
@@ -240,7 +244,7 @@ struct ConsumerSync {
     /// Reads a delivery's payload into `transaction`: decodes, maps each record to the sink's columns, and
     /// checks digests and counts against the manifest at the end (a mismatch throws, so nothing is applied).
     /// A payload that does not decode is an error naming the delivery.
-    private static func decode(_ delivery: DeliveryFetcher.Delivery, mapper: RecordMapper, keyIndices: [Int], into transaction: any SinkTransaction,
+    private static func decode(_ delivery: DeliveryFetcher.Delivery, mapper: DeliveryMappers, keyIndices: [Int], into transaction: any SinkTransaction,
                                logger: Logger) throws {
         do {
             try decodeUnnamed(delivery, mapper: mapper, keyIndices: keyIndices, into: transaction, logger: logger)
@@ -253,11 +257,14 @@ struct ConsumerSync {
         }
     }
 
-    private static func decodeUnnamed(_ delivery: DeliveryFetcher.Delivery, mapper: RecordMapper, keyIndices: [Int], into transaction: any SinkTransaction,
+    private static func decodeUnnamed(_ delivery: DeliveryFetcher.Delivery, mapper: DeliveryMappers, keyIndices: [Int], into transaction: any SinkTransaction,
                                       logger: Logger) throws {
         let (manifest, what) = (delivery.manifest, delivery.what)
         // A batch without records (checked so by the fetcher) moves the checkpoint and nothing else.
         guard let file = delivery.file else { return }
+        guard let mapper = mapper.mapper(for: manifest.items) else {
+            throw AgentError.verification(what: what, reason: "no mapping for the items \(manifest.items)")
+        }
         let decoder = try BatchPayloadDecoder(valueCount: manifest.items.count, maximumRecordBytes: Int(manifest.records.bytes))
         let progress = ProgressDisplay("\(what) applying", total: manifest.counts.records, logger: logger)
         defer { progress.finish() }

@@ -10,7 +10,8 @@ struct DeliveryFetcher: Sendable {
     let hubKey: SM2PublicKey
     let agency: String
     let directory: URL
-    let items: [String]
+    /// The item lists the agreement's filed revisions agreed (see `DeliveryMappers`).
+    let itemLists: Set<[String]>
 
     struct Delivery: Sendable {
         /// The downloaded payload; nil for a batch without records, acknowledged from its manifest alone.
@@ -51,7 +52,7 @@ struct DeliveryFetcher: Sendable {
         let signed = try SignedDocument<DeliveryManifest>(base64Content: manifestBase64, base64Signature: signatureBase64, field: "manifest")
         guard signed.isSigned(by: hubKey) else { throw AgentError.verification(what: what, reason: "the manifest is not signed by the hub's key") }
         let manifest = signed.content
-        guard manifest.agreementID == id, manifest.sequence == sequence, manifest.consumer == agency, manifest.items == items else {
+        guard manifest.agreementID == id, manifest.sequence == sequence, manifest.consumer == agency, itemLists.contains(manifest.items) else {
             throw AgentError.verification(what: what, reason: "the manifest is for \(manifest.agreementID)#\(manifest.sequence) to \(manifest.consumer) with items \(manifest.items)")
         }
         return Delivery(file: file, manifest: manifest, what: what)

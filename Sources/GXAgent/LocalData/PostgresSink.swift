@@ -31,7 +31,8 @@ public final class PostgresSink: StagingRecordSink {
     }
 
     /// Connects and checks the table. A missing table is created from `createColumns` (TEXT columns, PRIMARY
-    /// KEY over the key columns); without them it is an error.
+    /// KEY over the key columns); without them it is an error. A column of `createColumns` missing from an
+    /// existing table is added (TEXT).
     public static func open(settings: PostgresSettings, table: String, keyColumns: [String], createColumns: [String]? = nil,
                             logger: Logger = Logger(label: "gongxiang.sink")) async throws(LocalDataError) -> PostgresSink {
         let location = "\(settings):\(table)"
@@ -52,6 +53,14 @@ public final class PostgresSink: StagingRecordSink {
                 try await connection.run(PostgresQuery(unsafeSQL: """
                     CREATE TABLE IF NOT EXISTS \(table.postgresQualifiedName) (\((definitions + [primaryKey]).joined(separator: ", ")))
                     """), logger: logger)
+                description = try await PostgresTable.describe(table, on: connection, logger: logger)
+            }
+            // A column mapped since the table was made (an amendment added an item): added, empty for the rows
+            // already there until a batch brings their value.
+            let missing = (createColumns ?? []).filter { column in !keyColumns.contains(column) && !description.columns.contains { $0.name == column } }
+            if !missing.isEmpty {
+                let additions = missing.map { "ADD COLUMN IF NOT EXISTS \($0.postgresIdentifier) TEXT" }.joined(separator: ", ")
+                try await connection.run(PostgresQuery(unsafeSQL: "ALTER TABLE \(table.postgresQualifiedName) \(additions)"), logger: logger)
                 description = try await PostgresTable.describe(table, on: connection, logger: logger)
             }
             try await connection.run(PostgresQuery(unsafeSQL: """

@@ -18,7 +18,8 @@ public final class SQLiteSink: RecordSink {
     static let checkpointTable = "gx_checkpoints"
 
     /// Opens (creating the file if needed) the database at `path`. A missing table is created from
-    /// `createColumns` (TEXT columns, PRIMARY KEY over the key columns); without them it is an error.
+    /// `createColumns` (TEXT columns, PRIMARY KEY over the key columns); without them it is an error. A
+    /// column of `createColumns` missing from an existing table is added (TEXT).
     public init(path: String, table: String, keyColumns: [String], createColumns: [String]? = nil) throws(LocalDataError) {
         self.path = path
         self.table = table
@@ -45,6 +46,12 @@ public final class SQLiteSink: RecordSink {
                     }
                     let primaryKey = "PRIMARY KEY (\(keyColumns.map(\.sqlIdentifier).joined(separator: ", ")))"
                     try db.execute(sql: "CREATE TABLE \(table.sqlIdentifier) (\((definitions + [primaryKey]).joined(separator: ", ")))")
+                }
+                // A column mapped since the table was made (an amendment added an item): added, empty for the
+                // rows already there until a batch brings their value.
+                let existing = try LocalDatabase.columns(db, table: table)
+                for column in createColumns ?? [] where !existing.contains(column) && !keyColumns.contains(column) {
+                    try db.execute(sql: "ALTER TABLE \(table.sqlIdentifier) ADD COLUMN \(column.sqlIdentifier) TEXT")
                 }
                 try db.execute(sql: """
                     CREATE TABLE IF NOT EXISTS \(Self.checkpointTable) (

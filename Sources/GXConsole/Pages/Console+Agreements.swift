@@ -161,6 +161,8 @@ extension Console {
                 values["signCommand"] = Self.signCommand(id, hub: hubAddress)
             }
         }
+        let names = [terms.provider: provider?.name ?? terms.provider, terms.consumer: consumer?.name ?? terms.consumer]
+        values.merge(amendmentValues(agreement, visitor, names: names, hubAddress: hubAddress)) { current, _ in current }
         if let done, let act = AgreementAct(rawValue: done) { values["done"] = text("act.done_\(act.rawValue)", visitor) }
         return render("agreement", title: "\(text("agreement.title", visitor)) \(id)", values, for: visitor)
     }

@@ -28,8 +28,9 @@ extension Console {
         let awaiting = all.filter { $0.state == .signedByProvider }.map {
             ["id": $0.id, "href": "\(Self.prefix)/agreements/\(Self.pathEscaped($0.id))"]
         }
+        let overdue = try await DemandWorkflow(hub: hub).overdue(at: now()).count
         return render("overview", title: text("overview.title", visitor), [
-            "agencies": agencies.count, "resources": entries.count, "agreements": all.count,
+            "agencies": agencies.count, "resources": entries.count, "agreements": all.count, "overdueDemands": overdue, "hasOverdueDemands": overdue > 0,
             "byState": byState, "nights": nights, "noNights": nights.isEmpty,
             "toFile": awaiting, "hasToFile": !awaiting.isEmpty, "canAct": visitor.principal.kind == .admin,
         ], for: visitor)

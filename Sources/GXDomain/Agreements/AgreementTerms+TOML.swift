@@ -19,6 +19,7 @@ extension AgreementTerms {
         put("valid_until", validUntil.description)
         if let supersedes { put("supersedes", supersedes) }
         if let demand { put("demand", demand) }
+        if let amendment { lines.append("amendment = \(amendment)") }
         lines.append("")
         lines.append("[duties]")
         put("provision", duties.provision)

@@ -21,6 +21,8 @@ public struct AgreementTerms: Codable, Sendable, Hashable {
     public var supersedes: String?
     /// The demand (共享需求) this agreement was drawn up from, when it came from one.
     public var demand: String?
+    /// Which amendment of the agreement these terms are (1, 2, …); absent for the terms first filed.
+    public var amendment: Int?
 
     public init(id: String, provider: String, consumer: String, resourceCode: String, schemaVersion: String,
                 items: [String], purpose: String, basis: String?, frequency: UpdateCycle, method: DeliveryMethod,
@@ -43,6 +45,6 @@ public struct AgreementTerms: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case id, provider, consumer, resourceCode = "resource", schemaVersion = "schema_version", items, purpose, basis
-        case frequency, method, validFrom = "valid_from", validUntil = "valid_until", duties, supersedes, demand
+        case frequency, method, validFrom = "valid_from", validUntil = "valid_until", duties, supersedes, demand, amendment
     }
 }

@@ -11,6 +11,10 @@ public struct SharingAgreement: Codable, Sendable, Hashable {
     public var stateReason: String?
     /// Increases with every change; stores refuse a write based on an older revision.
     public var revision: Int
+    /// A change to the terms awaiting signatures and filing, while these terms stay in force.
+    public var amendment: AgreementAmendment?
+    /// The terms filed before the ones in force, oldest first (absent until a first amendment is filed).
+    public var revisions: [AgreementRevision]?
 
     public init(terms: AgreementTerms) {
         self.terms = terms
@@ -23,5 +27,6 @@ public struct SharingAgreement: Codable, Sendable, Hashable {
     enum CodingKeys: String, CodingKey {
         case terms, state, consumerSignature = "consumer_signature", providerSignature = "provider_signature"
         case filing, supersededBy = "superseded_by", stateReason = "state_reason", revision
+        case amendment, revisions
     }
 }

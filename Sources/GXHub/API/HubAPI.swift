@@ -76,12 +76,18 @@ public enum HubAPI {
         public var agreement: SharingAgreement
         public var canonicalTerms: String
         public var contentDigest: String
+        /// The pending amendment's canonical terms, the bytes a party signs for it.
+        public var canonicalAmendmentTerms: String?
         public init(agreement: SharingAgreement) {
             self.agreement = agreement
             self.canonicalTerms = agreement.terms.canonicalJSON.canonicalString
             self.contentDigest = agreement.terms.contentDigest.hex
+            self.canonicalAmendmentTerms = agreement.amendment?.terms.canonicalJSON.canonicalString
         }
-        enum CodingKeys: String, CodingKey { case agreement, canonicalTerms = "canonical_terms", contentDigest = "content_digest" }
+        enum CodingKeys: String, CodingKey {
+            case agreement, canonicalTerms = "canonical_terms", contentDigest = "content_digest"
+            case canonicalAmendmentTerms = "canonical_amendment_terms"
+        }
     }
 
     public struct AuditPage: Codable, Sendable {

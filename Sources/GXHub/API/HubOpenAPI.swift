@@ -269,6 +269,78 @@ paths:
           content: { application/toml: {} }
         "403": { $ref: "#/components/responses/Error" }
         "404": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/amendment:
+    parameters: [{ $ref: "#/components/parameters/AgreementID" }]
+    post:
+      summary: >
+        Propose an amendment (协议变更) of a filed, active or suspended agreement: new items, validity, frequency or
+        duties, with a reason; the terms in force stay until the amendment is signed by both parties and filed
+        (admin, its parties).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [reason]
+              properties:
+                items: { type: array, items: { type: string } }
+                valid_from: { type: string, format: date }
+                valid_until: { type: string, format: date }
+                frequency: { type: string }
+                duties:
+                  type: object
+                  required: [provision, use, disposal, security]
+                  properties:
+                    provision: { type: string }
+                    use: { type: string }
+                    disposal: { type: string }
+                    security: { type: string }
+                reason: { type: string, maxLength: 1000 }
+      responses:
+        "201": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/amendment/signatures:
+    parameters: [{ $ref: "#/components/parameters/AgreementID" }]
+    post:
+      summary: A party's SM2 signature over the pending amendment's canonical terms (agency; consumer first, then provider).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [signature]
+              properties:
+                signature: { type: string, description: DER SM2 signature, base64 }
+                signer: { type: string }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "403": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+        "422": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/amendment/filing:
+    parameters: [{ $ref: "#/components/parameters/AgreementID" }]
+    post:
+      summary: >
+        File (备案) the signed amendment (admin): in one transaction the terms in force are superseded and the
+        amendment's take effect; the next batch is delivered with the new items.
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "409": { $ref: "#/components/responses/Error" }
+        "422": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/amendment/withdrawal:
+    parameters: [{ $ref: "#/components/parameters/AgreementID" }]
+    post:
+      summary: Withdraw the pending amendment, with a reason (admin, its parties).
+      requestBody: { $ref: "#/components/requestBodies/Reason" }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "403": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
   /v1/demands:
     get:
       summary: >

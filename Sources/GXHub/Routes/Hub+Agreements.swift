@@ -61,6 +61,8 @@ extension Hub {
         router.on(.post, "/v1/agreements/expiry", allow: [.admin]) { _, _, _ in
             try JSONResponse.make(try await expireDueAgreements())
         }
+
+        addAmendmentRoutes(to: router)
     }
 
     /// The authority's acts on an agreement — file, suspend, resume, revoke — as the API and the console both

@@ -6,10 +6,9 @@ import GXStorage
 /// the draft agreement a grant becomes. Each act is checked for its party and state, and stored with its
 /// audit entry in one transaction. Routes and the console both drive it.
 public struct DemandWorkflow: Sendable {
-    /// The authority's review limit (Shaanxi practice: 2 working days).
-    public static let reviewWorkingDays = 2
-    /// The provider's reply limit (国发〔2016〕51号: 10 working days).
-    public static let replyWorkingDays = 10
+    /// The default review and reply limits; a hub's own are `Hub.demandTimeLimits`.
+    public static let reviewWorkingDays = DemandTimeLimits.standard.reviewWorkingDays
+    public static let replyWorkingDays = DemandTimeLimits.standard.replyWorkingDays
 
     let hub: Hub
     var store: any HubStore { hub.store }
@@ -54,7 +53,7 @@ public struct DemandWorkflow: Sendable {
         }
         let checked = try SharingDemand.checked(request, entry: entry)
         let stamp = Timestamp.string(from: time)
-        let reviewDeadline = Timestamp.string(from: hub.calendar.deadline(from: time, workingDays: Self.reviewWorkingDays))
+        let reviewDeadline = Timestamp.string(from: hub.calendar.deadline(from: time, workingDays: hub.demandTimeLimits.reviewWorkingDays))
         return try await withNextID(prefix: "XQ", year: Timestamp.beijingDay(of: time).year, existing: { try await store.demands(matching: DemandQuery()).map(\.id) }) { id in
             let demand = SharingDemand(id: id, consumer: code, provider: entry.provider, schemaVersion: entry.schemaVersion, request: checked,
                                        sharingType: entry.sharingType, submittedAt: stamp, deadline: reviewDeadline)
@@ -89,7 +88,7 @@ public struct DemandWorkflow: Sendable {
         var review = review
         review.by = principal.description
         review.at = Timestamp.string(from: time)
-        let replyDeadline = Timestamp.string(from: hub.calendar.deadline(from: time, workingDays: Self.replyWorkingDays))
+        let replyDeadline = Timestamp.string(from: hub.calendar.deadline(from: time, workingDays: hub.demandTimeLimits.replyWorkingDays))
         let next = try demand.reviewed(review, replyDeadline: replyDeadline)
         var details: [String: CanonicalJSON] = ["decision": .string(review.decision.rawValue)]
         if let reason = next.review?.reason { details["reason"] = .string(reason) }

@@ -30,6 +30,19 @@ struct PostgresSinkTests {
         #expect(key == [["id"]])
     }
 
+    @Test("a column mapped after the table was made (an amended agreement's new item) is added, empty for the rows already there")
+    func addsMappedColumn() async throws {
+        let (sink, settings) = try await makeSink()
+        try await sink.apply(stream: "s", checkpoint: 1) { try $0.upsert(["1", "Li", "Beijing"]) }
+        await sink.close()
+        let reopened = try await PostgresSink.open(settings: settings, table: "people", keyColumns: ["id"], createColumns: ["id", "name", "city", "phone"])
+        #expect(try reopened.columns() == ["id", "name", "city", "phone"])
+        try await reopened.apply(stream: "s", checkpoint: 2) { try $0.upsert(["2", "Wang", "Tianjin", "13800000000"]) }
+        await reopened.close()
+        let rows = try await TestPostgres.rows("SELECT id, name, city, phone FROM people ORDER BY id", in: settings)
+        #expect(rows == [["1", "Li", "Beijing", nil], ["2", "Wang", "Tianjin", "13800000000"]])
+    }
+
     @Test("upserts insert new keys and replace rows; deletes remove rows and ignore absent keys")
     func upsertAndDelete() async throws {
         let (sink, settings) = try await makeSink()

@@ -26,6 +26,21 @@ struct SQLiteSinkTests {
         #expect(try sink.columns() == ["id", "name", "city"])
     }
 
+    @Test("a column mapped after the table was made (an amended agreement's new item) is added, empty for the rows already there")
+    func addsMappedColumn() throws {
+        let scratch = try LocalDataScratch()
+        let sink = try makeSink(scratch)
+        try sink.apply(stream: "s", checkpoint: 1) { try $0.upsert(["1", "Li", "Beijing"]) }
+        let reopened = try SQLiteSink(path: sink.path, table: "people", keyColumns: ["id"], createColumns: ["id", "name", "city", "phone"])
+        #expect(try reopened.columns() == ["id", "name", "city", "phone"])
+        try reopened.apply(stream: "s", checkpoint: 2) { try $0.upsert(["2", "Wang", "Tianjin", "13800000000"]) }
+        #expect(try contents(sink.path) == [["1", "Li", "Beijing", nil], ["2", "Wang", "Tianjin", "13800000000"]])
+        #expect(try reopened.checkpoint(stream: "s") == 2)
+        // Without `create` the table is used as it is.
+        let asIs = try SQLiteSink(path: sink.path, table: "people", keyColumns: ["id"])
+        #expect(try asIs.columns() == ["id", "name", "city", "phone"])
+    }
+
     @Test("upserts insert new keys and replace rows with existing keys")
     func upsert() throws {
         let scratch = try LocalDataScratch()

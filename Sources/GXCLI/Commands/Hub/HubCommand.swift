@@ -66,11 +66,19 @@ struct HubCommand: AsyncParsableCommand {
             abstract: "Serve the hub's HTTP(S) JSON API and its web console (/console/) until SIGTERM or SIGINT (then shut down gracefully).",
             discussion: """
                 Settings come from, in rising precedence: defaults, the --config file (TOML: db, key, batches, \
-                listen, log_level, batch_retention_days, header_timeout_seconds, idle_timeout_seconds, max_connections, and [tls] \
-                certificate, key, client_ca), the environment (GX_HUB_DB, GX_HUB_KEY, GX_HUB_BATCHES, GX_HUB_LISTEN, \
+                listen, log_level, batch_retention_days, header_timeout_seconds, idle_timeout_seconds, max_connections, calendar, \
+                [tls] certificate, key, client_ca, and [demands] review_working_days, reply_working_days), the \
+                environment (GX_HUB_DB, GX_HUB_KEY, GX_HUB_BATCHES, GX_HUB_LISTEN, \
                 GX_HUB_LOG_LEVEL, GX_HUB_BATCH_RETENTION_DAYS, GX_HUB_HEADER_TIMEOUT_SECONDS, \
-                GX_HUB_IDLE_TIMEOUT_SECONDS, GX_HUB_MAX_CONNECTIONS, GX_HUB_TLS_CERTIFICATE, GX_HUB_TLS_KEY, GX_HUB_TLS_CLIENT_CA), then \
-                these flags. --print-config shows the result and where each value came from.
+                GX_HUB_IDLE_TIMEOUT_SECONDS, GX_HUB_MAX_CONNECTIONS, GX_HUB_CALENDAR (files separated by ':'), GX_HUB_TLS_CERTIFICATE, \
+                GX_HUB_TLS_KEY, GX_HUB_TLS_CLIENT_CA, GX_HUB_DEMANDS_REVIEW_WORKING_DAYS, \
+                GX_HUB_DEMANDS_REPLY_WORKING_DAYS), then these flags. --print-config shows the result and where each \
+                value came from.
+
+                Demand time limits count working days (default: the authority reviews in 2, the provider replies \
+                in 10) on the working-day calendar: 2026 is built in; `calendar` files add or replace years. A \
+                year the calendar does not cover counts weekends only; the hub warns at start-up and on the \
+                authority's console pages.
 
                 A client must send a request's headers within header_timeout_seconds (default 30) of connecting \
                 or of its previous answer, and may stay silent while sending a body for idle_timeout_seconds \
@@ -125,6 +133,12 @@ struct HubCommand: AsyncParsableCommand {
                                    discussion: "2026 is built in; each file adds a year or replaces one. A year not covered counts weekends only, and the hub warns at start-up."))
         var calendar: [String] = []
 
+        @Option(help: "Working days the authority has to review a demand (default 2).")
+        var demandReviewWorkingDays: Int?
+
+        @Option(help: "Working days a provider has to reply to a forwarded demand (default 10).")
+        var demandReplyWorkingDays: Int?
+
         func effectiveSettings() throws -> HubServeSettings {
             var settings = HubServeSettings()
             if let config { try settings.apply(configFile: config) }
@@ -133,6 +147,9 @@ struct HubCommand: AsyncParsableCommand {
                 ("db", db), ("key", key), ("batches", batches), ("listen", listen), ("log_level", logLevel),
                 ("batch_retention_days", batchRetentionDays.map { String($0) }),
                 ("tls.certificate", tlsCertificate), ("tls.key", tlsKey), ("tls.client_ca", tlsClientCa),
+                ("calendar", calendar.isEmpty ? nil : calendar.joined(separator: ":")),
+                ("demands.review_working_days", demandReviewWorkingDays.map { String($0) }),
+                ("demands.reply_working_days", demandReplyWorkingDays.map { String($0) }),
             ]
             for (name, value) in flags { settings.set(name, value, origin: "flag") }
             return settings
@@ -159,7 +176,8 @@ struct HubCommand: AsyncParsableCommand {
             guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level '\(logLevel)'") }
             let tls = try Self.tls(settings)
             let connections = try Self.connectionLimits(settings)
-            let workingDays = try HubCalendarFiles.load(calendar)
+            let workingDays = try HubCalendarFiles.load(settings.calendarFiles)
+            let demandLimits = try settings.demandTimeLimits()
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
@@ -185,8 +203,10 @@ struct HubCommand: AsyncParsableCommand {
                     throw CLIError("\(keyPath) is not the key this hub was initialised with")
                 }
                 // The console's pages on the same router, listener and TLS as the API.
-                let hub = try GXConsole.Console.mounted(on: Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory),
-                                                                limits: limits, tls: tls, calendar: workingDays))
+                var served = Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory),
+                                 limits: limits, tls: tls, calendar: workingDays)
+                served.demandTimeLimits = demandLimits
+                let hub = try GXConsole.Console.mounted(on: served)
                 hub.warnAboutCalendar()
                 hub.removeIncompleteUploads()
                 try await hub.application(host: host, port: port, connections: connections).runService()

@@ -27,9 +27,13 @@ struct HubServeSettings {
         Setting(key: "header_timeout_seconds", environment: "GX_HUB_HEADER_TIMEOUT_SECONDS", value: "30"),
         Setting(key: "idle_timeout_seconds", environment: "GX_HUB_IDLE_TIMEOUT_SECONDS", value: "60"),
         Setting(key: "max_connections", environment: "GX_HUB_MAX_CONNECTIONS", value: "2048"),
+        /// Holiday calendar files, separated by ':' (as PATH is); each adds a year or replaces one.
+        Setting(key: "calendar", environment: "GX_HUB_CALENDAR"),
         Setting(key: "tls.certificate", environment: "GX_HUB_TLS_CERTIFICATE"),
         Setting(key: "tls.key", environment: "GX_HUB_TLS_KEY"),
         Setting(key: "tls.client_ca", environment: "GX_HUB_TLS_CLIENT_CA"),
+        Setting(key: "demands.review_working_days", environment: "GX_HUB_DEMANDS_REVIEW_WORKING_DAYS", value: String(DemandTimeLimits.standard.reviewWorkingDays)),
+        Setting(key: "demands.reply_working_days", environment: "GX_HUB_DEMANDS_REPLY_WORKING_DAYS", value: String(DemandTimeLimits.standard.replyWorkingDays)),
     ]
 
     subscript(key: String) -> String? {
@@ -63,6 +67,9 @@ struct HubServeSettings {
         set("header_timeout_seconds", file.headerTimeoutSeconds.map { String($0) }, origin: origin)
         set("idle_timeout_seconds", file.idleTimeoutSeconds.map { String($0) }, origin: origin)
         set("max_connections", file.maxConnections.map { String($0) }, origin: origin)
+        set("calendar", file.calendar.map { $0.compactMap(resolve).joined(separator: ":") }, origin: origin)
+        set("demands.review_working_days", file.demands?.reviewWorkingDays.map { String($0) }, origin: origin)
+        set("demands.reply_working_days", file.demands?.replyWorkingDays.map { String($0) }, origin: origin)
         set("tls.certificate", resolve(file.tls?.certificate), origin: origin)
         set("tls.key", resolve(file.tls?.key), origin: origin)
         set("tls.client_ca", resolve(file.tls?.clientCA), origin: origin)
@@ -74,6 +81,22 @@ struct HubServeSettings {
                 set(setting.key, value, origin: "environment \(setting.environment)")
             }
         }
+    }
+
+    /// The calendar files, in order.
+    var calendarFiles: [String] {
+        (self["calendar"] ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
+    }
+
+    /// The demand workflow's time limits, checked.
+    func demandTimeLimits() throws(InvalidInput) -> DemandTimeLimits {
+        func days(_ key: String) throws(InvalidInput) -> Int {
+            guard let days = Int(self[key] ?? "") else {
+                throw InvalidInput(field: key, reason: "must be a whole number of working days, got '\(self[key] ?? "")'")
+            }
+            return days
+        }
+        return try DemandTimeLimits(reviewWorkingDays: try days("demands.review_working_days"), replyWorkingDays: try days("demands.reply_working_days"))
     }
 
     /// The settings as TOML lines with their origins, a PostgreSQL password masked.
@@ -109,6 +132,13 @@ struct HubConfigFile: Decodable {
         enum CodingKeys: String, CodingKey { case certificate, key, clientCA = "client_ca" }
     }
 
+    /// `[demands]`: the workflow's time limits in working days.
+    struct Demands: Decodable {
+        var reviewWorkingDays: Int?
+        var replyWorkingDays: Int?
+        enum CodingKeys: String, CodingKey { case reviewWorkingDays = "review_working_days", replyWorkingDays = "reply_working_days" }
+    }
+
     var db: String?
     var key: String?
     var batches: String?
@@ -119,11 +149,14 @@ struct HubConfigFile: Decodable {
     var idleTimeoutSeconds: Double?
     var maxConnections: Int?
     var tls: TLS?
+    /// Holiday calendar files (one year each), relative to the config file's directory.
+    var calendar: [String]?
+    var demands: Demands?
 
     enum CodingKeys: String, CodingKey {
         case db, key, batches, listen, logLevel = "log_level", batchRetentionDays = "batch_retention_days", tls,
              headerTimeoutSeconds = "header_timeout_seconds", idleTimeoutSeconds = "idle_timeout_seconds",
-             maxConnections = "max_connections"
+             maxConnections = "max_connections", calendar, demands
     }
 
     init(from decoder: any Decoder) throws {
@@ -143,6 +176,8 @@ struct HubConfigFile: Decodable {
         idleTimeoutSeconds = try Self.seconds(c, .idleTimeoutSeconds)
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections)
         tls = try c.decodeIfPresent(TLS.self, forKey: .tls)
+        calendar = try c.decodeIfPresent([String].self, forKey: .calendar)
+        demands = try c.decodeIfPresent(Demands.self, forKey: .demands)
     }
 
     static func seconds(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Double? {

@@ -66,10 +66,11 @@ struct HubCommand: AsyncParsableCommand {
             abstract: "Serve the hub's HTTP(S) JSON API and its web console (/console/) until SIGTERM or SIGINT (then shut down gracefully).",
             discussion: """
                 Settings come from, in rising precedence: defaults, the --config file (TOML: db, key, batches, \
-                listen, log_level, batch_retention_days, header_timeout_seconds, idle_timeout_seconds, and [tls] \
+                listen, log_level, batch_retention_days, header_timeout_seconds, idle_timeout_seconds, \
+                objection_answer_days, and [tls] \
                 certificate, key, client_ca), the environment (GX_HUB_DB, GX_HUB_KEY, GX_HUB_BATCHES, GX_HUB_LISTEN, \
                 GX_HUB_LOG_LEVEL, GX_HUB_BATCH_RETENTION_DAYS, GX_HUB_HEADER_TIMEOUT_SECONDS, \
-                GX_HUB_IDLE_TIMEOUT_SECONDS, GX_HUB_TLS_CERTIFICATE, GX_HUB_TLS_KEY, GX_HUB_TLS_CLIENT_CA), then \
+                GX_HUB_IDLE_TIMEOUT_SECONDS, GX_HUB_OBJECTION_ANSWER_DAYS, GX_HUB_TLS_CERTIFICATE, GX_HUB_TLS_KEY, GX_HUB_TLS_CLIENT_CA), then \
                 these flags. --print-config shows the result and where each value came from.
 
                 A client must send a request's headers within header_timeout_seconds (default 30) of connecting \
@@ -110,6 +111,9 @@ struct HubCommand: AsyncParsableCommand {
         @Option(help: "Days to keep a batch's payload after every entitled consumer acknowledged it (0: prune at once; default 7).")
         var batchRetentionDays: Double?
 
+        @Option(help: "Working days a provider has to answer an objection (数据异议) before it goes to the authority (default 5).")
+        var objectionAnswerDays: Int?
+
         @Option(help: "The hub's TLS certificate chain (PEM); with --tls-key, the hub speaks HTTPS.")
         var tlsCertificate: String?
 
@@ -131,6 +135,7 @@ struct HubCommand: AsyncParsableCommand {
             let flags: [(String, String?)] = [
                 ("db", db), ("key", key), ("batches", batches), ("listen", listen), ("log_level", logLevel),
                 ("batch_retention_days", batchRetentionDays.map { String($0) }),
+                ("objection_answer_days", objectionAnswerDays.map { String($0) }),
                 ("tls.certificate", tlsCertificate), ("tls.key", tlsKey), ("tls.client_ca", tlsClientCa),
             ]
             for (name, value) in flags { settings.set(name, value, origin: "flag") }
@@ -148,6 +153,9 @@ struct HubCommand: AsyncParsableCommand {
             }
             guard let retentionDays = Double(settings["batch_retention_days"] ?? ""), retentionDays >= 0 else {
                 throw ValidationError("batch_retention_days must be a number of days, not negative; got '\(settings["batch_retention_days"] ?? "")'")
+            }
+            guard let objectionDays = Int(settings["objection_answer_days"] ?? ""), (1...60).contains(objectionDays) else {
+                throw ValidationError("objection_answer_days must be a whole number of working days from 1 to 60; got '\(settings["objection_answer_days"] ?? "")'")
             }
             let listen = settings["listen"] ?? ""
             guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
@@ -184,8 +192,9 @@ struct HubCommand: AsyncParsableCommand {
                     throw CLIError("\(keyPath) is not the key this hub was initialised with")
                 }
                 // The console's pages on the same router, listener and TLS as the API.
-                let hub = try GXConsole.Console.mounted(on: Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory),
-                                                                limits: limits, tls: tls, calendar: workingDays))
+                var served = Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory), limits: limits, tls: tls, calendar: workingDays)
+                served.objectionAnswerWorkingDays = objectionDays
+                let hub = try GXConsole.Console.mounted(on: served)
                 hub.warnAboutCalendar()
                 hub.removeIncompleteUploads()
                 try await hub.application(host: host, port: port, connections: connections).runService()

@@ -26,6 +26,7 @@ struct HubServeSettings {
         Setting(key: "batch_retention_days", environment: "GX_HUB_BATCH_RETENTION_DAYS", value: "7"),
         Setting(key: "header_timeout_seconds", environment: "GX_HUB_HEADER_TIMEOUT_SECONDS", value: "30"),
         Setting(key: "idle_timeout_seconds", environment: "GX_HUB_IDLE_TIMEOUT_SECONDS", value: "60"),
+        Setting(key: "objection_answer_days", environment: "GX_HUB_OBJECTION_ANSWER_DAYS", value: "5"),
         Setting(key: "tls.certificate", environment: "GX_HUB_TLS_CERTIFICATE"),
         Setting(key: "tls.key", environment: "GX_HUB_TLS_KEY"),
         Setting(key: "tls.client_ca", environment: "GX_HUB_TLS_CLIENT_CA"),
@@ -61,6 +62,7 @@ struct HubServeSettings {
         set("batch_retention_days", file.batchRetentionDays.map { String($0) }, origin: origin)
         set("header_timeout_seconds", file.headerTimeoutSeconds.map { String($0) }, origin: origin)
         set("idle_timeout_seconds", file.idleTimeoutSeconds.map { String($0) }, origin: origin)
+        set("objection_answer_days", file.objectionAnswerDays.map { String($0) }, origin: origin)
         set("tls.certificate", resolve(file.tls?.certificate), origin: origin)
         set("tls.key", resolve(file.tls?.key), origin: origin)
         set("tls.client_ca", resolve(file.tls?.clientCA), origin: origin)
@@ -115,11 +117,13 @@ struct HubConfigFile: Decodable {
     var batchRetentionDays: Double?
     var headerTimeoutSeconds: Double?
     var idleTimeoutSeconds: Double?
+    var objectionAnswerDays: Int?
     var tls: TLS?
 
     enum CodingKeys: String, CodingKey {
         case db, key, batches, listen, logLevel = "log_level", batchRetentionDays = "batch_retention_days", tls,
-             headerTimeoutSeconds = "header_timeout_seconds", idleTimeoutSeconds = "idle_timeout_seconds"
+             headerTimeoutSeconds = "header_timeout_seconds", idleTimeoutSeconds = "idle_timeout_seconds",
+             objectionAnswerDays = "objection_answer_days"
     }
 
     init(from decoder: any Decoder) throws {
@@ -137,6 +141,7 @@ struct HubConfigFile: Decodable {
         }
         headerTimeoutSeconds = try Self.seconds(c, .headerTimeoutSeconds)
         idleTimeoutSeconds = try Self.seconds(c, .idleTimeoutSeconds)
+        objectionAnswerDays = try c.decodeIfPresent(Int.self, forKey: .objectionAnswerDays)
         tls = try c.decodeIfPresent(TLS.self, forKey: .tls)
     }
 

@@ -9,7 +9,8 @@ struct ObjectionCommand: AsyncParsableCommand {
         discussion: """
             Life of an objection: the consumer agency raises it on a record it received under an active agreement \
             (raise) → the hub accepts it and flags the record for every consumer of the resource (their agents \
-            keep it in gx_disputed) → the provider answers within 5 working days (answer confirmed|rejected): \
+            keep it in gx_disputed) → the provider answers within 5 working days (the hub's objection_answer_days; \
+            answer confirmed|rejected): \
             confirmed, it corrects the record at the source, and the hub closes the objection itself when the \
             provider's next accepted batch carries that key; rejected, with --reason, the flag is withdrawn. An \
             objection left unanswered past its deadline is escalated to the authority (the provider may still answer).

@@ -22,6 +22,7 @@ extension Console {
         addAdminPages(to: group)
         addAgencyPages(to: group)
         addAuditPages(to: group)
+        addObjectionPages(to: group)
         // Anything else under /console/ is a page that does not exist, answered as a page, with the headers.
         group.get("**") { _, _ -> Response in throw ConsolePageError(.notFound, "error.not_found") }
         group.post("**") { _, _ -> Response in throw ConsolePageError(.notFound, "error.not_found") }
@@ -191,6 +192,7 @@ extension Console {
         case .agency:
             link("nav.agency_home", "agency"); link("nav.agreements", "agreements"); link("nav.catalogue", "catalogue")
         }
+        link("nav.objections", "objections")
         let chrome: [String: Any] = [
             "signedIn": true, "nav": nav, "csrf": visitor.csrfToken,
             "who": "\(renderer.text("kind.\(kind.rawValue)", language)) · \(visitor.principal.id)",

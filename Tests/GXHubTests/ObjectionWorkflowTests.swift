@@ -184,6 +184,43 @@ struct ObjectionWorkflowTests {
         }
     }
 
+    @Test("another consumer of the resource sees the flag on the record through its own agreement, but not what the objection says",
+          arguments: StoreBackend.allCases)
+    func flagForEveryConsumer(_ backend: StoreBackend) async throws {
+        let fixture = try await Self.active(backend)
+        var terms = try #require(try SampleDocuments.agreementTerms().first { $0.resourceCode == "RK-001" })
+        terms.id = "BJ-GX-2026-009"
+        terms.consumer = DemandParties.taxBureau
+        let other = fixture.party(DemandParties.taxBureau)
+        try await fixture.hub.withClient { [terms] client in
+            try await client.call(.post, "/v1/agreements", token: fixture.adminToken, json: terms).expect(.created)
+            try await client.sign(terms, as: other).expect(.ok)
+            try await client.sign(terms, as: fixture.party(PopulationBatch.provider)).expect(.ok)
+            try await client.call(.post, "/v1/agreements/\(terms.id)/filing", token: fixture.adminToken).expect(.ok)
+            let objection = try await client.raised(.name, as: fixture.party(PopulationBatch.consumer))
+            let flags = try await client.call(.get, "/v1/objections?flagged=true&agreement=\(terms.id)", token: other.token)
+                .decode([HubAPI.ObjectionView].self)
+            #expect(flags.map(\.objection.id) == [objection.id])
+            #expect(flags.first?.objection.keyText == PopulationBatch.citizenID(1))
+            #expect(flags.first?.objection.problem == "" && flags.first?.objection.evidence == nil)
+            try await client.call(.get, "/v1/objections/\(objection.id)", token: other.token).expect(.forbidden)
+        }
+    }
+
+    @Test("objections awaiting an answer past their deadline are counted in gongxiang_objections_overdue")
+    func overdueMetric() async throws {
+        let fixture = try await Self.active(.sqlite)
+        let workflow = ObjectionWorkflow(hub: fixture.hub)
+        _ = try await workflow.raise(.name, by: .agency(code: PopulationBatch.consumer), at: Date().addingTimeInterval(-30 * 86_400))
+        var fresh = ObjectionRequest.name
+        fresh.key = [PopulationBatch.citizenID(2)]
+        _ = try await workflow.raise(fresh, by: .agency(code: PopulationBatch.consumer), at: Date())
+        let metrics = try await fixture.hub.withClient { client in
+            try await client.call(.get, "/metrics", token: fixture.adminToken).text
+        }
+        #expect(OperationsTests.value("gongxiang_objections_overdue", in: metrics) == 1, "\(metrics)")
+    }
+
     @Test("the store tallies the objections raised in a period: answered in time, late, unanswered, closed, escalated", arguments: StoreBackend.allCases)
     func tally(_ backend: StoreBackend) async throws {
         let fixture = try await Self.active(backend)

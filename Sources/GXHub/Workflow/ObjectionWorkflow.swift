@@ -25,22 +25,29 @@ public struct ObjectionWorkflow: Sendable {
     }
 
     /// Objections the principal may see that match `query`; an agency sees those it raised or that are raised
-    /// against it — and, with `flagged` and an `agreement` it consumes, every consumer's objections flagging
-    /// records of that agreement's resource (the flag is for every consumer of the resource).
+    /// against it — and, with `flagged` and an `agreement` it is party to, every consumer's objections flagging
+    /// records of that agreement's resource (the flag is for every consumer of the resource). Another
+    /// consumer's objection shows its key, items and state, not what it said (problem, evidence, answer).
     public func objections(_ query: ObjectionQuery, for principal: Principal) async throws -> [Objection] {
         var query = query
-        if case let .agency(code) = principal {
-            if query.flagged, let id = query.agreement {
-                guard let agreement = try await store.agreement(id: id), agreement.terms.consumer == code || agreement.terms.provider == code else {
-                    throw HubAPIError.forbidden(principal, "list the disputed records of agreement \(id): not a party to it")
-                }
-                query.agreement = nil
-                query.resourceCode = agreement.terms.resourceCode
-            } else {
-                query.party = code
-            }
+        guard case let .agency(code) = principal else { return try await store.objections(matching: query) }
+        guard query.flagged, let id = query.agreement else {
+            query.party = code
+            return try await store.objections(matching: query)
         }
-        return try await store.objections(matching: query)
+        guard let agreement = try await store.agreement(id: id), agreement.terms.consumer == code || agreement.terms.provider == code else {
+            throw HubAPIError.forbidden(principal, "list the disputed records of agreement \(id): not a party to it")
+        }
+        query.agreement = nil
+        query.resourceCode = agreement.terms.resourceCode
+        return try await store.objections(matching: query).map { objection in
+            guard objection.consumer != code, objection.provider != code else { return objection }
+            var flag = objection
+            flag.problem = ""
+            flag.evidence = nil
+            flag.answer = flag.answer.map { ObjectionAnswer(decision: $0.decision) }
+            return flag
+        }
     }
 
     /// Objections awaiting the provider's answer whose deadline has passed at `time`.

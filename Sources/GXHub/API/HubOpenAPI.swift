@@ -378,7 +378,8 @@ paths:
         Objections to shared records (数据异议), filtered; an agency sees those it raised or that are raised against
         it (admin, auditor, agency). overdue=true lists those awaiting the provider's answer past their deadline.
         flagged=true keeps those that flag their record (open, escalated, confirmed); with agreement=ID an agency
-        party to it sees every consumer's flags on that agreement's resource (what its agent keeps in gx_disputed).
+        party to it sees every consumer's flags on that agreement's resource (what its agent keeps in gx_disputed);
+        another consumer's flag shows its key, items and state, not its problem, evidence or reason.
       parameters:
         - { name: consumer, in: query, schema: { type: string } }
         - { name: provider, in: query, schema: { type: string } }

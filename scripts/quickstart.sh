@@ -94,6 +94,27 @@ for night in 1 2; do
   for config in $consumers; do gx agent run --config "$config"; done
 done
 
+# An objection (数据异议) from raising to closing: 人社局 disputes a name it received; its agent flags the key in
+# gx_disputed; 公安局 confirms and corrects the row at the source; its next pass carries the key, so the hub
+# closes the objection; 人社局's next run applies the correction and drops the flag in the same transaction.
+echo "== an objection: raised by the consumer, confirmed by the provider, closed by the correcting batch" >&2
+objp=111100000000210552; objc=11110000000021063W
+received="$STATE/agents/$objc/data/received.sqlite"
+disputed() { python3 -c 'import sqlite3,sys; print("gx_disputed:", sqlite3.connect(sys.argv[1]).execute("SELECT key, objection FROM gx_disputed").fetchall())' "$received"; }
+objkey=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT \"公民身份号码\" FROM RK_001 ORDER BY 1 LIMIT 1").fetchone()[0])' "$received")
+raised=$(gx objection raise --token-file "$STATE/agencies/$objc.token" --agreement BJ-GX-2026-004 --key "$objkey" --item 姓名 \
+  --problem "姓名与社保档案不符" --evidence "社保档案 2026-0001 号")
+echo "$raised"
+objection=${raised%% *}
+gx agent run --config "$STATE/agents/$objc/agent.toml" && disputed
+gx objection answer "$objection" confirmed --token-file "$STATE/agencies/$objp.token"
+python3 -c 'import sys; p, k = sys.argv[1:]; rows = open(p, encoding="utf-8").read().split("\n")
+rows = [",".join([f[0], "张更正"] + f[2:]) if r.startswith(k + ",") else r for r, f in ((r, r.split(",")) for r in rows)]
+open(p, "w", encoding="utf-8").write("\n".join(rows))' "$STATE/agents/$objp/data/RK-001.csv" "$objkey"
+gx agent run --config "$STATE/agents/$objp/agent.toml"
+gx objection show "$objection" --token-file "$STATE/agencies/$objc.token"
+gx agent run --config "$STATE/agents/$objc/agent.toml" && disputed
+
 echo
 echo "== what flowed, per agreement (receipts are recorded only when their SM3 matches the delivery)"
 gx exchange report --token-file "$ADMIN"

@@ -11,7 +11,7 @@ public struct GXCommand: AsyncParsableCommand {
             with --token-file (or $GX_TOKEN_FILE / $GX_TOKEN).
             """,
         subcommands: [
-            HubCommand.self, AgenciesCommand.self, AuditorsCommand.self, CredentialsCommand.self, CatalogueCommand.self, AgreementCommand.self, DemandCommand.self,
+            HubCommand.self, AgenciesCommand.self, AuditorsCommand.self, CredentialsCommand.self, CatalogueCommand.self, AgreementCommand.self, DemandCommand.self, ObjectionCommand.self,
             AuditCommand.self, AgentCommand.self, ExchangeCommand.self, KeysCommand.self, SampleCommand.self, BenchCommands.self, DigestCommand.self, SignCommand.self, VerifyCommand.self, ValidateCommand.self,
         ]
     )

@@ -23,6 +23,7 @@ extension Console {
         addAgencyPages(to: group)
         addAuditPages(to: group)
         addDemandPages(to: group)
+        addObjectionPages(to: group)
         // Anything else under /console/ is a page that does not exist, answered as a page, with the headers.
         group.get("**") { _, _ -> Response in throw ConsolePageError(.notFound, "error.not_found") }
         group.post("**") { _, _ -> Response in throw ConsolePageError(.notFound, "error.not_found") }
@@ -193,6 +194,8 @@ extension Console {
             link("nav.agency_home", "agency"); link("nav.agreements", "agreements"); link("nav.demands", "demands"); link("nav.catalogue", "catalogue")
         }
         var chrome: [String: Any] = [
+        link("nav.objections", "objections")
+        let chrome: [String: Any] = [
             "signedIn": true, "nav": nav, "csrf": visitor.csrfToken,
             "who": "\(renderer.text("kind.\(kind.rawValue)", language)) · \(visitor.principal.id)",
         ]

@@ -29,6 +29,7 @@ struct ConsoleRenderer: @unchecked Sendable {
         "exchange": PackageResources.exchange_mustache,
         "demands": PackageResources.demands_mustache,
         "demand": PackageResources.demand_mustache,
+        "objections": PackageResources.objections_mustache,
     ]
 
     init() throws {

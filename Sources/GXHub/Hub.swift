@@ -33,6 +33,8 @@ public struct Hub: Sendable {
     public var mounts: [HubMount] = []
     /// How long `/readyz` waits for the database: well inside a load balancer's or systemd's probe timeout.
     public var readinessTimeout: Duration = .seconds(2)
+    /// The provider's time limit for answering an objection, in working days from raising (local practice: 5).
+    public var objectionAnswerWorkingDays = 5
     /// How many audit entries each caller's refused requests may cause.
     public let refusals = RefusalAuditing()
 
@@ -84,6 +86,7 @@ public struct Hub: Sendable {
         addBatchRoutes(to: router)
         addDeliveryRoutes(to: router)
         addDemandRoutes(to: router)
+        addObjectionRoutes(to: router)
         for mount in mounts { mount.add(router) }
         return router
     }

@@ -49,6 +49,11 @@ public struct HubAPIError: HTTPResponseError, CustomStringConvertible {
             case .illegalTransition: return HubAPIError(.conflict, error.description)
             case .wrongParty: return HubAPIError(.forbidden, error.description)
             }
+        case let error as ObjectionError:
+            switch error {
+            case .illegalTransition: return HubAPIError(.conflict, error.description)
+            case .wrongParty: return HubAPIError(.forbidden, error.description)
+            }
         case let error as StoreError:
             switch error {
             case .duplicate, .conflict, .nameTaken: return HubAPIError(.conflict, error.description)

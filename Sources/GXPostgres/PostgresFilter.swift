@@ -30,6 +30,11 @@ public struct PostgresFilter: Sendable {
         clauses.append(condition.replacing("?", with: placeholder))
     }
 
+    /// Adds a condition whose values were bound with `bind` (e.g. `state IN ($1, $2)`).
+    public mutating func add(_ condition: String) {
+        clauses.append(condition)
+    }
+
     public var whereClause: String {
         clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
     }

@@ -26,6 +26,8 @@ public enum HubChange: Sendable {
     case pruneBatch(resourceCode: String, sequence: Int64)
     /// Inserts a demand (`expectedRevision` nil) or updates one that is still at `expectedRevision`.
     case saveDemand(SharingDemand, expectedRevision: Int?)
+    /// Inserts an objection (`expectedRevision` nil) or updates one that is still at `expectedRevision`.
+    case saveObjection(Objection, expectedRevision: Int?)
     /// Brings the agency index back in line with the chain: adds the rows it lacks, removes those no entry implies.
     case repairAuditIndex(add: [AuditIndexRow], remove: [AuditIndexRow])
 }

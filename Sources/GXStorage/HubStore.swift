@@ -28,6 +28,10 @@ public protocol HubStore: Sendable {
     /// Demands in id order; `query.overdueAt` keeps the undecided ones whose deadline has passed.
     func demands(matching query: DemandQuery) async throws -> [SharingDemand]
 
+    func objection(id: String) async throws -> Objection?
+    /// Objections in id order.
+    func objections(matching query: ObjectionQuery) async throws -> [Objection]
+
     func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry]
     /// The chain in order from `afterSeq`, for export and verification.
     func auditChain(afterSeq: Int64, limit: Int) async throws -> [AuditEntry]

@@ -40,6 +40,8 @@ final class CountingHubStore: HubStore {
         try await base.closeConsoleSessions(lastSeenBefore: lastSeenBefore, openedBefore: openedBefore)
     }
     func demands(matching query: DemandQuery) async throws -> [SharingDemand] { try await base.demands(matching: query) }
+    func objection(id: String) async throws -> Objection? { try await base.objection(id: id) }
+    func objections(matching query: ObjectionQuery) async throws -> [Objection] { try await base.objections(matching: query) }
     func catalogueEntries() async throws -> [CatalogueEntry] { try await base.catalogueEntries() }
     func catalogueEntry(resourceCode: String, schemaVersion: String?) async throws -> CatalogueEntry? {
         try await base.catalogueEntry(resourceCode: resourceCode, schemaVersion: schemaVersion)

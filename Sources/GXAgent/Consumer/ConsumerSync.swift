@@ -63,6 +63,8 @@ struct ConsumerSync {
             return index
         }
         let checkpoint = try await sink.checkpoint(stream: id) ?? 0
+        // The records flagged by open objections go to gx_disputed with the first batch applied (or on their own).
+        await expectDisputes(of: id, in: sink)
         // A follower also asks for the batch at its checkpoint: if that one ended tonight's pass, the night
         // is already done here.
         let due = follow.map { DuePass(frequency: agreement.terms.frequency, now: Date(), since: $0.passSince) }
@@ -91,6 +93,7 @@ struct ConsumerSync {
                 try await apply(delivery, mapper: mapper, keyIndices: keyIndices, sink: sink)
             }
         }
+        do { try await sink.writePendingDisputes(stream: id) } catch { throw AgentError.localData("\(error)") }
         try LocalData.finishRun(sink)
         return report
     }

@@ -55,6 +55,15 @@ public final class CSVSink: RecordSink {
         try rows.checkpoint(stream: stream)
     }
 
+    /// Disputed keys go to `gx_disputed` in the side database (`path + ".gx.sqlite"`); the CSV itself is unchanged.
+    public func expectDisputes(_ disputes: [DisputedKey], stream: String) {
+        rows.expectDisputes(disputes, stream: stream)
+    }
+
+    public func writePendingDisputes(stream: String) throws {
+        try rows.writePendingDisputes(stream: stream)
+    }
+
     public func apply(stream: String, checkpoint: Int64, _ body: (any SinkTransaction) throws -> Void) throws {
         try rows.apply(stream: stream, checkpoint: checkpoint, body) { db in
             try db.execute(sql: "UPDATE \(Self.exportTable) SET generation = generation + 1")

@@ -18,6 +18,8 @@ public final class PostgresSink: StagingRecordSink {
     let description: PostgresTable
     let location: String
     let logger: Logger
+    /// Disputes per stream that the next apply (or `writePendingDisputes`) writes to `gx_disputed`.
+    private var pendingDisputes: [String: [DisputedKey]] = [:]
 
     static let checkpointTable = "gx_checkpoints"
 
@@ -37,8 +39,8 @@ public final class PostgresSink: StagingRecordSink {
                             logger: Logger = Logger(label: "gongxiang.sink")) async throws(LocalDataError) -> PostgresSink {
         let location = "\(settings):\(table)"
         guard !keyColumns.isEmpty else { throw LocalDataError(location: location, reason: "no key columns configured") }
-        guard table.split(separator: ".").last.map(String.init) != checkpointTable else {
-            throw LocalDataError(location: location, reason: "\(checkpointTable) is reserved for checkpoints")
+        guard let name = table.split(separator: ".").last.map(String.init), name != checkpointTable, name != DisputedKey.table else {
+            throw LocalDataError(location: location, reason: "\(checkpointTable) and \(DisputedKey.table) are reserved for the agent")
         }
         if let createColumns { try SinkColumns.validate(createColumns, keyColumns: keyColumns, location: location) }
         let connection = try await PostgresTable.connect(settings, location: location, logger: logger)
@@ -66,6 +68,10 @@ public final class PostgresSink: StagingRecordSink {
             try await connection.run(PostgresQuery(unsafeSQL: """
                 CREATE TABLE IF NOT EXISTS \(description.schemaPrefix)\(checkpointTable.postgresIdentifier) (
                     stream TEXT PRIMARY KEY, sequence BIGINT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)
+                """), logger: logger)
+            try await connection.run(PostgresQuery(unsafeSQL: """
+                CREATE TABLE IF NOT EXISTS \(description.schemaPrefix)\(DisputedKey.table.postgresIdentifier) (
+                    stream TEXT NOT NULL, key TEXT NOT NULL, objection TEXT NOT NULL, since TEXT NOT NULL, PRIMARY KEY (stream, objection))
                 """), logger: logger)
             let names = description.columns.map(\.name)
             for column in createColumns ?? [] where !names.contains(column) {
@@ -137,6 +143,7 @@ public final class PostgresSink: StagingRecordSink {
 
     public func apply(_ staged: PostgresStagedChanges, stream: String, checkpoint: Int64) async throws {
         staged.close()
+        let disputes = pendingDisputes[stream]
         do {
             try await connection.withTransaction(logger: logger) { connection in
                 let stored = try await connection.query(PostgresQuery(unsafeSQL: "SELECT sequence FROM \(checkpointSQL) WHERE stream = $1 FOR UPDATE",
@@ -149,7 +156,9 @@ public final class PostgresSink: StagingRecordSink {
                     INSERT INTO \(checkpointSQL) (stream, sequence, applied_at) VALUES ($1, $2, now())
                     ON CONFLICT (stream) DO UPDATE SET sequence = excluded.sequence, applied_at = excluded.applied_at
                     """, binds: bindings([stream], checkpoint)), logger: logger)
+                if let disputes { try await replaceDisputes(of: stream, with: disputes, on: connection) }
             }
+            pendingDisputes[stream] = nil
         } catch {
             throw LocalDataError.postgres(error, at: location, while: "cannot apply batch \(checkpoint) of stream \(stream)")
         }
@@ -210,6 +219,41 @@ public final class PostgresSink: StagingRecordSink {
         }
         try await connection.run(PostgresQuery(unsafeSQL: "RELEASE SAVEPOINT gx_direct"), logger: logger)
         return true
+    }
+
+    var disputedSQL: String { description.schemaPrefix + DisputedKey.table.postgresIdentifier }
+
+    public func expectDisputes(_ disputes: [DisputedKey], stream: String) {
+        pendingDisputes[stream] = disputes
+    }
+
+    public func writePendingDisputes(stream: String) async throws {
+        guard let disputes = pendingDisputes[stream] else { return }
+        do {
+            try await connection.withTransaction(logger: logger) { connection in
+                try await replaceDisputes(of: stream, with: disputes, on: connection)
+            }
+        } catch {
+            throw LocalDataError.postgres(error, at: location, while: "cannot record the disputed keys of stream \(stream)")
+        }
+        pendingDisputes[stream] = nil
+    }
+
+    /// The stream's disputed keys as `disputes` say: rows of objections no longer open go, new ones come.
+    private nonisolated(nonsending) func replaceDisputes(of stream: String, with disputes: [DisputedKey], on connection: PostgresConnection) async throws {
+        var kept = Set<String>()
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT objection FROM \(disputedSQL) WHERE stream = $1 FOR UPDATE",
+                                                            binds: bindings([stream])), logger: logger)
+        for try await objection in rows.decode(String.self) { kept.insert(objection) }
+        let wanted = Set(disputes.map(\.objection))
+        for objection in kept.subtracting(wanted) {
+            try await connection.run(PostgresQuery(unsafeSQL: "DELETE FROM \(disputedSQL) WHERE stream = $1 AND objection = $2",
+                                                   binds: bindings([stream, objection])), logger: logger)
+        }
+        for dispute in disputes where !kept.contains(dispute.objection) {
+            try await connection.run(PostgresQuery(unsafeSQL: "INSERT INTO \(disputedSQL) (stream, key, objection, since) VALUES ($1, $2, $3, $4)",
+                                                   binds: bindings([stream, dispute.key, dispute.objection, dispute.since])), logger: logger)
+        }
     }
 
     private func bindings(_ texts: [String], _ number: Int64? = nil) -> PostgresBindings {

@@ -10,12 +10,37 @@ public protocol RecordSink {
     /// or nothing at all: a crash at any point neither loses nor doubles a record.
     func apply(stream: String, checkpoint: Int64, _ body: (any SinkTransaction) throws -> Void) async throws
 
+    /// Makes the sink's `gx_disputed` table hold exactly `disputes` for `stream`: written inside the
+    /// transaction of the next `apply` of that stream, or by `writePendingDisputes` if no batch is applied.
+    func expectDisputes(_ disputes: [DisputedKey], stream: String)
+
+    /// Writes, in a transaction of its own, the disputes `expectDisputes` set that no `apply` wrote yet.
+    func writePendingDisputes(stream: String) async throws
+
     /// Releases the connection to a database server, if the sink holds one.
     func close() async
 }
 
 extension RecordSink {
     public func close() async {}
+}
+
+/// A record flagged by an objection (数据异议) that is not resolved yet, as a consumer keeps it beside its
+/// data in `gx_disputed` (stream, key, objection, since): `key` is the record's key as `Objection.keyText`
+/// writes it (the value itself for a one-item key), `since` when the objection was raised.
+public struct DisputedKey: Sendable, Hashable {
+    public var key: String
+    public var objection: String
+    public var since: String
+
+    public init(key: String, objection: String, since: String) {
+        self.key = key
+        self.objection = objection
+        self.since = since
+    }
+
+    /// The side table's name, beside the checkpoints.
+    public static let table = "gx_disputed"
 }
 
 /// The changes of one batch, applied inside `RecordSink.apply`.

@@ -11,6 +11,8 @@ public final class SQLiteSink: RecordSink {
     private let keyIndexes: [Int]
     private let upsertSQL: String
     private let deleteSQL: String
+    /// Disputes per stream that the next apply (or `writePendingDisputes`) writes to `gx_disputed`.
+    private var pendingDisputes: [String: [DisputedKey]] = [:]
 
     /// `database:table`, as errors name it.
     var location: String { "\(path):\(table)" }
@@ -26,8 +28,8 @@ public final class SQLiteSink: RecordSink {
         self.keyColumns = keyColumns
         let location = "\(path):\(table)"
         guard !keyColumns.isEmpty else { throw LocalDataError(location: location, reason: "no key columns configured") }
-        guard table != Self.checkpointTable else {
-            throw LocalDataError(location: location, reason: "\(Self.checkpointTable) is reserved for checkpoints")
+        guard table != Self.checkpointTable, table != DisputedKey.table else {
+            throw LocalDataError(location: location, reason: "\(Self.checkpointTable) and \(DisputedKey.table) are reserved for the agent")
         }
         if let createColumns { try SinkColumns.validate(createColumns, keyColumns: keyColumns, location: location) }
         if createColumns == nil, !POSIXFile.exists(path) {
@@ -56,6 +58,10 @@ public final class SQLiteSink: RecordSink {
                 try db.execute(sql: """
                     CREATE TABLE IF NOT EXISTS \(Self.checkpointTable) (
                         stream TEXT PRIMARY KEY, sequence INTEGER NOT NULL, applied_at TEXT)
+                    """)
+                try db.execute(sql: """
+                    CREATE TABLE IF NOT EXISTS \(DisputedKey.table) (
+                        stream TEXT NOT NULL, key TEXT NOT NULL, objection TEXT NOT NULL, since TEXT NOT NULL, PRIMARY KEY (stream, objection))
                     """)
                 return try LocalDatabase.columns(db, table: table)
             }
@@ -122,6 +128,7 @@ public final class SQLiteSink: RecordSink {
         _ body: (any SinkTransaction) throws -> Void,
         alsoInTransaction extra: (Database) throws -> Void
     ) throws {
+        let disputes = pendingDisputes[stream]
         do {
             try queue.inDatabase { db in
                 try db.inTransaction(.immediate) {
@@ -150,14 +157,46 @@ public final class SQLiteSink: RecordSink {
                             ON CONFLICT (stream) DO UPDATE SET sequence = excluded.sequence, applied_at = excluded.applied_at
                             """,
                         arguments: [stream, checkpoint])
+                    if let disputes { try Self.replaceDisputes(of: stream, with: disputes, in: db) }
                     try extra(db)
                     return .commit
                 }
             }
+            pendingDisputes[stream] = nil
         } catch let error as PassThroughError {
             throw error.error
         } catch {
             throw LocalDataError.database(error, at: location, while: "cannot apply batch \(checkpoint) of stream \(stream)")
+        }
+    }
+
+    public func expectDisputes(_ disputes: [DisputedKey], stream: String) {
+        pendingDisputes[stream] = disputes
+    }
+
+    public func writePendingDisputes(stream: String) throws {
+        guard let disputes = pendingDisputes[stream] else { return }
+        try LocalDataError.catching(at: location, while: "cannot record the disputed keys of stream \(stream)") {
+            try queue.inDatabase { db in
+                try db.inTransaction(.immediate) {
+                    try Self.replaceDisputes(of: stream, with: disputes, in: db)
+                    return .commit
+                }
+            }
+        }
+        pendingDisputes[stream] = nil
+    }
+
+    /// The stream's disputed keys as `disputes` say: rows of objections no longer open go, new ones come.
+    static func replaceDisputes(of stream: String, with disputes: [DisputedKey], in db: Database) throws {
+        let kept = Set(try String.fetchAll(db, sql: "SELECT objection FROM \(DisputedKey.table) WHERE stream = ?", arguments: [stream]))
+        let wanted = Set(disputes.map(\.objection))
+        for objection in kept.subtracting(wanted) {
+            try db.execute(sql: "DELETE FROM \(DisputedKey.table) WHERE stream = ? AND objection = ?", arguments: [stream, objection])
+        }
+        for dispute in disputes where !kept.contains(dispute.objection) {
+            try db.execute(sql: "INSERT INTO \(DisputedKey.table) (stream, key, objection, since) VALUES (?, ?, ?, ?)",
+                           arguments: [stream, dispute.key, dispute.objection, dispute.since])
         }
     }
 }

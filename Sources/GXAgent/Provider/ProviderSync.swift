@@ -18,6 +18,7 @@ struct ProviderSync {
     func run(_ resource: ProvidedResource, full: Bool) async throws -> ProviderReport {
         let code = resource.resource
         var report = ProviderReport(resource: code)
+        await logOpenObjections(against: code)
         // A previous run may have spooled batches it could not push: they go first, unchanged — unless the
         // agency rotated its key since, when the same manifest is signed again with the key now in force.
         for pending in try state.pending(resource: code) {

@@ -444,6 +444,77 @@ paths:
         "400": { $ref: "#/components/responses/Error" }
         "403": { $ref: "#/components/responses/Error" }
         "409": { $ref: "#/components/responses/Error" }
+  /v1/objections:
+    get:
+      summary: >
+        Objections to shared records (数据异议), filtered; an agency sees those it raised or that are raised against
+        it (admin, auditor, agency). overdue=true lists those awaiting the provider's answer past their deadline.
+        flagged=true keeps those that flag their record (open, escalated, confirmed); with agreement=ID an agency
+        party to it sees every consumer's flags on that agreement's resource (what its agent keeps in gx_disputed);
+        another consumer's flag shows its key, items and state, not its problem, evidence or reason.
+      parameters:
+        - { name: consumer, in: query, schema: { type: string } }
+        - { name: provider, in: query, schema: { type: string } }
+        - { name: agreement, in: query, schema: { type: string } }
+        - { name: resource, in: query, schema: { type: string } }
+        - { name: state, in: query, schema: { type: string, enum: [open, escalated, confirmed, rejected, closed] } }
+        - { name: flagged, in: query, schema: { type: boolean } }
+        - { name: overdue, in: query, schema: { type: boolean } }
+      responses:
+        "200": { $ref: "#/components/responses/Array" }
+        "400": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+    post:
+      summary: >
+        Raise an objection on a record received under an active agreement (agency; its consumer): the key values in
+        the resource's key order, the disputed items (items of the agreement), what is wrong and the evidence. The
+        record is flagged at once and the provider's answer limit (5 working days by default) starts.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [agreement, key, items, problem]
+              properties:
+                agreement: { type: string }
+                key: { type: array, items: { type: string, maxLength: 256 } }
+                items: { type: array, items: { type: string }, maxItems: 100 }
+                problem: { type: string, maxLength: 2000 }
+                evidence: { type: string, maxLength: 4000 }
+      responses:
+        "201": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+  /v1/objections/{id}:
+    parameters: [{ $ref: "#/components/parameters/ObjectionID" }]
+    get:
+      summary: One objection with who must act next and whether the answer is overdue (admin, auditor, its parties).
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "403": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+  /v1/objections/{id}/answer:
+    parameters: [{ $ref: "#/components/parameters/ObjectionID" }]
+    post:
+      summary: >
+        The provider's answer (agency; the resource's provider): confirmed (it corrects the record at the source;
+        its next accepted batch carrying the key closes the objection) or rejected (reason required).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [decision]
+              properties:
+                decision: { type: string, enum: [confirmed, rejected] }
+                reason: { type: string, maxLength: 1000 }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
   /v1/agreements/{id}/batches:
     parameters: [{ $ref: "#/components/parameters/AgreementID" }]
     get:
@@ -556,6 +627,7 @@ components:
     ResourceCode: { name: code, in: path, required: true, schema: { type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" } }
     AgreementID: { name: id, in: path, required: true, schema: { type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" } }
     DemandID: { name: id, in: path, required: true, schema: { type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" } }
+    ObjectionID: { name: id, in: path, required: true, schema: { type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" } }
     Sequence: { name: seq, in: path, required: true, schema: { type: integer, minimum: 1, maximum: 9223372036854775807 } }
     HolderKind: { name: kind, in: path, required: true, schema: { type: string, enum: [agency, auditor, admin] } }
     HolderName: { name: name, in: path, required: true, schema: { type: string }, description: the agency's code, or the auditor's or admin's name }

@@ -51,6 +51,9 @@ public final class HubMetrics: Sendable {
             let count = overdue.filter { ($0.awaiting == "authority") == (awaiting == "authority") }.count
             registry.makeGauge(descriptor: Self.demandsOverdue, labels: [("awaiting", awaiting)]).set(Int64(count))
         }
+        // Objections awaiting the provider's answer past their deadline (escalated ones included).
+        let overdueObjections = try await store.objections(matching: ObjectionQuery(overdueAt: Timestamp.string(from: Date())))
+        registry.makeGauge(descriptor: Self.objectionsOverdue).set(Int64(overdueObjections.count))
         return registry.emitToBuffer()
     }
 
@@ -68,6 +71,8 @@ public final class HubMetrics: Sendable {
                                                   helpText: "Batches of an active agreement's resource its consumer has not yet acknowledged.") }
     static var demandsOverdue: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "demands_overdue", unitName: "",
                                                      helpText: "Undecided sharing demands past their time limit in working days, by who must act (authority, provider).") }
+    static var objectionsOverdue: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "objections_overdue", unitName: "",
+                                                        helpText: "Objections to shared records awaiting the provider's answer past their deadline in working days.") }
     static var auditChainLength: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "audit_chain_length", unitName: "",
                                                        helpText: "Entries in the audit chain.") }
     static var requestDuration: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "http_request_duration", unitName: "seconds",

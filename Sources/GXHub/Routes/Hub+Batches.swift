@@ -89,10 +89,13 @@ extension Hub {
                 throw HubAPIError(.badRequest, "schema version \(manifest.schemaVersion) is not the published \(entry.schemaVersion)", field: "manifest.schema_version")
             }
             let validator = try RecordValidator(entry: schema, items: manifest.items)
+            // Confirmed objections are closed by the batch that carries their key, in the batch's transaction.
+            let corrections = try await ObjectionWorkflow.awaitingCorrection(resource: resourceCode, provider: principal.id, store: store)
             let projections = await deliveryProjections(of: manifest, schema: schema)
-            let file: URL, prepared: [DeliveryProjection]
+            let file: URL, prepared: [DeliveryProjection], carried: Set<String>
             do {
-                (file, prepared) = try await receivePayload(request.body, manifest: manifest, validator: validator, projections: projections)
+                (file, prepared, carried) = try await receivePayload(request.body, manifest: manifest, validator: validator, projections: projections,
+                                                                     watching: Set(corrections.keys))
             } catch {
                 for projection in projections { projection.discard() }
                 throw error
@@ -128,12 +131,13 @@ extension Hub {
             let time = now()
             let stored = StoredBatch(manifest: manifest, manifestBase64: signed.base64Content, signatureBase64: signed.base64Signature,
                                      manifestSM3: signed.sm3, acceptedAt: Timestamp.string(from: time), payloadPath: relative)
+            let closing = try ObjectionWorkflow.closings(carried.sorted().flatMap { corrections[$0] ?? [] }, by: subject, at: time)
             do {
-                try await store.commit([.acceptBatch(stored)] + deliveries.map { .recordDelivery($0) }, audit: [batchAudit(manifest, "batch.accepted", by: principal, details: [
+                try await store.commit([.acceptBatch(stored)] + deliveries.map { .recordDelivery($0) } + closing.changes, audit: [batchAudit(manifest, "batch.accepted", by: principal, details: [
                     "manifest_sm3": .string(signed.sm3), "records_sm3": .string(manifest.records.sm3), "wire_sm3": .string(manifest.wire.sm3),
                     "upserts": .integer(manifest.counts.upserts), "deletes": .integer(manifest.counts.deletes),
                     "quarantined": .integer(manifest.counts.quarantined),
-                ])], at: time)
+                ])] + closing.audit, at: time)
             } catch StoreError.duplicate {
                 // The same sequence was accepted meanwhile, through another hub process: an identical batch is an
                 // idempotent resend (its file is the same bytes, at the same path); another one is refused.
@@ -190,11 +194,12 @@ extension Hub {
     }
 
     /// Streams the body to a temporary file while checking it, and feeds each record to the projections;
-    /// returns the file and the projections that did not fail, once everything matched. The projections
+    /// returns the file, the projections that did not fail, and which of the `watching` key texts (see
+    /// `Objection.keyText`) the records carried, once everything matched. The projections
     /// run on a task of their own, a chunk of records behind the checks, so a batch is received in about
     /// the time of the slower of the two.
     func receivePayload(_ body: RequestBody, manifest: BatchManifest, validator: RecordValidator,
-                        projections: [DeliveryProjection]) async throws -> (URL, [DeliveryProjection]) {
+                        projections: [DeliveryProjection], watching: Set<String> = []) async throws -> (URL, [DeliveryProjection], Set<String>) {
         try FileManager.default.createDirectory(at: incomingDirectory, withIntermediateDirectories: true)
         let file = incomingDirectory.appendingPathComponent(UUID().uuidString)
         guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: Hub.recordFileAttributes), let handle = FileHandle(forWritingAtPath: file.path) else {
@@ -206,6 +211,7 @@ extension Hub {
             if !complete { try? FileManager.default.removeItem(at: file) }
         }
         let projector = ProjectionFeed(projections, sequence: manifest.sequence, logger: logger)
+        var carried = Set<String>()
         do {
             let decoder = try BatchPayloadDecoder(valueCount: manifest.items.count, maximumRecordBytes: Int(min(limits.maximumRecordBytes, manifest.records.bytes)))
             var received: Int64 = 0
@@ -218,6 +224,10 @@ extension Hub {
                     try decoder.consumeLines(bytes) { line, position in
                         if let violation = validator.violation(in: line) {
                             throw InvalidInput(field: "records", reason: "record \(position): \(violation)")
+                        }
+                        if !watching.isEmpty {
+                            let key = Objection.keyText(validator.keyIndices.map { line.value($0) ?? "" })
+                            if watching.contains(key) { carried.insert(key) }
                         }
                         projector.add(line)
                     }
@@ -239,7 +249,7 @@ extension Hub {
         }
         let projected = await projector.finish()
         complete = true
-        return (file, projected)
+        return (file, projected, carried)
     }
 
     func check(_ actual: PayloadDigest, against declared: PayloadDigest, _ name: String) throws {

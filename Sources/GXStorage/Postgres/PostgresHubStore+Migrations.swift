@@ -136,6 +136,26 @@ extension PostgresHubStore {
             CREATE INDEX demands_provider ON demands (provider);
             CREATE INDEX demands_deadline ON demands (state, deadline)
             """),
+        ("v8-objections", """
+            CREATE TABLE objections (
+                id TEXT PRIMARY KEY,
+                consumer TEXT NOT NULL REFERENCES agencies (code),
+                provider TEXT NOT NULL REFERENCES agencies (code),
+                agreement_id TEXT NOT NULL REFERENCES agreements (id),
+                resource_code TEXT NOT NULL,
+                key_text TEXT NOT NULL,
+                state TEXT NOT NULL,
+                raised_at TEXT NOT NULL,
+                deadline TEXT NOT NULL,
+                revision INTEGER NOT NULL,
+                document TEXT NOT NULL
+            );
+            CREATE INDEX objections_consumer ON objections (consumer);
+            CREATE INDEX objections_provider ON objections (provider);
+            CREATE INDEX objections_resource ON objections (resource_code, state);
+            CREATE INDEX objections_deadline ON objections (state, deadline);
+            CREATE INDEX objections_raised ON objections (raised_at)
+            """),
     ]
 
     /// Brings the schema up to date in one transaction under an advisory lock, so hub processes starting

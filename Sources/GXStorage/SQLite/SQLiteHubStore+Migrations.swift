@@ -142,6 +142,29 @@ extension SQLiteHubStore {
                 CREATE INDEX demands_deadline ON demands (state, deadline);
                 """)
         }
+        // Objections (数据异议) to shared records, with the provider's answer deadline for the overdue list.
+        migrator.registerMigration("v8-objections") { db in
+            try db.execute(sql: """
+                CREATE TABLE objections (
+                    id TEXT PRIMARY KEY,
+                    consumer TEXT NOT NULL REFERENCES agencies (code),
+                    provider TEXT NOT NULL REFERENCES agencies (code),
+                    agreement_id TEXT NOT NULL REFERENCES agreements (id),
+                    resource_code TEXT NOT NULL,
+                    key_text TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    raised_at TEXT NOT NULL,
+                    deadline TEXT NOT NULL,
+                    revision INTEGER NOT NULL,
+                    document TEXT NOT NULL
+                );
+                CREATE INDEX objections_consumer ON objections (consumer);
+                CREATE INDEX objections_provider ON objections (provider);
+                CREATE INDEX objections_resource ON objections (resource_code, state);
+                CREATE INDEX objections_deadline ON objections (state, deadline);
+                CREATE INDEX objections_raised ON objections (raised_at);
+                """)
+        }
         return migrator
     }
 

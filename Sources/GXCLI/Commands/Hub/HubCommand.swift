@@ -66,11 +66,11 @@ struct HubCommand: AsyncParsableCommand {
             abstract: "Serve the hub's HTTP(S) JSON API and its web console (/console/) until SIGTERM or SIGINT (then shut down gracefully).",
             discussion: """
                 Settings come from, in rising precedence: defaults, the --config file (TOML: db, key, batches, \
-                listen, log_level, batch_retention_days, header_timeout_seconds, idle_timeout_seconds, max_connections, calendar, \
+                listen, log_level, batch_retention_days, header_timeout_seconds, idle_timeout_seconds, max_connections, objection_answer_days, calendar, \
                 [tls] certificate, key, client_ca, and [demands] review_working_days, reply_working_days), the \
                 environment (GX_HUB_DB, GX_HUB_KEY, GX_HUB_BATCHES, GX_HUB_LISTEN, \
                 GX_HUB_LOG_LEVEL, GX_HUB_BATCH_RETENTION_DAYS, GX_HUB_HEADER_TIMEOUT_SECONDS, \
-                GX_HUB_IDLE_TIMEOUT_SECONDS, GX_HUB_MAX_CONNECTIONS, GX_HUB_CALENDAR (files separated by ':'), GX_HUB_TLS_CERTIFICATE, \
+                GX_HUB_IDLE_TIMEOUT_SECONDS, GX_HUB_MAX_CONNECTIONS, GX_HUB_OBJECTION_ANSWER_DAYS, GX_HUB_CALENDAR (files separated by ':'), GX_HUB_TLS_CERTIFICATE, \
                 GX_HUB_TLS_KEY, GX_HUB_TLS_CLIENT_CA, GX_HUB_DEMANDS_REVIEW_WORKING_DAYS, \
                 GX_HUB_DEMANDS_REPLY_WORKING_DAYS), then these flags. --print-config shows the result and where each \
                 value came from.
@@ -119,6 +119,9 @@ struct HubCommand: AsyncParsableCommand {
         @Option(help: "Days to keep a batch's payload after every entitled consumer acknowledged it (0: prune at once; default 7).")
         var batchRetentionDays: Double?
 
+        @Option(help: "Working days a provider has to answer an objection (数据异议) before it goes to the authority (default 5).")
+        var objectionAnswerDays: Int?
+
         @Option(help: "The hub's TLS certificate chain (PEM); with --tls-key, the hub speaks HTTPS.")
         var tlsCertificate: String?
 
@@ -146,6 +149,7 @@ struct HubCommand: AsyncParsableCommand {
             let flags: [(String, String?)] = [
                 ("db", db), ("key", key), ("batches", batches), ("listen", listen), ("log_level", logLevel),
                 ("batch_retention_days", batchRetentionDays.map { String($0) }),
+                ("objection_answer_days", objectionAnswerDays.map { String($0) }),
                 ("tls.certificate", tlsCertificate), ("tls.key", tlsKey), ("tls.client_ca", tlsClientCa),
                 ("calendar", calendar.isEmpty ? nil : calendar.joined(separator: ":")),
                 ("demands.review_working_days", demandReviewWorkingDays.map { String($0) }),
@@ -166,6 +170,9 @@ struct HubCommand: AsyncParsableCommand {
             }
             guard let retentionDays = Double(settings["batch_retention_days"] ?? ""), retentionDays >= 0 else {
                 throw ValidationError("batch_retention_days must be a number of days, not negative; got '\(settings["batch_retention_days"] ?? "")'")
+            }
+            guard let objectionDays = Int(settings["objection_answer_days"] ?? ""), (1...60).contains(objectionDays) else {
+                throw ValidationError("objection_answer_days must be a whole number of working days from 1 to 60; got '\(settings["objection_answer_days"] ?? "")'")
             }
             let listen = settings["listen"] ?? ""
             guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
@@ -206,6 +213,7 @@ struct HubCommand: AsyncParsableCommand {
                 var served = Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory),
                                  limits: limits, tls: tls, calendar: workingDays)
                 served.demandTimeLimits = demandLimits
+                served.objectionAnswerWorkingDays = objectionDays
                 let hub = try GXConsole.Console.mounted(on: served)
                 hub.warnAboutCalendar()
                 hub.removeIncompleteUploads()

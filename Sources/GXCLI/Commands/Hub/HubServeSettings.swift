@@ -29,6 +29,7 @@ struct HubServeSettings {
         Setting(key: "max_connections", environment: "GX_HUB_MAX_CONNECTIONS", value: "2048"),
         /// Holiday calendar files, separated by ':' (as PATH is); each adds a year or replaces one.
         Setting(key: "calendar", environment: "GX_HUB_CALENDAR"),
+        Setting(key: "objection_answer_days", environment: "GX_HUB_OBJECTION_ANSWER_DAYS", value: "5"),
         Setting(key: "tls.certificate", environment: "GX_HUB_TLS_CERTIFICATE"),
         Setting(key: "tls.key", environment: "GX_HUB_TLS_KEY"),
         Setting(key: "tls.client_ca", environment: "GX_HUB_TLS_CLIENT_CA"),
@@ -70,6 +71,7 @@ struct HubServeSettings {
         set("calendar", file.calendar.map { $0.compactMap(resolve).joined(separator: ":") }, origin: origin)
         set("demands.review_working_days", file.demands?.reviewWorkingDays.map { String($0) }, origin: origin)
         set("demands.reply_working_days", file.demands?.replyWorkingDays.map { String($0) }, origin: origin)
+        set("objection_answer_days", file.objectionAnswerDays.map { String($0) }, origin: origin)
         set("tls.certificate", resolve(file.tls?.certificate), origin: origin)
         set("tls.key", resolve(file.tls?.key), origin: origin)
         set("tls.client_ca", resolve(file.tls?.clientCA), origin: origin)
@@ -148,6 +150,7 @@ struct HubConfigFile: Decodable {
     var headerTimeoutSeconds: Double?
     var idleTimeoutSeconds: Double?
     var maxConnections: Int?
+    var objectionAnswerDays: Int?
     var tls: TLS?
     /// Holiday calendar files (one year each), relative to the config file's directory.
     var calendar: [String]?
@@ -156,7 +159,7 @@ struct HubConfigFile: Decodable {
     enum CodingKeys: String, CodingKey {
         case db, key, batches, listen, logLevel = "log_level", batchRetentionDays = "batch_retention_days", tls,
              headerTimeoutSeconds = "header_timeout_seconds", idleTimeoutSeconds = "idle_timeout_seconds",
-             maxConnections = "max_connections", calendar, demands
+             maxConnections = "max_connections", objectionAnswerDays = "objection_answer_days", calendar, demands
     }
 
     init(from decoder: any Decoder) throws {
@@ -175,6 +178,7 @@ struct HubConfigFile: Decodable {
         headerTimeoutSeconds = try Self.seconds(c, .headerTimeoutSeconds)
         idleTimeoutSeconds = try Self.seconds(c, .idleTimeoutSeconds)
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections)
+        objectionAnswerDays = try c.decodeIfPresent(Int.self, forKey: .objectionAnswerDays)
         tls = try c.decodeIfPresent(TLS.self, forKey: .tls)
         calendar = try c.decodeIfPresent([String].self, forKey: .calendar)
         demands = try c.decodeIfPresent(Demands.self, forKey: .demands)

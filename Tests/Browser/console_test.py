@@ -2,7 +2,7 @@
 """The console in a real browser: headless Chromium (Debian's chromium and chromium-driver) driven by
 Selenium, against a real `gx hub serve` loaded as scripts/quickstart.sh loads it.
 
-The authority signs in and suspends an agreement with a reason; the auditor finds that act in the log,
+The authority signs in, opens the quickstart's demand and suspends an agreement with a reason; the auditor finds that act in the log,
 verifies the chain and downloads the filtered CSV; an agency sees only its own agreements; the authority
 resumes the agreement with the keyboard alone. Every page visited is saved as a screenshot in --out, and
 every page is checked for content wider than the window.
@@ -186,6 +186,12 @@ def run(b, state):
     b.sign_in(state / "hub" / "admin.token", "authority")
     b.expect("概览" in b.text and "昨夜交换" in b.text, "the overview is not shown after signing in")
     b.screenshot("authority-overview")
+    b.find("header nav").find_element("link text", "共享需求").click()
+    b.expect("XQ-" in b.text and "部分同意" in b.text, "the quickstart's demand is not listed")
+    b.screenshot("authority-demands")
+    b.finds("table.demands tbody tr a")[0].click()
+    b.expect("gx demand terms" in b.text and "住址" in b.text, "the demand page lacks its refused item or its agreement's command")
+    b.screenshot("authority-demand")
     for label, name in (("机构", "agencies"), ("资源目录", "catalogue"), ("共享协议", "agreements")):
         b.find("header nav").find_element("link text", label).click()
         b.screenshot(f"authority-{name}")

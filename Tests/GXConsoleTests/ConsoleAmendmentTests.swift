@@ -45,6 +45,9 @@ struct ConsoleAmendmentTests {
             #expect(page.text.contains("待生效变更") && page.text.contains("不再需要规划用途"))
             #expect(page.text.contains("删除数据项") && page.text.contains("规划用途"))
             #expect(page.text.contains("gx agreement sign \(ConsoleFixture.activeAgreement)"))
+            let home = try await provider.get("/console/agency").text
+            #expect(home.contains("待生效变更： 1 — 不再需要规划用途") && home.contains("gx agreement sign \(ConsoleFixture.activeAgreement)"),
+                    "the provider's home lists the amendment awaiting its signature")
             var authority = Browser(client)
             try await authority.signIn(admin)
             let adminPage = try await authority.get(Self.page)

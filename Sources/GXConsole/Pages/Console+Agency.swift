@@ -20,8 +20,10 @@ extension Console {
         let mine = try await store.agreements(matching: AgreementQuery(party: code))
         func link(_ id: String) -> String { "\(Self.prefix)/agreements/\(Self.pathEscaped(id))" }
 
-        let awaiting: [[String: Any]] = mine.filter { $0.awaitedSigner == code }.map {
-            ["id": $0.id, "href": link($0.id), "purpose": $0.terms.purpose, "command": Self.signCommand($0.id, hub: hubAddress)]
+        // An agreement's own signature, or its pending amendment's: the same `gx agreement sign` signs either.
+        let awaiting: [[String: Any]] = mine.filter { $0.awaitedSigner == code || $0.amendment?.awaitedSigner == code }.map {
+            let purpose = $0.amendment.map { "\(text("amendment.pending", visitor)) \($0.number) — \($0.reason)" } ?? $0.terms.purpose
+            return ["id": $0.id, "href": link($0.id), "purpose": purpose, "command": Self.signCommand($0.id, hub: hubAddress)]
         }
         let agreements: [[String: Any]] = mine.map {
             ["id": $0.id, "href": link($0.id), "role": text($0.terms.provider == code ? "role.provider" : "role.consumer", visitor),

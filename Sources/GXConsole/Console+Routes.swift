@@ -193,9 +193,8 @@ extension Console {
         case .agency:
             link("nav.agency_home", "agency"); link("nav.agreements", "agreements"); link("nav.demands", "demands"); link("nav.catalogue", "catalogue")
         }
-        var chrome: [String: Any] = [
         link("nav.objections", "objections")
-        let chrome: [String: Any] = [
+        var chrome: [String: Any] = [
             "signedIn": true, "nav": nav, "csrf": visitor.csrfToken,
             "who": "\(renderer.text("kind.\(kind.rawValue)", language)) · \(visitor.principal.id)",
         ]

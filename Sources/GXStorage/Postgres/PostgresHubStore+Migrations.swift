@@ -136,6 +136,12 @@ extension PostgresHubStore {
             CREATE INDEX demands_provider ON demands (provider);
             CREATE INDEX demands_deadline ON demands (state, deadline)
             """),
+        // The resource an entry concerns (`AuditResource`), beside the chain, so `?resource=` pages by index.
+        ("v8-audit-resource-index", """
+            ALTER TABLE audit_entries ADD COLUMN resource TEXT;
+            \(auditResourceBackfill);
+            CREATE INDEX audit_entries_resource ON audit_entries (resource, seq)
+            """),
     ]
 
     /// Brings the schema up to date in one transaction under an advisory lock, so hub processes starting

@@ -78,8 +78,10 @@ extension PostgresHubStore {
     }
 
     public func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry] {
+        // With an agency, paged and ordered by the index's own (agency, seq), as on SQLite.
+        let order = query.agency == nil ? "e.seq" : "a.seq"
         var filter = PostgresFilter()
-        filter.add("e.seq > ?", query.afterSeq)
+        filter.add("\(order) > ?", query.afterSeq)
         var from = "audit_entries e"
         if let agency = query.agency {
             from = "audit_entry_agencies a JOIN audit_entries e ON e.seq = a.seq"
@@ -91,7 +93,7 @@ extension PostgresHubStore {
         if let actor = query.actor { filter.add("e.actor = ?", actor) }
         if let start = query.fromTimestamp { filter.add("e.time >= ?", start) }
         if let end = query.untilTimestamp { filter.add("e.time < ?", end) }
-        let sql = "SELECT e.* FROM \(from)\(filter.whereClause) ORDER BY e.seq LIMIT \(query.limit)"
+        let sql = "SELECT e.* FROM \(from)\(filter.whereClause) ORDER BY \(order) LIMIT \(query.limit)"
         let bindings = filter.bindings
         return try await read { [self] connection in
             try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).collect().map(Self.auditEntry(from:))

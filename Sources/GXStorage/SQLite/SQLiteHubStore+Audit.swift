@@ -30,7 +30,10 @@ extension SQLiteHubStore {
     }
 
     public func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry] {
-        var clauses = ["e.seq > ?"]
+        // With an agency, paged and ordered by the index's own (agency, seq), so the first page reads a page of
+        // the index rather than sorting all of the agency's entries.
+        let order = query.agency == nil ? "e.seq" : "a.seq"
+        var clauses = ["\(order) > ?"]
         var arguments: StatementArguments = [query.afterSeq]
         var from = "audit_entries e"
         if let agency = query.agency {
@@ -43,7 +46,7 @@ extension SQLiteHubStore {
         if let actor = query.actor { clauses.append("e.actor = ?"); arguments += [actor] }
         if let start = query.fromTimestamp { clauses.append("e.time >= ?"); arguments += [start] }
         if let end = query.untilTimestamp { clauses.append("e.time < ?"); arguments += [end] }
-        let sql = "SELECT e.* FROM \(from) WHERE \(clauses.joined(separator: " AND ")) ORDER BY e.seq LIMIT \(query.limit)"
+        let sql = "SELECT e.* FROM \(from) WHERE \(clauses.joined(separator: " AND ")) ORDER BY \(order) LIMIT \(query.limit)"
         let bound = arguments
         return try await pool.read { db in
             try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.auditEntry(from:))

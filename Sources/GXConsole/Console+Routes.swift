@@ -233,7 +233,7 @@ struct ConsoleMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            response = console.errorPage(error, language: ConsoleLanguage.of(request), context: context)
+            response = await console.errorPage(error, request: request, context: context)
         }
         response.headers[.contentSecurityPolicy] = "default-src 'self'"
         response.headers[HTTPFields.Element.Name("X-Frame-Options")!] = "DENY"
@@ -245,7 +245,10 @@ struct ConsoleMiddleware: RouterMiddleware {
 }
 
 extension Console {
-    func errorPage(_ error: any Error, language: ConsoleLanguage, context: HubRequestContext) -> Response {
+    /// The error as a page: inside the signed-in layout (navigation, who, sign-out) when the request carries a
+    /// live session whose principal the connection may act as, else the bare layout with a link home.
+    func errorPage(_ error: any Error, request: Request, context: HubRequestContext) async -> Response {
+        let language = ConsoleLanguage.of(request)
         let status: HTTPResponse.Status
         var message: String
         var detail: String?
@@ -273,6 +276,9 @@ extension Console {
         }
         var values: [String: Any] = ["message": message, "status": Int(status.code), "home": "\(Self.prefix)/"]
         if let detail { values["detail"] = detail }
+        if case let .signedIn(visitor)? = try? await self.visitor(request, context, language: language) {
+            return render("error", title: message, values, for: visitor, status: status)
+        }
         let html = renderer.page("error", title: message, values: values, language: language, chrome: [:])
         return Self.html(html, status: status)
     }

@@ -5,6 +5,8 @@ import GXDomain
 public struct AuditQuery: Sendable, Hashable {
     public var agency: String?
     public var agreement: String?
+    /// Entries concerning this catalogue resource (see `AuditResource`).
+    public var resource: String?
     public var action: String?
     public var actor: String?
     /// Inclusive lower bound: entries at or after this instant.
@@ -16,10 +18,21 @@ public struct AuditQuery: Sendable, Hashable {
 
     public static let maximumLimit = 1000
 
-    public init(agency: String? = nil, agreement: String? = nil, action: String? = nil, actor: String? = nil,
+    /// The filters that make a search a selection rather than the whole chain, by their API names (paging aside).
+    public var filters: [(name: String, value: String)] {
+        var filters: [(String, String)] = []
+        for (name, value) in [("agency", agency), ("agreement", agreement), ("resource", resource), ("action", action), ("actor", actor),
+                              ("from", fromTimestamp), ("until", untilTimestamp)] {
+            if let value { filters.append((name, value)) }
+        }
+        return filters
+    }
+
+    public init(agency: String? = nil, agreement: String? = nil, resource: String? = nil, action: String? = nil, actor: String? = nil,
                 from: Date? = nil, until: Date? = nil, afterSeq: Int64 = 0, limit: Int = 100) {
         self.agency = agency
         self.agreement = agreement
+        self.resource = resource
         self.action = action
         self.actor = actor
         self.from = from

@@ -245,7 +245,8 @@ def run(b, state):
         time.sleep(0.1)
     b.expect(csv is not None, "the CSV was not downloaded")
     lines = [line for line in csv.splitlines() if line]
-    b.expect(lines[0].startswith("seq,time,actor,action") and len(lines) == 2 and "agreement.suspended" in lines[1] and reason in lines[1],
+    b.expect(lines[0].startswith("# selection") and "action=agreement.suspended" in lines[0], f"the CSV does not say it is a selection: {lines}")
+    b.expect(lines[1].startswith("seq,time,actor,action") and len(lines) == 3 and "agreement.suspended" in lines[2] and reason in lines[2],
              f"the CSV does not hold exactly the filtered entry: {lines}")
     b.sign_out()
 

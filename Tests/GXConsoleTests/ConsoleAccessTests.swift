@@ -151,6 +151,32 @@ struct ConsoleAccessTests {
         }
     }
 
+    @Test("an error page carries the signed-in person's own navigation and sign-out; a visitor without a session gets a link home only",
+          arguments: StoreBackend.allCases)
+    func errorPagesCarryNavigation(backend: StoreBackend) async throws {
+        let fixture = try await ConsoleFixture.make(backend)
+        let outsider = fixture.agencyTokens[ConsoleFixture.outsider]!
+        try await fixture.withClient { client in
+            let anonymous = try await Browser(client).get("/console/no-such-page")
+            #expect(anonymous.status == .notFound)
+            #expect(!anonymous.text.contains("<nav") && !anonymous.text.contains("/console/sign-out"))
+            #expect(anonymous.text.contains("href=\"/console/\""))
+
+            var browser = Browser(client)
+            try await browser.signIn(outsider)
+            for (path, status) in [("/console/overview", HTTPResponse.Status.forbidden), ("/console/no-such-page", .notFound),
+                                   ("/console/agreements/NO-SUCH", .notFound)] {
+                let page = try await browser.get(path)
+                #expect(page.status == status, "\(path)")
+                // The agency's own navigation (its home, not the authority's overview), who it is, and sign-out.
+                #expect(page.text.contains("<nav") && page.text.contains("href=\"/console/agency\""), "\(path)")
+                #expect(!page.text.contains("href=\"/console/overview\""), "\(path)")
+                #expect(page.text.contains(ConsoleFixture.outsider) && page.text.contains("action=\"/console/sign-out\""), "\(path)")
+                #expect(page.text.contains("value=\"\(try await browser.csrf())\""), "the sign-out form carries the session's CSRF token")
+            }
+        }
+    }
+
     @Test("the agency whose signature is awaited is shown the exact gx agreement sign command", arguments: StoreBackend.allCases)
     func signCommand(backend: StoreBackend) async throws {
         let fixture = try await ConsoleFixture.make(backend)

@@ -138,9 +138,35 @@ struct ConsoleActTests {
             #expect(verify.text.contains("校验通过"))
             let csv = try await browser.get("/console/audit/export.csv?action=agreement.suspended")
             let lines = csv.text.split(separator: "\r\n")
-            #expect(lines.count == 2)
-            #expect(lines[1].contains(",admin:authority,agreement.suspended,BJ-GX-2026-001,"))
-            #expect(csv.headers[.contentDisposition]?.contains("attachment") == true)
+            #expect(lines.count == 3)
+            #expect(lines[0] == "\u{FEFF}# selection of the audit log (not the whole chain): action=agreement.suspended")
+            #expect(lines[2].contains(",admin:authority,agreement.suspended,BJ-GX-2026-001,"))
+            #expect(csv.headers[.contentDisposition] == "attachment; filename=\"audit-selection.csv\"")
+        }
+    }
+
+    @Test("the auditor searches by resource, and downloads the search as NDJSON that names the selection", arguments: StoreBackend.allCases)
+    func auditByResource(backend: StoreBackend) async throws {
+        let fixture = try await ConsoleFixture.make(backend)
+        let auditor = fixture.auditorToken
+        let housing = try #require(try await fixture.store.agreement(id: "BJ-GX-2026-001")).terms.resourceCode
+        let expected = try await fixture.store.auditEntries(matching: AuditQuery(resource: housing, limit: 1000))
+        let others = try await fixture.store.auditEntries(matching: AuditQuery(limit: 1000)).filter { entry in !expected.contains { $0.seq == entry.seq } }
+        try #require(!expected.isEmpty && !others.isEmpty)
+        try await fixture.withClient { client in
+            var browser = Browser(client)
+            try await browser.signIn(auditor)
+            let form = try await browser.get("/console/audit")
+            #expect(form.text.contains("name=\"resource\""))
+            let search = try await browser.get("/console/audit?resource=\(housing)")
+            let shown = search.text.components(separatedBy: "<tr><td>").dropFirst().compactMap { Int64($0.prefix { $0.isNumber }) }
+            #expect(shown == expected.map(\.seq))
+            #expect(search.text.contains("/console/audit/export.ndjson?resource="))
+            let ndjson = try await browser.get("/console/audit/export.ndjson?resource=\(housing)")
+            let lines = ndjson.text.split(separator: "\n").map { try? JSONDecoder().decode(HubAPI.ExportLine.self, from: Data($0.utf8)) }
+            #expect(lines.first??.selection == ["resource": housing])
+            #expect(lines.compactMap { $0?.entry?.seq } == expected.map(\.seq))
+            #expect(lines.last??.checkpoint != nil)
         }
     }
 }

@@ -110,3 +110,39 @@ struct CityBenchTests {
         #expect(tables == 8, "every agreement has its table")
     }
 }
+
+/// `gx bench audit` at a small size on both stores: the output's shape, never its times.
+@Suite("gx bench audit")
+struct AuditBenchTests {
+    @Test("a 2 000-entry run fills the log, signs in to the console and reports every query with its entries",
+          arguments: ["sqlite", "postgres"])
+    func smallRun(_ store: String) async throws {
+        let work = try temporaryDirectory("bench-audit")
+        let json = work.appendingPathComponent("audit.json").path
+        let postgres = store == "postgres" ? ["--postgres", try TestPostgres.server().description] : []
+        let result = try await GXBinary.run(["bench", "audit", "--entries", "2000", "--tries", "2", "--store", store, "--json", json,
+                                             "--documents", SampleDocuments.root.path, "--work", work.appendingPathComponent("run").path] + postgres)
+        try #require(result.status == 0, "\(result.stdout)\(result.stderr.suffix(3000))")
+        print(result.stdout)
+        #expect(result.stdout.contains("gx bench audit: 2000 entries"))
+        #expect(result.stdout.contains("MEDIAN MS"))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        #expect(report["store"] as? String == store)
+        #expect((report["log_entries"] as? Int).map { $0 >= 2000 } == true, "\(report)")
+        #expect((report["fill_seconds"] as? Double).map { $0 > 0 && $0.isFinite } == true)
+        let queries = try #require(report["queries"] as? [[String: Any]])
+        let names = queries.compactMap { $0["name"] as? String }
+        #expect(names.contains("console, first page") && names.contains("API, by resource") && names.count == 12, "\(names)")
+        for query in queries {
+            let median = try #require(query["median_ms"] as? Double), low = try #require(query["min_ms"] as? Double)
+            let high = try #require(query["max_ms"] as? Double)
+            #expect(low <= median && median <= high && low > 0, "\(query)")
+        }
+        // The unfiltered and single-filter pages are full: the console shows 50 a page, the API 100.
+        func returned(_ name: String) -> Int? { queries.first { $0["name"] as? String == name }?["returned"] as? Int }
+        #expect(returned("console, first page") == 50)
+        #expect(returned("console, by resource") == 50 && returned("console, by agency") == 50)
+        #expect(returned("API, by resource") == 100 && returned("API, by agency") == 100 && returned("API, by agreement") == 100)
+        #expect(returned("API, rare action").map { $0 > 0 } == true)
+    }
+}

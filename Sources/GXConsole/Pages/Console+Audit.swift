@@ -10,14 +10,14 @@ extension Console {
         let auditors: Set<PrincipalKind> = [.admin, .auditor]
         page(group, .get, "audit", allow: auditors) { request, _, visitor, _ in try await auditLog(request, visitor) }
         page(group, .get, "audit/verify", allow: auditors) { _, _, visitor, _ in try await verifyChain(visitor) }
-        page(group, .get, "audit/export.csv", allow: auditors) { request, _, _, _ in try auditExport(request, format: .csv) }
-        page(group, .get, "audit/export.ndjson", allow: auditors) { request, _, _, _ in try auditExport(request, format: .ndjson) }
+        page(group, .get, "audit/export.csv", allow: auditors) { request, _, _, _ in try await auditExport(request, format: .csv) }
+        page(group, .get, "audit/export.ndjson", allow: auditors) { request, _, _, _ in try await auditExport(request, format: .ndjson) }
         page(group, .get, "agreements/:id/exchange", allow: Set(PrincipalKind.allCases)) { _, context, visitor, _ in
             try await exchange(try context.parameters.require("id"), visitor)
         }
     }
 
-    static let auditFilters = ["agency", "agreement", "action", "from", "until"]
+    static let auditFilters = ["agency", "agreement", "resource", "action", "from", "until"]
     static let auditPageSize = 50
 
     /// The search as the form states it; `after` pages on. Times are read as the API reads them (RFC 3339 with
@@ -34,7 +34,7 @@ extension Console {
             return date
         }
         return AuditQuery(agency: Self.filterText(request, "agency"), agreement: Self.filterText(request, "agreement"),
-                          action: Self.filterText(request, "action"), from: try instant("from"), until: try instant("until"),
+                          resource: Self.filterText(request, "resource"), action: Self.filterText(request, "action"), from: try instant("from"), until: try instant("until"),
                           afterSeq: after, limit: limit)
     }
 
@@ -66,7 +66,7 @@ extension Console {
         }
         var values: [String: Any] = [
             "rows": rows, "empty": rows.isEmpty,
-            "agency": query.agency ?? "", "agreement": query.agreement ?? "", "action": query.action ?? "",
+            "agency": query.agency ?? "", "agreement": query.agreement ?? "", "resource": query.resource ?? "", "action": query.action ?? "",
             "from": Self.filterText(request, "from") ?? "", "until": Self.filterText(request, "until") ?? "",
             "csv": "\(Self.prefix)/audit/export.csv?\(filters)", "ndjson": "\(Self.prefix)/audit/export.ndjson?\(filters)",
             "verify": "\(Self.prefix)/audit/verify",
@@ -96,51 +96,11 @@ extension Console {
         ], for: visitor)
     }
 
-    enum ExportFormat { case csv, ndjson }
-
-    /// Every entry the search matches (not only the page shown), streamed page by page.
-    func auditExport(_ request: Request, format: ExportFormat) throws -> Response {
+    /// Every entry the search matches (not only the page shown), streamed by the API's own export: a filtered
+    /// search downloads as a selection that says so. A checkpoint is signed first, as the API's export does.
+    func auditExport(_ request: Request, format: AuditExport.Format) async throws -> Response {
         let search = try auditQuery(request, limit: AuditQuery.maximumLimit)
-        let store = hub.store
-        var headers = HTTPFields()
-        headers[.contentType] = format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson"
-        headers[.contentDisposition] = "attachment; filename=\"audit.\(format == .csv ? "csv" : "ndjson")\""
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            var query = search
-            if format == .csv {
-                // A byte-order mark, so spreadsheet programs read the Chinese as UTF-8.
-                try await writer.write(ByteBuffer(bytes: [0xEF, 0xBB, 0xBF] + Array("seq,time,actor,action,subject,agreement,agencies,details,prev_hash,hash\r\n".utf8)))
-            }
-            while true {
-                let entries = try await store.auditEntries(matching: query)
-                guard let last = entries.last else { break }
-                var buffer = ByteBuffer()
-                for entry in entries {
-                    switch format {
-                    case .csv: buffer.writeString(Self.csvLine(entry))
-                    case .ndjson:
-                        buffer.writeBytes(try AuditExport.line(HubAPI.ExportLine(type: .entry, entry: entry)))
-                    }
-                }
-                try await writer.write(buffer)
-                if entries.count < query.limit { break }
-                query.afterSeq = last.seq
-            }
-            try await writer.finish(nil)
-        })
-    }
-
-    static func csvLine(_ entry: AuditEntry) -> String {
-        let fields = [String(entry.seq), entry.time, entry.actor, entry.action, entry.subject, entry.agreement ?? "",
-                      entry.agencies.joined(separator: " "), CanonicalJSON.object(entry.details).canonicalString, entry.prevHash, entry.hash]
-        return fields.map(csvField).joined(separator: ",") + "\r\n"
-    }
-
-    /// Quotes a field when needed; a field a spreadsheet would take for a formula is prefixed with `'`.
-    static func csvField(_ value: String) -> String {
-        var value = value
-        if let first = value.first, "=+-@\t\r".contains(first) { value = "'" + value }
-        guard value.contains(where: { ",\"\r\n".contains($0) }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        try await hub.signCheckpoint()
+        return AuditExport.response(store: hub.store, query: search, hubKey: hub.key.publicKey.pem, format: format)
     }
 }

@@ -132,13 +132,18 @@ public enum HubAPI {
         public var hubPublicKey: String?
         public var entry: AuditEntry?
         public var checkpoint: AuditCheckpoint?
+        /// On the header of a filtered export: the filters (API names, instants in UTC). Such a file holds only
+        /// the matching entries, so it is a selection, never the whole chain, and cannot be verified as one.
+        public var selection: [String: String]?
 
-        public init(type: Kind, hubPublicKey: String? = nil, entry: AuditEntry? = nil, checkpoint: AuditCheckpoint? = nil) {
+        public init(type: Kind, hubPublicKey: String? = nil, entry: AuditEntry? = nil, checkpoint: AuditCheckpoint? = nil,
+                    selection: [String: String]? = nil) {
             self.type = type
             self.hubPublicKey = hubPublicKey
             self.entry = entry
             self.checkpoint = checkpoint
+            self.selection = selection
         }
-        enum CodingKeys: String, CodingKey { case type, hubPublicKey = "hub_public_key", entry, checkpoint }
+        enum CodingKeys: String, CodingKey { case type, hubPublicKey = "hub_public_key", entry, checkpoint, selection }
     }
 }

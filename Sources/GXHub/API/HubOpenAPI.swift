@@ -593,6 +593,7 @@ paths:
       parameters:
         - { name: agency, in: query, schema: { $ref: "#/components/schemas/Text" } }
         - { name: agreement, in: query, schema: { $ref: "#/components/schemas/Text" } }
+        - { name: resource, in: query, description: "entries concerning this catalogue resource: its catalogue acts, its batches (subject CODE#sequence), its demands, and every act on an agreement that shares it", schema: { $ref: "#/components/schemas/Text" } }
         - { name: action, in: query, schema: { $ref: "#/components/schemas/Text" } }
         - { name: actor, in: query, schema: { $ref: "#/components/schemas/Text" } }
         - { name: from, in: query, description: "entries at or after this instant: RFC 3339 with any offset (2026-12-04T08:00:00+08:00; send + as %2B or as is), or a date 2026-12-04 meaning 00:00 China Standard Time (UTC+8)", schema: { type: string } }
@@ -614,11 +615,23 @@ paths:
         "409": { $ref: "#/components/responses/Error" }
   /v1/audit/export:
     get:
-      summary: The whole chain as NDJSON, for offline verification with only the hub's public key (admin, auditor).
+      summary: The whole chain as NDJSON, for offline verification with only the hub's public key, or the entries the filters select (admin, auditor).
+      description: With any filter the export is a selection, not the whole chain; its header line carries `selection` (the filters) and the response the Gx-Audit-Selection header, and `gx audit verify` reports it as a selection, never as intact.
+      parameters:
+        - { name: agency, in: query, schema: { $ref: "#/components/schemas/Text" } }
+        - { name: agreement, in: query, schema: { $ref: "#/components/schemas/Text" } }
+        - { name: resource, in: query, description: as for /v1/audit, schema: { $ref: "#/components/schemas/Text" } }
+        - { name: action, in: query, schema: { $ref: "#/components/schemas/Text" } }
+        - { name: actor, in: query, schema: { $ref: "#/components/schemas/Text" } }
+        - { name: from, in: query, description: "entries at or after this instant, as for /v1/audit (2026-12-04T08:00:00+08:00, or a date meaning 00:00 China Standard Time)", schema: { type: string } }
+        - { name: until, in: query, description: "entries before this instant (exclusive), as for /v1/audit", schema: { type: string } }
       responses:
         "200":
-          description: A header line, then entries and checkpoints.
+          description: A header line (with `selection` when filtered), then the entries and the checkpoints.
+          headers:
+            Gx-Audit-Selection: { description: "the filters, as agency=…&resource=…; absent for the whole chain", schema: { type: string } }
           content: { application/x-ndjson: {} }
+        "400": { $ref: "#/components/responses/Error" }
 components:
   securitySchemes:
     bearer: { type: http, scheme: bearer }

@@ -23,41 +23,28 @@ extension Hub {
             return try JSONResponse.make(checkpoint, status: .created)
         }
 
-        // NDJSON: a header with the hub key, every entry in order, then the signed checkpoints.
-        // Streams page by page so the chain is never held in memory.
-        router.on(.get, "/v1/audit/export", allow: [.admin, .auditor]) { _, _, _ in
+        // NDJSON: a header with the hub key, every entry in order (or those the filters select, which the header
+        // then names), then the signed checkpoints. Streams page by page so the chain is never held in memory.
+        router.on(.get, "/v1/audit/export", allow: [.admin, .auditor]) { request, context, _ in
+            let query = try auditSelection(from: QueryParameters(request, context))
             try await signCheckpoint()
-            let store = self.store
-            let hubKey = key.publicKey.pem
-            var headers = HTTPFields()
-            headers[.contentType] = "application/x-ndjson"
-            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(bytes: try AuditExport.line(.init(type: .header, hubPublicKey: hubKey))))
-                var after: Int64 = 0
-                while true {
-                    let page = try await store.auditChain(afterSeq: after, limit: 1000)
-                    guard let last = page.last else { break }
-                    var buffer = ByteBuffer()
-                    for entry in page { buffer.writeBytes(try AuditExport.line(.init(type: .entry, entry: entry))) }
-                    try await writer.write(buffer)
-                    after = last.seq
-                }
-                var buffer = ByteBuffer()
-                for checkpoint in try await store.auditCheckpoints() {
-                    buffer.writeBytes(try AuditExport.line(.init(type: .checkpoint, checkpoint: checkpoint)))
-                }
-                try await writer.write(buffer)
-                try await writer.finish(nil)
-            })
+            return AuditExport.response(store: store, query: query, hubKey: key.publicKey.pem, format: .ndjson)
         }
     }
 
     /// `from` is inclusive, `until` exclusive; `limit` from 1 to 1000 (100 when absent).
     func auditQuery(from parameters: QueryParameters) throws -> AuditQuery {
-        AuditQuery(agency: try parameters.text("agency"), agreement: try parameters.text("agreement"), action: try parameters.text("action"),
-                   actor: try parameters.text("actor"), from: try parameters.instant("from"), until: try parameters.instant("until"),
-                   afterSeq: try parameters.integer("after", in: 0...Int64.max, default: 0),
-                   limit: Int(try parameters.integer("limit", in: 1...Int64(AuditQuery.maximumLimit), default: 100)))
+        var query = try auditSelection(from: parameters)
+        query.afterSeq = try parameters.integer("after", in: 0...Int64.max, default: 0)
+        query.limit = Int(try parameters.integer("limit", in: 1...Int64(AuditQuery.maximumLimit), default: 100))
+        return query
+    }
+
+    /// The filters alone, as the list and the export take them.
+    func auditSelection(from parameters: QueryParameters) throws -> AuditQuery {
+        AuditQuery(agency: try parameters.text("agency"), agreement: try parameters.text("agreement"), resource: try parameters.text("resource"),
+                   action: try parameters.text("action"), actor: try parameters.text("actor"),
+                   from: try parameters.instant("from"), until: try parameters.instant("until"))
     }
 
     /// Signs a checkpoint at the current head, unless the latest one already covers it.
@@ -69,14 +56,5 @@ extension Hub {
         let checkpoint = try AuditCheckpoint.signing(seq: head.seq, headHash: head.hash, at: now(), with: key)
         try await store.addCheckpoint(checkpoint)
         return checkpoint
-    }
-}
-
-/// The audit export format, one JSON document per line.
-public enum AuditExport {
-    public static func line(_ line: HubAPI.ExportLine) throws -> [UInt8] {
-        var bytes = [UInt8](try JSONResponse.encoder.encode(line))
-        bytes.append(0x0A)
-        return bytes
     }
 }

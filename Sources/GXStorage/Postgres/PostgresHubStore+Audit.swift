@@ -3,28 +3,69 @@ import GXPostgres
 import PostgresNIO
 
 extension PostgresHubStore {
-    /// Seals a draft onto the current head. Runs inside `commit`, under the commit lock, so two appends —
+    /// Seals drafts onto the current head, in order. Runs inside `commit`, under the commit lock, so two appends —
     /// from this process or another — can never link to the same predecessor (and the unique index on
-    /// `prev_hash` would refuse it if they did).
-    func append(_ draft: AuditDraft, time: String, on connection: PostgresConnection) async throws -> AuditEntry {
+    /// `prev_hash` would refuse it if they did). Three statements however many drafts: the head, the entries
+    /// (their resource looked up from their agreement where the act names none, see `AuditResource`), the agency index.
+    func append(_ drafts: [AuditDraft], time: String, on connection: PostgresConnection) async throws -> [AuditEntry] {
+        guard !drafts.isEmpty else { return [] }
         var head: (Int64, String) = (0, AuditChain.genesisHash)
         for try await row in try await connection.query("SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1", logger: logger)
             .decode((Int64, String).self) {
             head = row
         }
-        let entry = AuditChain.seal(draft, seq: head.0 + 1, time: time, prevHash: head.1)
-        let agencies = CanonicalJSON.array(entry.agencies.map { .string($0) }).canonicalString
-        let details = CanonicalJSON.object(entry.details).canonicalString
-        try await connection.run("""
-            INSERT INTO audit_entries (seq, time, actor, action, subject, agreement, agencies, details, prev_hash, hash)
-            VALUES (\(entry.seq), \(entry.time), \(entry.actor), \(entry.action), \(entry.subject), \(entry.agreement),
-                    \(agencies), \(details), \(entry.prevHash), \(entry.hash))
-            """, logger: logger)
-        for agency in Set(entry.agencies) {
-            try await connection.run("INSERT INTO audit_entry_agencies (agency, seq) VALUES (\(agency), \(entry.seq))", logger: logger)
+        var entries: [AuditEntry] = []
+        var seqs: [Int64] = [], times: [String] = [], actors: [String] = [], actions: [String] = [], subjects: [String] = []
+        var agreements: [String] = [], hasAgreement: [Bool] = [], agencyLists: [String] = [], details: [String] = []
+        var prevHashes: [String] = [], hashes: [String] = [], named: [String] = [], hasNamed: [Bool] = []
+        var indexAgencies: [String] = [], indexSeqs: [Int64] = []
+        for draft in drafts {
+            let entry = AuditChain.seal(draft, seq: head.0 + 1, time: time, prevHash: head.1)
+            head = (entry.seq, entry.hash)
+            entries.append(entry)
+            seqs.append(entry.seq); times.append(entry.time); actors.append(entry.actor); actions.append(entry.action)
+            subjects.append(entry.subject); agreements.append(entry.agreement ?? ""); hasAgreement.append(entry.agreement != nil)
+            agencyLists.append(CanonicalJSON.array(entry.agencies.map { .string($0) }).canonicalString)
+            details.append(CanonicalJSON.object(entry.details).canonicalString)
+            prevHashes.append(entry.prevHash); hashes.append(entry.hash)
+            let resource = AuditResource.named(draft)
+            named.append(resource ?? ""); hasNamed.append(resource != nil)
+            for agency in Set(entry.agencies).sorted() { indexAgencies.append(agency); indexSeqs.append(entry.seq) }
         }
-        return entry
+        var binds = PostgresBindings()
+        binds.append(seqs); binds.append(times); binds.append(actors); binds.append(actions); binds.append(subjects)
+        binds.append(agreements); binds.append(hasAgreement); binds.append(agencyLists); binds.append(details)
+        binds.append(prevHashes); binds.append(hashes); binds.append(named); binds.append(hasNamed)
+        try await connection.run(PostgresQuery(unsafeSQL: """
+            INSERT INTO audit_entries (seq, time, actor, action, subject, agreement, agencies, details, prev_hash, hash, resource)
+            SELECT u.seq, u.time, u.actor, u.action, u.subject, CASE WHEN u.has_agreement THEN u.agreement END, u.agencies, u.details,
+                   u.prev_hash, u.hash,
+                   CASE WHEN u.has_named THEN u.named
+                        WHEN u.has_agreement THEN (SELECT a.resource_code FROM agreements a WHERE a.id = u.agreement) END
+            FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::text[], $9::text[],
+                        $10::text[], $11::text[], $12::text[], $13::bool[])
+                 AS u(seq, time, actor, action, subject, agreement, has_agreement, agencies, details, prev_hash, hash, named, has_named)
+            ORDER BY u.seq
+            """, binds: binds), logger: logger)
+        if !indexSeqs.isEmpty {
+            var index = PostgresBindings()
+            index.append(indexAgencies); index.append(indexSeqs)
+            try await connection.run(PostgresQuery(unsafeSQL: """
+                INSERT INTO audit_entry_agencies (agency, seq) SELECT * FROM unnest($1::text[], $2::bigint[])
+                """, binds: index), logger: logger)
+        }
+        return entries
     }
+
+    /// The `v8-audit-resource-index` backfill: `AuditResource` in SQL, for the entries appended before it.
+    static let auditResourceBackfill = """
+        UPDATE audit_entries SET resource = COALESCE(
+            CASE WHEN jsonb_typeof(details::jsonb -> 'resource') = 'string' AND details::jsonb ->> 'resource' <> ''
+                 THEN details::jsonb ->> 'resource' END,
+            CASE WHEN substr(action, 1, 10) = 'catalogue.' AND subject <> '' THEN subject
+                 WHEN substr(action, 1, 6) = 'batch.' AND substr(subject, 1, 1) <> '#' THEN split_part(subject, '#', 1) END,
+            (SELECT resource_code FROM agreements WHERE agreements.id = audit_entries.agreement))
+        """
 
     static func auditEntry(from row: PostgresRow) throws -> AuditEntry {
         let row = row.makeRandomAccess()
@@ -37,19 +78,22 @@ extension PostgresHubStore {
     }
 
     public func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry] {
+        // With an agency, paged and ordered by the index's own (agency, seq), as on SQLite.
+        let order = query.agency == nil ? "e.seq" : "a.seq"
         var filter = PostgresFilter()
-        filter.add("e.seq > ?", query.afterSeq)
+        filter.add("\(order) > ?", query.afterSeq)
         var from = "audit_entries e"
         if let agency = query.agency {
             from = "audit_entry_agencies a JOIN audit_entries e ON e.seq = a.seq"
             filter.add("a.agency = ?", agency)
         }
         if let agreement = query.agreement { filter.add("e.agreement = ?", agreement) }
+        if let resource = query.resource { filter.add("e.resource = ?", resource) }
         if let action = query.action { filter.add("e.action = ?", action) }
         if let actor = query.actor { filter.add("e.actor = ?", actor) }
         if let start = query.fromTimestamp { filter.add("e.time >= ?", start) }
         if let end = query.untilTimestamp { filter.add("e.time < ?", end) }
-        let sql = "SELECT e.* FROM \(from)\(filter.whereClause) ORDER BY e.seq LIMIT \(query.limit)"
+        let sql = "SELECT e.* FROM \(from)\(filter.whereClause) ORDER BY \(order) LIMIT \(query.limit)"
         let bindings = filter.bindings
         return try await read { [self] connection in
             try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).collect().map(Self.auditEntry(from:))

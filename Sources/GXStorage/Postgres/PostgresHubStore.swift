@@ -135,9 +135,7 @@ public final class PostgresHubStore: HubStore, Service {
         return try await transaction { [self] connection in
             try await connection.run("SELECT pg_advisory_xact_lock(\(Self.commitLock))", logger: logger)
             for change in changes { try await apply(change, on: connection) }
-            var entries: [AuditEntry] = []
-            for draft in audit { entries.append(try await append(draft, time: stamp, on: connection)) }
-            return entries
+            return try await append(audit, time: stamp, on: connection)
         }
     }
 

@@ -11,11 +11,12 @@ extension SQLiteHubStore {
         let prev: String = head?["hash"] ?? AuditChain.genesisHash
         let entry = AuditChain.seal(draft, seq: seq, time: time, prevHash: prev)
         try db.execute(sql: """
-            INSERT INTO audit_entries (seq, time, actor, action, subject, agreement, agencies, details, prev_hash, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO audit_entries (seq, time, actor, action, subject, agreement, agencies, details, prev_hash, hash, resource)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, (SELECT resource_code FROM agreements WHERE id = ?)))
             """, arguments: [entry.seq, entry.time, entry.actor, entry.action, entry.subject, entry.agreement,
                              CanonicalJSON.array(entry.agencies.map { .string($0) }).canonicalString,
-                             CanonicalJSON.object(entry.details).canonicalString, entry.prevHash, entry.hash])
+                             CanonicalJSON.object(entry.details).canonicalString, entry.prevHash, entry.hash,
+                             AuditResource.named(draft), entry.agreement])
         for agency in Set(entry.agencies) {
             try db.execute(sql: "INSERT INTO audit_entry_agencies (agency, seq) VALUES (?, ?)", arguments: [agency, entry.seq])
         }
@@ -29,7 +30,10 @@ extension SQLiteHubStore {
     }
 
     public func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry] {
-        var clauses = ["e.seq > ?"]
+        // With an agency, paged and ordered by the index's own (agency, seq), so the first page reads a page of
+        // the index rather than sorting all of the agency's entries.
+        let order = query.agency == nil ? "e.seq" : "a.seq"
+        var clauses = ["\(order) > ?"]
         var arguments: StatementArguments = [query.afterSeq]
         var from = "audit_entries e"
         if let agency = query.agency {
@@ -37,16 +41,28 @@ extension SQLiteHubStore {
             clauses.append("a.agency = ?"); arguments += [agency]
         }
         if let agreement = query.agreement { clauses.append("e.agreement = ?"); arguments += [agreement] }
+        if let resource = query.resource { clauses.append("e.resource = ?"); arguments += [resource] }
         if let action = query.action { clauses.append("e.action = ?"); arguments += [action] }
         if let actor = query.actor { clauses.append("e.actor = ?"); arguments += [actor] }
         if let start = query.fromTimestamp { clauses.append("e.time >= ?"); arguments += [start] }
         if let end = query.untilTimestamp { clauses.append("e.time < ?"); arguments += [end] }
-        let sql = "SELECT e.* FROM \(from) WHERE \(clauses.joined(separator: " AND ")) ORDER BY e.seq LIMIT \(query.limit)"
+        let sql = "SELECT e.* FROM \(from) WHERE \(clauses.joined(separator: " AND ")) ORDER BY \(order) LIMIT \(query.limit)"
         let bound = arguments
         return try await pool.read { db in
             try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.auditEntry(from:))
         }
     }
+
+    /// The `v8-audit-resource-index` backfill: `AuditResource` in SQL, for the entries appended before it.
+    static let auditResourceBackfill = """
+        UPDATE audit_entries SET resource = COALESCE(
+            CASE WHEN json_type(details, '$.resource') = 'text' AND json_extract(details, '$.resource') <> ''
+                 THEN json_extract(details, '$.resource') END,
+            CASE WHEN substr(action, 1, 10) = 'catalogue.' AND subject <> '' THEN subject
+                 WHEN substr(action, 1, 6) = 'batch.' AND substr(subject, 1, 1) <> '#'
+                 THEN CASE WHEN instr(subject, '#') > 0 THEN substr(subject, 1, instr(subject, '#') - 1) ELSE subject END END,
+            (SELECT resource_code FROM agreements WHERE agreements.id = audit_entries.agreement))
+        """
 
     public func auditChain(afterSeq: Int64, limit: Int) async throws -> [AuditEntry] {
         try await pool.read { db in

@@ -165,6 +165,12 @@ extension SQLiteHubStore {
                 CREATE INDEX objections_raised ON objections (raised_at);
                 """)
         }
+        // The resource an entry concerns (`AuditResource`), beside the chain, so `?resource=` pages by index.
+        migrator.registerMigration("v8-audit-resource-index") { db in
+            try db.execute(sql: "ALTER TABLE audit_entries ADD COLUMN resource TEXT")
+            try db.execute(sql: auditResourceBackfill)
+            try db.execute(sql: "CREATE INDEX audit_entries_resource ON audit_entries (resource, seq)")
+        }
         return migrator
     }
 

@@ -14,22 +14,14 @@ struct AuditCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List audit entries, oldest first, a page at a time.")
         @OptionGroup var connection: HubConnectionOptions
         @OptionGroup var output: OutputOptions
-        @Option(help: "Entries concerning this agency.") var agency: String?
-        @Option(help: "Entries concerning this agreement.") var agreement: String?
-        @Option(help: "Only this action, e.g. agreement.signed.") var action: String?
-        @Option(help: "Only this actor, e.g. admin:authority.") var actor: String?
-        @Option(help: "From this instant (inclusive): RFC 3339 with any offset, e.g. 2026-11-01T08:00:00+08:00, or a date 2026-11-01 (00:00 China Standard Time).") var from: String?
-        @Option(help: "Until this instant (exclusive), written as for --from.") var until: String?
+        @OptionGroup var filters: AuditFilterOptions
         @Option(help: "Start after this sequence number (from a previous page).") var after: Int64 = 0
         @Option(help: "Page size (at most 1000).") var limit = 100
         @Flag(help: "Fetch every page, not just one.") var all = false
 
         func run() async throws {
             let client = try connection.client()
-            var params: [(String, String)] = [("limit", String(limit))]
-            for (name, value) in [("agency", agency), ("agreement", agreement), ("action", action), ("actor", actor), ("from", from), ("until", until)] {
-                if let value { params.append((name, value)) }
-            }
+            let params: [(String, String)] = [("limit", String(limit))] + filters.parameters
             var cursor = after
             var entries: [AuditEntry] = []
             var next: Int64?
@@ -48,6 +40,22 @@ struct AuditCommand: AsyncParsableCommand {
         }
     }
 
+    /// The filters `gx audit list` and `gx audit export` share, sent as the API's query parameters.
+    struct AuditFilterOptions: ParsableArguments {
+        @Option(help: "Entries concerning this agency.") var agency: String?
+        @Option(help: "Entries concerning this agreement.") var agreement: String?
+        @Option(help: "Entries concerning this catalogue resource: its catalogue acts, batches and demands, and acts on agreements sharing it.") var resource: String?
+        @Option(help: "Only this action, e.g. agreement.signed.") var action: String?
+        @Option(help: "Only this actor, e.g. admin:authority.") var actor: String?
+        @Option(help: "From this instant (inclusive): RFC 3339 with any offset, e.g. 2026-11-01T08:00:00+08:00, or a date 2026-11-01 (00:00 China Standard Time).") var from: String?
+        @Option(help: "Until this instant (exclusive), written as for --from.") var until: String?
+
+        var parameters: [(String, String)] {
+            [("agency", agency), ("agreement", agreement), ("resource", resource), ("action", action), ("actor", actor), ("from", from), ("until", until)]
+                .compactMap { name, value in value.map { (name, $0) } }
+        }
+    }
+
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute the audit chain and report the first broken entry.",
@@ -61,7 +69,9 @@ struct AuditCommand: AsyncParsableCommand {
                 reported as unverified, not as intact. \
                 Exit status: 0 intact, every entry covered by a checkpoint signed with the hub key; 1 broken; \
                 2 bad input (unreadable file or line, missing key); 3 intact but entries after the last signed \
-                checkpoint are unverified (have the hub sign one, `gx audit checkpoint`, and check again).
+                checkpoint are unverified (have the hub sign one, `gx audit checkpoint`, and check again); 4 the \
+                file is a selection (a filtered export): each entry's hash is checked against its content, but a \
+                selection is no chain and is never reported intact.
                 """)
         @OptionGroup var connection: HubConnectionOptions
         @Option(help: "Verify an exported NDJSON file.") var file: String?
@@ -73,7 +83,10 @@ struct AuditCommand: AsyncParsableCommand {
             let report: AuditChainVerifier.Report
             do {
                 if let file {
-                    report = try AuditVerification.verify(exportFile: file, hubKey: try key(required: true)!)
+                    switch try AuditVerification.inspect(exportFile: file, hubKey: try key(required: true)!) {
+                    case .chain(let chain): report = chain
+                    case .selection(let selection): return try reportSelection(selection, file: file)
+                    }
                 } else if let db {
                     // Never the key stored in the database being checked: whoever could rewrite its entries could
                     // replace that key and sign their own checkpoints.
@@ -115,6 +128,22 @@ struct AuditCommand: AsyncParsableCommand {
             }
         }
 
+        /// A filtered export is no chain: say so, and what was checked, and never exit 0.
+        func reportSelection(_ selection: AuditVerification.Selection, file: String) throws {
+            if output.json {
+                try JSONOutput.print(selection)
+            } else {
+                print("\(file) is a SELECTION of the audit log, not the whole chain: \(AuditExport.describe(selection.filters))")
+                if let broken = selection.brokenAt {
+                    print("entry \(broken): its hash is not the SM3 of its content and stated predecessor, or it is out of order")
+                } else {
+                    print("\(selection.entries) entries, each hash the SM3 of its content and stated predecessor; the chain and its signed checkpoints cannot be checked from a selection")
+                    print("to prove these entries are the hub's, verify the whole log: gx audit export --out FILE (no filters), then gx audit verify --file FILE --pub hub.pub")
+                }
+            }
+            throw ExitCode(selection.brokenAt == nil ? 4 : 1)
+        }
+
         func key(required: Bool) throws -> SM2PublicKey? {
             guard let pub else {
                 if required { throw CLIError("--pub is required: verify against the hub key you obtained from the authority, not one the evidence carries") }
@@ -126,9 +155,14 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write the whole audit log as NDJSON; it verifies offline with only the hub's public key.",
-            discussion: "The hub signs a checkpoint at the current head first, so the exported tail is covered.")
+            abstract: "Write the audit log as NDJSON, whole or filtered; the whole log verifies offline with only the hub's public key.",
+            discussion: """
+                The hub signs a checkpoint at the current head first, so the exported tail is covered. With any \
+                filter the file holds only the matching entries: its header says it is a selection and names the \
+                filters, and `gx audit verify --file` reports it as a selection, never as an intact chain.
+                """)
         @OptionGroup var connection: HubConnectionOptions
+        @OptionGroup var filters: AuditFilterOptions
         @Option(help: "Output file.") var out: String
 
         func run() async throws {
@@ -136,7 +170,9 @@ struct AuditCommand: AsyncParsableCommand {
                 throw CLIError("cannot create \(out)")
             }
             defer { try? handle.close() }
-            try await connection.client().download("/v1/audit/export", into: handle)
+            let query = filters.parameters.map { "\($0.0)=\($0.1.urlQueryEscaped)" }.joined(separator: "&")
+            try await connection.client().download("/v1/audit/export" + (query.isEmpty ? "" : "?\(query)"), into: handle)
+            if !query.isEmpty { Console.note("a selection of the audit log (\(query)), not the whole chain") }
             print(out)
         }
     }

@@ -41,23 +41,57 @@ enum AuditVerification {
         }
     }
 
+    /// A filtered export (its header names a selection): only some entries, so no chain to verify. What can be
+    /// checked is that each entry's hash is the SM3 of its own content and stated predecessor, in increasing
+    /// order; that proves nothing about who wrote them, which only the whole chain and its checkpoints can.
+    struct Selection: Encodable {
+        var filters: [String: String]
+        var entries: Int64 = 0
+        /// The first entry whose hash is not its content's, or which is out of order.
+        var brokenAt: Int64?
+        var intact = false
+        var verdict = "selection"
+
+        enum CodingKeys: String, CodingKey { case filters = "selection", entries, brokenAt = "broken_at", intact, verdict }
+    }
+
+    enum Outcome {
+        case chain(AuditChainVerifier.Report)
+        case selection(Selection)
+    }
+
+    static func verify(exportFile path: String, hubKey: SM2PublicKey) throws -> AuditChainVerifier.Report {
+        switch try inspect(exportFile: path, hubKey: hubKey) {
+        case .chain(let report): return report
+        case .selection(let selection):
+            throw CLIError("\(path) is a selection of the audit log (\(AuditExport.describe(selection.filters))), not the whole chain")
+        }
+    }
+
     /// Two passes over the file: checkpoints first (they close the export), then the entries in order.
     /// Every line must be the header, an entry or a checkpoint: anything else is bad input (exit 2) naming its
-    /// line, not a break in the chain, because the file is not an export at all.
-    static func verify(exportFile path: String, hubKey: SM2PublicKey) throws -> AuditChainVerifier.Report {
+    /// line, not a break in the chain, because the file is not an export at all. A header naming a selection
+    /// makes it a selection: its entries are checked one by one, never reported as a chain.
+    static func inspect(exportFile path: String, hubKey: SM2PublicKey) throws -> Outcome {
         let decoder = JSONDecoder()
         let checkpointPrefix = Array(#"{"checkpoint""#.utf8), entryPrefix = Array(#"{"entry""#.utf8)
         var checkpoints: [AuditCheckpoint] = []
+        var selection: Selection?
         try forEachLine(of: path) { number, line in
-            guard line.starts(with: checkpointPrefix) else { return true }
-            guard let parsed = try? decoder.decode(HubAPI.ExportLine.self, from: Data(line)), parsed.type == .checkpoint,
-                  let checkpoint = parsed.checkpoint else {
-                throw CLIError("\(path): line \(number) is not a readable checkpoint")
+            if line.starts(with: entryPrefix) { return true }
+            if line.starts(with: checkpointPrefix) {
+                guard let parsed = try? decoder.decode(HubAPI.ExportLine.self, from: Data(line)), parsed.type == .checkpoint,
+                      let checkpoint = parsed.checkpoint else {
+                    throw CLIError("\(path): line \(number) is not a readable checkpoint")
+                }
+                checkpoints.append(checkpoint)
+            } else if let parsed = try? decoder.decode(HubAPI.ExportLine.self, from: Data(line)), parsed.type == .header, let filters = parsed.selection {
+                selection = Selection(filters: filters)
             }
-            checkpoints.append(checkpoint)
             return true
         }
         var verifier = AuditChainVerifier(checkpoints: checkpoints, hubKey: hubKey)
+        var previousSeq: Int64 = 0
         try forEachLine(of: path) { number, line in
             if line.starts(with: checkpointPrefix) { return true }
             if line.starts(with: entryPrefix) {
@@ -65,7 +99,14 @@ enum AuditVerification {
                       let entry = parsed.entry else {
                     throw CLIError("\(path): line \(number) is not a readable entry")
                 }
-                return verifier.check(entry)
+                guard selection != nil else { return verifier.check(entry) }
+                selection!.entries += 1
+                if entry.seq <= previousSeq || AuditChain.linkHash(of: entry) != entry.hash {
+                    selection!.brokenAt = entry.seq
+                    return false
+                }
+                previousSeq = entry.seq
+                return true
             }
             guard let parsed = try? decoder.decode(HubAPI.ExportLine.self, from: Data(line)), parsed.type == .header,
                   parsed.hubPublicKey != nil, parsed.entry == nil, parsed.checkpoint == nil else {
@@ -73,7 +114,8 @@ enum AuditVerification {
             }
             return true
         }
-        return verifier.finish()
+        if let selection { return .selection(selection) }
+        return .chain(verifier.finish())
     }
 
     /// Downloads the export to a temporary file and verifies it; the key defaults to the one the hub states.

@@ -44,17 +44,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seed of the generated data.")
     var seed: UInt64 = 20261130
 
-    @Option(help: "PostgreSQL server to create the benchmark's databases on (URL, or `postgres` for the PG* variables).")
-    var postgres: String?
-
-    @Option(help: "Write the results as JSON to this file.")
-    var json: String?
-
-    @Option(help: "Work directory (default: a new one under the system's temporary directory, removed afterwards).")
-    var work: String?
-
-    @Option(help: "The repository folder holding Agreements/ and Catalogue/.")
-    var documents = "."
+    /// --postgres, --json, --work, --documents: the same option group as `gx bench audit`.
+    @OptionGroup var shared: BenchSharedOptions
+    var postgres: String? { shared.postgres }
+    var json: String? { shared.json }
+    var work: String? { shared.work }
+    var documents: String { shared.documents }
 
     @Option(help: "Keys in the change-detection microbenchmark (default: --rows).")
     var digests: Int?
@@ -122,5 +117,64 @@ struct BenchCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(report).write(to: URL(fileURLWithPath: json))
         }
+    }
+}
+
+/// Options of `gx bench` that its subcommands take too.
+struct BenchSharedOptions: ParsableArguments {
+    @Option(help: "PostgreSQL server to create the benchmark's databases on (URL, or `postgres` for the PG* variables).")
+    var postgres: String?
+
+    @Option(help: "Write the results as JSON to this file.")
+    var json: String?
+
+    @Option(help: "Work directory (default: a new one under the system's temporary directory, removed afterwards).")
+    var work: String?
+
+    @Option(help: "The repository folder holding Agreements/ and Catalogue/.")
+    var documents = "."
+}
+
+/// `gx bench audit`: the auditor's first page on a log of N entries (see `AuditBench`).
+struct AuditBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Time the console's audit page and the API's filtered first page on a hub whose log holds N entries.",
+        discussion: """
+            Sets up a hub as the quickstart does (sample agencies, catalogue, agreements, an auditor), fills its \
+            store with --entries audit entries spread over them as a year of nights would (the store's own \
+            commit, a few thousand entries per transaction), starts `gx hub serve` on it, signs in to the \
+            console as the auditor and times, over HTTP, the audit page's first page unfiltered and filtered \
+            and the API's filtered first page: the median of --tries requests each. Run it from the \
+            repository root (it reads Agreements/ and Catalogue/), or name that folder with --documents. \
+            The issue's goals: the console's first page under 300 ms at 1 M entries, a filtered first page \
+            under 1 s at 10 M.
+            """)
+
+    @Option(help: "Audit entries to fill the log with.")
+    var entries = 1_000_000
+
+    @Option(help: "The hub's store: sqlite or postgres.")
+    var store = "sqlite"
+
+    @Option(help: "Requests timed per query (the median is reported).")
+    var tries = 5
+
+    /// --postgres (with --store postgres; default: the PG* variables), --json, --work, --documents.
+    @OptionGroup var shared: BenchSharedOptions
+
+    func validate() throws {
+        guard ["sqlite", "postgres"].contains(store) else { throw ValidationError("--store is sqlite or postgres") }
+        guard entries >= 100 else { throw ValidationError("--entries must be at least 100") }
+        guard tries >= 1 else { throw ValidationError("--tries must be at least 1") }
+    }
+
+    func run() async throws {
+        let documents = URL(fileURLWithPath: shared.documents)
+        guard FileManager.default.fileExists(atPath: documents.appendingPathComponent("Agreements/agencies.toml").path) else {
+            throw ValidationError("\(documents.path) has no Agreements/agencies.toml: run from the repository root or pass --documents")
+        }
+        let server = store == "postgres" ? try PostgresSettings.parse(shared.postgres ?? "postgres") : nil
+        try await AuditBench(entries: entries, store: store, postgres: server, tries: tries, documents: documents, work: shared.work, json: shared.json).run()
     }
 }

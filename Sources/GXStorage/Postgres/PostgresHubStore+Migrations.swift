@@ -155,7 +155,7 @@ extension PostgresHubStore {
             CREATE INDEX objections_resource ON objections (resource_code, state);
             CREATE INDEX objections_deadline ON objections (state, deadline);
             CREATE INDEX objections_raised ON objections (raised_at)
-        }
+            """),
         // The resource an entry concerns (`AuditResource`), beside the chain, so `?resource=` pages by index.
         ("v8-audit-resource-index", """
             ALTER TABLE audit_entries ADD COLUMN resource TEXT;

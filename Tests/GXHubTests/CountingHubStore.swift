@@ -40,6 +40,13 @@ final class CountingHubStore: HubStore {
         try await base.closeConsoleSessions(lastSeenBefore: lastSeenBefore, openedBefore: openedBefore)
     }
     func demands(matching query: DemandQuery) async throws -> [SharingDemand] { try await base.demands(matching: query) }
+    func lastVerificationSequence(agreementID: String) async throws -> Int64 { try await base.lastVerificationSequence(agreementID: agreementID) }
+    func verification(agreementID: String, sequence: Int64) async throws -> StoredVerification? {
+        try await base.verification(agreementID: agreementID, sequence: sequence)
+    }
+    func verifications(agreementID: String, after: Int64, limit: Int) async throws -> [StoredVerification] {
+        try await base.verifications(agreementID: agreementID, after: after, limit: limit)
+    }
     func catalogueEntries() async throws -> [CatalogueEntry] { try await base.catalogueEntries() }
     func catalogueEntry(resourceCode: String, schemaVersion: String?) async throws -> CatalogueEntry? {
         try await base.catalogueEntry(resourceCode: resourceCode, schemaVersion: schemaVersion)

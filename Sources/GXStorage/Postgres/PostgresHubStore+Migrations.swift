@@ -136,6 +136,15 @@ extension PostgresHubStore {
             CREATE INDEX demands_provider ON demands (provider);
             CREATE INDEX demands_deadline ON demands (state, deadline)
             """),
+        ("v11-verification", """
+            CREATE TABLE verifications (
+                agreement_id TEXT NOT NULL REFERENCES agreements (id),
+                sequence BIGINT NOT NULL,
+                revision INTEGER NOT NULL,
+                document TEXT NOT NULL,
+                PRIMARY KEY (agreement_id, sequence)
+            )
+            """),
     ]
 
     /// Brings the schema up to date in one transaction under an advisory lock, so hub processes starting

@@ -208,6 +208,8 @@ public final class PostgresHubStore: HubStore, Service {
             try await repairAuditIndex(add: add, remove: remove, on: connection)
         case let .saveDemand(demand, expectedRevision):
             try await saveDemand(demand, expectedRevision: expectedRevision, on: connection)
+        case let .saveVerification(verification, expectedRevision):
+            try await saveVerification(verification, expectedRevision: expectedRevision, on: connection)
         }
     }
 

@@ -106,6 +106,8 @@ public final class SQLiteHubStore: HubStore {
             try repairAuditIndex(add: add, remove: remove, in: db)
         case let .saveDemand(demand, expectedRevision):
             try saveDemand(demand, expectedRevision: expectedRevision, in: db)
+        case let .saveVerification(verification, expectedRevision):
+            try saveVerification(verification, expectedRevision: expectedRevision, in: db)
         }
     }
 

@@ -136,6 +136,52 @@ struct VerificationProcessTests {
         }
     }
 
+    @Test("an answer that skips or adds a record is refused by the hub; the provider's own answer is then accepted, once")
+    func answerOutOfStepRefused() async throws {
+        let world = try await CrashRecoveryTests.world()
+        defer { world.hub.stop() }
+        _ = try Self.plant(world)
+        let asked = try await world.agent(world.consumerConfig)
+        #expect(asked.status == 0, "\(asked.stderr)")
+        let state = world.state.appendingPathComponent("agencies")
+        let token = try String(contentsOf: state.appendingPathComponent("\(CrashRecoveryTests.provider).token"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = try SM2PrivateKey(pem: try String(contentsOf: state.appendingPathComponent("\(CrashRecoveryTests.provider).key"), encoding: .utf8))
+        let client = AgentHubClient(baseURL: world.hub.url, token: token, logger: .init(label: "test"))
+        let path = "/v1/agreements/\(Self.agreement)/verifications/2"
+        let file = world.state.appendingPathComponent("request-2.deflate")
+        let (manifest, signature) = try await client.download(path + "/request", to: file, what: "request")
+        let request = try SignedDocument<VerificationRequest>(base64Content: manifest, base64Signature: signature, field: "manifest")
+        let decoder = try BatchPayloadDecoder(valueCount: request.content.items.count, maximumRecordBytes: Int(request.content.records.bytes))
+        var keys: [String] = []
+        try decoder.consume([UInt8](try Data(contentsOf: file))) { record, _ in keys.append(record.values[0]!) }
+        #expect(keys.count == 65)
+        for answered in [Array(keys.dropLast()), keys + [FanOutCitizenID.make("11010119000101099")], Array(keys.dropFirst(1)) + [keys[0]]] {
+            let encoder = try BatchPayloadEncoder()
+            for key in answered { try encoder.append(CanonicalRecord(operation: .upsert, values: [key, "found", "match", "match"])) }
+            try encoder.finish()
+            let payload = world.state.appendingPathComponent("answer.deflate")
+            try Data(encoder.takeWire()).write(to: payload)
+            let digests = encoder.digests()
+            let answer = try SignedDocument(signing: VerificationAnswer(
+                agreementID: Self.agreement, provider: CrashRecoveryTests.provider, consumer: CrashRecoveryTests.consumer, resourceCode: "RK-001",
+                sequence: 2, requestSM3: request.sm3, items: ["公民身份号码", "found", "姓名", "出生日期"], requests: Int64(answered.count),
+                found: Int64(answered.count), mismatches: [ItemCount(item: "姓名", count: 0), ItemCount(item: "出生日期", count: 0)],
+                records: digests.records, wire: digests.wire, createdAt: Timestamp.string(from: Date())), with: key)
+            do {
+                let _: VerificationAPI.Outcome = try await client.upload(path + "/answer", manifestBase64: answer.base64Content,
+                                                                         signatureBase64: answer.base64Signature, payload: payload)
+                Issue.record("an answer of \(answered.count) records to 65 was accepted")
+            } catch AgentError.hubAnswer(let status, let message, let field) {
+                #expect(status == 422 && field == "records", "\(message)")
+            }
+        }
+        let answering = try await world.agent(world.providerConfig)
+        #expect(answering.status == 0, "\(answering.stderr)")
+        let audited = try await Self.audited(world)
+        #expect(audited["verification.answered"] == ["\(Self.agreement)#1", "\(Self.agreement)#2"])
+    }
+
     @Test("an agent killed mid-verification resumes with nothing asked or answered twice",
           arguments: [("consumer", "verifier.spooled"), ("consumer", "verifier.requested"), ("provider", "responder.answering"),
                       ("consumer", "verifier.applying"), ("consumer", "verifier.applied-unreceipted")])

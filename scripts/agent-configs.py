@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Writes one agent configuration per agency for the quickstart: providers read the sample CSV exports
-(`gx sample`), consumers apply into SQLite tables whose columns are named after the agreed items.
+(`gx sample`), consumers apply into SQLite tables whose columns are named after the agreed items. For a
+verification agreement (比对核实) the provider answers from the same export and mapping; the consumer checks
+data/verify-RESOURCE.csv (the export's layout) once that file exists, its answers going to data/verified.sqlite.
 
 usage: agent-configs.py STATE GX_BIN HUB_URL"""
 import pathlib
@@ -24,8 +26,10 @@ def q(text):
 
 for code in agencies:
     provides = [e for e in catalogue.values() if e["provider"] == code]
-    consumes = [a for a in agreements if a["consumer"] == code]
-    if not provides and not consumes:
+    consumes = [a for a in agreements if a["consumer"] == code and a.get("method") != "verification"]
+    verifies = [a for a in agreements if a["consumer"] == code and a.get("method") == "verification"]
+    answers = {a["resource"] for a in agreements if a["provider"] == code and a.get("method") == "verification"}
+    if not provides and not consumes and not verifies:
         continue
     directory = state / "agents" / code
     (directory / "data").mkdir(parents=True, exist_ok=True)
@@ -51,6 +55,11 @@ for code in agencies:
                   f'path = "data/{resource}.csv"', f"key = [{q(key_column)}]", ""]
         lines += [l for l in mapping.splitlines() if not l.startswith("[[provide]]")]
         lines.append("")
+        if resource in answers:
+            lines += ["[[answer]]", f"resource = {q(resource)}", "[answer.source]", 'kind = "csv"', f'path = "data/{resource}.csv"',
+                      f"key = [{q(key_column)}]", ""]
+            lines += [l.replace("[[provide.map]]", "[[answer.map]]") for l in mapping.splitlines() if not l.startswith("[[provide]]")]
+            lines.append("")
     for agreement in consumes:
         entry = catalogue[agreement["resource"]]
         key_item = next(i["name"] for i in entry["items"] if i.get("key"))
@@ -58,5 +67,21 @@ for code in agencies:
                   f"table = {q(agreement['resource'].replace('-', '_'))}", f"key = [{q(key_item)}]", "create = true", ""]
         for item in agreement["items"]:
             lines += ["[[consume.map]]", f"item = {q(item)}", f"column = {q(item)}", ""]
+    for agreement in verifies:
+        resource = agreement["resource"]
+        if not (directory / "data" / f"verify-{resource}.csv").exists():
+            continue
+        mapping = subprocess.run([gx, "sample", "--resource", resource, "--print-mapping"], check=True,
+                                 capture_output=True, text=True).stdout
+        # The export's mapping, cut to the agreed items: each becomes a column of the answers too.
+        blocks = mapping.split("[[provide.map]]")[1:]
+        kept = [b for b in blocks if tomllib.loads(b)["item"] in agreement["items"]]
+        key_item = next(i["name"] for i in catalogue[resource]["items"] if i.get("key"))
+        key_column = next(tomllib.loads(b)["column"] for b in kept if tomllib.loads(b)["item"] == key_item)
+        lines += ["[[verify]]", f"agreement = {q(agreement['id'])}", "[verify.source]", 'kind = "csv"', f'path = "data/verify-{resource}.csv"',
+                  f"key = [{q(key_column)}]", "[verify.sink]", 'kind = "sqlite"', 'path = "data/verified.sqlite"',
+                  f"table = {q(resource.replace('-', '_') + '_verified')}", f"key = [{q(key_column)}]", "create = true", ""]
+        for block in kept:
+            lines += ["[[verify.map]]"] + [l for l in block.strip().splitlines()] + [""]
     (directory / "agent.toml").write_text("\n".join(lines))
     print(directory / "agent.toml")

@@ -115,6 +115,18 @@ gx agent run --config "$STATE/agents/$objp/agent.toml"
 gx objection show "$objection" --token-file "$STATE/agencies/$objc.token"
 gx agent run --config "$STATE/agents/$objc/agent.toml" && disputed
 
+# Verification (比对核实, Agreements/BJ-GX-2026-005-*): 人社局 checks 200 card holders (ID number, name, birth
+# date, in the register export's layout) against the population register: 20 names planted wrong, 5 ID numbers
+# the register lacks, 10 rows typed with full-width digits and padding. It receives only the answers — found or
+# not, match or mismatch per item — never a value of the register, which never leaves 公安局.
+security=11110000000021063W police=111100000000210552
+python3 scripts/verify-sample.py "$STATE/agents/$police/data/RK-001.csv" "$STATE/agents/$security/data/verify-RK-001.csv"
+python3 scripts/agent-configs.py "$STATE" "$GX_BIN" "$GX_HUB" >/dev/null
+echo "== verification: 人社局 sends its records, 公安局 answers from its register, 人社局 applies the answers" >&2
+gx agent run --config "$STATE/agents/$security/agent.toml" | grep '^verified' || true
+gx agent run --config "$STATE/agents/$police/agent.toml" | grep '^verified' || true
+gx agent run --config "$STATE/agents/$security/agent.toml" | grep '^verified' || true
+
 echo
 echo "== what flowed, per agreement (receipts are recorded only when their SM3 matches the delivery)"
 gx exchange report --token-file "$ADMIN"

@@ -55,6 +55,31 @@ public struct Agent: Sendable {
                 report.failures.append("\(resource.resource): \(error)")
             }
         }
+        // Verification (比对核实): answer what consumers asked, then ask and collect answers of our own.
+        let responder = VerificationResponder(configuration: configuration, configText: configText, configSource: configSource, client: client,
+                                              key: key, logger: logger)
+        for resource in configuration.answer {
+            do {
+                report.verified.append(contentsOf: try await responder.run(resource))
+            } catch let error as AgentError where error.exitCode >= 2 && error.exitCode != 3 {
+                throw error
+            } catch {
+                logger.error("\(resource.resource) (answering verifications): \(error)")
+                report.failures.append("\(resource.resource) (answering verifications): \(error)")
+            }
+        }
+        let requester = VerificationRequester(configuration: configuration, configText: configText, configSource: configSource, client: client,
+                                              key: key, follow: follow, logger: logger)
+        for job in configuration.verify {
+            do {
+                report.verified.append(try await requester.run(job))
+            } catch let error as AgentError where error.exitCode >= 2 && error.exitCode != 3 {
+                throw error
+            } catch {
+                logger.error("\(job.agreement): \(error)")
+                report.failures.append("\(job.agreement): \(error)")
+            }
+        }
         if !configuration.consume.isEmpty {
             let hubKey = try await trustedHubKey(client)
             let consumer = ConsumerSync(configuration: configuration, configText: configText, configSource: configSource, client: client,
@@ -93,5 +118,7 @@ public struct AgentReport: Sendable, Codable {
     public var agency: String
     public var provided: [ProviderReport] = []
     public var consumed: [ConsumerReport] = []
+    /// Verification agreements answered (provider) or asked (consumer) in this run.
+    public var verified: [VerificationReport] = []
     public var failures: [String] = []
 }

@@ -87,6 +87,7 @@ public struct Hub: Sendable {
         addDeliveryRoutes(to: router)
         addDemandRoutes(to: router)
         addObjectionRoutes(to: router)
+        addVerificationRoutes(to: router)
         for mount in mounts { mount.add(router) }
         return router
     }

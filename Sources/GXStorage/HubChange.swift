@@ -30,4 +30,7 @@ public enum HubChange: Sendable {
     case saveObjection(Objection, expectedRevision: Int?)
     /// Brings the agency index back in line with the chain: adds the rows it lacks, removes those no entry implies.
     case repairAuditIndex(add: [AuditIndexRow], remove: [AuditIndexRow])
+    /// Inserts a verification request (`expectedRevision` nil; the next sequence of its agreement) or updates
+    /// one that is still at `expectedRevision` (its answer, its receipt).
+    case saveVerification(StoredVerification, expectedRevision: Int?)
 }

@@ -55,6 +55,12 @@ public protocol HubStore: Sendable {
     /// The highest sequence an agreement's consumer has acknowledged, 0 before the first receipt.
     func acknowledgedSequence(agreementID: String) async throws -> Int64
 
+    /// The highest request sequence of a verification agreement, 0 before the first.
+    func lastVerificationSequence(agreementID: String) async throws -> Int64
+    func verification(agreementID: String, sequence: Int64) async throws -> StoredVerification?
+    /// A verification agreement's requests in sequence order after `after`.
+    func verifications(agreementID: String, after: Int64, limit: Int) async throws -> [StoredVerification]
+
     /// Console sessions. `consoleSession` answers only while the credential the session was opened with exists.
     func openConsoleSession(_ session: ConsoleSession) async throws
     func consoleSession(tokenHash: String) async throws -> ConsoleSession?

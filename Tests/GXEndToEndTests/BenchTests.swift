@@ -146,3 +146,25 @@ struct AuditBenchTests {
         #expect(returned("API, rare action").map { $0 > 0 } == true)
     }
 }
+
+/// `gx bench verify` at a small size: both paths run and agree; the figures are printed, never asserted.
+@Suite("gx bench verify")
+struct VerifyBenchTests {
+    @Test("a 5 000-record verification runs the script and Gongxiang, both finding every planted mismatch, and reports each process")
+    func smallRun() async throws {
+        let work = try temporaryDirectory("verify-bench")
+        let json = work.appendingPathComponent("verify.json").path
+        let result = try await GXBinary.run(["bench", "verify", "--rows", "5000", "--seed", "7", "--work", work.appendingPathComponent("run").path,
+                                             "--json", json])
+        try #require(result.status == 0, "\(result.stdout)\(result.stderr.suffix(3000))")
+        print(result.stdout)
+        #expect(result.stdout.contains("ratio Gongxiang / script"))
+        let figures = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [[String: Any]])
+        #expect(figures.count == 2)
+        #expect(Set(figures.compactMap { $0["mismatches"] as? Int }) == [50], "every 100th of 5 000 names is planted different")
+        let gongxiang = try #require(figures.first { ($0["path"] as? String)?.hasPrefix("gongxiang") == true })
+        let peaks = try #require(gongxiang["peak_rss_mb"] as? [String: Double])
+        #expect(Set(peaks.keys) == ["consumer request", "provider", "consumer apply", "hub"])
+        #expect(peaks.values.allSatisfy { $0 > 0 && $0.isFinite })
+    }
+}

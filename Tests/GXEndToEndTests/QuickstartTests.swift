@@ -9,9 +9,9 @@ struct QuickstartTests {
         let run = try await Quickstart.run()
         #expect(run.result.status == 0, "stderr:\n\(run.result.stderr)\nstdout:\n\(run.result.stdout)")
         let out = run.result.stdout
-        #expect(out.contains("quickstart done: 6 agencies, 3 catalogue entries, 4 agreements active"))
+        #expect(out.contains("quickstart done: 6 agencies, 3 catalogue entries, 5 agreements active"))
         #expect(out.components(separatedBy: "audit chain intact").count == 3)
-        for id in ["BJ-GX-2026-001", "BJ-GX-2026-002", "BJ-GX-2026-003", "BJ-GX-2026-004"] {
+        for id in ["BJ-GX-2026-001", "BJ-GX-2026-002", "BJ-GX-2026-003", "BJ-GX-2026-004", "BJ-GX-2026-005"] {
             #expect(out.contains("\(id): active"), "\(id)")
         }
     }
@@ -24,6 +24,13 @@ struct QuickstartTests {
         let line = try #require(out.split(separator: "\n").first { $0.hasPrefix("  agreement ") && $0.contains(" drafted:") })
         let agreement = try #require(line.split(separator: " ").drop { $0 != "agreement" }.dropFirst().first.map(String.init))
         #expect(out.contains("\(agreement): filed"), "\(out)")
+    }
+
+    @Test("the quickstart runs one verification (比对核实) and prints its counts: 205 records, 200 found, 20 names planted wrong")
+    func quickstartVerifies() async throws {
+        let run = try await Quickstart.run()
+        #expect(run.result.stdout.contains("verified BJ-GX-2026-005: requests 1 (205 records)"), "\(run.result.stdout)")
+        #expect(run.result.stdout.contains("(205 records, 200 found, mismatches: 出生日期 0, 姓名 20)"), "\(run.result.stdout)")
     }
 
     @Test("secrets are written with mode 0600")

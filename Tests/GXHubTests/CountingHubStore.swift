@@ -42,6 +42,13 @@ final class CountingHubStore: HubStore {
     func demands(matching query: DemandQuery) async throws -> [SharingDemand] { try await base.demands(matching: query) }
     func objection(id: String) async throws -> Objection? { try await base.objection(id: id) }
     func objections(matching query: ObjectionQuery) async throws -> [Objection] { try await base.objections(matching: query) }
+    func lastVerificationSequence(agreementID: String) async throws -> Int64 { try await base.lastVerificationSequence(agreementID: agreementID) }
+    func verification(agreementID: String, sequence: Int64) async throws -> StoredVerification? {
+        try await base.verification(agreementID: agreementID, sequence: sequence)
+    }
+    func verifications(agreementID: String, after: Int64, limit: Int) async throws -> [StoredVerification] {
+        try await base.verifications(agreementID: agreementID, after: after, limit: limit)
+    }
     func catalogueEntries() async throws -> [CatalogueEntry] { try await base.catalogueEntries() }
     func catalogueEntry(resourceCode: String, schemaVersion: String?) async throws -> CatalogueEntry? {
         try await base.catalogueEntry(resourceCode: resourceCode, schemaVersion: schemaVersion)

@@ -110,10 +110,10 @@ struct QueryParameterTests {
         let description = try await fixture.hub.withClient { client in try await client.call(.get, "/openapi.yaml").text }
         let lines = description.split(separator: "\n").map(String.init)
         func described(_ name: String) -> [String] { lines.filter { $0.contains("{ name: \(name), in: query") } }
-        #expect(described("wait").count == 1)
+        #expect(described("wait").count == 2)  // batches and verifications
         #expect(described("wait").allSatisfy { $0.contains("minimum: 0, maximum: 30") })
         #expect(described("limit").allSatisfy { $0.contains("minimum: 1, maximum: 1000") } && described("limit").count == 1)
-        #expect(described("after").count == 3)
+        #expect(described("after").count == 4)
         #expect(described("after").allSatisfy { $0.contains("minimum: 0") })
         #expect(described("from").allSatisfy { $0.contains("+08:00") })
     }

@@ -18,11 +18,15 @@ public struct AgentConfiguration: Decodable, Sendable {
     public var stateDirectory: String
     public var provide: [ProvidedResource]
     public var consume: [ConsumedAgreement]
+    /// Verification agreements (比对核实) under which this agency, as consumer, checks its own records.
+    public var verify: [VerificationJob]
+    /// Resources whose register this agency, as provider, answers verification requests from.
+    public var answer: [ProvidedResource]
 
     enum CodingKeys: String, CodingKey {
         case hub, agency, tokenFile = "token_file", keyFile = "key_file", hubKeyFile = "hub_key_file"
         case hubCAFile = "hub_ca_file", clientCertificateFile = "client_certificate_file", clientKeyFile = "client_key_file"
-        case stateDirectory = "state_dir", provide, consume
+        case stateDirectory = "state_dir", provide, consume, verify, answer
     }
 
     public init(from decoder: any Decoder) throws {
@@ -38,6 +42,8 @@ public struct AgentConfiguration: Decodable, Sendable {
         stateDirectory = try c.decode(String.self, forKey: .stateDirectory)
         provide = try c.decodeIfPresent([ProvidedResource].self, forKey: .provide) ?? []
         consume = try c.decodeIfPresent([ConsumedAgreement].self, forKey: .consume) ?? []
+        verify = try c.decodeIfPresent([VerificationJob].self, forKey: .verify) ?? []
+        answer = try c.decodeIfPresent([ProvidedResource].self, forKey: .answer) ?? []
     }
 
     /// Reads a config file; relative paths in it are taken from the file's directory. Then each top-level
@@ -63,6 +69,13 @@ public struct AgentConfiguration: Decodable, Sendable {
         }
         for index in configuration.consume.indices where configuration.consume[index].sink.isFile {
             configuration.consume[index].sink.path = resolve(configuration.consume[index].sink.path)
+        }
+        for index in configuration.verify.indices {
+            if configuration.verify[index].source.isFile { configuration.verify[index].source.path = resolve(configuration.verify[index].source.path) }
+            if configuration.verify[index].sink.isFile { configuration.verify[index].sink.path = resolve(configuration.verify[index].sink.path) }
+        }
+        for index in configuration.answer.indices where configuration.answer[index].source.isFile {
+            configuration.answer[index].source.path = resolve(configuration.answer[index].source.path)
         }
         for override in overrides {
             if let value = environment[override.variable], !value.isEmpty {
@@ -147,6 +160,16 @@ public struct ConsumedAgreement: Decodable, Sendable {
     public var agreement: String
     public var sink: LocalDataLocation
     public var map: [FieldMapping]
+}
+
+/// A verification agreement (比对核实) this agency consumes: its records to check (`source`, mapped to the
+/// catalogue by `map` as a provider's are), and where the answers go (`sink`: the key columns, `found`,
+/// and one column per checked item, named as `map` names the item's column).
+public struct VerificationJob: Decodable, Sendable {
+    public var agreement: String
+    public var source: LocalDataLocation
+    public var map: [FieldMapping]
+    public var sink: LocalDataLocation
 }
 
 /// A local file or table: `kind` csv, sqlite or postgres; the file's path (csv, sqlite) or the database URL

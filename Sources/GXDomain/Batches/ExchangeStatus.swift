@@ -13,6 +13,8 @@ public enum ExchangeStatus: String, Codable, Sendable {
     case behind
     /// A batch from an earlier period is still unacknowledged: the agreed cadence was missed.
     case overdue
+    /// A verification request (比对核实) has no answer yet: the provider has not run since it arrived.
+    case awaitingProvider = "awaiting provider"
 
     public var isFailure: Bool { self == .behind || self == .overdue }
 

@@ -561,6 +561,100 @@ paths:
       responses:
         "200": { $ref: "#/components/responses/Object" }
         "422": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/verifications:
+    parameters: [{ $ref: "#/components/parameters/AgreementID" }]
+    get:
+      summary: A verification agreement's requests with their signed answers and receipts, never a record (admin, auditor, its two parties).
+      parameters:
+        - { name: after, in: query, description: list requests after this sequence (default 0), schema: { type: integer, minimum: 0, maximum: 9223372036854775807 } }
+        - { name: wait, in: query, description: "seconds to wait for a request when there is none after `after` (default 0)", schema: { type: number, minimum: 0, maximum: 30 } }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+    post:
+      summary: Push one verification request (比对核实; agency; the consumer), its records sorted by key. Checked completely before it is kept.
+      parameters:
+        - { name: X-GX-Manifest, in: header, required: true, schema: { type: string } }
+        - { name: X-GX-Signature, in: header, required: true, schema: { type: string } }
+      requestBody:
+        required: true
+        content: { application/octet-stream: {} }
+      responses:
+        "201": { $ref: "#/components/responses/Object" }
+        "200": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+        "413": { $ref: "#/components/responses/Error" }
+        "422": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/verifications/{seq}/request:
+    parameters:
+      - { $ref: "#/components/parameters/AgreementID" }
+      - { $ref: "#/components/parameters/Sequence" }
+    get:
+      summary: One verification request as its consumer signed it (agency; the provider).
+      responses:
+        "200":
+          description: The deflated canonical records; the consumer's signed request manifest in the headers.
+          headers:
+            X-GX-Manifest: { $ref: "#/components/headers/Manifest" }
+            X-GX-Signature: { $ref: "#/components/headers/Signature" }
+          content: { application/octet-stream: {} }
+        "403": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "410": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/verifications/{seq}/answer:
+    parameters:
+      - { $ref: "#/components/parameters/AgreementID" }
+      - { $ref: "#/components/parameters/Sequence" }
+    get:
+      summary: The provider's signed answer to a request, found/not_found and match/mismatch per item (agency; the consumer).
+      responses:
+        "200":
+          description: The deflated answer records; the provider's signed answer manifest in the headers.
+          headers:
+            X-GX-Manifest: { $ref: "#/components/headers/Manifest" }
+            X-GX-Signature: { $ref: "#/components/headers/Signature" }
+          content: { application/octet-stream: {} }
+        "403": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+    post:
+      summary: Push the answer to a request (agency; the provider). Refused unless it answers the request record for record.
+      parameters:
+        - { name: X-GX-Manifest, in: header, required: true, schema: { type: string } }
+        - { name: X-GX-Signature, in: header, required: true, schema: { type: string } }
+      requestBody:
+        required: true
+        content: { application/octet-stream: {} }
+      responses:
+        "201": { $ref: "#/components/responses/Object" }
+        "200": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+        "422": { $ref: "#/components/responses/Error" }
+  /v1/agreements/{id}/verifications/{seq}/receipt:
+    parameters:
+      - { $ref: "#/components/parameters/AgreementID" }
+      - { $ref: "#/components/parameters/Sequence" }
+    post:
+      summary: The consumer's signed receipt for an applied answer (agency; the consumer).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [receipt, signature]
+              properties:
+                receipt: { type: string, description: canonical JSON, base64 }
+                signature: { type: string, description: DER SM2 signature, base64 }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "422": { $ref: "#/components/responses/Error" }
   /v1/resources/{code}/batches:
     parameters: [{ $ref: "#/components/parameters/ResourceCode" }]
     get:

@@ -175,7 +175,7 @@ extension Hub {
         do {
             let today = Timestamp.beijingDay(of: now())
             let agreements = try await store.agreements(matching: AgreementQuery(resourceCode: manifest.resourceCode, state: .active))
-                .filter { $0.permitsExchange(on: today) }
+                .filter { $0.permitsExchange(on: today) && $0.terms.method.deliversBatches }
             // Waits for the hub's projection budget; consumers beyond all of it are projected on first pull.
             let slots = await projectionBudget.acquire(agreements.count)
             for (agreement, slot) in zip(agreements, slots) {

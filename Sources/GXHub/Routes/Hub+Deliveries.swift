@@ -101,6 +101,9 @@ extension Hub {
         let today = Timestamp.beijingDay(of: now())
         let refusal: HubAPIError? = if principal.id != agreement.terms.consumer {
             HubAPIError.forbidden(principal, "pull under agreement \(id): its consumer is \(agreement.terms.consumer)")
+        } else if !agreement.terms.method.deliversBatches {
+            // 比对核实: the consumer checks its own records; the register never flows to it.
+            HubAPIError(.forbidden, "agreement \(id) is a verification agreement: its consumer checks records, it receives no batches")
         } else if !agreement.permitsExchange(on: today) {
             HubAPIError(.forbidden, "agreement \(id) is \(agreement.state.rawValue), valid \(agreement.terms.validFrom)…\(agreement.terms.validUntil): nothing may be pulled under it")
         } else {

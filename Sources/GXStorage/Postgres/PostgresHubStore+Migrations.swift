@@ -162,6 +162,15 @@ extension PostgresHubStore {
             \(auditResourceBackfill);
             CREATE INDEX audit_entries_resource ON audit_entries (resource, seq)
             """),
+        ("v11-verification", """
+            CREATE TABLE verifications (
+                agreement_id TEXT NOT NULL REFERENCES agreements (id),
+                sequence BIGINT NOT NULL,
+                revision INTEGER NOT NULL,
+                document TEXT NOT NULL,
+                PRIMARY KEY (agreement_id, sequence)
+            )
+            """),
     ]
 
     /// Brings the schema up to date in one transaction under an advisory lock, so hub processes starting

@@ -208,6 +208,8 @@ public final class PostgresHubStore: HubStore, Service {
             try await saveDemand(demand, expectedRevision: expectedRevision, on: connection)
         case let .saveObjection(objection, expectedRevision):
             try await saveObjection(objection, expectedRevision: expectedRevision, on: connection)
+        case let .saveVerification(verification, expectedRevision):
+            try await saveVerification(verification, expectedRevision: expectedRevision, on: connection)
         }
     }
 

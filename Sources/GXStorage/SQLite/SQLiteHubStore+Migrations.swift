@@ -171,6 +171,18 @@ extension SQLiteHubStore {
             try db.execute(sql: auditResourceBackfill)
             try db.execute(sql: "CREATE INDEX audit_entries_resource ON audit_entries (resource, seq)")
         }
+        // Verification (比对核实) requests with their answers and receipts, one document each.
+        migrator.registerMigration("v11-verification") { db in
+            try db.execute(sql: """
+                CREATE TABLE verifications (
+                    agreement_id TEXT NOT NULL REFERENCES agreements (id),
+                    sequence INTEGER NOT NULL,
+                    revision INTEGER NOT NULL,
+                    document TEXT NOT NULL,
+                    PRIMARY KEY (agreement_id, sequence)
+                );
+                """)
+        }
         return migrator
     }
 

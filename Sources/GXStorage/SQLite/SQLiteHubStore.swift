@@ -108,6 +108,8 @@ public final class SQLiteHubStore: HubStore {
             try saveDemand(demand, expectedRevision: expectedRevision, in: db)
         case let .saveObjection(objection, expectedRevision):
             try saveObjection(objection, expectedRevision: expectedRevision, in: db)
+        case let .saveVerification(verification, expectedRevision):
+            try saveVerification(verification, expectedRevision: expectedRevision, in: db)
         }
     }
 

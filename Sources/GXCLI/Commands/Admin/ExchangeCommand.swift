@@ -44,6 +44,17 @@ struct ExchangeCommand: AsyncParsableCommand {
             var status: ExchangeStatus
             /// When the oldest batch not yet acknowledged was accepted.
             var pendingSince: String?
+            /// For a verification agreement (比对核实), which has no batches: its requests and their answers.
+            var verification: VerificationCounts?
+        }
+
+        struct VerificationCounts: Encodable {
+            var requests: Int
+            var records: Int64
+            var answered: Int
+            var found: Int64
+            var mismatches: [String: Int64]
+            var receipts: Int
         }
 
         func run() async throws {
@@ -54,6 +65,10 @@ struct ExchangeCommand: AsyncParsableCommand {
             let now = Date()
             for agreement in agreements {
                 let resource = agreement.terms.resourceCode
+                if agreement.terms.method == .verification {
+                    rows.append(try await Self.verificationRow(agreement, client))
+                    continue
+                }
                 if lists[resource] == nil { lists[resource] = try await Self.batches(of: resource, client) }
                 let batches = lists[resource]!
                 let receipts = batches.flatMap(\.receipts).filter { $0.agreementID == agreement.id }
@@ -74,14 +89,49 @@ struct ExchangeCommand: AsyncParsableCommand {
             } else {
                 var table = TextTable("AGREEMENT", "RESOURCE", "STATE", "BATCHES", "SENT (UPSERT/DELETE)", "QUARANTINED (LAST PASS)",
                                       "APPLIED (UPSERT/DELETE)", "MATCHED", "STATUS")
-                for r in rows {
+                for r in rows where r.verification == nil {
                     table.add(r.agreement, r.resource, r.state, String(r.batches), "\(r.upsertsSent)/\(r.deletesSent)", String(r.quarantinedLastPass),
                               "\(r.upsertsApplied)/\(r.deletesApplied)", "\(r.acknowledged)/\(r.batches)",
                               r.status.rawValue + (r.pendingSince.map { " since \($0)" } ?? ""))
                 }
                 print(table.render())
+                let verifications = rows.compactMap { r in r.verification.map { (r, $0) } }
+                if !verifications.isEmpty {
+                    var checks = TextTable("VERIFICATION", "RESOURCE", "STATE", "REQUESTS", "RECORDS", "ANSWERED", "FOUND", "MISMATCHES", "RECEIPTS", "STATUS")
+                    for (r, v) in verifications {
+                        let mismatches = v.mismatches.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                        checks.add(r.agreement, r.resource, r.state, String(v.requests), String(v.records), String(v.answered), String(v.found),
+                                   mismatches.isEmpty ? "-" : mismatches, "\(v.receipts)/\(v.requests)", r.status.rawValue)
+                    }
+                    print("")
+                    print(checks.render())
+                }
             }
             if rows.contains(where: { $0.state == "active" && $0.status.isFailure }) { throw ExitCode(1) }
+        }
+
+        /// A verification agreement's requests, answers and receipts, summed.
+        static func verificationRow(_ agreement: SharingAgreement, _ client: HubClient) async throws -> Row {
+            var all: [VerificationAPI.Entry] = []
+            var after: Int64 = 0
+            while true {
+                let page: VerificationAPI.Listing = try await client.get("/v1/agreements/\(agreement.id.urlPathEscaped)/verifications?after=\(after)")
+                guard let last = page.verifications.last else { break }
+                all += page.verifications
+                after = last.sequence
+            }
+            var mismatches: [String: Int64] = [:]
+            for answer in all.compactMap(\.answer) {
+                for item in answer.mismatches { mismatches[item.item, default: 0] += item.count }
+            }
+            let counts = VerificationCounts(requests: all.count, records: all.reduce(0) { $0 + $1.request.requests },
+                                            answered: all.filter { $0.answer != nil }.count, found: all.reduce(0) { $0 + ($1.answer?.found ?? 0) },
+                                            mismatches: mismatches, receipts: all.filter { $0.receipt != nil }.count)
+            let unanswered = all.first { $0.answer == nil }, unreceipted = all.first { $0.receipt == nil }
+            let status: ExchangeStatus = unanswered != nil ? .awaitingProvider : (unreceipted != nil ? .awaitingConsumer : .acknowledged)
+            return Row(agreement: agreement.id, resource: agreement.terms.resourceCode, state: agreement.state.rawValue, batches: 0, upsertsSent: 0,
+                       deletesSent: 0, quarantinedLastPass: 0, acknowledged: 0, upsertsApplied: 0, deletesApplied: 0, status: status,
+                       pendingSince: unanswered?.requestedAt ?? unreceipted?.answeredAt, verification: counts)
         }
 
         /// Every batch of a resource, page by page (the hub answers at most 1 000 at a time).

@@ -89,6 +89,10 @@ struct AgentCommand: AsyncParsableCommand {
                     for c in report.consumed {
                         print("consumed \(c.agreement): \(c.upserts) upserts, \(c.deletes) deletes applied, batches \(c.batches.map(String.init).joined(separator: ","))")
                     }
+                    for v in report.verified {
+                        let mismatches = v.mismatches.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                        print("verified \(v.agreement): requests \(v.requested.map(String.init).joined(separator: ",")) (\(v.requests) records), answers \(v.answered.map(String.init).joined(separator: ",")) (\(v.answers) records, \(v.found) found, mismatches: \(mismatches.isEmpty ? "none" : mismatches))")
+                    }
                 }
                 for failure in report.failures { Console.note("failed: \(failure)") }
                 if !report.failures.isEmpty { throw ExitCode(1) }

@@ -36,7 +36,16 @@ struct BenchCommand: AsyncParsableCommand {
             prints the hub's peak resident memory (VmHWM), its resident memory two seconds after the last \
             push, and the pushes' wall time. GX_HUB_MALLOC_TRIM=0 shows the idle memory without the hub's \
             malloc_trim.
+
+            `gx bench verify --rows N [--seed S]` measures instead a verification (比对核实) of N records \
+            against an N-row register (no PostgreSQL needed): the consumer's agent sending its request, the \
+            provider's answering it by a streaming merge of sorted runs, the consumer's applying the answers, a \
+            hub on SQLite between them, each process measured — against `cut`, `sort` and `join` of both exports \
+            in the same run.
             """)
+
+    @Argument(help: "verify: measure a verification (比对核实) instead of the exchange.")
+    var mode: String?
 
     @Option(help: "Rows of the register (night 1).")
     var rows = 1_000_000
@@ -73,6 +82,11 @@ struct BenchCommand: AsyncParsableCommand {
     var hubGx: String?
 
     func validate() throws {
+        if let mode {
+            guard mode == "verify" else { throw ValidationError("unknown benchmark '\(mode)': the only one named is verify") }
+            guard rows >= 10 else { throw ValidationError("--rows must be at least 10") }
+            return
+        }
         if let fanout {
             guard rows >= 1, pushes >= 1, rounds >= 1 else { throw ValidationError("--rows, --pushes and --rounds must be at least 1") }
             let counts = FanOutBench.counts(fanout)
@@ -85,6 +99,9 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if mode == "verify" {
+            return try await VerifyBench(rows: rows, seed: seed, work: work, documents: documents, json: json).run()
+        }
         if let fanout {
             return try await FanOutBench(rows: rows, consumers: FanOutBench.counts(fanout), pushes: pushes, rounds: rounds,
                                          documents: documents, work: work, json: json, hubGx: hubGx).run()

@@ -1,0 +1,211 @@
+import Foundation
+import GXDomain
+
+/// Canonical record lines gathered in any order and read back in key order — the bytes of their leading key
+/// values — for a verification's streaming merge. While they fit in `memoryBudget` they are sorted in
+/// memory; beyond it each full arena is sorted and written as a run file, and the runs are merged as they
+/// are read (an external sort), so memory stays flat however many records come.
+final class SortedRecords {
+    private struct Entry {
+        /// The key's first 16 bytes as big-endian integers (zero-padded): most comparisons end on them.
+        var head: UInt64
+        var next: UInt64
+        var offset: Int
+        var keyLength: Int32
+        var lineLength: Int32
+    }
+
+    /// Every line starts `["u",`: the key follows.
+    static let keyOffset = 5
+    private var arena: [UInt8] = []
+    private var entries: [Entry] = []
+    private let directory: String
+    private let memoryBudget: Int
+    private var runs: [String] = []
+    private(set) var count: Int64 = 0
+
+    init(directory: String, memoryBudget: Int) throws {
+        self.directory = directory
+        self.memoryBudget = max(memoryBudget, 1 << 16)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    var runCount: Int { runs.count }
+
+    /// Adds a canonical line (with its `"\n"`) whose first values are the key, `keyLength` bytes long.
+    func append(line: [UInt8], keyLength: Int) throws {
+        let offset = arena.count
+        arena.append(contentsOf: line)
+        let (head, next) = arena.withUnsafeBufferPointer { bytes in
+            (Self.bigEndian(bytes, from: offset + Self.keyOffset, end: offset + Self.keyOffset + keyLength),
+             Self.bigEndian(bytes, from: offset + Self.keyOffset + 8, end: offset + Self.keyOffset + keyLength))
+        }
+        entries.append(Entry(head: head, next: next, offset: offset, keyLength: Int32(keyLength), lineLength: Int32(line.count)))
+        count += 1
+        if arena.count + entries.count * MemoryLayout<Entry>.stride >= memoryBudget { try spill() }
+    }
+
+    private static func bigEndian(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, end: Int) -> UInt64 {
+        var value: UInt64 = 0
+        for index in start..<start + 8 { value = value << 8 | UInt64(index < end ? bytes[index] : 0) }
+        return value
+    }
+
+    private func sortEntries() {
+        arena.withUnsafeBufferPointer { arena in
+            entries.sort { a, b in
+                if a.head != b.head { return a.head < b.head }
+                if a.next != b.next { return a.next < b.next }
+                let x = UnsafeBufferPointer(rebasing: arena[a.offset + Self.keyOffset..<a.offset + Self.keyOffset + Int(a.keyLength)])
+                let y = UnsafeBufferPointer(rebasing: arena[b.offset + Self.keyOffset..<b.offset + Self.keyOffset + Int(b.keyLength)])
+                let n = min(x.count, y.count)
+                let order = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                return order != 0 ? order < 0 : x.count < y.count
+            }
+        }
+    }
+
+    /// Sorts the arena and writes it as one run: per line its key length and line length (UInt32, little
+    /// endian) and the line.
+    private func spill() throws {
+        guard !entries.isEmpty else { return }
+        sortEntries()
+        let path = directory + "/run-\(runs.count).sorted"
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: Agent.recordFileAttributes),
+              let output = FileHandle(forWritingAtPath: path) else {
+            throw AgentError.localData("cannot write the sorted run \(path)")
+        }
+        defer { try? output.close() }
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 20)
+        for entry in entries {
+            withUnsafeBytes(of: UInt32(entry.keyLength).littleEndian) { buffer.append(contentsOf: $0) }
+            withUnsafeBytes(of: UInt32(entry.lineLength).littleEndian) { buffer.append(contentsOf: $0) }
+            buffer.append(contentsOf: arena[entry.offset..<entry.offset + Int(entry.lineLength)])
+            if buffer.count >= 1 << 20 {
+                try output.write(contentsOf: buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        try output.write(contentsOf: buffer)
+        runs.append(path)
+        arena.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
+    }
+
+    /// The lines in key order (equal keys next to each other). Call once, after the last `append`.
+    func reader() throws -> Reader {
+        if runs.isEmpty {
+            sortEntries()
+            return Reader(memory: arena, entries: entries.map { ($0.offset, Int($0.keyLength), Int($0.lineLength)) })
+        }
+        try spill()
+        arena = []
+        entries = []
+        return Reader(runs: try runs.map(RunReader.init(path:)))
+    }
+
+    /// Removes the run files.
+    func discard() {
+        for run in runs { try? FileManager.default.removeItem(atPath: run) }
+        runs = []
+    }
+
+    /// Reads the sorted lines one at a time; a line and key are valid until the next call.
+    final class Reader {
+        private let memory: [UInt8]
+        private let entries: [(offset: Int, keyLength: Int, lineLength: Int)]
+        private var index = 0
+        private let runs: [RunReader]
+        private var started = false
+
+        init(memory: [UInt8], entries: [(Int, Int, Int)]) {
+            self.memory = memory
+            self.entries = entries.map { (offset: $0.0, keyLength: $0.1, lineLength: $0.2) }
+            runs = []
+        }
+
+        init(runs: [RunReader]) {
+            memory = []
+            entries = []
+            self.runs = runs
+        }
+
+        /// The next line (with its `"\n"`) and its key, or nil after the last.
+        func next() throws -> (key: ArraySlice<UInt8>, line: ArraySlice<UInt8>)? {
+            if runs.isEmpty {
+                guard index < entries.count else { return nil }
+                let entry = entries[index]
+                index += 1
+                let start = entry.offset
+                return (memory[start + SortedRecords.keyOffset..<start + SortedRecords.keyOffset + entry.keyLength],
+                        memory[start..<start + entry.lineLength])
+            }
+            if started {
+                // The run whose line was handed out last moves on.
+                if let last = smallest() { try runs[last].advance() }
+            } else {
+                started = true
+            }
+            guard let top = smallest() else { return nil }
+            return runs[top].current
+        }
+
+        /// The run whose current key comes first (a few runs: a linear look is enough).
+        private func smallest() -> Int? {
+            var best: Int?
+            for index in runs.indices {
+                guard let key = runs[index].current?.key else { continue }
+                if let b = best, let bestKey = runs[b].current?.key, VerificationOutcome.compare(key, bestKey) >= 0 { continue }
+                best = index
+            }
+            return best
+        }
+    }
+
+    /// One run file read with a buffer.
+    final class RunReader {
+        private let input: FileHandle
+        private var buffer: [UInt8] = []
+        private var position = 0
+        private var ended = false
+        private(set) var current: (key: ArraySlice<UInt8>, line: ArraySlice<UInt8>)?
+
+        init(path: String) throws {
+            guard let input = FileHandle(forReadingAtPath: path) else { throw AgentError.localData("cannot read the sorted run \(path)") }
+            self.input = input
+            try advance()
+        }
+
+        deinit { try? input.close() }
+
+        /// Makes at least `count` bytes available from `position`, unless the file ends.
+        private func fill(_ count: Int) throws -> Bool {
+            while buffer.count - position < count {
+                if ended { return false }
+                current = nil
+                buffer.removeSubrange(0..<position)
+                position = 0
+                if let chunk = try input.read(upToCount: max(1 << 20, count)), !chunk.isEmpty {
+                    buffer.append(contentsOf: chunk)
+                } else {
+                    ended = true
+                }
+            }
+            return true
+        }
+
+        func advance() throws {
+            current = nil
+            guard try fill(8) else { return }
+            let (keyLength, lineLength) = buffer.withUnsafeBytes { raw in
+                (Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt32.self))),
+                 Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position + 4, as: UInt32.self))))
+            }
+            guard try fill(8 + lineLength) else { throw AgentError.localData("a sorted run ends inside a line") }
+            let start = position + 8
+            position = start + lineLength
+            current = (buffer[start + SortedRecords.keyOffset..<start + SortedRecords.keyOffset + keyLength], buffer[start..<start + lineLength])
+        }
+    }
+}

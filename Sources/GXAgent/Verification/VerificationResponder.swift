@@ -1,0 +1,137 @@
+import Foundation
+import GXCrypto
+import GXDomain
+import Logging
+
+/// The provider's side of verification agreements (比对核实): for each request not yet answered, read the
+/// register as the source holds it now (same mapping and normalisation as its batches), sort it by key,
+/// merge it with the request — already sorted by key, so one pass over both, never a query per record —
+/// and push a signed answer: per request record `found`/`not_found`, per checked item `match`/`mismatch`,
+/// never a value.
+struct VerificationResponder {
+    let configuration: AgentConfiguration
+    let configText: String
+    let configSource: String
+    let client: AgentHubClient
+    let key: SM2PrivateKey
+    let logger: Logger
+    var memoryBudget = VerificationRequester.defaultMemoryBudget
+
+    func run(_ resource: ProvidedResource) async throws -> [VerificationReport] {
+        let code = resource.resource
+        let entry: CatalogueEntry = try await client.get("/v1/catalogue/\(client.escape(code))")
+        let agreements: [SharingAgreement] = try await client.get("/v1/agreements?provider=\(client.escape(configuration.agency))&resource=\(client.escape(code))&state=active")
+        var reports: [VerificationReport] = []
+        for agreement in agreements where agreement.terms.method == .verification {
+            var report = VerificationReport(agreement: agreement.id)
+            let listing: VerificationAPI.Listing = try await client.get("/v1/agreements/\(client.escape(agreement.id))/verifications?after=0")
+            for pending in listing.verifications where pending.answer == nil {
+                try await answer(pending, agreement: agreement, entry: entry, resource: resource, into: &report)
+            }
+            reports.append(report)
+        }
+        return reports
+    }
+
+    func answer(_ pending: VerificationAPI.Entry, agreement: SharingAgreement, entry: CatalogueEntry, resource: ProvidedResource,
+                into report: inout VerificationReport) async throws {
+        let id = agreement.id
+        let sequence = pending.sequence
+        let what = "request \(id)#\(sequence)"
+        let directory = configuration.stateDirectory + "/answer/\(id)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let requestFile = URL(fileURLWithPath: directory + "/request-\(sequence).deflate")
+        defer { try? FileManager.default.removeItem(at: requestFile) }
+        let (manifestBase64, signatureBase64) = try await client.download("/v1/agreements/\(client.escape(id))/verifications/\(sequence)/request",
+                                                                           to: requestFile, what: what)
+        let signed = try SignedDocument<VerificationRequest>(base64Content: manifestBase64, base64Signature: signatureBase64, field: "manifest")
+        let consumer: Agency = try await client.get("/v1/agencies/\(client.escape(agreement.terms.consumer))")
+        let request = signed.content
+        guard signed.sm3 == pending.requestSM3, signed.isSigned(by: try consumer.publicKey()), request.agreementID == id,
+              request.provider == configuration.agency, request.keyCount >= 1 else {
+            throw AgentError.verification(what: what, reason: "the request is not the consumer's signed request listed by the hub")
+        }
+        // The register, sorted by key, with the request's items in the request's order.
+        let sorted = try SortedRecords(directory: directory + "/sort", memoryBudget: memoryBudget)
+        defer { sorted.discard() }
+        let source = try await LocalData.source(resource.source)
+        let collected: VerificationRecords.Outcome
+        do {
+            collected = try await VerificationRecords(entry: entry, items: request.items, keyCount: request.keyCount)
+                .collect(source, map: resource.map, label: resource.source.label, configText: configText, configSource: configSource, into: sorted)
+            await source.close()
+        } catch {
+            await source.close()
+            throw error
+        }
+        if collected.invalid > 0 {
+            logger.warning("\(id): \(collected.invalid) rows of \(resource.source.label) do not map or validate and are not compared, e.g. \(collected.firstProblem ?? "-")")
+        }
+        report.rowsRead += collected.rows
+        report.invalid += collected.invalid
+
+        // One pass over the request and the sorted register together.
+        let answerFile = directory + "/answer-\(sequence).deflate"
+        defer { try? FileManager.default.removeItem(atPath: answerFile) }
+        guard FileManager.default.createFile(atPath: answerFile, contents: nil, attributes: Agent.recordFileAttributes),
+              let output = FileHandle(forWritingAtPath: answerFile) else {
+            throw AgentError.localData("cannot write \(answerFile)")
+        }
+        let encoder = try BatchPayloadEncoder()
+        let decoder = try BatchPayloadDecoder(valueCount: request.items.count, maximumRecordBytes: Int(request.records.bytes))
+        let register = try sorted.reader()
+        var current = try register.next()
+        var tokens: [Int] = []
+        var line: [UInt8] = []
+        var found: Int64 = 0
+        var mismatches = [Int64](repeating: 0, count: request.checkedItems.count)
+        let keyCount = request.keyCount, valueCount = request.items.count
+        do {
+            defer { try? output.close() }
+            let input = try FileHandle(forReadingFrom: requestFile)
+            defer { try? input.close() }
+            while let chunk = try input.read(upToCount: 256 * 1024), !chunk.isEmpty {
+                let bytes = [UInt8](chunk)
+                try bytes.withUnsafeBytes { raw in
+                    try decoder.consumeLines(raw) { asked, _ in
+                        let key = VerificationOutcome.key(of: asked, keyCount: keyCount)
+                        while let record = current, VerificationOutcome.compare(record.key, key) < 0 { current = try register.next() }
+                        var held: CanonicalRecordLine?
+                        if let record = current, VerificationOutcome.compare(record.key, key) == 0 {
+                            held = try CanonicalRecordLine(checking: record.line.dropLast(), valueCount: valueCount, tokens: &tokens)
+                            found += 1
+                        }
+                        line.removeAll(keepingCapacity: true)
+                        VerificationOutcome.writeAnswer(for: asked, keyCount: keyCount, register: held, into: &line, mismatches: &mismatches)
+                        try encoder.append(encoded: line, operation: .upsert)
+                    }
+                }
+                if encoder.pendingWireBytes >= 256 * 1024 { try output.write(contentsOf: encoder.takeWire()) }
+            }
+            let digests = try decoder.finish()
+            guard digests.records == request.records, digests.wire == request.wire, decoder.counts.upserts == request.requests else {
+                throw AgentError.verification(what: what, reason: "its records, digests or count differ from its manifest")
+            }
+            try encoder.finish()
+            try output.write(contentsOf: encoder.takeWire())
+            try output.synchronize()
+        }
+        let digests = encoder.digests()
+        let counted = zip(request.checkedItems, mismatches).map { ItemCount(item: $0, count: $1) }
+        let manifest = VerificationAnswer(agreementID: id, provider: configuration.agency, consumer: request.consumer, resourceCode: request.resourceCode,
+                                          sequence: sequence, requestSM3: signed.sm3,
+                                          items: Array(request.items.prefix(keyCount)) + [VerificationOutcome.foundItem] + request.checkedItems,
+                                          requests: request.requests, found: found, mismatches: counted, records: digests.records, wire: digests.wire,
+                                          createdAt: Timestamp.string(from: Date()))
+        let answer = try SignedDocument(signing: manifest, with: key)
+        CrashPoint.reached("responder.answering")
+        let outcome: VerificationAPI.Outcome = try await client.upload("/v1/agreements/\(client.escape(id))/verifications/\(sequence)/answer",
+                                                                       manifestBase64: answer.base64Content, signatureBase64: answer.base64Signature,
+                                                                       payload: URL(fileURLWithPath: answerFile))
+        report.answered.append(sequence)
+        report.answers += request.requests
+        report.found += found
+        for item in counted { report.mismatches[item.item, default: 0] += item.count }
+        logger.info("\(id): answer #\(sequence) \(outcome.status): \(request.requests) records, \(found) found, mismatches \(counted.map { "\($0.item) \($0.count)" }.joined(separator: ", ")) (register \(collected.rows) rows, \(sorted.runCount) sorted runs)")
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import GXCrypto
+import GXDomain
+import GXHub
+import GXStorage
+import GXTestSupport
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// A verification agreement (比对核实) between 市公安局 and 市人力社保局, and request/answer payloads built by hand.
+enum VerificationSample {
+    static let agreement = "BJ-GX-2026-905"
+    static let items = ["公民身份号码", "姓名", "出生日期"]
+
+    static func terms() throws -> AgreementTerms {
+        var terms = try SampleDocuments.agreementTerms().first { $0.resourceCode == "RK-001" }!
+        terms.id = agreement
+        terms.items = items
+        terms.method = .verification
+        return terms
+    }
+
+    /// An active verification agreement on a loaded hub.
+    static func fixture(_ backend: StoreBackend) async throws -> HubFixture {
+        let fixture = try await HubFixture.loaded(backend)
+        let terms = try terms()
+        try await fixture.hub.withClient { client in
+            try await client.call(.post, "/v1/agreements", token: fixture.adminToken, json: terms).expect(.created)
+            try await client.sign(terms, as: fixture.party(terms.consumer)).expect(.ok)
+            try await client.sign(terms, as: fixture.party(terms.provider)).expect(.ok)
+            try await client.call(.post, "/v1/agreements/\(terms.id)/filing", token: fixture.adminToken).expect(.ok)
+        }
+        return fixture
+    }
+
+    struct Payload {
+        var bytes: [UInt8]
+        var records: PayloadDigest
+        var wire: PayloadDigest
+        var count: Int64
+    }
+
+    static func payload(_ records: [[String?]]) throws -> Payload {
+        let encoder = try BatchPayloadEncoder()
+        for values in records { try encoder.append(CanonicalRecord(operation: .upsert, values: values)) }
+        try encoder.finish()
+        let bytes = encoder.takeWire()
+        let digests = encoder.digests()
+        return Payload(bytes: bytes, records: digests.records, wire: digests.wire, count: Int64(records.count))
+    }
+
+    /// Request records: serials' IDs (sorted), a name and a birth date each.
+    static func requestRecords(_ serials: [Int]) -> [[String?]] {
+        serials.map { [PopulationBatch.citizenID($0), "张三", "1980-01-01"] }.sorted { $0[0]! < $1[0]! }
+    }
+
+    static func request(_ records: [[String?]], sequence: Int64 = 1, items: [String] = items, key: SM2PrivateKey)
+        throws -> (SignedDocument<VerificationRequest>, [UInt8]) {
+        let payload = try payload(records)
+        let manifest = VerificationRequest(agreementID: agreement, consumer: PopulationBatch.consumer, provider: PopulationBatch.provider,
+                                           resourceCode: "RK-001", schemaVersion: "1.0", sequence: sequence, items: items, keyCount: 1,
+                                           requests: payload.count, records: payload.records, wire: payload.wire,
+                                           createdAt: "2026-11-23T01:00:00.000Z")
+        return (try SignedDocument(signing: manifest, with: key), payload.bytes)
+    }
+
+    static func answer(_ records: [[String?]], to request: SignedDocument<VerificationRequest>, found: Int64, mismatches: [Int64],
+                       key: SM2PrivateKey) throws -> (SignedDocument<VerificationAnswer>, [UInt8]) {
+        let payload = try payload(records)
+        let r = request.content
+        let manifest = VerificationAnswer(agreementID: agreement, provider: PopulationBatch.provider, consumer: PopulationBatch.consumer,
+                                          resourceCode: "RK-001", sequence: r.sequence, requestSM3: request.sm3,
+                                          items: ["公民身份号码", "found"] + r.checkedItems, requests: payload.count, found: found,
+                                          mismatches: zip(r.checkedItems, mismatches).map { ItemCount(item: $0, count: $1) },
+                                          records: payload.records, wire: payload.wire, createdAt: "2026-11-23T02:00:00.000Z")
+        return (try SignedDocument(signing: manifest, with: key), payload.bytes)
+    }
+}
+
+extension TestClientProtocol {
+    func send<Content>(_ signed: SignedDocument<Content>, _ payload: [UInt8], to uri: String, token: String) async throws -> TestResponse {
+        var headers = HTTPFields()
+        headers[.authorization] = "Bearer \(token)"
+        headers[HTTPField.Name(ExchangeAPI.manifestHeader)!] = signed.base64Content
+        headers[HTTPField.Name(ExchangeAPI.signatureHeader)!] = signed.base64Signature
+        return try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(bytes: payload))
+    }
+}
+
+@Suite("Verification (比对核实): requests, answers checked record for record, who may read them")
+struct VerificationExchangeTests {
+    let requests = "/v1/agreements/\(VerificationSample.agreement)/verifications"
+
+    @Test("a request is kept, the provider's answer checked against it and delivered to the consumer, and the receipt recorded, each audited",
+          arguments: StoreBackend.allCases)
+    func requestAnswerReceipt(_ backend: StoreBackend) async throws {
+        let fixture = try await VerificationSample.fixture(backend)
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        let asked = VerificationSample.requestRecords([1, 2, 3])
+        let (request, payload) = try VerificationSample.request(asked, key: consumer.key)
+        let answers: [[String?]] = [[asked[0][0], "found", "match", "match"], [asked[1][0], "found", "mismatch", "match"],
+                                    [asked[2][0], "not_found", nil, nil]]
+        let (answer, answerPayload) = try VerificationSample.answer(answers, to: request, found: 2, mismatches: [1, 0], key: provider.key)
+        try await fixture.hub.withClient { client in
+            try await client.send(request, payload, to: requests, token: consumer.token).expect(.created)
+            // The same request again is an idempotent resend.
+            try await client.send(request, payload, to: requests, token: consumer.token).expect(.ok)
+            let pulled = try await client.call(.get, "\(requests)/1/request", token: provider.token)
+            try pulled.expect(.ok)
+            #expect(Array(pulled.body.readableBytesView) == payload)
+            try await client.send(answer, answerPayload, to: "\(requests)/1/answer", token: provider.token).expect(.created)
+            let delivered = try await client.call(.get, "\(requests)/1/answer", token: consumer.token)
+            try delivered.expect(.ok)
+            #expect(Array(delivered.body.readableBytesView) == answerPayload)
+            let receipt = try SignedDocument(signing: VerificationReceipt(agreementID: VerificationSample.agreement, consumer: consumer.code, sequence: 1,
+                                                                          answerRecordsSM3: answer.content.records.sm3, requests: 3, found: 2,
+                                                                          appliedAt: "2026-11-23T03:00:00.000Z"), with: consumer.key)
+            try await client.call(.post, "\(requests)/1/receipt", token: consumer.token,
+                                  json: ExchangeAPI.SignedReceipt(receipt: receipt.base64Content, signature: receipt.base64Signature)).expect(.created)
+            let listing = try await client.call(.get, requests, token: fixture.adminToken).decode(VerificationAPI.Listing.self)
+            #expect(listing.verifications.map(\.sequence) == [1])
+            #expect(listing.verifications[0].answer?.found == 2)
+            #expect(listing.verifications[0].receipt?.found == 2)
+        }
+        let actions = try await fixture.store.auditChain(afterSeq: 0, limit: 1000).map(\.action)
+        #expect(actions.filter { $0.hasPrefix("verification.") } == ["verification.requested", "verification.answered", "verification.received"])
+        let answered = try await fixture.store.auditChain(afterSeq: 0, limit: 1000).first { $0.action == "verification.answered" }
+        #expect(answered?.details["mismatches"] == .object(["姓名": .integer(1), "出生日期": .integer(0)]))
+    }
+
+    @Test("a request naming an item the agreement does not allow is refused, naming the field", arguments: StoreBackend.allCases)
+    func itemOutsideAgreementRefused(_ backend: StoreBackend) async throws {
+        let fixture = try await VerificationSample.fixture(backend)
+        let consumer = fixture.party(PopulationBatch.consumer)
+        let records = VerificationSample.requestRecords([1]).map { $0 + ["北京市东城区东华门街道1号"] }
+        let (request, payload) = try VerificationSample.request(records, items: VerificationSample.items + ["住址"], key: consumer.key)
+        try await fixture.hub.withClient { client in
+            let response = try await client.send(request, payload, to: requests, token: consumer.token)
+            #expect(response.status == .forbidden)
+            #expect(response.error?.field == "manifest.items")
+        }
+        #expect(try await fixture.store.lastVerificationSequence(agreementID: VerificationSample.agreement) == 0)
+        let refused = try await fixture.store.auditChain(afterSeq: 0, limit: 1000).filter { $0.action == "verification.refused" }
+        #expect(refused.count == 1)
+    }
+
+    @Test("a request out of key order is refused: the provider merges it with its sorted register", arguments: [StoreBackend.sqlite])
+    func unsortedRequestRefused(_ backend: StoreBackend) async throws {
+        let fixture = try await VerificationSample.fixture(backend)
+        let consumer = fixture.party(PopulationBatch.consumer)
+        let (request, payload) = try VerificationSample.request(Array(VerificationSample.requestRecords([1, 2]).reversed()), key: consumer.key)
+        try await fixture.hub.withClient { client in
+            let response = try await client.send(request, payload, to: requests, token: consumer.token)
+            #expect(response.status == .badRequest)
+            #expect(response.error?.field == "records")
+        }
+    }
+
+    @Test("an answer that skips a record, adds one or answers another key is refused", arguments: StoreBackend.allCases)
+    func answerOutOfStepRefused(_ backend: StoreBackend) async throws {
+        let fixture = try await VerificationSample.fixture(backend)
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        let asked = VerificationSample.requestRecords([1, 2, 3])
+        let (request, payload) = try VerificationSample.request(asked, key: consumer.key)
+        let good: [[String?]] = asked.map { [$0[0], "found", "match", "match"] }
+        let skipped = Array(good.dropLast())
+        let added = good + [[PopulationBatch.citizenID(4), "found", "match", "match"]]
+        var shifted = good
+        shifted[1][0] = PopulationBatch.citizenID(9)
+        let swapped = shifted
+        try await fixture.hub.withClient { client in
+            try await client.send(request, payload, to: requests, token: consumer.token).expect(.created)
+            for wrong in [skipped, added, swapped] {
+                let found = Int64(wrong.count)
+                let (answer, bytes) = try VerificationSample.answer(wrong, to: request, found: found, mismatches: [0, 0], key: provider.key)
+                let response = try await client.send(answer, bytes, to: "\(requests)/1/answer", token: provider.token)
+                #expect(response.status == .unprocessableContent)
+                #expect(response.error?.field == "records")
+            }
+            // An answer carrying a value instead of a word is refused too.
+            var valued = good
+            valued[0][2] = "张三"
+            let (answer, bytes) = try VerificationSample.answer(valued, to: request, found: 3, mismatches: [0, 0], key: provider.key)
+            try #expect(await client.send(answer, bytes, to: "\(requests)/1/answer", token: provider.token).status == .unprocessableContent)
+        }
+        #expect(try await fixture.store.verification(agreementID: VerificationSample.agreement, sequence: 1)?.answer == nil)
+    }
+
+    @Test("only the consumer reads the answers, only the provider the requests; a verification agreement delivers no batches",
+          arguments: StoreBackend.allCases)
+    func whoMayRead(_ backend: StoreBackend) async throws {
+        let fixture = try await VerificationSample.fixture(backend)
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        let other = fixture.party("11110000000021020F")
+        let asked = VerificationSample.requestRecords([1])
+        let (request, payload) = try VerificationSample.request(asked, key: consumer.key)
+        let (answer, answerPayload) = try VerificationSample.answer([[asked[0][0], "found", "match", "match"]], to: request, found: 1,
+                                                                    mismatches: [0, 0], key: provider.key)
+        try await fixture.hub.withClient { client in
+            // Another consumer cannot push under the agreement.
+            let (foreign, foreignPayload) = try VerificationSample.request(asked, key: other.key)
+            try #expect(await client.send(foreign, foreignPayload, to: requests, token: other.token).status == .forbidden)
+            try await client.send(request, payload, to: requests, token: consumer.token).expect(.created)
+            try await client.send(answer, answerPayload, to: "\(requests)/1/answer", token: provider.token).expect(.created)
+            try #expect(await client.call(.get, "\(requests)/1/answer", token: other.token).status == .forbidden)
+            try #expect(await client.call(.get, "\(requests)/1/answer", token: provider.token).status == .forbidden)
+            try #expect(await client.call(.get, "\(requests)/1/request", token: other.token).status == .forbidden)
+            try #expect(await client.call(.get, requests, token: other.token).status == .forbidden)
+            // The register's batches never flow under a verification agreement.
+            let built = try PopulationBatch.build([PopulationBatch.record(1)], sequence: 1, key: provider.key)
+            try await client.push(built, token: provider.token).expect(.created)
+            try #expect(await client.call(.get, "/v1/agreements/\(VerificationSample.agreement)/batches", token: consumer.token).status == .forbidden)
+        }
+        #expect(try await fixture.store.delivery(agreementID: VerificationSample.agreement, sequence: 1) == nil)
+    }
+}

@@ -54,7 +54,12 @@ for file in Agreements/BJ-*.toml; do
   gx agreement import --token-file "$ADMIN" "$file"
   gx agreement sign "$id" --token-file "$STATE/agencies/$consumer.token" --key "$STATE/agencies/$consumer.key"
   gx agreement sign "$id" --token-file "$STATE/agencies/$provider.token" --key "$STATE/agencies/$provider.key"
-  gx agreement file "$id" --token-file "$ADMIN"
+  # Items above 一般 (GB/T 43697-2024) are filed only when the authority acknowledges their levels:
+  # the population agreement shares 重要 items (公民身份号码, 姓名, 出生日期).
+  case "$id" in
+    BJ-GX-2026-004) gx agreement file "$id" --token-file "$ADMIN" --acknowledge-levels 重要 ;;
+    *) gx agreement file "$id" --token-file "$ADMIN" ;;
+  esac
 done
 
 # The exchange: each provider's nightly export (generated sample data, some rows deliberately invalid to

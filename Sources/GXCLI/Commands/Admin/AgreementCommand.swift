@@ -52,12 +52,19 @@ struct AgreementCommand: AsyncParsableCommand {
     }
 
     struct File: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "File (备案) a signed agreement; admin. It becomes active once its validity begins.")
+        static let configuration = CommandConfiguration(
+            abstract: "File (备案) a signed agreement; admin. It becomes active once its validity begins.",
+            discussion: "An agreement sharing items above 一般 (GB/T 43697-2024) is filed only when --acknowledge-levels names exactly their levels.")
         @OptionGroup var connection: HubConnectionOptions
         @Argument var id: String
+        @Option(name: .customLong("acknowledge-levels"), help: "The data levels above 一般 the agreement shares, comma-separated (重要,核心).")
+        var acknowledgeLevels: String?
+        @Option(help: "A note kept in the filing's audit entry.") var reason: String?
 
         func run() async throws {
-            let view: HubAPI.AgreementView = try await connection.client().post("/v1/agreements/\(id.urlPathEscaped)/filing", [String: String]())
+            let levels = acknowledgeLevels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            let view: HubAPI.AgreementView = try await connection.client().post("/v1/agreements/\(id.urlPathEscaped)/filing",
+                                                                                HubAPI.Filing(reason: reason, acknowledgedLevels: levels))
             print("\(id): \(view.agreement.state.rawValue)")
         }
     }
@@ -125,7 +132,7 @@ struct AgreementCommand: AsyncParsableCommand {
             print("content SM3: \(view.contentDigest)")
             print("consumer signature: \(a.consumerSignature.map { "\($0.signer) at \($0.signedAt)" } ?? "-")")
             print("provider signature: \(a.providerSignature.map { "\($0.signer) at \($0.signedAt)" } ?? "-")")
-            print("filing: \(a.filing.map { "\($0.filedBy) at \($0.filedAt)" } ?? "-")")
+            print("filing: \(a.filing.map { "\($0.filedBy) at \($0.filedAt)" + ($0.acknowledgedLevels.map { ", acknowledging \($0.joined(separator: ","))" } ?? "") } ?? "-")")
             if let reason = a.stateReason { print("reason: \(reason)") }
         }
     }

@@ -11,6 +11,8 @@ struct DeliveryFetcher: Sendable {
     let agency: String
     let directory: URL
     let items: [String]
+    /// The agreement's masks (item → mask), which every delivery manifest must declare.
+    let masks: [String: String]?
 
     struct Delivery: Sendable {
         /// The downloaded payload; nil for a batch without records, acknowledged from its manifest alone.
@@ -53,6 +55,9 @@ struct DeliveryFetcher: Sendable {
         let manifest = signed.content
         guard manifest.agreementID == id, manifest.sequence == sequence, manifest.consumer == agency, manifest.items == items else {
             throw AgentError.verification(what: what, reason: "the manifest is for \(manifest.agreementID)#\(manifest.sequence) to \(manifest.consumer) with items \(manifest.items)")
+        }
+        guard manifest.masks == masks else {
+            throw AgentError.verification(what: what, reason: "the manifest declares masks \(manifest.masks ?? [:]), the agreement \(masks ?? [:])")
         }
         return Delivery(file: file, manifest: manifest, what: what)
     }

@@ -105,7 +105,8 @@ extension Console {
         let items: [[String: Any]] = terms.items.map { name in
             let item = entry?.item(named: name)
             return ["name": name, "type": item?.type.rawValue ?? "", "length": item?.length.map(String.init) ?? "",
-                    "codeTable": item?.codeTable?.name ?? "", "key": item?.key ?? false]
+                    "codeTable": item?.codeTable?.name ?? "", "key": item?.key ?? false,
+                    "level": item?.level?.description ?? "—", "mask": terms.masks?[name]?.description ?? ""]
         }
         var signatures: [[String: Any]] = []
         func signature(_ role: String, _ who: String, _ at: String, _ verifies: Bool, _ file: String) {

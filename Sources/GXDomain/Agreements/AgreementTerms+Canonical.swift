@@ -25,6 +25,7 @@ extension AgreementTerms {
         if let basis { object["basis"] = .string(basis) }
         if let supersedes { object["supersedes"] = .string(supersedes) }
         if let demand { object["demand"] = .string(demand) }
+        if let masks = maskDeclarations { object["masks"] = .object(masks.mapValues { .string($0) }) }
         return .object(object)
     }
 

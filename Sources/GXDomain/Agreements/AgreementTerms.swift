@@ -21,6 +21,8 @@ public struct AgreementTerms: Codable, Sendable, Hashable {
     public var supersedes: String?
     /// The demand (共享需求) this agreement was drawn up from, when it came from one.
     public var demand: String?
+    /// Masks (脱敏) the hub applies to items before they reach the consumer, by item name (`[masks]` in TOML).
+    public var masks: [String: ItemMask]?
 
     public init(id: String, provider: String, consumer: String, resourceCode: String, schemaVersion: String,
                 items: [String], purpose: String, basis: String?, frequency: UpdateCycle, method: DeliveryMethod,
@@ -44,5 +46,6 @@ public struct AgreementTerms: Codable, Sendable, Hashable {
     enum CodingKeys: String, CodingKey {
         case id, provider, consumer, resourceCode = "resource", schemaVersion = "schema_version", items, purpose, basis
         case frequency, method, validFrom = "valid_from", validUntil = "valid_until", duties, supersedes, demand
+        case masks
     }
 }

@@ -22,7 +22,15 @@ struct AgreementCommand: AsyncParsableCommand {
         func run() async throws {
             let client = try connection.client()
             for file in files {
-                let terms = try TOMLDocument.decode(AgreementTerms.self, from: try SecretFile.read(file), source: file)
+                let text = try SecretFile.read(file)
+                var terms = try TOMLDocument.decode(AgreementTerms.self, from: text, source: file)
+                if terms.masks != nil {
+                    // Masks are checked against the items' types here too, so a refusal names the file's line.
+                    let entry: CatalogueEntry = try await client.get("/v1/catalogue/\(terms.resourceCode.urlPathEscaped)?version=\(terms.schemaVersion.urlQueryEscaped)")
+                    terms = try TOMLDocument.decode(AgreementTerms.self, from: text, source: file) { terms throws(InvalidInput) in
+                        try terms.checkedMasks(against: entry)
+                    }
+                }
                 let view: HubAPI.AgreementView = try await client.post("/v1/agreements", terms)
                 print("\(view.agreement.id): imported as draft (content \(view.contentDigest.prefix(16))…)")
             }

@@ -54,7 +54,12 @@ for file in Agreements/BJ-*.toml; do
   gx agreement import --token-file "$ADMIN" "$file"
   gx agreement sign "$id" --token-file "$STATE/agencies/$consumer.token" --key "$STATE/agencies/$consumer.key"
   gx agreement sign "$id" --token-file "$STATE/agencies/$provider.token" --key "$STATE/agencies/$provider.key"
-  gx agreement file "$id" --token-file "$ADMIN"
+  # Items above 一般 (GB/T 43697-2024) are filed only when the authority acknowledges their levels:
+  # the population agreement shares 重要 items (公民身份号码, 姓名, 出生日期).
+  case "$id" in
+    BJ-GX-2026-004|BJ-GX-2026-005) gx agreement file "$id" --token-file "$ADMIN" --acknowledge-levels 重要 ;;
+    *) gx agreement file "$id" --token-file "$ADMIN" ;;
+  esac
 done
 
 # A demand (共享需求) from submission to a filed agreement: 市人力社保局 asks 市公安局 for population data
@@ -72,7 +77,7 @@ gx demand reply "$demand" accept-fewer --refuse-item "住址=不属于资格认�
 drafted=$(gx demand terms "$demand" --token-file "$ADMIN" | sed -n 's/^id = "\(.*\)"/\1/p')
 gx agreement sign "$drafted" --token-file "$STATE/agencies/$DEMANDER.token" --key "$STATE/agencies/$DEMANDER.key"
 gx agreement sign "$drafted" --token-file "$STATE/agencies/$DEMANDED.token" --key "$STATE/agencies/$DEMANDED.key"
-gx agreement file "$drafted" --token-file "$ADMIN"
+gx agreement file "$drafted" --token-file "$ADMIN" --acknowledge-levels 重要
 gx demand show "$demand" --token-file "$ADMIN"
 
 # The exchange: each provider's nightly export (generated sample data, some rows deliberately invalid to

@@ -77,7 +77,8 @@ struct ConsoleFixture: Sendable {
                                      json: HubAPI.Sign(signature: Data(signature).base64EncodedString())).expect(.ok)
             }
             if stage == .signedByProvider { return }
-            try await client.api(.post, "/v1/agreements/\(terms.id)/filing", token: admin).expect(.ok)
+            try await client.api(.post, "/v1/agreements/\(terms.id)/filing", token: admin,
+                                 json: HubAPI.Filing(acknowledgedLevels: try SampleDocuments.levelsToAcknowledge(terms))).expect(.ok)
         }
     }
 

@@ -41,7 +41,7 @@ struct DemandProcessTests {
         let agreement = try #require(terms.split(separator: "\n").first { $0.hasPrefix("id = ") }.map { String($0.dropFirst(6).dropLast()) })
         _ = try await gx(["agreement", "sign", agreement, "--key", run.agencyFile(consumer, "key")], as: consumer)
         _ = try await gx(["agreement", "sign", agreement, "--key", run.agencyFile(provider, "key")], as: provider)
-        let filed = try await gx(["agreement", "file", agreement], as: nil)
+        let filed = try await gx(["agreement", "file", agreement, "--acknowledge-levels", "重要"], as: nil)
         #expect(filed.stdout.contains("\(agreement): active"))
         let shown = try await gx(["demand", "show", id, "--json"], as: consumer).stdout
         #expect(shown.contains("\"agreement\":\"\(agreement)\"") || shown.contains("\"agreement\" : \"\(agreement)\""))

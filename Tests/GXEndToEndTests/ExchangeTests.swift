@@ -16,18 +16,34 @@ struct ExchangeTests {
         var consumer: String
         var resource: String
         var items: [String]
+        /// The agreement's masks, by item.
+        var masks: [String: ItemMask] = [:]
     }
 
     static func pairs() throws -> [Pair] {
         // A verification agreement (比对核实) moves no register: see VerificationProcessTests.
         try SampleDocuments.agreementTerms().filter { $0.method.deliversBatches }.map {
-            Pair(agreement: $0.id, provider: $0.provider, consumer: $0.consumer, resource: $0.resourceCode, items: $0.items)
+            Pair(agreement: $0.id, provider: $0.provider, consumer: $0.consumer, resource: $0.resourceCode, items: $0.items, masks: $0.masks ?? [:])
         }
     }
 
-    /// The provider's valid rows of its last export, mapped to the catalogue and cut to the agreed items,
-    /// as canonical lines.
+    /// The provider's valid rows of its last export, mapped to the catalogue, cut to the agreed items and masked as
+    /// the agreement says, as canonical lines.
     static func expectedLines(_ pair: Pair, state: URL) async throws -> Set<String> {
+        let entry = try #require(try SampleDocuments.catalogue()[pair.resource])
+        let agreed = entry.items.map(\.name).filter(Set(pair.items).contains)
+        var lines = Set<String>()
+        for values in try await providerRows(pair, state: state) {
+            let masked = zip(agreed, values).map { item, value in value.map { pair.masks[item]?.apply(to: $0) ?? $0 } }
+            var bytes: [UInt8] = []
+            CanonicalRecord(operation: .upsert, values: masked).write(into: &bytes)
+            lines.insert(String(decoding: bytes, as: UTF8.self))
+        }
+        return lines
+    }
+
+    /// The provider's valid rows of its last export, mapped to the catalogue and cut to the agreed items, in the clear.
+    static func providerRows(_ pair: Pair, state: URL) async throws -> [[String?]] {
         let config = state.appendingPathComponent("agents/\(pair.provider)/agent.toml").path
         let (configuration, text) = try AgentConfiguration.load(path: config)
         let provided = try #require(configuration.provide.first { $0.resource == pair.resource })
@@ -45,17 +61,15 @@ struct ExchangeTests {
         let validator = try RecordValidator(entry: entry, items: items)
         let agreed = entry.items.map(\.name).filter(Set(pair.items).contains)
         let indices = agreed.map { items.firstIndex(of: $0)! }
-        var lines = Set<String>()
+        var rows: [[String?]] = []
         try await source.scan(after: nil) { row in
             guard let values = try? mapper.map(row.values) else { return }
             let record = CanonicalRecord(operation: .upsert, values: values)
             guard validator.violation(in: record) == nil else { return }
-            var bytes: [UInt8] = []
-            CanonicalRecord(operation: .upsert, values: indices.map { values[$0] }).write(into: &bytes)
-            lines.insert(String(decoding: bytes, as: UTF8.self))
+            rows.append(indices.map { values[$0] })
         }
         await source.close()
-        return lines
+        return rows
     }
 
     /// What the consumer's table holds, in the same canonical form.
@@ -99,6 +113,34 @@ struct ExchangeTests {
         #expect(expected.count > 1000)
         #expect(received.count == expected.count)
         #expect(received == expected, "missing \(expected.subtracting(received).prefix(3)), extra \(received.subtracting(expected).prefix(3))")
+    }
+
+    @Test("the masked agreement's consumer holds, for every masking rule, masked values and never a clear one")
+    func maskedValuesApplied() async throws {
+        let run = try await Quickstart.run()
+        try #require(run.result.status == 0, "\(run.result.stderr.suffix(3000))")
+        let masked = try Self.pairs().filter { !$0.masks.isEmpty }
+        let rules = Set(masked.flatMap { $0.masks.values.map { if case .keep = $0 { "keep" } else { "year" } } })
+        #expect(rules == ["keep", "year"], "the quickstart shows every masking rule")
+        for pair in masked {
+            let entry = try #require(try SampleDocuments.catalogue()[pair.resource])
+            let agreed = entry.items.map(\.name).filter(Set(pair.items).contains)
+            let clear = try await Self.providerRows(pair, state: run.state)
+            let key = entry.items.first(where: \.key)!.name
+            let source = try SQLiteSource(path: run.state.appendingPathComponent("agents/\(pair.consumer)/data/received.sqlite").path,
+                                          table: pair.resource.replacingOccurrences(of: "-", with: "_"), keyColumns: [key], cursorColumn: nil)
+            let columns = try source.columns()
+            var received: [[String?]] = []
+            try source.scan(after: nil) { received.append($0.values) }
+            for (item, mask) in pair.masks {
+                let position = try #require(agreed.firstIndex(of: item)), column = try #require(columns.firstIndex(of: item))
+                let clearValues = Set(clear.compactMap { $0[position] }.filter { !$0.isEmpty })
+                let held = Set(received.compactMap { $0[column] }.filter { !$0.isEmpty })
+                #expect(clearValues.count > 100, "\(pair.agreement) \(item): too few values to prove anything")
+                #expect(held.isDisjoint(with: clearValues), "\(pair.agreement) \(item) (\(mask)): a clear value reached the consumer")
+                #expect(held == Set(clearValues.map(mask.apply)), "\(pair.agreement) \(item) (\(mask))")
+            }
+        }
     }
 
     @Test("a consumer's table has only the agreed items as columns")

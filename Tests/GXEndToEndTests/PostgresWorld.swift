@@ -58,7 +58,8 @@ struct PostgresWorld {
             for party in [terms.consumer, terms.provider] {
                 try await gx(["agreement", "sign", id, "--token-file", agencyFile(party, "token"), "--key", agencyFile(party, "key")], hub: hub)
             }
-            try await gx(["agreement", "file", id, "--token-file", adminToken], hub: hub)
+            let levels = try SampleDocuments.levelsToAcknowledge(terms)
+            try await gx(["agreement", "file", id, "--token-file", adminToken] + (levels.isEmpty ? [] : ["--acknowledge-levels", levels.joined(separator: ",")]), hub: hub)
         }
     }
 

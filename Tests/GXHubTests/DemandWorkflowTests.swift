@@ -333,7 +333,8 @@ struct DemandWorkflowTests {
             #expect(try await client.call(.get, "/v1/agreements/\(id)/toml", token: fixture.party(DemandParties.taxBureau).token).status == .forbidden)
             try await client.sign(terms, as: consumer).expect(.ok)
             try await client.sign(terms, as: provider).expect(.ok)
-            let filed = try await client.call(.post, "/v1/agreements/\(id)/filing", token: fixture.adminToken).decode(HubAPI.AgreementView.self)
+            let filed = try await client.call(.post, "/v1/agreements/\(id)/filing", token: fixture.adminToken,
+                                              json: HubAPI.Filing(acknowledgedLevels: ["重要"])).decode(HubAPI.AgreementView.self)
             #expect(filed.agreement.state == .active)
             #expect(filed.agreement.terms.demand == demand.id)
             #expect(try await client.demand(demand.id, token: consumer.token).agreement == id)

@@ -68,7 +68,8 @@ struct HubFixture: Sendable {
         if stage == .signedByConsumer { return terms }
         try await client.sign(terms, as: party(terms.provider)).expect(.ok)
         if stage == .signedByProvider { return terms }
-        try await client.call(.post, "/v1/agreements/\(terms.id)/filing", token: adminToken).expect(.ok)
+        try await client.call(.post, "/v1/agreements/\(terms.id)/filing", token: adminToken,
+                              json: HubAPI.Filing(acknowledgedLevels: try SampleDocuments.levelsToAcknowledge(terms))).expect(.ok)
         return terms
     }
 }

@@ -87,7 +87,8 @@ struct KeyRotationTests {
             let terms = try await fixture.agreement("RK-001", through: .signedByProvider, client: client)
             let provider = fixture.party(terms.provider)
             try await client.rotate(provider, to: try SM2PrivateKey.generate(), proofKey: provider.key).expect(.ok)
-            return try await client.call(.post, "/v1/agreements/\(terms.id)/filing", token: fixture.adminToken).status
+            return try await client.call(.post, "/v1/agreements/\(terms.id)/filing", token: fixture.adminToken,
+                                         json: HubAPI.Filing(acknowledgedLevels: ["重要"])).status
         }
         #expect(status == .ok)
     }

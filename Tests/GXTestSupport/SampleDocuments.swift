@@ -28,6 +28,12 @@ public enum SampleDocuments {
         try files(in: "Agreements", prefix: "BJ-").map { try TOMLDocument.decode(AgreementTerms.self, from: try text($0), source: $0) }
     }
 
+    /// The data levels above 一般 that filing `terms` must acknowledge, as `gx agreement file --acknowledge-levels` takes them.
+    public static func levelsToAcknowledge(_ terms: AgreementTerms) throws -> [String] {
+        guard let entry = try catalogue()[terms.resourceCode] else { return [] }
+        return terms.levelsToAcknowledge(in: entry)
+    }
+
     public static func agencyList() throws -> AgencyListDocument {
         try TOMLDocument.decode(AgencyListDocument.self, from: try text("Agreements/agencies.toml"), source: "agencies.toml")
     }

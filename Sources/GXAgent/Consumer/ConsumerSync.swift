@@ -83,7 +83,8 @@ struct ConsumerSync {
         }
         // While one delivery is applied, the next one downloads (the hub projects it meanwhile).
         let fetcher = DeliveryFetcher(client: client, hubKey: hubKey, agency: configuration.agency,
-                                      directory: URL(fileURLWithPath: configuration.stateDirectory + "/incoming"), itemLists: mapper.itemLists)
+                                      directory: URL(fileURLWithPath: configuration.stateDirectory + "/incoming"), itemLists: mapper.itemLists,
+                                      masks: agreement.terms.maskDeclarations)
         if let staging = sink as? any StagingRecordSink {
             try await applyStaged(first: list, after: checkpoint, ended: alreadyEnded, due: due, agreement: id, fetcher: fetcher, mapper: mapper, keyIndices: keyIndices,
                                   sink: staging, into: &report)

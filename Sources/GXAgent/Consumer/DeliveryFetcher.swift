@@ -12,6 +12,8 @@ struct DeliveryFetcher: Sendable {
     let directory: URL
     /// The item lists the agreement's filed revisions agreed (see `DeliveryMappers`).
     let itemLists: Set<[String]>
+    /// The agreement's masks (item → mask), which every delivery manifest must declare.
+    let masks: [String: String]?
 
     struct Delivery: Sendable {
         /// The downloaded payload; nil for a batch without records, acknowledged from its manifest alone.
@@ -54,6 +56,9 @@ struct DeliveryFetcher: Sendable {
         let manifest = signed.content
         guard manifest.agreementID == id, manifest.sequence == sequence, manifest.consumer == agency, itemLists.contains(manifest.items) else {
             throw AgentError.verification(what: what, reason: "the manifest is for \(manifest.agreementID)#\(manifest.sequence) to \(manifest.consumer) with items \(manifest.items)")
+        }
+        guard manifest.masks == masks else {
+            throw AgentError.verification(what: what, reason: "the manifest declares masks \(manifest.masks ?? [:]), the agreement \(masks ?? [:])")
         }
         return Delivery(file: file, manifest: manifest, what: what)
     }

@@ -22,7 +22,7 @@ extension Console {
         page(group, .get, "agreements/:id/act/:act", allow: [.admin]) { _, context, visitor, _ in
             let act = try Self.act(context)
             let agreement = try await hub.visibleAgreement(try context.parameters.require("id"), to: visitor.principal)
-            return actPage(agreement, act, visitor, error: nil, reason: "")
+            return try await actPage(agreement, act, visitor, error: nil, reason: "")
         }
         page(group, .post, "agreements/:id/act/:act", allow: [.admin]) { _, context, visitor, form in
             let act = try Self.act(context)
@@ -30,14 +30,18 @@ extension Console {
             let agreement = try await hub.visibleAgreement(id, to: visitor.principal)
             let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard form["confirm"] == "yes" else {
-                return actPage(agreement, act, visitor, error: text("act.confirm_missing", visitor), reason: reason, status: .badRequest)
+                return try await actPage(agreement, act, visitor, error: text("act.confirm_missing", visitor), reason: reason, status: .badRequest)
             }
+            let levels = Self.acknowledgeableGrades.filter { form["acknowledge_\($0.field)"] == "yes" }.map { $0.grade.rawValue }
             do {
-                _ = try await hub.perform(act, on: id, reason: act.needsReason || !reason.isEmpty ? reason : nil, by: visitor.principal)
+                _ = try await hub.perform(act, on: id, reason: act.needsReason || !reason.isEmpty ? reason : nil, acknowledgedLevels: levels,
+                                          by: visitor.principal)
             } catch let error as HubAPIError where error.field == "reason" {
-                return actPage(agreement, act, visitor, error: text("act.reason_missing", visitor), reason: reason, status: .badRequest)
+                return try await actPage(agreement, act, visitor, error: text("act.reason_missing", visitor), reason: reason, status: .badRequest)
+            } catch let error as InvalidInput where error.field == "acknowledged_levels" || error.field == "items" {
+                return try await actPage(agreement, act, visitor, error: error.description, reason: reason, status: .badRequest)
             } catch let error as AgreementError {
-                return actPage(agreement, act, visitor, error: error.description, reason: reason, status: .conflict)
+                return try await actPage(agreement, act, visitor, error: error.description, reason: reason, status: .conflict)
             }
             return Self.redirect(to: "\(Self.prefix)/agreements/\(Self.pathEscaped(id))?done=\(act.rawValue)")
         }
@@ -101,7 +105,8 @@ extension Console {
         let items: [[String: Any]] = terms.items.map { name in
             let item = entry?.item(named: name)
             return ["name": name, "type": item?.type.rawValue ?? "", "length": item?.length.map(String.init) ?? "",
-                    "codeTable": item?.codeTable?.name ?? "", "key": item?.key ?? false]
+                    "codeTable": item?.codeTable?.name ?? "", "key": item?.key ?? false,
+                    "level": item?.level?.description ?? "—", "mask": terms.masks?[name]?.description ?? ""]
         }
         var signatures: [[String: Any]] = []
         func signature(_ role: String, _ who: String, _ at: String, _ verifies: Bool, _ file: String) {
@@ -219,8 +224,11 @@ extension Console {
 
     // MARK: Acts
 
+    /// The grades a filing may acknowledge, with their form fields.
+    static let acknowledgeableGrades: [(field: String, grade: DataLevel.Grade)] = [("important", .important), ("core", .core)]
+
     func actPage(_ agreement: SharingAgreement, _ act: AgreementAct, _ visitor: Visitor, error: String?, reason: String,
-                 status: HTTPResponse.Status = .ok) -> Response {
+                 status: HTTPResponse.Status = .ok) async throws -> Response {
         let allowed = act.allowedFrom.contains(agreement.state)
         var values: [String: Any] = [
             "id": agreement.id, "act": text("act.\(act.rawValue)", visitor), "explain": text("act.explain_\(act.rawValue)", visitor),
@@ -231,6 +239,16 @@ extension Console {
             "purpose": agreement.terms.purpose,
         ]
         if let error { values["error"] = error }
+        // Filing an agreement that shares items above 一般 needs the authority to acknowledge their levels.
+        if act == .file, let entry = try await hub.store.catalogueEntry(resourceCode: agreement.terms.resourceCode, schemaVersion: agreement.terms.schemaVersion) {
+            let shared = agreement.terms.itemsAboveGeneral(in: entry)
+            let grades = Set(shared.map { $0.level.grade })
+            values["shared"] = shared.map { ["item": $0.item, "level": $0.level.description] }
+            values["hasShared"] = !shared.isEmpty
+            values["grades"] = Self.acknowledgeableGrades.filter { grades.contains($0.grade) }.map {
+                ["field": "acknowledge_\($0.field)", "label": "\(text("act.acknowledge", visitor)) \($0.grade.rawValue)"]
+            }
+        }
         return render("act", title: "\(text("act.\(act.rawValue)", visitor)) \(agreement.id)", values, for: visitor, status: status)
     }
 }

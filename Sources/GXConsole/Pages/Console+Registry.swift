@@ -116,7 +116,8 @@ extension Console {
                 "version": entry.schemaVersion, "published": entry.publishedOn.description,
                 "items": entry.items.map { item in
                     ["name": item.name, "type": item.type.rawValue, "length": item.length.map(String.init) ?? "",
-                     "codeTable": item.codeTable?.name ?? "", "key": item.key, "required": item.required]
+                     "codeTable": item.codeTable?.name ?? "", "key": item.key, "required": item.required,
+                     "level": item.level?.description ?? "—"]
                 },
             ]
             if let basis = entry.sharingBasis { values["basis"] = basis }

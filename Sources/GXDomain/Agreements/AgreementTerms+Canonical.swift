@@ -26,6 +26,7 @@ extension AgreementTerms {
         if let supersedes { object["supersedes"] = .string(supersedes) }
         if let demand { object["demand"] = .string(demand) }
         if let amendment { object["amendment"] = .integer(Int64(amendment)) }
+        if let masks = maskDeclarations { object["masks"] = .object(masks.mapValues { .string($0) }) }
         return .object(object)
     }
 

@@ -26,6 +26,14 @@ extension AgreementTerms {
         put("use", duties.use)
         put("disposal", duties.disposal)
         put("security", duties.security)
+        if let masks = maskDeclarations {
+            lines.append("")
+            lines.append("[masks]")
+            for item in items where masks[item] != nil { lines.append("\(Self.tomlString(item)) = \(Self.tomlString(masks[item]!))") }
+            for (item, mask) in masks.sorted(by: { $0.key < $1.key }) where !items.contains(item) {
+                lines.append("\(Self.tomlString(item)) = \(Self.tomlString(mask))")
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

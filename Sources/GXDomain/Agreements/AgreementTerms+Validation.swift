@@ -63,6 +63,6 @@ extension AgreementTerms {
         if let supersedes, supersedes == id {
             throw InvalidInput(field: "supersedes", reason: "an agreement cannot supersede itself", record: record)
         }
-        return self
+        return try checkedMasks(against: entry)
     }
 }

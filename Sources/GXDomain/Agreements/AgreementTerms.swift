@@ -23,6 +23,8 @@ public struct AgreementTerms: Codable, Sendable, Hashable {
     public var demand: String?
     /// Which amendment of the agreement these terms are (1, 2, …); absent for the terms first filed.
     public var amendment: Int?
+    /// Masks (脱敏) the hub applies to items before they reach the consumer, by item name (`[masks]` in TOML).
+    public var masks: [String: ItemMask]?
 
     public init(id: String, provider: String, consumer: String, resourceCode: String, schemaVersion: String,
                 items: [String], purpose: String, basis: String?, frequency: UpdateCycle, method: DeliveryMethod,
@@ -46,5 +48,6 @@ public struct AgreementTerms: Codable, Sendable, Hashable {
     enum CodingKeys: String, CodingKey {
         case id, provider, consumer, resourceCode = "resource", schemaVersion = "schema_version", items, purpose, basis
         case frequency, method, validFrom = "valid_from", validUntil = "valid_until", duties, supersedes, demand, amendment
+        case masks
     }
 }

@@ -19,6 +19,9 @@ public struct DeliveryManifest: Codable, Sendable, Hashable {
     public var createdAt: String
     /// The provider's mark on the last batch of its pass, carried over (absent on the others).
     public var endsPass: Bool?
+    /// The items the hub masked for this consumer and how (item → `keep:6,4`, `year`), as the agreement
+    /// says; absent when nothing is masked.
+    public var masks: [String: String]?
 
     public init(agreementID: String, provider: String, consumer: String, resourceCode: String, schemaVersion: String,
                 sequence: Int64, items: [String], counts: BatchCounts, records: PayloadDigest, wire: PayloadDigest,
@@ -46,5 +49,6 @@ public struct DeliveryManifest: Codable, Sendable, Hashable {
         case agreementID = "agreement", provider, consumer, resourceCode = "resource", schemaVersion = "schema_version"
         case sequence, items, counts, records, wire, providerManifestSM3 = "provider_manifest_sm3"
         case providerSignature = "provider_signature", createdAt = "created_at", endsPass = "ends_pass"
+        case masks
     }
 }

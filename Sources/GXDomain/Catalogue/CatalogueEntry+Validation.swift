@@ -2,7 +2,7 @@ import Foundation
 
 extension CatalogueEntry {
     /// Checks the entry is publishable: well-formed codes, a basis where the sharing type needs one,
-    /// unique item names, at least one key item, and code tables on code items.
+    /// unique item names, at least one key item, code tables on code items, and a data level on every item.
     public func validated() throws(InvalidInput) -> CatalogueEntry {
         let record = "catalogue entry \(resourceCode)"
         if let violation = PathSafeCode.resourceCodeViolation(resourceCode) {
@@ -32,6 +32,9 @@ extension CatalogueEntry {
             }
             if let length = item.length, length <= 0 {
                 throw InvalidInput(field: "\(field).length", reason: "must be positive", record: record)
+            }
+            guard item.level != nil else {
+                throw InvalidInput(field: "\(field).level", reason: "'\(item.name)' needs a data level: \(DataLevel.rule)", record: record)
             }
             if item.type == .code, (item.codeTable?.codes.isEmpty ?? true) {
                 throw InvalidInput(field: "\(field).code_table", reason: "a code item needs a code table", record: record)

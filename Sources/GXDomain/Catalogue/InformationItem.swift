@@ -10,9 +10,12 @@ public struct InformationItem: Codable, Sendable, Hashable {
     public var codeTable: CodeTable?
     /// The national standard this item's values must satisfy (公民身份号码, 统一社会信用代码 …).
     public var identifier: IdentifierKind?
+    /// Its data level (GB/T 43697-2024). Every published item has one; only an entry stored before levels
+    /// existed can lack it, and such an item cannot be agreed until the entry is published again.
+    public var level: DataLevel?
 
     public init(name: String, type: ItemType, length: Int? = nil, required: Bool = false, key: Bool = false,
-                codeTable: CodeTable? = nil, identifier: IdentifierKind? = nil) {
+                codeTable: CodeTable? = nil, identifier: IdentifierKind? = nil, level: DataLevel? = nil) {
         self.name = name
         self.type = type
         self.length = length
@@ -20,10 +23,11 @@ public struct InformationItem: Codable, Sendable, Hashable {
         self.key = key
         self.codeTable = codeTable
         self.identifier = identifier
+        self.level = level
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, type, length, required, key, codeTable = "code_table", identifier
+        case name, type, length, required, key, codeTable = "code_table", identifier, level
     }
 
     public init(from decoder: any Decoder) throws {
@@ -35,5 +39,6 @@ public struct InformationItem: Codable, Sendable, Hashable {
         required = (try c.decodeIfPresent(Bool.self, forKey: .required) ?? false) || key
         codeTable = try c.decodeIfPresent(CodeTable.self, forKey: .codeTable)
         identifier = try c.decodeIfPresent(IdentifierKind.self, forKey: .identifier)
+        level = try c.decodeIfPresent(DataLevel.self, forKey: .level)
     }
 }

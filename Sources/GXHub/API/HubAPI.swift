@@ -66,6 +66,18 @@ public enum HubAPI {
         }
     }
 
+    /// A filing (备案): an optional note, and the data levels above 一般 the authority acknowledges the
+    /// agreement shares — required, exactly, when it shares any (重要, 核心).
+    public struct Filing: Codable, Sendable {
+        public var reason: String?
+        public var acknowledgedLevels: [String]?
+        public init(reason: String? = nil, acknowledgedLevels: [String]? = nil) {
+            self.reason = reason
+            self.acknowledgedLevels = acknowledgedLevels
+        }
+        enum CodingKeys: String, CodingKey { case reason, acknowledgedLevels = "acknowledged_levels" }
+    }
+
     public struct Reason: Codable, Sendable {
         public var reason: String
         public init(reason: String) { self.reason = reason }

@@ -225,6 +225,18 @@ paths:
     parameters: [{ $ref: "#/components/parameters/AgreementID" }]
     post:
       summary: File (备案) a signed agreement (admin).
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                reason: { type: string, maxLength: 1000, description: a note kept in the audit entry }
+                acknowledged_levels:
+                  type: array
+                  items: { type: string, enum: [重要, 核心] }
+                  description: the data levels above 一般 the agreed items have (GB/T 43697-2024); required, exactly, when there are any
       responses:
         "200": { $ref: "#/components/responses/Object" }
         "409": { $ref: "#/components/responses/Error" }

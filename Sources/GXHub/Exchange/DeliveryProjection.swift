@@ -2,7 +2,8 @@ import Foundation
 import GXDomain
 
 /// One agreement's view of a batch as it is written: only the agreed items, in the catalogue's order,
-/// re-encoded and deflated into a file of the hub's `incoming/` folder until `Hub.keep` files it.
+/// re-encoded and deflated into a file of the hub's `incoming/` folder until `Hub.keep` files it. Items the
+/// agreement masks are masked here, so the clear value is never written to a delivery.
 ///
 /// The hub writes it while a pushed batch is received, so each batch is decoded once and its deliveries
 /// are ready before consumers ask; a batch that arrived before its agreement is projected on first pull.
@@ -13,6 +14,8 @@ final class DeliveryProjection {
     let file: URL
     /// For each delivered item, its position among the batch's items (nil when the batch lacks it).
     let indices: [Int?]
+    /// For each delivered item, the agreement's mask for it; nil when the agreement masks nothing.
+    let masks: [ItemMask?]?
     private let encoder: BatchPayloadEncoder
     private let output: FileHandle
     private var projected: [String?]
@@ -30,6 +33,8 @@ final class DeliveryProjection {
         let agreed = Set(agreement.terms.items)
         items = schema.items.map(\.name).filter(agreed.contains)
         indices = items.map { batchItems.firstIndex(of: $0) }
+        let agreedMasks = agreement.terms.masks ?? [:]
+        masks = agreedMasks.isEmpty ? nil : items.map { agreedMasks[$0] }
         projected = [String?](repeating: nil, count: items.count)
         encoder = try BatchPayloadEncoder(buffer: Self.buffer)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -42,12 +47,16 @@ final class DeliveryProjection {
 
     /// Adds a record of the batch (values in the batch's item order), keeping only the agreed values.
     func append(_ record: CanonicalRecord) throws {
-        for (position, index) in indices.enumerated() { projected[position] = index.map { record.values[$0] } ?? nil }
+        for (position, index) in indices.enumerated() {
+            let value = index.map { record.values[$0] } ?? nil
+            projected[position] = if let value, let mask = masks?[position] { mask.apply(to: value) } else { value }
+        }
         try encoder.append(CanonicalRecord(operation: record.operation, values: projected))
         if encoder.pendingWireBytes >= Self.buffer { try output.write(contentsOf: encoder.takeWire()) }
     }
 
-    /// Adds lines that `CanonicalRecordLine.write(projecting:into:)` cut to this projection's `indices`.
+    /// Adds lines that `CanonicalRecordLine.write(projecting:into:)` cut to this projection's `indices` (and
+    /// masked with its `masks`, by `write(projecting:masking:into:)`).
     func append(projected lines: [UInt8], upserts: Int64, deletes: Int64) throws {
         try encoder.append(encodedLines: lines, upserts: upserts, deletes: deletes)
         if encoder.pendingWireBytes >= Self.buffer { try output.write(contentsOf: encoder.takeWire()) }

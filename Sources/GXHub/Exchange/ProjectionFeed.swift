@@ -21,6 +21,8 @@ final class ProjectionFeed {
     private let outstanding = Outstanding()
     /// Each projection's `indices`, in the projections' order.
     private let layouts: [[Int?]]
+    /// Each projection's `masks`: a masked value is decoded and masked, never copied.
+    private let masking: [[ItemMask?]?]
     private var pending: [ProjectedLines]
     private var pendingRecords = 0
     private var pendingBytes = 0
@@ -34,6 +36,7 @@ final class ProjectionFeed {
 
     init(_ projections: [DeliveryProjection], sequence: Int64, logger: Logger) {
         layouts = projections.map(\.indices)
+        masking = projections.map(\.masks)
         pending = Array(repeating: ProjectedLines(), count: projections.count)
         guard !projections.isEmpty else {
             feed = nil
@@ -75,7 +78,11 @@ final class ProjectionFeed {
         pending = []
         for index in lines.indices {
             let before = lines[index].bytes.count
-            line.write(projecting: layouts[index], into: &lines[index].bytes)
+            if let masks = masking[index] {
+                line.write(projecting: layouts[index], masking: masks, into: &lines[index].bytes)
+            } else {
+                line.write(projecting: layouts[index], into: &lines[index].bytes)
+            }
             pendingBytes += lines[index].bytes.count - before
             switch operation {
             case .upsert: lines[index].upserts += 1

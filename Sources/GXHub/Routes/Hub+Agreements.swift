@@ -40,7 +40,9 @@ extension Hub {
         }
 
         router.on(.post, "/v1/agreements/:id/filing", allow: [.admin]) { request, context, principal in
-            let agreement = try await perform(.file, on: try QueryParameters(request, context).path("id"), reason: nil, by: principal)
+            let body = try await request.decodeBody(HubAPI.Filing.self, context: context, whenEmpty: HubAPI.Filing())
+            let agreement = try await perform(.file, on: try QueryParameters(request, context).path("id"), reason: body.reason,
+                                              acknowledgedLevels: body.acknowledgedLevels ?? [], by: principal)
             return try JSONResponse.make(HubAPI.AgreementView(agreement: agreement))
         }
 
@@ -66,8 +68,10 @@ extension Hub {
     }
 
     /// The authority's acts on an agreement — file, suspend, resume, revoke — as the API and the console both
-    /// perform them: who may, the reason each needs, the transition and its audit entry, in one place.
-    public func perform(_ act: AgreementAct, on id: String, reason: String?, by principal: Principal) async throws -> SharingAgreement {
+    /// perform them: who may, the reason each needs, the transition and its audit entry, in one place. Filing
+    /// takes the data levels above 一般 the authority acknowledges the agreement shares.
+    public func perform(_ act: AgreementAct, on id: String, reason: String?, acknowledgedLevels: [String] = [],
+                        by principal: Principal) async throws -> SharingAgreement {
         guard principal.kind == .admin else { throw HubAPIError.forbidden(principal, "\(act.rawValue) agreement \(id)") }
         if act.needsReason || reason != nil {
             let reason = reason ?? ""
@@ -76,7 +80,7 @@ extension Hub {
             }
         }
         switch act {
-        case .file: return try await file(id, by: principal, reason: reason)
+        case .file: return try await file(id, by: principal, reason: reason, acknowledgedLevels: acknowledgedLevels)
         case .suspend: return try await transition(id, .suspend, event: "agreement.suspended", reason: reason ?? "", by: principal)
         case .resume: return try await transition(id, .resume, event: "agreement.resumed", reason: reason ?? "", by: principal)
         case .revoke: return try await transition(id, .revoke, event: "agreement.revoked", reason: reason ?? "", by: principal)
@@ -150,25 +154,33 @@ extension Hub {
     }
 
     /// Files (备案) a signed agreement: both signatures are checked again against the registered keys,
-    /// the hub countersigns, and the agreement becomes active at once if its validity has begun.
-    func file(_ id: String, by principal: Principal, reason: String? = nil) async throws -> SharingAgreement {
+    /// the hub countersigns, and the agreement becomes active at once if its validity has begun. Items above
+    /// 一般 are filed only with the authority's explicit acknowledgement of their levels, kept in the filing
+    /// and its audit entry.
+    func file(_ id: String, by principal: Principal, reason: String? = nil, acknowledgedLevels: [String] = []) async throws -> SharingAgreement {
         guard let agreement = try await store.agreement(id: id) else { throw StoreError.notFound(what: "agreement \(id)") }
         guard let consumer = try await store.agency(code: agreement.terms.consumer),
               let provider = try await store.agency(code: agreement.terms.provider) else {
             throw StoreError.notFound(what: "a party of agreement \(id)")
         }
         var filed = try agreement.applying(.file)
+        guard let entry = try await store.catalogueEntry(resourceCode: agreement.terms.resourceCode, schemaVersion: agreement.terms.schemaVersion) else {
+            throw StoreError.notFound(what: "catalogue entry \(agreement.terms.resourceCode) version \(agreement.terms.schemaVersion)")
+        }
+        let levels = try agreement.terms.acknowledgedLevels(acknowledgedLevels, entry: entry)
         // Each signature with the key its party had when signing: a rotation in between does not void it.
         try agreement.verifySignatures(consumerKey: try consumer.publicKey(at: agreement.consumerSignature?.signedAt ?? ""),
                                        providerKey: try provider.publicKey(at: agreement.providerSignature?.signedAt ?? ""))
         let time = now()
         let signature = try key.signature(for: agreement.filingBytes)
-        filed.filing = AgreementFiling(filedBy: principal.description, filedAt: Timestamp.string(from: time), signature: Data(signature).base64EncodedString())
+        filed.filing = AgreementFiling(filedBy: principal.description, filedAt: Timestamp.string(from: time), signature: Data(signature).base64EncodedString(),
+                                       acknowledgedLevels: levels.isEmpty ? nil : levels)
+        var details: [String: CanonicalJSON] = ["content_digest": .string(filed.terms.contentDigest.hex),
+                                                "filing_sm3": .string(SM3.digest(filed.filingBytes).hex)]
+        if !levels.isEmpty { details["acknowledged_levels"] = .array(levels.map { .string($0) }) }
         try await store.commit([.saveAgreement(filed, expectedRevision: agreement.revision)],
                                audit: [audit(filed, "agreement.filed", by: principal,
-                                             details: ["content_digest": .string(filed.terms.contentDigest.hex),
-                                                       "filing_sm3": .string(SM3.digest(filed.filingBytes).hex)]
-                                                 .merging(reason.map { ["reason": .string($0)] } ?? [:]) { a, _ in a })],
+                                             details: details.merging(reason.map { ["reason": .string($0)] } ?? [:]) { a, _ in a })],
                                at: time)
         let today = Timestamp.beijingDay(of: time)
         if filed.terms.validFrom <= today, today <= filed.terms.validUntil {

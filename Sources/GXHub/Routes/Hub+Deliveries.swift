@@ -185,11 +185,12 @@ extension Hub {
         guard rename(projection.file.path, target.path) == 0 else {
             throw HubAPIError(.serviceUnavailable, "cannot move a delivery into the batch directory (errno \(errno))")
         }
-        let manifest = DeliveryManifest(agreementID: agreement.id, provider: agreement.terms.provider, consumer: agreement.terms.consumer,
+        var manifest = DeliveryManifest(agreementID: agreement.id, provider: agreement.terms.provider, consumer: agreement.terms.consumer,
                                         resourceCode: batch.resourceCode, schemaVersion: batch.schemaVersion, sequence: projection.sequence,
                                         items: projection.items, counts: counts, records: records, wire: wire,
                                         providerManifestSM3: manifestSM3, providerSignature: signatureBase64,
                                         createdAt: Timestamp.string(from: now()), endsPass: batch.endsPass)
+        manifest.masks = agreement.terms.maskDeclarations
         do {
             let signed = try SignedDocument(signing: manifest, with: key)
             return StoredDelivery(manifest: manifest, manifestBase64: signed.base64Content, signatureBase64: signed.base64Signature, payloadPath: relative)

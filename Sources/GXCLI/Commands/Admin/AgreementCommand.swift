@@ -26,7 +26,15 @@ struct AgreementCommand: AsyncParsableCommand {
         func run() async throws {
             let client = try connection.client()
             for file in files {
-                let terms = try TOMLDocument.decode(AgreementTerms.self, from: try SecretFile.read(file), source: file)
+                let text = try SecretFile.read(file)
+                var terms = try TOMLDocument.decode(AgreementTerms.self, from: text, source: file)
+                if terms.masks != nil {
+                    // Masks are checked against the items' types here too, so a refusal names the file's line.
+                    let entry: CatalogueEntry = try await client.get("/v1/catalogue/\(terms.resourceCode.urlPathEscaped)?version=\(terms.schemaVersion.urlQueryEscaped)")
+                    terms = try TOMLDocument.decode(AgreementTerms.self, from: text, source: file) { terms throws(InvalidInput) in
+                        try terms.checkedMasks(against: entry)
+                    }
+                }
                 let view: HubAPI.AgreementView = try await client.post("/v1/agreements", terms)
                 print("\(view.agreement.id): imported as draft (content \(view.contentDigest.prefix(16))…)")
             }
@@ -69,9 +77,13 @@ struct AgreementCommand: AsyncParsableCommand {
 
     struct File: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "File (备案) a signed agreement, or its signed amendment; admin. It becomes active once its validity begins.")
+            abstract: "File (备案) a signed agreement, or its signed amendment; admin. It becomes active once its validity begins.",
+            discussion: "An agreement sharing items above 一般 (GB/T 43697-2024) is filed only when --acknowledge-levels names exactly their levels.")
         @OptionGroup var connection: HubConnectionOptions
         @Argument var id: String
+        @Option(name: .customLong("acknowledge-levels"), help: "The data levels above 一般 the agreement shares, comma-separated (重要,核心).")
+        var acknowledgeLevels: String?
+        @Option(help: "A note kept in the filing's audit entry.") var reason: String?
 
         func run() async throws {
             let client = try connection.client()
@@ -81,7 +93,9 @@ struct AgreementCommand: AsyncParsableCommand {
                 print("\(id): \(view.agreement.state.rawValue), amendment \(view.agreement.terms.amendment ?? 0) in force (content \(view.contentDigest.prefix(16))…)")
                 return
             }
-            let view: HubAPI.AgreementView = try await client.post("/v1/agreements/\(id.urlPathEscaped)/filing", [String: String]())
+            let levels = acknowledgeLevels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            let view: HubAPI.AgreementView = try await client.post("/v1/agreements/\(id.urlPathEscaped)/filing",
+                                                                   HubAPI.Filing(reason: reason, acknowledgedLevels: levels))
             print("\(id): \(view.agreement.state.rawValue)")
         }
     }
@@ -215,7 +229,7 @@ struct AgreementCommand: AsyncParsableCommand {
             print("content SM3: \(view.contentDigest)")
             print("consumer signature: \(a.consumerSignature.map { "\($0.signer) at \($0.signedAt)" } ?? "-")")
             print("provider signature: \(a.providerSignature.map { "\($0.signer) at \($0.signedAt)" } ?? "-")")
-            print("filing: \(a.filing.map { "\($0.filedBy) at \($0.filedAt)" } ?? "-")")
+            print("filing: \(a.filing.map { "\($0.filedBy) at \($0.filedAt)" + ($0.acknowledgedLevels.map { ", acknowledging \($0.joined(separator: ","))" } ?? "") } ?? "-")")
             if let reason = a.stateReason { print("reason: \(reason)") }
             if let demand = t.demand { print("from demand: \(demand)") }
             if let amendment = a.amendment {

@@ -14,7 +14,9 @@ struct CatalogueCommand: AsyncParsableCommand {
         func run() async throws {
             let client = try connection.client()
             for file in files {
-                let entry = try TOMLDocument.decode(CatalogueEntry.self, from: try SecretFile.read(file), source: file).validated()
+                let entry = try TOMLDocument.decode(CatalogueEntry.self, from: try SecretFile.read(file), source: file) { entry throws(InvalidInput) in
+                    try entry.validated()
+                }
                 let published: CatalogueEntry = try await client.post("/v1/catalogue", entry)
                 print("\(published.resourceCode) \(published.name) v\(published.schemaVersion): published (\(published.items.count) items)")
             }
@@ -29,9 +31,11 @@ struct CatalogueCommand: AsyncParsableCommand {
         func run() async throws {
             let entries: [CatalogueEntry] = try await connection.client().get("/v1/catalogue")
             if output.json { return try JSONOutput.print(entries) }
-            var table = TextTable("RESOURCE", "NAME", "PROVIDER", "VERSION", "SHARING", "CYCLE", "ITEMS")
+            var table = TextTable("RESOURCE", "NAME", "PROVIDER", "VERSION", "SHARING", "CYCLE", "ITEMS", "HIGHEST LEVEL")
             for e in entries {
-                table.add(e.resourceCode, e.name, e.provider, e.schemaVersion, e.sharingType.rawValue, e.updateCycle.rawValue, String(e.items.count))
+                let highest = e.items.compactMap(\.level).max { $0.grade < $1.grade }
+                table.add(e.resourceCode, e.name, e.provider, e.schemaVersion, e.sharingType.rawValue, e.updateCycle.rawValue, String(e.items.count),
+                          highest.map { $0.grade.rawValue } ?? "-")
             }
             print(table.render())
         }
@@ -52,10 +56,10 @@ struct CatalogueCommand: AsyncParsableCommand {
             print("provider \(e.provider) · \(e.sharingType.rawValue) · \(e.updateCycle.rawValue) · published \(e.publishedOn)")
             if let basis = e.sharingBasis { print("basis: \(basis)") }
             if !e.summary.isEmpty { print(e.summary) }
-            var table = TextTable("ITEM", "TYPE", "LENGTH", "REQUIRED", "KEY", "STANDARD")
+            var table = TextTable("ITEM", "TYPE", "LENGTH", "REQUIRED", "KEY", "STANDARD", "LEVEL")
             for item in e.items {
                 table.add(item.name, item.codeTable.map { "code(\($0.name))" } ?? item.type.rawValue, item.length.map(String.init) ?? "",
-                          item.required ? "yes" : "", item.key ? "key" : "", item.identifier?.rawValue ?? "")
+                          item.required ? "yes" : "", item.key ? "key" : "", item.identifier?.rawValue ?? "", item.level?.description ?? "-")
             }
             print(table.render())
         }

@@ -59,7 +59,8 @@ struct ExchangeRun {
         for party in [Self.consumer, Self.provider] {
             try await gx(["agreement", "sign", Self.agreement, "--hub", url, "--token-file", agencyFile(party, "token"), "--key", agencyFile(party, "key")])
         }
-        try await gx(["agreement", "file", Self.agreement] + client)
+        // 人口 items are 重要 (GB/T 43697-2024): the authority acknowledges it when filing.
+        try await gx(["agreement", "file", Self.agreement, "--acknowledge-levels", "重要"] + client)
         try writeConfigurations(hub: url, mapping: mapping)
         return hub
     }

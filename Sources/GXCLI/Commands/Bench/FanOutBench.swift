@@ -136,7 +136,8 @@ struct FanOutRun {
                     let _: HubAPI.AgreementView = try await client.post("/v1/agreements/\(agreement.id)/signatures",
                                                                          HubAPI.Sign(signature: Data(signature).base64EncodedString()))
                 }
-                let _: HubAPI.AgreementView = try await admin.post("/v1/agreements/\(agreement.id)/filing", [String: String]())
+                let _: HubAPI.AgreementView = try await admin.post("/v1/agreements/\(agreement.id)/filing",
+                                                                   HubAPI.Filing(acknowledgedLevels: agreement.levelsToAcknowledge(in: entry)))
             }
         }
         return (provider, codes)

@@ -51,6 +51,14 @@ public protocol HubStore: Sendable {
     /// The highest sequence an agreement's consumer has acknowledged, 0 before the first receipt.
     func acknowledgedSequence(agreementID: String) async throws -> Int64
 
+    /// Exchange totals per night from `from` through `through` (nights begin at 12:00 Beijing time), the
+    /// resources' own rows and the agreements', optionally only those `agency` provides or consumes.
+    func exchangeTotals(from: CalendarDate, through: CalendarDate, agency: String?) async throws -> [ExchangeNightTotal]
+    /// The same nights summed per month (each row's `night` is its month's first day), resource and agreement.
+    func monthlyExchangeTotals(from: CalendarDate, through: CalendarDate) async throws -> [ExchangeNightTotal]
+    /// Rows held back, per month, resource, item and rule.
+    func monthlyQuarantineTotals(from: CalendarDate, through: CalendarDate) async throws -> [QuarantineNightTotal]
+
     /// Console sessions. `consoleSession` answers only while the credential the session was opened with exists.
     func openConsoleSession(_ session: ConsoleSession) async throws
     func consoleSession(tokenHash: String) async throws -> ConsoleSession?

@@ -136,6 +136,8 @@ extension PostgresHubStore {
             CREATE INDEX demands_provider ON demands (provider);
             CREATE INDEX demands_deadline ON demands (state, deadline)
             """),
+        // Exchange totals per night, kept as batches and receipts are accepted; `migrate` fills them from those already kept.
+        (totalsMigration, totalsSchema),
     ]
 
     /// Brings the schema up to date in one transaction under an advisory lock, so hub processes starting
@@ -160,6 +162,7 @@ extension PostgresHubStore {
                 for statement in migration.sql.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }) where !statement.isEmpty {
                     try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
+                if migration.id == Self.totalsMigration { try await backfillTotals(on: connection) }
                 try await connection.run("INSERT INTO gx_schema_migrations (id) VALUES (\(migration.id))", logger: logger)
             }
         }

@@ -142,6 +142,8 @@ extension SQLiteHubStore {
                 CREATE INDEX demands_deadline ON demands (state, deadline);
                 """)
         }
+        // Exchange totals per night, kept as batches and receipts are accepted, filled from those already kept.
+        migrator.registerMigration(totalsMigration) { db in try migrateTotals(db) }
         return migrator
     }
 

@@ -27,6 +27,8 @@ struct ConsoleRenderer: @unchecked Sendable {
         "audit": PackageResources.audit_mustache,
         "audit-verify": PackageResources.audit_verify_mustache,
         "exchange": PackageResources.exchange_mustache,
+        "compliance": PackageResources.compliance_mustache,
+        "statistics": PackageResources.statistics_mustache,
     ]
 
     init() throws {

@@ -82,6 +82,7 @@ public struct Hub: Sendable {
         addBatchRoutes(to: router)
         addDeliveryRoutes(to: router)
         addDemandRoutes(to: router)
+        addReportRoutes(to: router)
         for mount in mounts { mount.add(router) }
         return router
     }

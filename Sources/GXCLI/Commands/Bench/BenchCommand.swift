@@ -35,7 +35,8 @@ struct BenchCommand: AsyncParsableCommand {
             prints the hub's peak resident memory (VmHWM), its resident memory two seconds after the last \
             push, and the pushes' wall time. GX_HUB_MALLOC_TRIM=0 shows the idle memory without the hub's \
             malloc_trim.
-            """)
+            """,
+        subcommands: [ReportBench.self])
 
     @Option(help: "Rows of the register (night 1).")
     var rows = 1_000_000
@@ -76,7 +77,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "With --fanout: the gx whose hub is measured (default: this one), to compare builds.")
     var hubGx: String?
 
-    func validate() throws {
+    /// Checked when the command runs rather than in `validate()`, which ArgumentParser also calls on the way to
+    /// a subcommand (`gx bench report`), whose options these are not.
+    func check() throws {
         if let fanout {
             guard rows >= 1, pushes >= 1, rounds >= 1 else { throw ValidationError("--rows, --pushes and --rounds must be at least 1") }
             let counts = FanOutBench.counts(fanout)
@@ -92,6 +95,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try check()
         if let fanout {
             return try await FanOutBench(rows: rows, consumers: FanOutBench.counts(fanout), pushes: pushes, rounds: rounds,
                                          documents: documents, work: work, json: json, hubGx: hubGx).run()

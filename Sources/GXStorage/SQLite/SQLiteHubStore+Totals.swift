@@ -154,7 +154,7 @@ extension SQLiteHubStore {
     // MARK: Reads
 
     public func exchangeTotals(from: CalendarDate, through: CalendarDate, agency: String?) async throws -> [ExchangeNightTotal] {
-        var sql = "SELECT * FROM exchange_totals WHERE night >= ? AND night <= ?"
+        var sql = "SELECT \(Self.totalColumns) FROM exchange_totals WHERE night >= ? AND night <= ?"
         var arguments: StatementArguments = [from.description, through.description]
         if let agency { sql += " AND (provider = ? OR consumer = ?)"; arguments += [agency, agency] }
         let bound = arguments, query = sql + " ORDER BY night, resource_code, agreement_id"
@@ -193,24 +193,30 @@ extension SQLiteHubStore {
         }
     }
 
+    /// The columns in the order `total(from:)` reads them (by position: a year of nights is ~200 000 rows).
+    static let totalColumns = """
+        night, resource_code, agreement_id, provider, consumer, batches, upserts_provided, deletes_provided, quarantined, passes,
+        pass_completed_at, deliveries, upserts_delivered, deletes_delivered, receipts_matched, upserts_applied, deletes_applied,
+        applied_at, pass_applied_at
+        """
+
     static func total(from row: Row) throws -> ExchangeNightTotal {
-        guard let night = CalendarDate(row["night"] as String) else { throw StoreError.unavailable(reason: "corrupt night in exchange_totals") }
-        var t = ExchangeNightTotal(night: night, resourceCode: row["resource_code"], agreementID: row["agreement_id"],
-                                   provider: row["provider"], consumer: row["consumer"])
-        t.batches = row["batches"]
-        t.upsertsProvided = row["upserts_provided"]
-        t.deletesProvided = row["deletes_provided"]
-        t.quarantined = row["quarantined"]
-        t.passes = row["passes"]
-        t.passCompletedAt = row["pass_completed_at"]
-        t.deliveries = row["deliveries"]
-        t.upsertsDelivered = row["upserts_delivered"]
-        t.deletesDelivered = row["deletes_delivered"]
-        t.receiptsMatched = row["receipts_matched"]
-        t.upsertsApplied = row["upserts_applied"]
-        t.deletesApplied = row["deletes_applied"]
-        t.appliedAt = row["applied_at"]
-        t.passAppliedAt = row["pass_applied_at"]
+        guard let night = CalendarDate(row[0] as String) else { throw StoreError.unavailable(reason: "corrupt night in exchange_totals") }
+        var t = ExchangeNightTotal(night: night, resourceCode: row[1], agreementID: row[2], provider: row[3], consumer: row[4])
+        t.batches = row[5]
+        t.upsertsProvided = row[6]
+        t.deletesProvided = row[7]
+        t.quarantined = row[8]
+        t.passes = row[9]
+        t.passCompletedAt = row[10]
+        t.deliveries = row[11]
+        t.upsertsDelivered = row[12]
+        t.deletesDelivered = row[13]
+        t.receiptsMatched = row[14]
+        t.upsertsApplied = row[15]
+        t.deletesApplied = row[16]
+        t.appliedAt = row[17]
+        t.passAppliedAt = row[18]
         return t
     }
 }

@@ -148,6 +148,13 @@ gx audit list --token-file "$STATE/hub/auditor.token" --limit 1000
 gx audit export --token-file "$STATE/hub/auditor.token" --out "$STATE/audit.ndjson" >/dev/null
 
 echo
+echo "== oversight: cadence of the last 7 nights (a night runs 12:00 to 12:00 Beijing time) and this year's statistics"
+tonight=$(date -u -d "@$(( $(date +%s) - 4 * 3600 ))" +%F)
+week_ago=$(date -u -d "@$(( $(date +%s) - 4 * 3600 - 6 * 86400 ))" +%F)
+gx report compliance --token-file "$STATE/hub/auditor.token" --from "$week_ago" --to "$tonight"
+gx report statistics --token-file "$STATE/hub/auditor.token" --year "$(date -u -d "@$(( $(date +%s) + 8 * 3600 ))" +%Y)"
+
+echo
 echo "== stopping the hub (SIGTERM: graceful shutdown) and re-verifying offline"
 kill -TERM $HUB_PID
 wait $HUB_PID || true

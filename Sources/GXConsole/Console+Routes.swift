@@ -24,6 +24,7 @@ extension Console {
         addAuditPages(to: group)
         addDemandPages(to: group)
         addObjectionPages(to: group)
+        addOversightPages(to: group)
         // Anything else under /console/ is a page that does not exist, answered as a page, with the headers.
         group.get("**") { _, _ -> Response in throw ConsolePageError(.notFound, "error.not_found") }
         group.post("**") { _, _ -> Response in throw ConsolePageError(.notFound, "error.not_found") }
@@ -190,8 +191,10 @@ extension Console {
         case .admin, .auditor:
             link("nav.overview", "overview"); link("nav.agreements", "agreements"); link("nav.demands", "demands"); link("nav.agencies", "agencies")
             link("nav.catalogue", "catalogue"); link("nav.audit", "audit")
+            link("nav.compliance", "compliance"); link("nav.statistics", "statistics")
         case .agency:
             link("nav.agency_home", "agency"); link("nav.agreements", "agreements"); link("nav.demands", "demands"); link("nav.catalogue", "catalogue")
+            link("nav.compliance", "compliance"); link("nav.statistics", "statistics")
         }
         link("nav.objections", "objections")
         var chrome: [String: Any] = [

@@ -30,6 +30,8 @@ struct ConsoleRenderer: @unchecked Sendable {
         "demands": PackageResources.demands_mustache,
         "demand": PackageResources.demand_mustache,
         "objections": PackageResources.objections_mustache,
+        "compliance": PackageResources.compliance_mustache,
+        "statistics": PackageResources.statistics_mustache,
     ]
 
     init() throws {

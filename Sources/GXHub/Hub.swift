@@ -88,6 +88,7 @@ public struct Hub: Sendable {
         addDemandRoutes(to: router)
         addObjectionRoutes(to: router)
         addVerificationRoutes(to: router)
+        addReportRoutes(to: router)
         for mount in mounts { mount.add(router) }
         return router
     }

@@ -60,6 +60,13 @@ public protocol HubStore: Sendable {
     func verification(agreementID: String, sequence: Int64) async throws -> StoredVerification?
     /// A verification agreement's requests in sequence order after `after`.
     func verifications(agreementID: String, after: Int64, limit: Int) async throws -> [StoredVerification]
+    /// Exchange totals per night from `from` through `through` (nights begin at 12:00 Beijing time), the
+    /// resources' own rows and the agreements', optionally only those `agency` provides or consumes.
+    func exchangeTotals(from: CalendarDate, through: CalendarDate, agency: String?) async throws -> [ExchangeNightTotal]
+    /// The same nights summed per month (each row's `night` is its month's first day), resource and agreement.
+    func monthlyExchangeTotals(from: CalendarDate, through: CalendarDate) async throws -> [ExchangeNightTotal]
+    /// Rows held back, per month, resource, item and rule.
+    func monthlyQuarantineTotals(from: CalendarDate, through: CalendarDate) async throws -> [QuarantineNightTotal]
 
     /// Console sessions. `consoleSession` answers only while the credential the session was opened with exists.
     func openConsoleSession(_ session: ConsoleSession) async throws

@@ -33,6 +33,29 @@ struct BenchTests {
         #expect(Set(micro.compactMap { $0["name"] as? String }).count == 6)
     }
 
+    @Test("gx bench report fills a small exchange on both stores and prints a time for every report query")
+    func reportRun() async throws {
+        let server = try TestPostgres.server()
+        let work = try temporaryDirectory("bench-report")
+        let result = try await GXBinary.run(["bench", "report", "--pairs", "22", "--nights", "10", "--postgres", server.description,
+                                             "--work", work.appendingPathComponent("run").path])
+        try #require(result.status == 0, "\(result.stdout)\(result.stderr.suffix(3000))")
+        print(result.stdout)
+        #expect(result.stdout.contains("gx bench report: 22 pairs × 10 nights"))
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        for store in ["sqlite", "postgresql"] {
+            let rows = lines.filter { $0.hasPrefix(store + " ") }
+            #expect(rows.count == 6, "fill and five queries on \(store): \(rows)")
+            for query in ["fill", "compliance, last 30 nights", "compliance, all 10 nights", "compliance, all nights, one agency", "statistics, year", "statistics, month"] {
+                let row = try #require(rows.first { $0.contains(query) }, "\(store) \(query)")
+                let seconds = row.split(separator: " ", omittingEmptySubsequences: true).reversed().dropFirst().first.flatMap { Double($0) }
+                #expect(seconds.map { $0 >= 0 && $0.isFinite } == true, "\(row)")
+            }
+        }
+        // 22 daily pairs and 2 resources' catalogue promises × 10 nights, every period reported.
+        #expect(lines.contains { $0.hasPrefix("sqlite ") && $0.contains("compliance, all 10 nights") && $0.hasSuffix(" 240") })
+    }
+
     @Test("without a PostgreSQL server gx bench says how to get one")
     func needsPostgres() async throws {
         let result = try await GXBinary.run(["bench", "--rows", "1000"])

@@ -70,6 +70,15 @@ final class CountingHubStore: HubStore {
     }
     func receipt(agreementID: String, sequence: Int64) async throws -> StoredReceipt? { try await base.receipt(agreementID: agreementID, sequence: sequence) }
     func acknowledgedSequence(agreementID: String) async throws -> Int64 { try await base.acknowledgedSequence(agreementID: agreementID) }
+    func exchangeTotals(from: CalendarDate, through: CalendarDate, agency: String?) async throws -> [ExchangeNightTotal] {
+        try await base.exchangeTotals(from: from, through: through, agency: agency)
+    }
+    func monthlyExchangeTotals(from: CalendarDate, through: CalendarDate) async throws -> [ExchangeNightTotal] {
+        try await base.monthlyExchangeTotals(from: from, through: through)
+    }
+    func monthlyQuarantineTotals(from: CalendarDate, through: CalendarDate) async throws -> [QuarantineNightTotal] {
+        try await base.monthlyQuarantineTotals(from: from, through: through)
+    }
     func metadata(_ key: String) async throws -> String? { try await base.metadata(key) }
     func setMetadata(_ key: String, _ value: String) async throws { try await base.setMetadata(key, value) }
     func appliedMigrations() async throws -> [String] { try await base.appliedMigrations() }

@@ -693,6 +693,33 @@ paths:
         "409": { $ref: "#/components/responses/Error" }
         "413": { $ref: "#/components/responses/Error" }
         "422": { $ref: "#/components/responses/Error" }
+  /v1/reports/compliance:
+    get:
+      summary: >
+        Cadence (issue 17): per agreement and period of its frequency (nights begin 12:00 Beijing time), whether the
+        provider's pass completed and the consumer applied it on time, late, or not at all (空白); per resource, its
+        catalogue update cycle. Admin, auditor; an agency only its own.
+      parameters:
+        - { name: from, in: query, required: true, description: first night (a date), schema: { type: string, format: date } }
+        - { name: to, in: query, required: true, description: last night (a date, inclusive), schema: { type: string, format: date } }
+        - { name: agency, in: query, schema: { $ref: "#/components/schemas/Text" } }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+  /v1/reports/statistics:
+    get:
+      summary: >
+        Figures per month, agency and resource (agreements filed, suspended, revoked; pairs active; batches; records
+        provided, delivered, applied; quarantined by rule; demands). Admin, auditor; an agency only its own.
+      parameters:
+        - { name: year, in: query, description: the year (default this year), schema: { type: integer, minimum: 2000, maximum: 2999 } }
+        - { name: month, in: query, schema: { type: integer, minimum: 1, maximum: 12 } }
+        - { name: agency, in: query, schema: { $ref: "#/components/schemas/Text" } }
+      responses:
+        "200": { $ref: "#/components/responses/Object" }
+        "400": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
   /v1/audit:
     get:
       summary: Audit entries, filtered and paged (admin, auditor).

@@ -2,6 +2,7 @@ import Foundation
 import GXDomain
 import GXStorage
 import Prometheus
+import Synchronization
 
 /// What the hub reports to Prometheus at `/metrics`. Counters belong to this process (Prometheus sums
 /// across hub processes); the audit-chain length and delivery lag are read from the store at each scrape,
@@ -35,6 +36,15 @@ public final class HubMetrics: Sendable {
                                        buckets: Self.latencyBuckets)
             .record(duration)
     }
+
+    /// Per agreement ever reported: 1 while its last ended period was a 空白 (no pass, or a pass never applied).
+    func cadenceOverdue(_ overdue: [ComplianceRow]) {
+        let now = Set(overdue.compactMap(\.agreementID))
+        for id in now.union(cadenceReported.withLock { $0.formUnion(now); return $0 }) {
+            registry.makeGauge(descriptor: Self.cadenceOverdue, labels: [("agreement", id)]).set(Int64(now.contains(id) ? 1 : 0))
+        }
+    }
+    let cadenceReported = Mutex<Set<String>>([])
 
     /// The exposition text, after refreshing the figures that come from the store.
     func exposition(store: any HubStore) async throws -> [UInt8] {
@@ -73,6 +83,8 @@ public final class HubMetrics: Sendable {
                                                      helpText: "Undecided sharing demands past their time limit in working days, by who must act (authority, provider).") }
     static var objectionsOverdue: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "objections_overdue", unitName: "",
                                                         helpText: "Objections to shared records awaiting the provider's answer past their deadline in working days.") }
+    static var cadenceOverdue: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "cadence_overdue", unitName: "",
+                                                     helpText: "1 while an agreement's last ended period (night, week, month by its frequency) was a 空白: no pass, or a pass its consumer never applied.") }
     static var auditChainLength: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "audit_chain_length", unitName: "",
                                                        helpText: "Entries in the audit chain.") }
     static var requestDuration: MetricNameDescriptor { MetricNameDescriptor(namespace: "gongxiang", metricName: "http_request_duration", unitName: "seconds",

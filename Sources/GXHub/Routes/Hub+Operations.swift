@@ -8,6 +8,7 @@ extension Hub {
         router.on(.get, "/metrics", allow: [.admin, .auditor]) { _, _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            metrics.cadenceOverdue(try await OversightWorkflow(hub: self).overdueAgreements(now: now()))
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try await metrics.exposition(store: store))))
         }
         router.get("/openapi.yaml") { _, _ in

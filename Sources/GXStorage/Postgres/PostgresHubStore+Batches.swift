@@ -22,14 +22,16 @@ extension PostgresHubStore {
                 VALUES (\(m.resourceCode), \(m.sequence), \(m.provider), \(batch.manifestBase64), \(batch.signatureBase64),
                         \(batch.manifestSM3), \(batch.acceptedAt), \(batch.payloadPath))
                 """, logger: logger)
+            try await addBatchTotals(m, acceptedAt: batch.acceptedAt, on: connection)
             try await connection.run("SELECT pg_notify(\(Self.batchAcceptedChannel), \(m.resourceCode))", logger: logger)
         case let .recordDelivery(delivery):
-            try await connection.run("""
+            let inserted = try await connection.query("""
                 INSERT INTO deliveries (agreement_id, sequence, manifest, signature, payload)
                 VALUES (\(delivery.manifest.agreementID), \(delivery.manifest.sequence), \(delivery.manifestBase64),
                         \(delivery.signatureBase64), \(delivery.payloadPath))
-                ON CONFLICT (agreement_id, sequence) DO NOTHING
-                """, logger: logger)
+                ON CONFLICT (agreement_id, sequence) DO NOTHING RETURNING sequence
+                """, logger: logger).collect()
+            if !inserted.isEmpty { try await addDeliveryTotals(delivery.manifest, on: connection) }
         case let .recordReceipt(stored):
             let r = stored.receipt
             if try await exists("SELECT 1 FROM receipts WHERE agreement_id = \(r.agreementID) AND sequence = \(r.sequence)", on: connection) {
@@ -39,6 +41,7 @@ extension PostgresHubStore {
                 INSERT INTO receipts (agreement_id, sequence, resource_code, receipt, signature, received_at)
                 VALUES (\(r.agreementID), \(r.sequence), \(r.resourceCode), \(stored.receiptBase64), \(stored.signatureBase64), \(stored.receivedAt))
                 """, logger: logger)
+            try await addReceiptTotals(r, receivedAt: stored.receivedAt, on: connection)
         case let .pruneBatch(resourceCode, sequence):
             try await connection.run("UPDATE batches SET payload = NULL WHERE resource_code = \(resourceCode) AND sequence = \(sequence)", logger: logger)
             try await connection.run("""

@@ -171,6 +171,8 @@ extension PostgresHubStore {
                 PRIMARY KEY (agreement_id, sequence)
             )
             """),
+        // Exchange totals per night, kept as batches and receipts are accepted; `migrate` fills them from those already kept.
+        (totalsMigration, totalsSchema),
     ]
 
     /// Brings the schema up to date in one transaction under an advisory lock, so hub processes starting
@@ -195,6 +197,7 @@ extension PostgresHubStore {
                 for statement in migration.sql.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }) where !statement.isEmpty {
                     try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
+                if migration.id == Self.totalsMigration { try await backfillTotals(on: connection) }
                 try await connection.run("INSERT INTO gx_schema_migrations (id) VALUES (\(migration.id))", logger: logger)
             }
         }

@@ -21,12 +21,14 @@ extension SQLiteHubStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [m.resourceCode, m.sequence, m.provider, batch.manifestBase64, batch.signatureBase64,
                                  batch.manifestSM3, batch.acceptedAt, batch.payloadPath])
+            try addBatchTotals(m, acceptedAt: batch.acceptedAt, in: db)
         case let .recordDelivery(delivery):
             try db.execute(sql: """
                 INSERT INTO deliveries (agreement_id, sequence, manifest, signature, payload) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (agreement_id, sequence) DO NOTHING
                 """, arguments: [delivery.manifest.agreementID, delivery.manifest.sequence, delivery.manifestBase64,
                                  delivery.signatureBase64, delivery.payloadPath])
+            if db.changesCount > 0 { try addDeliveryTotals(delivery.manifest, in: db) }
         case let .recordReceipt(stored):
             let r = stored.receipt
             if try Row.fetchOne(db, sql: "SELECT 1 FROM receipts WHERE agreement_id = ? AND sequence = ?", arguments: [r.agreementID, r.sequence]) != nil {
@@ -35,6 +37,7 @@ extension SQLiteHubStore {
             try db.execute(sql: """
                 INSERT INTO receipts (agreement_id, sequence, resource_code, receipt, signature, received_at) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [r.agreementID, r.sequence, r.resourceCode, stored.receiptBase64, stored.signatureBase64, stored.receivedAt])
+            try addReceiptTotals(r, receivedAt: stored.receivedAt, in: db)
         case let .pruneBatch(resourceCode, sequence):
             try db.execute(sql: "UPDATE batches SET payload = NULL WHERE resource_code = ? AND sequence = ?", arguments: [resourceCode, sequence])
             try db.execute(sql: """

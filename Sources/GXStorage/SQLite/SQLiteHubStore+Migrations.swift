@@ -183,6 +183,8 @@ extension SQLiteHubStore {
                 );
                 """)
         }
+        // Exchange totals per night, kept as batches and receipts are accepted, filled from those already kept.
+        migrator.registerMigration(totalsMigration) { db in try migrateTotals(db) }
         return migrator
     }
 

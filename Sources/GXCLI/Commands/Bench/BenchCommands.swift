@@ -5,7 +5,7 @@ import ArgumentParser
 struct BenchCommands: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure Gongxiang: a night against a scripted pipeline (default), a whole city's night, or the auditor's pages.",
-        subcommands: [BenchCommand.self, CityBenchCommand.self, AuditBenchCommand.self],
+        abstract: "Measure Gongxiang: a night against a scripted pipeline (default), a whole city's night, the auditor's pages, or the oversight reports.",
+        subcommands: [BenchCommand.self, CityBenchCommand.self, AuditBenchCommand.self, ReportBench.self],
         defaultSubcommand: BenchCommand.self)
 }

@@ -196,7 +196,8 @@ struct ObjectionWorkflowTests {
             try await client.call(.post, "/v1/agreements", token: fixture.adminToken, json: terms).expect(.created)
             try await client.sign(terms, as: other).expect(.ok)
             try await client.sign(terms, as: fixture.party(PopulationBatch.provider)).expect(.ok)
-            try await client.call(.post, "/v1/agreements/\(terms.id)/filing", token: fixture.adminToken).expect(.ok)
+            try await client.call(.post, "/v1/agreements/\(terms.id)/filing", token: fixture.adminToken,
+                                  json: HubAPI.Filing(acknowledgedLevels: try SampleDocuments.levelsToAcknowledge(terms))).expect(.ok)
             let objection = try await client.raised(.name, as: fixture.party(PopulationBatch.consumer))
             let flags = try await client.call(.get, "/v1/objections?flagged=true&agreement=\(terms.id)", token: other.token)
                 .decode([HubAPI.ObjectionView].self)
@@ -243,5 +244,11 @@ struct ObjectionWorkflowTests {
         #expect(tally.raised == 3)
         #expect(tally.answeredInTime == 1 && tally.answeredLate == 1 && tally.unanswered == 1)
         #expect(tally.confirmed == 1 && tally.rejected == 1 && tally.escalated == 1)
+        // The yearly statistics count the same: three raised in March 2026, one answered in time.
+        let statistics = try await OversightWorkflow(hub: fixture.hub).statistics(year: 2026, month: nil, agency: nil, now: march.addingTimeInterval(40 * 86400))
+        #expect(statistics.total.objectionsRaised == 3 && statistics.total.objectionsResolvedOnTime == 1)
+        #expect(statistics.byMonth[2].objectionsRaised == 3 && statistics.byMonth[0].objectionsRaised == 0)
+        #expect(statistics.byResource.first { $0.key == "RK-001" }?.objectionsRaised == 3)
+        #expect(statistics.byAgency.first { $0.key == PopulationBatch.provider }?.objectionsResolvedOnTime == 1)
     }
 }

@@ -30,7 +30,8 @@ enum VerificationSample {
             try await client.call(.post, "/v1/agreements", token: fixture.adminToken, json: terms).expect(.created)
             try await client.sign(terms, as: fixture.party(terms.consumer)).expect(.ok)
             try await client.sign(terms, as: fixture.party(terms.provider)).expect(.ok)
-            try await client.call(.post, "/v1/agreements/\(terms.id)/filing", token: fixture.adminToken).expect(.ok)
+            try await client.call(.post, "/v1/agreements/\(terms.id)/filing", token: fixture.adminToken,
+                                  json: HubAPI.Filing(acknowledgedLevels: try SampleDocuments.levelsToAcknowledge(terms))).expect(.ok)
         }
         return fixture
     }

@@ -50,10 +50,10 @@ public struct StatisticsLine: Codable, Sendable, Hashable {
     public var demandsRefused: Int = 0
     /// Median calendar days from submission to decision of the demands decided in the period.
     public var medianDaysToAnswer: Double?
-    // OBJECTIONS: objections raised and resolved on time (数据异议) are filled in by the objections work (issue 17,
-    // built in parallel); until then they are absent from every report (nil), never zero.
-    public var objectionsRaised: Int?
-    public var objectionsResolvedOnTime: Int?
+    /// Objections (数据异议) raised in the period against records of the resource.
+    public var objectionsRaised: Int = 0
+    /// Of those, the ones the provider answered (confirmed or rejected) within its deadline in working days.
+    public var objectionsResolvedOnTime: Int = 0
 
     public init(key: String) { self.key = key }
 

@@ -700,7 +700,7 @@ paths:
         provider's pass completed and the consumer applied it on time, late, or not at all (空白); per resource, its
         catalogue update cycle. Admin, auditor; an agency only its own.
       parameters:
-        - { name: from, in: query, required: true, description: first night (a date), schema: { type: string, format: date } }
+        - { name: from, in: query, required: true, description: "first night (a date; nights run 12:00 to 12:00 China Standard Time, +08:00)", schema: { type: string, format: date } }
         - { name: to, in: query, required: true, description: last night (a date, inclusive), schema: { type: string, format: date } }
         - { name: agency, in: query, schema: { $ref: "#/components/schemas/Text" } }
       responses:

@@ -182,9 +182,17 @@ public struct OversightWorkflow: Sendable {
             for line in lines.keys(month: key, resource: demand.resourceCode, agencies: agencies) { days[line, default: []].append(decision.days) }
         }
         lines.setMedians(days)
-        // OBJECTIONS: objections raised / resolved on time (数据异议) go here once the objection workflow exists:
-        // count them per month, resource and agency as the demands above, and set `objectionsRaised` and
-        // `objectionsResolvedOnTime` (left nil until then, so no report shows a zero that was never counted).
+        // Objections: counted in the month they were raised; resolved on time when answered within the deadline.
+        let objections = try await store.objections(matching: ObjectionQuery(raisedFrom: Timestamp.string(from: start),
+                                                                             raisedBefore: Timestamp.string(from: end)))
+        for objection in objections where agency == nil || objection.provider == agency || objection.consumer == agency {
+            guard let raised = Timestamp.instant(from: objection.raisedAt) else { continue }
+            lines.add(month: monthKey(CalendarDate.night(of: raised)), resource: objection.resourceCode,
+                      agencies: [objection.provider, objection.consumer]) {
+                $0.objectionsRaised += 1
+                if objection.answeredInTime == true { $0.objectionsResolvedOnTime += 1 }
+            }
+        }
         let months = ((month ?? 1)...lastMonth).map { String(CalendarDate(year: year, month: $0, day: 1).description.prefix(7)) }
         return StatisticsReport(year: year, month: month, asOf: Timestamp.string(from: now), total: lines.total,
                                 byMonth: months.map { lines.months[$0] ?? StatisticsLine(key: $0) },

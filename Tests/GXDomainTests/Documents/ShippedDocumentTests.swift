@@ -20,7 +20,7 @@ struct ShippedDocumentTests {
         let catalogue = try SampleDocuments.catalogue()
         let agencies = Dictionary(uniqueKeysWithValues: try SampleDocuments.agencyList().agency.map { ($0.code, $0) })
         let terms = try SampleDocuments.agreementTerms()
-        #expect(terms.count == 4)
+        #expect(terms.count == 5)
         for t in terms {
             let p = agencies[t.provider]!, c = agencies[t.consumer]!
             _ = try t.validated(entry: catalogue[t.resourceCode]!,

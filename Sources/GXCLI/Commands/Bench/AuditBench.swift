@@ -188,13 +188,18 @@ struct AuditBenchHub {
         try await gx(["catalogue", "publish"] + admin + catalogue)
         let agreements = try FileManager.default.contentsOfDirectory(atPath: documents.appendingPathComponent("Agreements").path)
             .filter { $0.hasPrefix("BJ-") && $0.hasSuffix(".toml") }.sorted().map { documents.appendingPathComponent("Agreements/\($0)").path }
+        let entries = try Dictionary(catalogue.map { file in
+            let entry = try TOMLDocument.decode(CatalogueEntry.self, from: try String(contentsOfFile: file, encoding: .utf8), source: file)
+            return (entry.resourceCode, entry)
+        }, uniquingKeysWith: { a, _ in a })
         for file in agreements {
             let terms = try TOMLDocument.decode(AgreementTerms.self, from: try String(contentsOfFile: file, encoding: .utf8), source: file)
+            let levels = entries[terms.resourceCode].map { terms.levelsToAcknowledge(in: $0) } ?? []
             try await gx(["agreement", "import"] + admin + [file])
             for party in [terms.consumer, terms.provider] {
                 try await gx(["agreement", "sign", terms.id, "--hub", url, "--token-file", "\(agencies)/\(party).token", "--key", "\(agencies)/\(party).key"])
             }
-            try await gx(["agreement", "file", terms.id] + admin)
+            try await gx(["agreement", "file", terms.id] + admin + (levels.isEmpty ? [] : ["--acknowledge-levels", levels.joined(separator: ",")]))
         }
         try await gx(["auditors", "add", "auditor", "--token-out", hubDirectory + "/auditor.token"] + admin)
     }

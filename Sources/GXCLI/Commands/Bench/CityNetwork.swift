@@ -180,6 +180,7 @@ struct CityNetwork {
                 terms.provider = agencyCodes[pair.resource.provider]
                 terms.consumer = agencyCodes[pair.consumer]
                 terms.resourceCode = pair.resource.code
+                let levels = terms.levelsToAcknowledge(in: pair.resource.register.entry)
                 let signers = [(keys[pair.consumer], tokens[pair.consumer]), (keys[pair.resource.provider], tokens[pair.resource.provider])]
                 group.addTask {
                     let _: HubAPI.AgreementView = try await admin.post("/v1/agreements", terms)
@@ -188,7 +189,7 @@ struct CityNetwork {
                         let _: HubAPI.AgreementView = try await HubClient(baseURL: url, token: token).post(
                             "/v1/agreements/\(terms.id)/signatures", HubAPI.Sign(signature: Data(signature).base64EncodedString()))
                     }
-                    let _: HubAPI.AgreementView = try await admin.post("/v1/agreements/\(terms.id)/filing", [String: String]())
+                    let _: HubAPI.AgreementView = try await admin.post("/v1/agreements/\(terms.id)/filing", HubAPI.Filing(acknowledgedLevels: levels))
                 }
             }
             try await group.waitForAll()

@@ -258,7 +258,8 @@ struct VerifyRun {
             let signature = try signer.key.signature(for: terms.canonicalBytes)
             let _: HubAPI.AgreementView = try await client.post("/v1/agreements/\(terms.id)/signatures", HubAPI.Sign(signature: Data(signature).base64EncodedString()))
         }
-        let _: HubAPI.AgreementView = try await admin.post("/v1/agreements/\(terms.id)/filing", [String: String]())
+        let _: HubAPI.AgreementView = try await admin.post("/v1/agreements/\(terms.id)/filing",
+                                                           HubAPI.Filing(acknowledgedLevels: terms.levelsToAcknowledge(in: entry)))
         return (provider, consumer)
     }
 

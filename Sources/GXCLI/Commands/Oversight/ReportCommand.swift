@@ -41,12 +41,13 @@ struct ReportCommand: AsyncParsableCommand {
 
     struct Statistics: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Per month, agency and resource: agreements, pairs, batches, records, quarantine and demands.",
+            abstract: "Per month, agency and resource: agreements, pairs, batches, records, quarantine, demands and objections.",
             discussion: """
                 Months are the nights beginning in them. PROVIDED counts the records of accepted batches, DELIVERED those \
                 projected to consumers, APPLIED those consumers acknowledged with matching receipts; QUARANTINED the rows \
                 each batch reported held back (a row still invalid the next night counts again). DEMANDS: received / \
-                answered on time / refused, and the median calendar days from submission to decision. An agency's line \
+                answered on time / refused, and the median calendar days from submission to decision. OBJECTIONS: \
+                raised / answered by the provider within its deadline. An agency's line \
                 counts what it provides and what it consumes.
                 """)
         @OptionGroup var connection: HubConnectionOptions
@@ -98,7 +99,7 @@ struct ReportCommand: AsyncParsableCommand {
         lines += report.byResource.map { ("resource", $0) }
         func median(_ line: StatisticsLine) -> String { line.medianDaysToAnswer.map { String(format: "%.1f", $0) } ?? "" }
         if format == .csv {
-            var out = ["scope,key,agreements_filed,agreements_suspended,agreements_revoked,pairs_active,batches,records_provided,records_delivered,records_applied,quarantined,quarantined_by_rule,demands_received,demands_answered,demands_answered_on_time,demands_refused,median_days_to_answer"]
+            var out = ["scope,key,agreements_filed,agreements_suspended,agreements_revoked,pairs_active,batches,records_provided,records_delivered,records_applied,quarantined,quarantined_by_rule,demands_received,demands_answered,demands_answered_on_time,demands_refused,median_days_to_answer,objections_raised,objections_resolved_on_time"]
             for (scope, l) in lines {
                 let rules = l.quarantinedByRule.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
                 let agreements: [Int] = [l.agreementsFiled, l.agreementsSuspended, l.agreementsRevoked, l.pairsActive]
@@ -110,16 +111,18 @@ struct ReportCommand: AsyncParsableCommand {
                 fields.append(rules)
                 fields += demands.map { String($0) }
                 fields.append(median(l))
+                fields += [String(l.objectionsRaised), String(l.objectionsResolvedOnTime)]
                 out.append(fields.map(csv).joined(separator: ","))
             }
             return out.joined(separator: "\n") + "\n"
         }
         var table = TextTable("SCOPE", "KEY", "FILED/SUSP/REVOKED", "PAIRS", "BATCHES", "PROVIDED", "DELIVERED", "APPLIED", "QUARANTINED",
-                              "DEMANDS (RECV/ON TIME/REFUSED)", "MEDIAN DAYS")
+                              "DEMANDS (RECV/ON TIME/REFUSED)", "MEDIAN DAYS", "OBJECTIONS (RAISED/ON TIME)")
         for (scope, l) in lines {
             table.add(scope, l.key, "\(l.agreementsFiled)/\(l.agreementsSuspended)/\(l.agreementsRevoked)", String(l.pairsActive), String(l.batches),
                       String(l.recordsProvided), String(l.recordsDelivered), String(l.recordsApplied), String(l.quarantined),
-                      "\(l.demandsReceived)/\(l.demandsAnsweredOnTime)/\(l.demandsRefused)", median(l))
+                      "\(l.demandsReceived)/\(l.demandsAnsweredOnTime)/\(l.demandsRefused)", median(l),
+                      "\(l.objectionsRaised)/\(l.objectionsResolvedOnTime)")
         }
         let period = report.month.map { String(format: "%04d-%02d", report.year, $0) } ?? String(report.year)
         return "Statistics \(period) (months are the nights beginning in them)\n" + table.render() + "\n"

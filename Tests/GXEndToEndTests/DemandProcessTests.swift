@@ -75,7 +75,7 @@ struct DemandProcessTests {
         for party in [consumer, provider] {
             _ = try await gx(["agreement", "sign", agreement, "--key", world.state.appendingPathComponent("agencies/\(party).key").path], as: party)
         }
-        #expect(try await gx(["agreement", "file", agreement], as: nil).stdout.contains("\(agreement): active"))
+        #expect(try await gx(["agreement", "file", agreement, "--acknowledge-levels", "重要"], as: nil).stdout.contains("\(agreement): active"))
 
         // The consumer's agent receives the new agreement into its own table; the provider pushes its next night.
         let agentDirectory = world.state.appendingPathComponent("agents/\(consumer)")

@@ -131,7 +131,12 @@ class World:
         for party in (self.consumer, self.provider):
             self.run([gx, "agreement", "sign", AGREEMENT, "--token-file", str(self.state / "agencies" / f"{party}.token"),
                       "--key", str(self.state / "agencies" / f"{party}.key")])
-        self.run([gx, "agreement", "file", AGREEMENT, "--token-file", admin])
+        # Items above 一般 (GB/T 43697-2024) are filed only when the authority acknowledges their levels.
+        entry = next(tomllib.loads(p.read_text()) for p in (ROOT / "Catalogue").glob("*.toml")
+                     if tomllib.loads(p.read_text())["resource_code"] == agreement["resource"])
+        grades = {i.get("level", "").split("/")[0] for i in entry["items"] if i["name"] in agreement["items"]}
+        levels = [g for g in ("重要", "核心") if g in grades]
+        self.run([gx, "agreement", "file", AGREEMENT, "--token-file", admin] + (["--acknowledge-levels", ",".join(levels)] if levels else []))
         self.items = agreement["items"]
         self.write_configs()
 

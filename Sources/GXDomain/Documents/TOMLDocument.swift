@@ -6,6 +6,7 @@ import TOMLKit
 /// and the field.
 public enum TOMLDocument {
     public static func decode<T: Decodable>(_ type: T.Type, from text: String, source: String) throws(InvalidInput) -> T {
+        try checkTableHeaders(text, source: source)
         do {
             return try TOMLDecoder(strictDecoding: true).decode(T.self, from: text)
         } catch let error as TOMLParseError {

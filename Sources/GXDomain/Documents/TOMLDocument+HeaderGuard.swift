@@ -1,0 +1,61 @@
+/// toml++ (inside TOMLKit) asserts, and so aborts the whole process, on a table header whose first key does
+/// not start with a bare-key character or a quote (`[?]`, `[[ ?]]`; found by `scripts/fuzz.sh`). Such a
+/// header is a syntax error anyway: it is refused here, naming the line, before the text reaches the parser.
+extension TOMLDocument {
+    static func checkTableHeaders(_ text: String, source: String) throws(InvalidInput) {
+        var line = 1
+        var atLineStart = true
+        var depth = 0                     // open [ or { of a value
+        var string: [Character]? = nil    // the delimiter of the string being read
+        var inComment = false
+        let characters = Array(text)
+        var i = 0
+        func starts(_ token: String, at index: Int) -> Bool {
+            let token = Array(token)
+            return index + token.count <= characters.count && Array(characters[index..<index + token.count]) == token
+        }
+        while i < characters.count {
+            let c = characters[i]
+            if c == "\n" {
+                line += 1
+                atLineStart = true
+                inComment = false
+                if let delimiter = string, delimiter.count == 1 { string = nil }   // a one-line string ends with its line
+                i += 1
+                continue
+            }
+            if inComment { i += 1; continue }
+            if let delimiter = string {
+                if delimiter.first == "\"", c == "\\" { i += 2; continue }
+                if starts(String(delimiter), at: i) { string = nil; i += delimiter.count; continue }
+                i += 1
+                continue
+            }
+            if atLineStart, c == " " || c == "\t" { i += 1; continue }
+            if atLineStart, c == "[", depth == 0 {
+                var j = i + 1
+                if j < characters.count, characters[j] == "[" { j += 1 }
+                while j < characters.count, characters[j] == " " || characters[j] == "\t" { j += 1 }
+                let first = j < characters.count ? characters[j] : "\n"
+                let isBare = first.isASCII && (first.isLetter || first.isNumber || first == "_" || first == "-")
+                guard isBare || first == "\"" || first == "'" else {
+                    throw InvalidInput(field: "syntax", reason: "a table header must begin with a bare key (A–Z, a–z, 0–9, _ or -) or a quoted key",
+                                       record: "\(source):\(line)")
+                }
+                // The header itself: skip to the end of its line (keys may be quoted, which the check above allows).
+                while i < characters.count, characters[i] != "\n" { i += 1 }
+                continue
+            }
+            atLineStart = false
+            switch c {
+            case "#": inComment = true
+            case "\"": string = starts("\"\"\"", at: i) ? Array("\"\"\"") : ["\""]; i += string!.count; continue
+            case "'": string = starts("'''", at: i) ? Array("'''") : ["'"]; i += string!.count; continue
+            case "[", "{": depth += 1
+            case "]", "}": depth = max(0, depth - 1)
+            default: break
+            }
+            i += 1
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import GXDomain
+import Testing
+
+/// Table headers that made toml++ abort the process (found by `scripts/fuzz.sh agreement-toml`).
+@Suite("TOML table headers the parser would abort on")
+struct TOMLHeaderGuardTests {
+    struct Anything: Decodable {}
+
+    @Test("a header not starting with a bare or quoted key is a syntax error naming its line, not an abort",
+          arguments: ["[?]", "[?/\u{0}", "[[ ?]]", "id = \"x\"\n\n[ ?]"])
+    func refused(_ text: String) throws {
+        let error = #expect(throws: InvalidInput.self) { try TOMLDocument.decode(Anything.self, from: text, source: "fuzzed.toml") }
+        #expect(error?.field == "syntax")
+        #expect(error?.record == "fuzzed.toml:\(text.split(separator: "\n", omittingEmptySubsequences: false).count)")
+    }
+
+    @Test("brackets inside values and strings are not headers",
+          arguments: ["x = [\n  [1, 2],\n]\n[a]", "x = \"\"\"\n[?]\n\"\"\"\n[b]", "[\"quoted key\"]", "x = '[?]'\n[c]"])
+    func accepted(_ text: String) throws {
+        _ = try TOMLDocument.decode(Anything.self, from: text, source: "valid.toml")
+    }
+}

@@ -22,7 +22,8 @@ extension Console {
                     "href": "\(Self.prefix)/agreements?state=\(state.rawValue)"]
         }
         var nights: [[String: Any]] = []
-        for agreement in all where agreement.state == .active {
+        // A verification agreement (比对核实) moves no batches: it has no night of deliveries to show here.
+        for agreement in all where agreement.state == .active && agreement.terms.method.deliversBatches {
             nights.append(try await lastNight(of: agreement, names: names, visitor))
         }
         let awaiting = all.filter { $0.state == .signedByProvider }.map {

@@ -94,6 +94,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            resources: [.embedInCode("API/openapi.yaml")],
             swiftSettings: fuzzed
         ),
         // The console: the hub's web pages for the authority, the agencies and the auditors. Templates and the

@@ -57,6 +57,13 @@ let package = Package(
             ],
             swiftSettings: fuzzed
         ),
+        // Sample registers for the quickstart, the benchmarks and the tests (`gx sample`): realistic 法人, 人口 and
+        // 房产 rows with planted flaws. Not the exchange's vocabulary, so kept out of GXDomain.
+        .target(
+            name: "GXSamples",
+            dependencies: ["GXDomain"],
+            swiftSettings: swiftSettings
+        ),
         // Connecting to PostgreSQL: settings from a URL or libpq's environment, TLS, error wording.
         .target(
             name: "GXPostgres",
@@ -130,7 +137,7 @@ let package = Package(
         .target(
             name: "GXCLI",
             dependencies: [
-                "GXCrypto", "GXDomain", "GXStorage", "GXPostgres", "GXHub", "GXConsole", "GXAgent",
+                "GXCrypto", "GXDomain", "GXSamples", "GXStorage", "GXPostgres", "GXHub", "GXConsole", "GXAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -174,6 +181,11 @@ let package = Package(
         .testTarget(
             name: "GXDomainTests",
             dependencies: ["GXDomain", "GXCrypto", "GXTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GXSamplesTests",
+            dependencies: ["GXSamples", "GXDomain", "GXTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

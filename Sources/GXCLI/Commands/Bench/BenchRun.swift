@@ -1,5 +1,6 @@
 import Foundation
 import GXDomain
+import GXSamples
 import GXPostgres
 
 /// The benchmark's steps in order: data, databases, the baseline, then Gongxiang with each hub store.

@@ -2,6 +2,7 @@ import Foundation
 import GXAgent
 import GXCrypto
 import GXDomain
+import GXSamples
 import GXStorage
 
 /// The parts of a night measured alone: hashing, encoding and compressing, change detection, the audit chain.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GXDomain
+import GXSamples
 
 struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

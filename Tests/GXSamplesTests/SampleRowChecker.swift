@@ -1,4 +1,5 @@
 import GXDomain
+import GXSamples
 import GXTestSupport
 
 /// Checks sample rows the way the agent will: through the sample's own mapping (codes, conversions)

@@ -1,3 +1,5 @@
+import GXDomain
+
 extension SampleRegister {
     /// 人口基础信息 as a 公安 population system exports it: pinyin-initial column names, 性别 as
     /// 男/女, 人员状态 as words, dates as `19800101`.

@@ -1,3 +1,5 @@
+import GXDomain
+
 /// Builds identifiers that satisfy their standards, with the check characters computed by the
 /// validators' own public functions, and spoils them in exactly one way when a sample asks for it.
 enum SampleIdentifiers {

@@ -1,3 +1,5 @@
+import GXDomain
+
 /// Which rows night 2 deletes, updates and inserts: about 1 % of the register, at least one of
 /// each (given three rows), chosen by a keyed permutation so the choice is spread over the file
 /// and needs no memory.

@@ -1,3 +1,5 @@
+import GXDomain
+
 /// A deterministic, realistic sample of an agency's nightly export of one base resource, for the
 /// quickstart and end-to-end tests.
 ///

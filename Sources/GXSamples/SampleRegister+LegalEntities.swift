@@ -1,3 +1,5 @@
+import GXDomain
+
 extension SampleRegister {
     /// 法人单位基础信息 as a 市场监管 registry exports it: English column names, 机构类型 and 币种 as
     /// words, 注册资金 in 万元 with six decimals, 批准成立日期 as `2008-05-12`.

@@ -1,3 +1,5 @@
+import GXDomain
+
 /// Names of people and the parts of organisation names, with roughly real frequencies.
 enum SampleNames {
     /// The commonest surnames, most frequent first; weights fall off with rank as surname counts do.

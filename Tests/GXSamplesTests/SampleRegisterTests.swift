@@ -1,4 +1,5 @@
 import GXDomain
+import GXSamples
 import GXTestSupport
 import Testing
 

@@ -1,3 +1,5 @@
+import GXDomain
+
 /// One resource's sample: how its agency's export looks and how each row is made.
 ///
 /// Rows are pure functions of the seed and the row index, so the register can stream any number of

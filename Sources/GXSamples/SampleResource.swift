@@ -1,3 +1,5 @@
+import GXDomain
+
 /// The base resources a sample register can be made for, by catalogue code.
 public enum SampleResource: String, CaseIterable, Sendable {
     /// 法人单位基础信息, as 市场监管 exports it.

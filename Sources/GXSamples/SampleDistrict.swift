@@ -1,3 +1,5 @@
+import GXDomain
+
 /// The 16 districts of Beijing (GB/T 2260 codes in force since 2015), with what a sample needs to
 /// make an address or a price look like it comes from there.
 struct SampleDistrict: Sendable {

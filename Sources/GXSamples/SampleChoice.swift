@@ -1,3 +1,5 @@
+import GXDomain
+
 /// A table of values with weights, so samples follow real proportions (most people are 汉族, most
 /// legal entities are enterprises, 朝阳 and 海淀 hold more residents than 延庆).
 struct SampleChoice<Element: Sendable>: Sendable {

@@ -1,3 +1,5 @@
+import GXDomain
+
 /// Formatting without Foundation (GXDomain does no I/O and needs no locale), plus the small
 /// imperfections real exports carry.
 enum SampleText {

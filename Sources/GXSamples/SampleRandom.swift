@@ -1,3 +1,5 @@
+import GXDomain
+
 /// SplitMix64 (Steele, Lea and Flood, 2014): the sample registers' only source of randomness.
 ///
 /// Deliberately not a `RandomNumberGenerator`: `Int.random(in:using:)` and `shuffled(using:)` are

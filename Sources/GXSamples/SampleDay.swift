@@ -1,3 +1,5 @@
+import GXDomain
+
 /// A calendar day counted from 1970-01-01, so samples can draw dates uniformly from a range and
 /// write them the ways local exports do. Civil-date arithmetic after Howard Hinnant's algorithms.
 struct SampleDay: Sendable, Comparable {

@@ -1,3 +1,5 @@
+import GXDomain
+
 /// A keyed bijection on `0..<count`: a 4-round Feistel network on the smallest even number of bits
 /// that covers `count`, with cycle-walking back into range.
 ///

@@ -1,3 +1,5 @@
+import GXDomain
+
 extension SampleRegister {
     /// 房屋交易登记信息 as a 住建 transaction system exports it through a spreadsheet: English column
     /// names, dates as Excel's `2024/1/5`, prices in 元 with two decimals, 规划用途 and 证件类型 as words.

@@ -1,3 +1,5 @@
+import GXDomain
+
 /// The catalogue rules a spoiled sample row breaks, in rotation, so the quarantine shows each kind.
 enum SampleFlaw: CaseIterable, Sendable {
     /// An identifier item whose check character is wrong (公民身份号码, 统一社会信用代码).

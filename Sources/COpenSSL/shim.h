@@ -6,6 +6,9 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
 
 /* Function-like macros are not imported into Swift; these wrap the ones GXCrypto needs. */
 
@@ -26,6 +29,19 @@ static inline void gx_OPENSSL_free(void *pointer) {
 static inline int gx_pem_no_passphrase(char *buf, int size, int rwflag, void *userdata) {
     (void)buf; (void)size; (void)rwflag; (void)userdata;
     return -1;
+}
+
+/*
+ * Starts an HMAC-SM3 over `key` on a context from EVP_MAC_CTX_new(EVP_MAC_fetch(NULL, "HMAC", NULL)):
+ * OSSL_PARAM arrays are built with macros and pointers that are awkward from Swift.
+ */
+static inline int gx_hmac_sm3_init(EVP_MAC_CTX *context, const unsigned char *key, size_t length) {
+    char digest[] = "SM3";
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+        OSSL_PARAM_construct_end()
+    };
+    return EVP_MAC_init(context, key, length, params);
 }
 
 #endif

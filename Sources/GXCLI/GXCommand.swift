@@ -12,7 +12,7 @@ public struct GXCommand: AsyncParsableCommand {
             """,
         subcommands: [
             HubCommand.self, AgenciesCommand.self, AuditorsCommand.self, CredentialsCommand.self, CatalogueCommand.self, AgreementCommand.self, DemandCommand.self, ObjectionCommand.self,
-            AuditCommand.self, AgentCommand.self, ExchangeCommand.self, ReportCommand.self, KeysCommand.self, SampleCommand.self, BenchCommands.self, DigestCommand.self, SignCommand.self, VerifyCommand.self, ValidateCommand.self,
+            AuditCommand.self, AgentCommand.self, ExchangeCommand.self, ReportCommand.self, KeysCommand.self, DataKeyCommand.self, SampleCommand.self, BenchCommands.self, DigestCommand.self, SignCommand.self, VerifyCommand.self, ValidateCommand.self,
         ]
     )
     public init() {}

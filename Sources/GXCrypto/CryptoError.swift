@@ -7,6 +7,8 @@ public enum CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
     /// OpenSSL refused an operation; `detail` is its error queue (`ERR_error_string` text).
     case openssl(operation: String, detail: String)
     case fileUnreadable(path: String, reason: String)
+    /// A payload at rest that is not a sealed file this keyring opens, or whose tag does not match: never used.
+    case sealedFileRefused(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,8 @@ public enum CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
             return "OpenSSL \(operation) failed: \(detail)"
         case let .fileUnreadable(path, reason):
             return "cannot read \(path): \(reason)"
+        case let .sealedFileRefused(path, reason):
+            return "refused \(path): \(reason)"
         }
     }
 }

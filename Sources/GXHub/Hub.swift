@@ -35,6 +35,9 @@ public struct Hub: Sendable {
     public var readinessTimeout: Duration = .seconds(2)
     /// The provider's time limit for answering an objection, in working days from raising (local practice: 5).
     public var objectionAnswerWorkingDays = 5
+    /// The keys that seal payload files at rest (SM4-CTR + HMAC-SM3); nil keeps them plain (tests of other
+    /// behaviour). `gx hub serve` always passes them, creating the keyring beside the database on first start.
+    public var dataKeys: DataKeyring?
     /// How many audit entries each caller's refused requests may cause.
     public let refusals = RefusalAuditing()
 

@@ -28,7 +28,11 @@ enum Quickstart {
                 var isDirectory: ObjCBool = false
                 guard files.fileExists(atPath: from, isDirectory: &isDirectory) else { continue }
                 if isDirectory.boolValue {
+                    // With its mode: a data-key directory is 0700, and the hub refuses one others may read.
                     try files.createDirectory(at: to, withIntermediateDirectories: true)
+                    if let mode = try files.attributesOfItem(atPath: from)[.posixPermissions] {
+                        try files.setAttributes([.posixPermissions: mode], ofItemAtPath: to.path)
+                    }
                 } else {
                     try files.copyItem(atPath: from, toPath: to.path)
                 }

@@ -198,8 +198,13 @@ struct BatchExchangeTests {
             return try #require(try await fixture.store.batch(resourceCode: "RK-001", sequence: 1)?.payloadPath)
         }
         #expect(try await fixture.store.delivery(agreementID: PopulationBatch.agreement, sequence: 1) == nil)
+        // Sealed under the hub's own data key, so only the SM3 check can tell it is not the provider's payload.
         let other = try PopulationBatch.build([PopulationBatch.record(3), PopulationBatch.record(4)], sequence: 1, key: provider.key)
-        try Data(other.payload).write(to: fixture.hub.batchDirectory.appendingPathComponent(payloadPath))
+        let kept = fixture.hub.batchDirectory.appendingPathComponent(payloadPath).path
+        try FileManager.default.removeItem(atPath: kept)
+        let writer = try PayloadFileWriter(path: kept, sealingWith: try #require(fixture.hub.dataKeys).current)
+        try writer.write(other.payload)
+        try writer.finish()
         try await fixture.hub.withClient { client in
             let pulled = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
             #expect(pulled.status == .internalServerError)

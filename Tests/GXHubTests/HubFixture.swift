@@ -10,7 +10,8 @@ import NIOCore
 import Testing
 
 /// A hub on a fresh store with its admin credential, the shipped agencies registered with
-/// fresh keys, and the shipped catalogue published — driven over the router, as clients would.
+/// fresh keys, and the shipped catalogue published — driven over the router, as clients would. Its payload
+/// files are sealed under a data key of its own, as `gx hub serve`'s are.
 struct HubFixture: Sendable {
     struct Party: Sendable {
         let code: String
@@ -28,7 +29,9 @@ struct HubFixture: Sendable {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gx-hub-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try await backend.makeStore(in: directory)
-        let hub = Hub(store: store, key: try SM2PrivateKey.generate(), batchDirectory: directory.appendingPathComponent("batches"))
+        var hub = Hub(store: store, key: try SM2PrivateKey.generate(), batchDirectory: directory.appendingPathComponent("batches"))
+        try DataKeyring.addKey(in: directory.appendingPathComponent("data-keys").path)
+        hub.dataKeys = try DataKeyring(directory: directory.appendingPathComponent("data-keys").path)
         let token = try await Hub.initialize(store: store, key: hub.key)!
         return HubFixture(directory: directory, store: store, hub: hub, adminToken: token)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GXCrypto
 import GXDomain
 
 /// One agreement's view of a batch as it is written: only the agreed items, in the catalogue's order,
@@ -17,7 +18,7 @@ final class DeliveryProjection {
     /// For each delivered item, the agreement's mask for it; nil when the agreement masks nothing.
     let masks: [ItemMask?]?
     private let encoder: BatchPayloadEncoder
-    private let output: FileHandle
+    private let output: PayloadFileWriter
     private var projected: [String?]
     /// Its share of the hub's projection budget, given back with the projection.
     private let slot: ProjectionSlot
@@ -25,8 +26,9 @@ final class DeliveryProjection {
     /// push with forty consumers writes forty projections at once.
     static let buffer = 32 * 1024
 
-    /// `batchItems` are the items of the batch's records, in their order.
-    init(agreement: SharingAgreement, schema: CatalogueEntry, batchItems: [String], sequence: Int64, directory: URL, slot: ProjectionSlot) throws {
+    /// `batchItems` are the items of the batch's records, in their order; `file` is a new file in the hub's
+    /// `incoming/` folder (`Hub.createPayloadFile`), sealed when the hub seals payloads.
+    init(agreement: SharingAgreement, schema: CatalogueEntry, batchItems: [String], sequence: Int64, file: PayloadFileWriter, slot: ProjectionSlot) throws {
         self.slot = slot
         self.agreement = agreement
         self.sequence = sequence
@@ -36,13 +38,14 @@ final class DeliveryProjection {
         let agreedMasks = agreement.terms.masks ?? [:]
         masks = agreedMasks.isEmpty ? nil : items.map { agreedMasks[$0] }
         projected = [String?](repeating: nil, count: items.count)
-        encoder = try BatchPayloadEncoder(buffer: Self.buffer)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        file = directory.appendingPathComponent("\(UUID().uuidString).delivery")
-        guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: Hub.recordFileAttributes), let output = FileHandle(forWritingAtPath: file.path) else {
-            throw HubAPIError(.serviceUnavailable, "cannot write to the batch directory")
+        self.file = URL(fileURLWithPath: file.path)
+        output = file
+        do {
+            encoder = try BatchPayloadEncoder(buffer: Self.buffer)
+        } catch {
+            file.abandon()
+            throw error
         }
-        self.output = output
     }
 
     /// Adds a record of the batch (values in the batch's item order), keeping only the agreed values.
@@ -52,29 +55,27 @@ final class DeliveryProjection {
             projected[position] = if let value, let mask = masks?[position] { mask.apply(to: value) } else { value }
         }
         try encoder.append(CanonicalRecord(operation: record.operation, values: projected))
-        if encoder.pendingWireBytes >= Self.buffer { try output.write(contentsOf: encoder.takeWire()) }
+        if encoder.pendingWireBytes >= Self.buffer { try output.write(encoder.takeWire()) }
     }
 
     /// Adds lines that `CanonicalRecordLine.write(projecting:into:)` cut to this projection's `indices` (and
     /// masked with its `masks`, by `write(projecting:masking:into:)`).
     func append(projected lines: [UInt8], upserts: Int64, deletes: Int64) throws {
         try encoder.append(encodedLines: lines, upserts: upserts, deletes: deletes)
-        if encoder.pendingWireBytes >= Self.buffer { try output.write(contentsOf: encoder.takeWire()) }
+        if encoder.pendingWireBytes >= Self.buffer { try output.write(encoder.takeWire()) }
     }
 
     /// Writes the rest and makes the file durable; returns the counts and digests for the delivery manifest.
     func finish() throws -> (counts: BatchCounts, records: PayloadDigest, wire: PayloadDigest) {
         try encoder.finish()
-        try output.write(contentsOf: encoder.takeWire())
-        try output.synchronize()
-        try output.close()
+        try output.write(encoder.takeWire())
+        try output.finish()
         let digests = encoder.digests()
         return (encoder.counts, digests.records, digests.wire)
     }
 
     /// Drops the projection and its file (the batch was refused, or the projection failed).
     func discard() {
-        try? output.close()
-        try? FileManager.default.removeItem(at: file)
+        output.abandon()
     }
 }

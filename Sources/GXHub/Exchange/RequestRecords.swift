@@ -1,10 +1,10 @@
-import Foundation
+import GXCrypto
 import GXDomain
 
 /// A kept verification request read one record at a time, so the hub walks it in step with the answer
 /// being received: each answer record is checked against the request record at the same position.
 final class RequestRecords {
-    private let input: FileHandle
+    private let input: PayloadFileReader
     private let decoder: BatchPayloadDecoder
     private let valueCount: Int
     private var queue: [CanonicalRecordLine] = []
@@ -12,8 +12,8 @@ final class RequestRecords {
     private var ended = false
     private var tokens: [Int] = []
 
-    init(file: URL, request: VerificationRequest) throws {
-        input = try FileHandle(forReadingFrom: file)
+    init(_ input: PayloadFileReader, request: VerificationRequest) throws {
+        self.input = input
         valueCount = request.items.count
         decoder = try BatchPayloadDecoder(valueCount: valueCount, maximumRecordBytes: Int(request.records.bytes))
     }
@@ -24,10 +24,9 @@ final class RequestRecords {
             guard !ended else { return nil }
             queue.removeAll(keepingCapacity: true)
             head = 0
-            if let chunk = try input.read(upToCount: 256 * 1024), !chunk.isEmpty {
+            if case let bytes = try input.read(upTo: 256 * 1024), !bytes.isEmpty {
                 let valueCount = self.valueCount
                 var lines: [[UInt8]] = []
-                let bytes = [UInt8](chunk)
                 try bytes.withUnsafeBytes { raw in
                     try decoder.consumeLines(raw) { line, _ in lines.append(Array(line.bytes)) }
                 }
@@ -44,5 +43,5 @@ final class RequestRecords {
         return queue[head]
     }
 
-    func close() { try? input.close() }
+    func close() { input.close() }
 }

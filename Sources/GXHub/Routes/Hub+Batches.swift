@@ -180,7 +180,8 @@ extension Hub {
             let slots = await projectionBudget.acquire(agreements.count)
             for (agreement, slot) in zip(agreements, slots) {
                 projections.append(try DeliveryProjection(agreement: agreement, schema: schema, batchItems: manifest.items, sequence: manifest.sequence,
-                                                          directory: incomingDirectory, slot: slot))
+                                                          file: try createPayloadFile(incomingDirectory.appendingPathComponent("\(UUID().uuidString).delivery")),
+                                                          slot: slot))
             }
             if slots.count < agreements.count {
                 logger.info("\(agreements.count - slots.count) deliveries of \(manifest.resourceCode)#\(manifest.sequence) are projected on first pull: more consumers than the hub projects at once")
@@ -200,16 +201,10 @@ extension Hub {
     /// the time of the slower of the two.
     func receivePayload(_ body: RequestBody, manifest: BatchManifest, validator: RecordValidator,
                         projections: [DeliveryProjection], watching: Set<String> = []) async throws -> (URL, [DeliveryProjection], Set<String>) {
-        try FileManager.default.createDirectory(at: incomingDirectory, withIntermediateDirectories: true)
         let file = incomingDirectory.appendingPathComponent(UUID().uuidString)
-        guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: Hub.recordFileAttributes), let handle = FileHandle(forWritingAtPath: file.path) else {
-            throw HubAPIError(.serviceUnavailable, "cannot write to the batch directory")
-        }
+        let output = try createPayloadFile(file)
         var complete = false
-        defer {
-            try? handle.close()
-            if !complete { try? FileManager.default.removeItem(at: file) }
-        }
+        defer { if !complete { output.abandon() } }
         let projector = ProjectionFeed(projections, sequence: manifest.sequence, logger: logger)
         var carried = Set<String>()
         do {
@@ -232,7 +227,7 @@ extension Hub {
                         projector.add(line)
                     }
                 }
-                try handle.write(contentsOf: buffer.readableBytesView)
+                try output.write(buffer.readableBytesView)
                 CrashPoint.reached("hub.receiving")
                 try await projector.keepUp()
             }
@@ -242,7 +237,7 @@ extension Hub {
             guard decoder.counts.upserts == manifest.counts.upserts, decoder.counts.deletes == manifest.counts.deletes else {
                 throw HubAPIError(.unprocessableContent, "the payload holds \(decoder.counts.upserts) upserts and \(decoder.counts.deletes) deletes, the manifest says \(manifest.counts.upserts) and \(manifest.counts.deletes)", field: "manifest.counts")
             }
-            try handle.synchronize()
+            try output.finish()
         } catch {
             await projector.abandon()
             throw error

@@ -61,26 +61,15 @@ extension Hub {
             guard let path = delivery.payloadPath else {
                 throw HubAPIError(.gone, "batch \(agreement.terms.resourceCode)#\(sequence) was pruned after every consumer acknowledged it")
             }
-            // A file that lost or gained bytes on the hub's disk would leave the consumer waiting for the
-            // length the manifest promised: refuse it here, naming it.
-            let url = try batchFile(path)
-            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? nil
-            guard size == delivery.manifest.wire.bytes else {
-                throw HubAPIError(.internalServerError, "the kept delivery \(agreement.id)#\(sequence) has \(size.map(String.init) ?? "no") bytes, its manifest says \(delivery.manifest.wire.bytes): the batch directory is damaged")
-            }
+            // A file that lost or gained bytes on the hub's disk, or whose seal does not hold, would hand the
+            // consumer what its manifest does not promise: refuse it here, naming it.
+            let reader = try openPayloadFile(path, expecting: delivery.manifest.wire.bytes, what: "delivery \(agreement.id)#\(sequence)")
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
             headers[BatchHeader.manifest] = delivery.manifestBase64
             headers[BatchHeader.signature] = delivery.signatureBase64
             headers[.contentLength] = String(delivery.manifest.wire.bytes)
-            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-                let handle = try FileHandle(forReadingFrom: url)
-                defer { try? handle.close() }
-                while let chunk = try handle.read(upToCount: 256 * 1024), !chunk.isEmpty {
-                    try await writer.write(ByteBuffer(bytes: chunk))
-                }
-                try await writer.finish(nil)
-            })
+            return Response(status: .ok, headers: headers, body: payloadBody(reader))
         }
 
         // The consumer's signed receipt after applying a batch.
@@ -135,13 +124,13 @@ extension Hub {
         // Field-level minimisation: only agreed items, in the catalogue's order.
         guard let slot = await projectionBudget.acquire(1).first else { throw CancellationError() }
         let projection = try DeliveryProjection(agreement: agreement, schema: entry, batchItems: batch.manifest.items, sequence: sequence,
-                                                directory: incomingDirectory, slot: slot)
+                                                file: try createPayloadFile(incomingDirectory.appendingPathComponent("\(UUID().uuidString).delivery")), slot: slot)
         do {
-            let input = try FileHandle(forReadingFrom: try batchFile(source))
-            defer { try? input.close() }
+            let input = try openPayloadFile(source, expecting: nil, what: "payload of batch \(resource)#\(sequence)")
+            defer { input.close() }
             let decoder = try BatchPayloadDecoder(valueCount: batch.manifest.items.count, maximumRecordBytes: Int(batch.manifest.records.bytes))
-            while let chunk = try input.read(upToCount: 256 * 1024), !chunk.isEmpty {
-                try decoder.consume([UInt8](chunk)) { record, _ in try projection.append(record) }
+            while case let chunk = try input.read(upTo: 256 * 1024), !chunk.isEmpty {
+                try decoder.consume(chunk) { record, _ in try projection.append(record) }
             }
             // The kept payload must still be what its provider signed before the hub signs a view of it.
             let digests = try decoder.finish()

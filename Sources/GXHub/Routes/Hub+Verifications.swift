@@ -138,24 +138,13 @@ extension Hub {
     /// A kept payload file as a response, with its signed manifest in the headers.
     func streamed(_ path: String?, bytes: Int64, manifest: String, signature: String, what: String) throws -> Response {
         guard let path else { throw HubAPIError(.gone, "the payload of \(what) was pruned") }
-        let url = try batchFile(path)
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? nil
-        guard size == bytes else {
-            throw HubAPIError(.internalServerError, "the kept \(what) has \(size.map(String.init) ?? "no") bytes, its manifest says \(bytes): the batch directory is damaged")
-        }
+        let reader = try openPayloadFile(path, expecting: bytes, what: what)
         var headers = HTTPFields()
         headers[.contentType] = "application/octet-stream"
         headers[BatchHeader.manifest] = manifest
         headers[BatchHeader.signature] = signature
         headers[.contentLength] = String(bytes)
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            let handle = try FileHandle(forReadingFrom: url)
-            defer { try? handle.close() }
-            while let chunk = try handle.read(upToCount: 256 * 1024), !chunk.isEmpty {
-                try await writer.write(ByteBuffer(bytes: chunk))
-            }
-            try await writer.finish(nil)
-        })
+        return Response(status: .ok, headers: headers, body: payloadBody(reader))
     }
 
     /// Checks a pushed request completely — consumer, agreement, items, sequence, signature, every record
@@ -285,17 +274,10 @@ extension Hub {
     /// file, the digests and the counts. The caller checks them against its manifest.
     func receiveRecords(_ body: RequestBody, wire: PayloadDigest, records: PayloadDigest, valueCount: Int,
                         _ check: (CanonicalRecordLine, Int64) throws -> Void) async throws -> (URL, (records: PayloadDigest, wire: PayloadDigest), BatchCounts) {
-        try FileManager.default.createDirectory(at: incomingDirectory, withIntermediateDirectories: true)
         let file = incomingDirectory.appendingPathComponent(UUID().uuidString)
-        guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: Hub.recordFileAttributes),
-              let handle = FileHandle(forWritingAtPath: file.path) else {
-            throw HubAPIError(.serviceUnavailable, "cannot write to the batch directory")
-        }
+        let output = try createPayloadFile(file)
         var complete = false
-        defer {
-            try? handle.close()
-            if !complete { try? FileManager.default.removeItem(at: file) }
-        }
+        defer { if !complete { output.abandon() } }
         let decoder = try BatchPayloadDecoder(valueCount: valueCount, maximumRecordBytes: Int(min(limits.maximumRecordBytes, records.bytes)))
         var received: Int64 = 0
         for try await buffer in body {
@@ -304,10 +286,10 @@ extension Hub {
                 throw HubAPIError(.contentTooLarge, "the payload is larger than the manifest's \(wire.bytes) bytes or the hub's limit")
             }
             try buffer.withUnsafeReadableBytes { bytes in try decoder.consumeLines(bytes, check) }
-            try handle.write(contentsOf: buffer.readableBytesView)
+            try output.write(buffer.readableBytesView)
         }
         let digests = try decoder.finish()
-        try handle.synchronize()
+        try output.finish()
         complete = true
         return (file, digests, decoder.counts)
     }
@@ -346,7 +328,7 @@ extension Hub {
                 return VerificationAPI.Outcome(status: "already accepted", sequence: sequence, sm3: answered)
             }
             guard let requestPath = kept.requestPath else { throw HubAPIError(.gone, "request \(id)#\(sequence) was pruned") }
-            let requests = try RequestRecords(file: try batchFile(requestPath), request: asked)
+            let requests = try RequestRecords(try openPayloadFile(requestPath, expecting: asked.wire.bytes, what: "request \(id)#\(sequence)"), request: asked)
             defer { requests.close() }
             var found: Int64 = 0
             var mismatches = [Int64](repeating: 0, count: asked.checkedItems.count)

@@ -15,7 +15,8 @@ struct HubCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a hub database, the hub's SM2 key and the first admin credential.",
             discussion: """
-                Writes DIR/hub.key (mode 0600), DIR/hub.pub and DIR/admin.token (mode 0600), where DIR is
+                Writes DIR/hub.key (mode 0600), DIR/hub.pub, DIR/admin.token (mode 0600) and DIR/data-keys/ \
+                (0700: the SM4 data key that seals payload files at rest, see `gx data-key`), where DIR is \
                 --key-dir (default: the database's directory). Give hub.pub to auditors: it is what an \
                 exported audit log verifies against.
                 """)
@@ -41,6 +42,8 @@ struct HubCommand: AsyncParsableCommand {
                 try SecretFile.write(key.pkcs8PEM, to: keyPath)
             }
             try key.publicKey.pem.write(toFile: (directory as NSString).appendingPathComponent("hub.pub"), atomically: true, encoding: .utf8)
+            let dataKeys = (directory as NSString).appendingPathComponent("data-keys")
+            if !DataKeyring.exists(in: dataKeys) { try DataKeyring.addKey(in: dataKeys) }
             let tokenPath = (directory as NSString).appendingPathComponent("admin.token")
             let initialised = try await database.withStore { store -> Bool in
                 if try await store.metadata("hub_public_key") != nil { return false }
@@ -58,6 +61,7 @@ struct HubCommand: AsyncParsableCommand {
             print("hub database: \(database)")
             print("hub key:      \(keyPath) (public: \(directory)/hub.pub)")
             print("admin token:  \(tokenPath)")
+            print("data keys:    \(dataKeys) (SM4, seal payloads at rest)")
         }
     }
 
@@ -110,6 +114,10 @@ struct HubCommand: AsyncParsableCommand {
                                    discussion: "Hub processes sharing one PostgreSQL database must share this directory too (e.g. over NFS)."))
         var batches: String?
 
+        @Option(help: ArgumentHelp("Directory of the SM4 data keys that seal payload files at rest (default: data-keys/ beside the hub's key).",
+                                   discussion: "Created with a first key when missing. Hub processes sharing a batch directory must share this directory too. After `gx data-key rotate`, restart them."))
+        var dataKeys: String?
+
         @Option(help: "Address to listen on, HOST:PORT (default 127.0.0.1:8480).")
         var listen: String?
 
@@ -147,7 +155,7 @@ struct HubCommand: AsyncParsableCommand {
             if let config { try settings.apply(configFile: config) }
             settings.apply(environment: ProcessInfo.processInfo.environment)
             let flags: [(String, String?)] = [
-                ("db", db), ("key", key), ("batches", batches), ("listen", listen), ("log_level", logLevel),
+                ("db", db), ("key", key), ("batches", batches), ("data_keys", dataKeys), ("listen", listen), ("log_level", logLevel),
                 ("batch_retention_days", batchRetentionDays.map { String($0) }),
                 ("objection_answer_days", objectionAnswerDays.map { String($0) }),
                 ("tls.certificate", tlsCertificate), ("tls.key", tlsKey), ("tls.client_ca", tlsClientCa),
@@ -201,6 +209,12 @@ struct HubCommand: AsyncParsableCommand {
                 throw ValidationError("--batches is required with a PostgreSQL database: a directory every hub process on it shares")
             }
             let hubKey = try SM2PrivateKey(pem: try SecretFile.read(keyPath))
+            let dataKeyDirectory = settings["data_keys"] ?? URL(fileURLWithPath: keyPath).deletingLastPathComponent().appendingPathComponent("data-keys").path
+            if !DataKeyring.exists(in: dataKeyDirectory) {
+                try DataKeyring.addKey(in: dataKeyDirectory)
+                Console.note("created data key directory \(dataKeyDirectory): payload files are sealed with SM4 under it from now on")
+            }
+            let dataKeys = try DataKeyring(directory: dataKeyDirectory)
             let limits = BatchLimits(retention: retentionDays * 86_400)
             try await database.serving(logger: Logger(label: "gongxiang.store")) { store in
                 guard let registered = try await store.metadata("hub_public_key") else {
@@ -213,6 +227,7 @@ struct HubCommand: AsyncParsableCommand {
                 var served = Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory),
                                  limits: limits, tls: tls, calendar: workingDays)
                 served.demandTimeLimits = demandLimits
+                served.dataKeys = dataKeys
                 served.objectionAnswerWorkingDays = objectionDays
                 let hub = try GXConsole.Console.mounted(on: served)
                 hub.warnAboutCalendar()

@@ -21,6 +21,8 @@ struct HubServeSettings {
         Setting(key: "db", environment: "GX_HUB_DB", isSecretBearing: true),
         Setting(key: "key", environment: "GX_HUB_KEY"),
         Setting(key: "batches", environment: "GX_HUB_BATCHES"),
+        /// The SM4 data keys that seal payload files (default: data-keys/ beside the hub's key).
+        Setting(key: "data_keys", environment: "GX_HUB_DATA_KEYS"),
         Setting(key: "listen", environment: "GX_HUB_LISTEN", value: "127.0.0.1:8480"),
         Setting(key: "log_level", environment: "GX_HUB_LOG_LEVEL", value: "info"),
         Setting(key: "batch_retention_days", environment: "GX_HUB_BATCH_RETENTION_DAYS", value: "7"),
@@ -62,6 +64,7 @@ struct HubServeSettings {
         set("db", resolve(file.db), origin: origin)
         set("key", resolve(file.key), origin: origin)
         set("batches", resolve(file.batches), origin: origin)
+        set("data_keys", resolve(file.dataKeys), origin: origin)
         set("listen", file.listen, origin: origin)
         set("log_level", file.logLevel, origin: origin)
         set("batch_retention_days", file.batchRetentionDays.map { String($0) }, origin: origin)
@@ -144,6 +147,7 @@ struct HubConfigFile: Decodable {
     var db: String?
     var key: String?
     var batches: String?
+    var dataKeys: String?
     var listen: String?
     var logLevel: String?
     var batchRetentionDays: Double?
@@ -157,7 +161,7 @@ struct HubConfigFile: Decodable {
     var demands: Demands?
 
     enum CodingKeys: String, CodingKey {
-        case db, key, batches, listen, logLevel = "log_level", batchRetentionDays = "batch_retention_days", tls,
+        case db, key, batches, dataKeys = "data_keys", listen, logLevel = "log_level", batchRetentionDays = "batch_retention_days", tls,
              headerTimeoutSeconds = "header_timeout_seconds", idleTimeoutSeconds = "idle_timeout_seconds",
              maxConnections = "max_connections", objectionAnswerDays = "objection_answer_days", calendar, demands
     }
@@ -167,6 +171,7 @@ struct HubConfigFile: Decodable {
         db = try c.decodeIfPresent(String.self, forKey: .db)
         key = try c.decodeIfPresent(String.self, forKey: .key)
         batches = try c.decodeIfPresent(String.self, forKey: .batches)
+        dataKeys = try c.decodeIfPresent(String.self, forKey: .dataKeys)
         listen = try c.decodeIfPresent(String.self, forKey: .listen)
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel)
         // TOML tells 7 from 7.0; both mean days here.

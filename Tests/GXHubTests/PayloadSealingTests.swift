@@ -1,0 +1,102 @@
+import Foundation
+import GXCrypto
+import GXDomain
+import GXHub
+import GXStorage
+import GXTestSupport
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Records at rest: every payload file the hub keeps is sealed (SM4-CTR + HMAC-SM3) under its data key, and a
+/// file that is not what the hub sealed is refused, never served.
+@Suite("Payload files sealed at rest")
+struct PayloadSealingTests {
+    /// A hub with the population agreement filed and one batch of 20 records pushed and prepared for its consumer.
+    static func pushed(_ backend: StoreBackend) async throws -> (HubFixture, StoredDelivery) {
+        let fixture = try await HubFixture.loaded(backend)
+        let provider = fixture.party(PopulationBatch.provider)
+        try await fixture.hub.withClient { client in
+            _ = try await fixture.agreement("RK-001", through: .filed, client: client)
+            try await client.push(try PopulationBatch.build((1...20).map { PopulationBatch.record($0) }, sequence: 1, key: provider.key),
+                                  token: provider.token).expect(.created)
+        }
+        return (fixture, try #require(try await fixture.store.delivery(agreementID: PopulationBatch.agreement, sequence: 1)))
+    }
+
+    static func files(under directory: URL) throws -> [URL] {
+        try FileManager.default.subpathsOfDirectory(atPath: directory.path).map { directory.appendingPathComponent($0) }.filter {
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: $0.path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }
+    }
+
+    @Test("the pushed batch and its delivery are kept sealed under the hub's data key, and open to what their manifests describe", arguments: StoreBackend.allCases)
+    func payloadsAreSealed(_ backend: StoreBackend) async throws {
+        let (fixture, delivery) = try await Self.pushed(backend)
+        let batch = try #require(try await fixture.store.batch(resourceCode: "RK-001", sequence: 1))
+        let keyring = try #require(fixture.hub.dataKeys)
+        let files = try Self.files(under: fixture.hub.batchDirectory)
+        #expect(files.count == 2, "\(files)")
+        for file in files {
+            let bytes = try [UInt8](Data(contentsOf: file))
+            #expect(Array(bytes.prefix(8)) == SealedFile.magic, "\(file.path) is not sealed")
+            #expect(Array(bytes[8..<16]) == keyring.current.id)
+        }
+        let keptBatch = try PayloadFileReader(path: fixture.hub.batchDirectory.appendingPathComponent(try #require(batch.payloadPath)).path, keyring: keyring)
+        #expect(SM3.digest(try keptBatch.readAll()).hex == batch.manifest.wire.sm3)
+        let keptDelivery = try PayloadFileReader(path: fixture.hub.batchDirectory.appendingPathComponent(try #require(delivery.payloadPath)).path, keyring: keyring)
+        #expect(SM3.digest(try keptDelivery.readAll()).hex == delivery.manifest.wire.sm3)
+    }
+
+    @Test("a sealed delivery with one byte changed is refused with a 500 naming it, and not a byte of it is served", arguments: StoreBackend.allCases)
+    func changedDeliveryIsRefused(_ backend: StoreBackend) async throws {
+        let (fixture, delivery) = try await Self.pushed(backend)
+        let file = fixture.hub.batchDirectory.appendingPathComponent(try #require(delivery.payloadPath))
+        var bytes = try [UInt8](Data(contentsOf: file))
+        bytes[bytes.count / 2] ^= 0x40
+        try Data(bytes).write(to: file)
+        try await fixture.hub.withClient { client in
+            let pulled = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1",
+                                               token: fixture.party(PopulationBatch.consumer).token)
+            #expect(pulled.status == .internalServerError)
+            #expect(pulled.text.contains("HMAC-SM3 does not match"), "\(pulled.text)")
+            #expect(pulled.headers[.contentType]?.hasPrefix("application/json") == true)
+        }
+    }
+
+    @Test("a delivery file replaced by its own plaintext is refused: the hub serves only what it sealed", arguments: StoreBackend.allCases)
+    func plaintextDeliveryIsRefused(_ backend: StoreBackend) async throws {
+        let (fixture, delivery) = try await Self.pushed(backend)
+        let file = fixture.hub.batchDirectory.appendingPathComponent(try #require(delivery.payloadPath))
+        let plain = try PayloadFileReader(path: file.path, keyring: try #require(fixture.hub.dataKeys)).readAll()
+        try Data(plain).write(to: file)
+        try await fixture.hub.withClient { client in
+            let pulled = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1",
+                                               token: fixture.party(PopulationBatch.consumer).token)
+            #expect(pulled.status == .internalServerError)
+            #expect(pulled.text.contains("written without a data key"), "\(pulled.text)")
+        }
+    }
+
+    @Test("after the data key is rotated the hub still serves what the old key sealed, and seals new payloads under the new one")
+    func rotationKeepsDeliveriesServed() async throws {
+        let (fixture, delivery) = try await Self.pushed(.sqlite)
+        let directory = try #require(fixture.hub.dataKeys).directory
+        let old = try #require(fixture.hub.dataKeys).current
+        try DataKeyring.addKey(in: directory)
+        var rotated = fixture.hub
+        rotated.dataKeys = try DataKeyring(directory: directory)
+        #expect(rotated.dataKeys?.current.id != old.id)
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        try await rotated.withClient { client in
+            let pulled = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
+            try pulled.expect(.ok)
+            #expect(SM3.digest(Array(pulled.body.readableBytesView)).hex == delivery.manifest.wire.sm3)
+            try await client.push(try PopulationBatch.build([PopulationBatch.record(21)], sequence: 2, key: provider.key), token: provider.token).expect(.created)
+        }
+        let second = try #require(try await fixture.store.delivery(agreementID: PopulationBatch.agreement, sequence: 2))
+        let bytes = try [UInt8](Data(contentsOf: fixture.hub.batchDirectory.appendingPathComponent(try #require(second.payloadPath))))
+        #expect(Array(bytes[8..<16]) == rotated.dataKeys?.current.id)
+    }
+}

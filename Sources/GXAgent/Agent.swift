@@ -40,8 +40,15 @@ public struct Agent: Sendable {
         } catch {
             throw AgentError.configuration("cannot read the agency key \(configuration.keyFile) or token \(configuration.tokenFile): \(error)")
         }
-        let client = AgentHubClient(baseURL: configuration.hub.hasSuffix("/") ? String(configuration.hub.dropLast()) : configuration.hub,
+        let dataKeys: DataKeyring
+        do {
+            dataKeys = try DataKeyring.openingOrCreating(configuration.dataKeyDirectory)
+        } catch {
+            throw AgentError.configuration("the data keys in \(configuration.dataKeyDirectory): \(error)")
+        }
+        var client = AgentHubClient(baseURL: configuration.hub.hasSuffix("/") ? String(configuration.hub.dropLast()) : configuration.hub,
                                     token: token, tls: try configuration.hubTLS.configuration(), logger: logger)
+        client.dataKeys = dataKeys
         var report = AgentReport(agency: configuration.agency)
         let provider = ProviderSync(configuration: configuration, configText: configText, configSource: configSource, client: client,
                                     state: state, key: key, logger: logger)

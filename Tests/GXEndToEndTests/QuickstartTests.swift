@@ -43,6 +43,26 @@ struct QuickstartTests {
         }
     }
 
+    @Test("records at rest are sealed with SM4: the hub's kept payloads and a provider's quarantine, which gx data-key open shows to a person")
+    func recordsAtRestAreSealed() async throws {
+        let run = try await Quickstart.run()
+        let batches = run.state.appendingPathComponent("hub/batches")
+        let kept = try FileManager.default.subpathsOfDirectory(atPath: batches.path).filter { $0.hasSuffix(".deflate") }
+        #expect(kept.count > 10, "\(kept)")
+        for file in kept {
+            let head = try FileHandle(forReadingFrom: batches.appendingPathComponent(file)).read(upToCount: 8) ?? Data()
+            #expect([UInt8](head) == Array("GXSM4v1".utf8) + [0], "\(file) is not sealed")
+        }
+        let police = run.state.appendingPathComponent("agents/111100000000210552/state")
+        let quarantine = police.appendingPathComponent("quarantine/RK-001.csv")
+        #expect(!(try String(decoding: Data(contentsOf: quarantine), as: UTF8.self)).contains("time,row,item,rule,value"))
+        let opened = try temporaryDirectory("quarantine").appendingPathComponent("RK-001.csv")
+        let result = try await GXBinary.run(["data-key", "open", "--dir", police.appendingPathComponent("data-keys").path, quarantine.path, opened.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOf: opened, encoding: .utf8)
+        #expect(text.hasPrefix("time,row,item,rule,value\n") && text.contains("GB 11643"), "\(text.prefix(300))")
+    }
+
     @Test("the hub shut down gracefully on SIGTERM and signed a final checkpoint at the head")
     func gracefulShutdownCheckpoint() async throws {
         let run = try await Quickstart.run()

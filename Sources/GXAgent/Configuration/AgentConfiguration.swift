@@ -228,3 +228,8 @@ public struct LocalDataLocation: Decodable, Sendable {
         return table.map { "\(place):\($0)" } ?? place
     }
 }
+
+extension AgentConfiguration {
+    /// The SM4 data keys that seal the agent's spool, downloads and quarantine at rest (`gx data-key`).
+    public var dataKeyDirectory: String { stateDirectory + "/data-keys" }
+}

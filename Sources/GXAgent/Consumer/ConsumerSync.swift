@@ -272,10 +272,10 @@ struct ConsumerSync {
         let decoder = try BatchPayloadDecoder(valueCount: manifest.items.count, maximumRecordBytes: Int(manifest.records.bytes))
         let progress = ProgressDisplay("\(what) applying", total: manifest.counts.records, logger: logger)
         defer { progress.finish() }
-        let input = try FileHandle(forReadingFrom: file)
-        defer { try? input.close() }
-        while let chunk = try input.read(upToCount: 256 * 1024), !chunk.isEmpty {
-            try decoder.consume([UInt8](chunk)) { record, position in
+        let input = try PayloadFileReader(path: file.path, keyring: delivery.keyring)
+        defer { input.close() }
+        while case let chunk = try input.read(upTo: 256 * 1024), !chunk.isEmpty {
+            try decoder.consume(chunk) { record, position in
                 let local: [String?]
                 do { local = try mapper.map(record.values) } catch {
                     throw AgentError.localData("\(what), record \(position): \(error)")

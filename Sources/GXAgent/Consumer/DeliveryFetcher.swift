@@ -20,6 +20,8 @@ struct DeliveryFetcher: Sendable {
         var file: URL?
         var manifest: DeliveryManifest
         var what: String
+        /// Opens `file`: downloads are sealed under the agent's data keys.
+        var keyring: DataKeyring?
     }
 
     /// A listed batch: downloaded, or — a batch without records whose signed manifest came with the list —
@@ -60,6 +62,6 @@ struct DeliveryFetcher: Sendable {
         guard manifest.masks == masks else {
             throw AgentError.verification(what: what, reason: "the manifest declares masks \(manifest.masks ?? [:]), the agreement \(masks ?? [:])")
         }
-        return Delivery(file: file, manifest: manifest, what: what)
+        return Delivery(file: file, manifest: manifest, what: what, keyring: client.dataKeys)
     }
 }

@@ -13,7 +13,7 @@ extension AgentHubClient {
             request.headers.add(name: ExchangeAPI.manifestHeader, value: manifestBase64)
             request.headers.add(name: ExchangeAPI.signatureHeader, value: signatureBase64)
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
-            request.body = .stream(FileChunks(url: payload), length: .known(Int64(size)))
+            request.body = .stream(FileChunks(url: payload, keyring: nil), length: .known(Int64(size)))
             let response = try await Self.http.execute(request, timeout: .hours(2))
             let body = try await response.body.collect(upTo: Self.maxJSONBytes)
             try check(response.status, body)

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GXCrypto
 import GXDomain
 import Logging
 import NIOCore
@@ -14,6 +15,8 @@ struct AgentHubClient: Sendable {
     /// Set for an HTTPS hub with its own CA or mutual TLS; nil uses the system trust store.
     var tls: TLSConfiguration? = nil
     let logger: Logger
+    /// Seal what the agent keeps of records (spool, downloads, quarantine); nil keeps plain files.
+    var dataKeys: DataKeyring? = nil
     var attempts = 5
     var firstBackoff: Double = 0.5
     static let maxJSONBytes = 64 << 20
@@ -36,14 +39,15 @@ struct AgentHubClient: Sendable {
 
     /// Pushes a spooled payload file with its manifest headers, streaming the file.
     func pushBatch(resource: String, manifestBase64: String, signatureBase64: String, payload: URL) async throws -> ExchangeAPI.BatchOutcome {
-        let size = try FileManager.default.attributesOfItem(atPath: payload.path)[.size] as? Int ?? 0
+        // Opening checks the seal: a spool file changed on disk is refused before a byte reaches the hub.
+        let size = try PayloadFileReader(path: payload.path, keyring: dataKeys).size
         let path = "/v1/resources/\(escape(resource))/batches"
         return try await retrying(path) {
             var request = request(.POST, path)
             request.headers.add(name: ExchangeAPI.manifestHeader, value: manifestBase64)
             request.headers.add(name: ExchangeAPI.signatureHeader, value: signatureBase64)
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
-            request.body = .stream(FileChunks(url: payload), length: .known(Int64(size)))
+            request.body = .stream(FileChunks(url: payload, keyring: dataKeys), length: .known(size))
             let response = try await Self.http.execute(request, timeout: .hours(2))
             let body = try await response.body.collect(upTo: Self.maxJSONBytes)
             try check(response.status, body)
@@ -65,15 +69,19 @@ struct AgentHubClient: Sendable {
                   let signature = response.headers.first(name: ExchangeAPI.signatureHeader) else {
                 throw AgentError.verification(what: "delivery \(agreement)#\(sequence)", reason: "the hub sent no signed manifest")
             }
-            guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: Agent.recordFileAttributes) else {
-                throw AgentError.localData("cannot create \(file.path) for delivery \(agreement)#\(sequence)")
+            // A file left by an interrupted attempt is replaced.
+            unlink(file.path)
+            let output: PayloadFileWriter
+            do { output = try PayloadFileWriter(path: file.path, sealingWith: dataKeys?.current) } catch {
+                throw AgentError.localData("cannot create \(file.path) for delivery \(agreement)#\(sequence): \(error)")
             }
-            let handle = try FileHandle(forWritingTo: file)
-            defer { try? handle.close() }
+            var complete = false
+            defer { if !complete { output.abandon() } }
             for try await chunk in response.body {
-                try handle.write(contentsOf: Data(chunk.readableBytesView))
+                try output.write(chunk.readableBytesView)
             }
-            try handle.synchronize()
+            try output.finish()
+            complete = true
             return (manifest, signature)
         }
     }
@@ -146,21 +154,28 @@ struct AgentHubClient: Sendable {
     struct Retryable: Error { let error: AgentError }
 }
 
-/// A file read as an async sequence of chunks, to stream a batch to the hub without loading it.
+/// A payload file (sealed or plain) read as an async sequence of chunks, to stream a batch to the hub without
+/// loading it.
 struct FileChunks: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let url: URL
+    let keyring: DataKeyring?
 
     struct AsyncIterator: AsyncIteratorProtocol {
-        let handle: FileHandle?
+        let url: URL
+        let keyring: DataKeyring?
+        var reader: PayloadFileReader?
+
         mutating func next() async throws -> ByteBuffer? {
-            guard let handle, let data = try handle.read(upToCount: 256 * 1024), !data.isEmpty else {
-                try? handle?.close()
+            if reader == nil { reader = try PayloadFileReader(path: url.path, keyring: keyring) }
+            let chunk = try reader!.read(upTo: 256 * 1024)
+            guard !chunk.isEmpty else {
+                reader?.close()
                 return nil
             }
-            return ByteBuffer(bytes: data)
+            return ByteBuffer(bytes: chunk)
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(handle: try? FileHandle(forReadingFrom: url)) }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(url: url, keyring: keyring) }
 }

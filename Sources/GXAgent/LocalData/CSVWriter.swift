@@ -3,12 +3,17 @@
 /// Quotes a field only when it must (comma, quote, CR or LF) — and the empty string, so it reads back as
 /// `""` rather than as a missing value; `nil` is written as nothing.
 final class CSVWriter {
-    private let file: POSIXFile
+    private let sink: (UnsafeRawBufferPointer) throws(LocalDataError) -> Void
     private var buffer: [UInt8] = []
     private let flushThreshold: Int
 
-    init(file: POSIXFile, flushThreshold: Int = 1 << 20) {
-        self.file = file
+    convenience init(file: POSIXFile, flushThreshold: Int = 1 << 20) {
+        self.init(flushThreshold: flushThreshold) { (bytes) throws(LocalDataError) in try file.write(bytes) }
+    }
+
+    /// Writes through `sink` (a sealed file's writer, for the quarantine).
+    init(flushThreshold: Int = 1 << 20, sink: @escaping (UnsafeRawBufferPointer) throws(LocalDataError) -> Void) {
+        self.sink = sink
         self.flushThreshold = flushThreshold
         buffer.reserveCapacity(flushThreshold + 4096)
     }
@@ -30,7 +35,7 @@ final class CSVWriter {
         guard !buffer.isEmpty else { return }
         var failure: LocalDataError?
         buffer.withUnsafeBytes { bytes in
-            do throws(LocalDataError) { try file.write(bytes) } catch { failure = error }
+            do throws(LocalDataError) { try sink(bytes) } catch { failure = error }
         }
         if let failure { throw failure }
         buffer.removeAll(keepingCapacity: true)

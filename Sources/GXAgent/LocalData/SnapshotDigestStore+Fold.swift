@@ -1,4 +1,5 @@
 import Foundation
+import GXCrypto
 import GXDomain
 
 extension SnapshotDigestStore {
@@ -17,7 +18,8 @@ extension SnapshotDigestStore {
     ///
     /// `keyIndices` are the positions of the key items among `items`; a batch of other items is left out
     /// (its rows are simply diffed again).
-    func fold(resource: String, batches: [AcceptedPayload], items: [String], keyIndices: [Int]) throws -> Int {
+    /// `keyring` opens the spooled payloads (sealed by the agent's data keys; nil for plain files).
+    func fold(resource: String, batches: [AcceptedPayload], items: [String], keyIndices: [Int], keyring: DataKeyring?) throws -> Int {
         let snapshot = snapshotPath(resource)
         try importLegacySnapshot(resource: resource, to: snapshot)
         let previous = POSIXFile.exists(snapshot) ? try SnapshotFileReader(path: snapshot, checksOrder: true) : nil
@@ -34,10 +36,10 @@ extension SnapshotDigestStore {
         var folded = 0
         for batch in batches where batch.manifest.items == items {
             let decoder = try BatchPayloadDecoder(valueCount: items.count, maximumRecordBytes: Int(batch.manifest.records.bytes))
-            let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: batch.file))
-            defer { try? input.close() }
-            while let chunk = try input.read(upToCount: 256 * 1024), !chunk.isEmpty {
-                try decoder.consume([UInt8](chunk)) { record, _ in
+            let input = try PayloadFileReader(path: batch.file, keyring: keyring)
+            defer { input.close() }
+            while case let chunk = try input.read(upTo: 256 * 1024), !chunk.isEmpty {
+                try decoder.consume(chunk) { record, _ in
                     let key = SnapshotKey.encode(record.values, at: keyIndices)
                     switch record.operation {
                     case .upsert:

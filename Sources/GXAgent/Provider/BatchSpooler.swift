@@ -17,6 +17,8 @@ final class BatchSpooler {
         var generation: Int64?
         var full: Bool
         var cursorFrom: String?
+        /// Seals spool files at rest (the agent's current data key); nil writes them plain.
+        var sealing: DataKey? = nil
     }
 
     private let plan: Plan
@@ -24,7 +26,7 @@ final class BatchSpooler {
     private let state: AgentState
     private var sequence: Int64
     private var encoder: BatchPayloadEncoder?
-    private var handle: FileHandle?
+    private var handle: PayloadFileWriter?
     private var file: URL?
     private var cursorFrom: String?
     private var cursorTo: String?
@@ -56,7 +58,7 @@ final class BatchSpooler {
 
     /// Writes out compressed bytes as they accumulate and closes the batch once it is full.
     private func cut() throws {
-        if encoder!.pendingWireBytes >= 256 * 1024 { try handle!.write(contentsOf: encoder!.takeWire()) }
+        if encoder!.pendingWireBytes >= 256 * 1024 { try handle!.write(encoder!.takeWire()) }
         if encoder!.counts.records >= plan.batchRecords { try close(quarantine: [], quarantined: 0, endsPass: false) }
     }
 
@@ -69,20 +71,18 @@ final class BatchSpooler {
 
     private func open() throws {
         let url = URL(fileURLWithPath: plan.directory).appendingPathComponent("\(plan.entry.resourceCode)-\(sequence)-\(UUID().uuidString.prefix(8)).deflate")
-        guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: Agent.recordFileAttributes) else {
-            throw AgentError.localData("cannot create spool file \(url.path)")
+        do { handle = try PayloadFileWriter(path: url.path, sealingWith: plan.sealing) } catch {
+            throw AgentError.localData("cannot create spool file \(url.path): \(error)")
         }
         file = url
-        handle = try FileHandle(forWritingTo: url)
         encoder = try BatchPayloadEncoder()
     }
 
     private func close(quarantine: [QualityFinding], quarantined: Int64, endsPass: Bool) throws {
         guard let encoder, let handle, let file else { return }
         try encoder.finish()
-        try handle.write(contentsOf: encoder.takeWire())
-        try handle.synchronize()
-        try handle.close()
+        try handle.write(encoder.takeWire())
+        try handle.finish()
         let digests = encoder.digests()
         var counts = encoder.counts
         counts.quarantined = quarantined

@@ -75,7 +75,8 @@ struct ProviderSync {
         let spooler = try BatchSpooler(plan: .init(directory: configuration.stateDirectory + "/spool", provider: configuration.agency, entry: entry,
                                                    items: items, firstSequence: list.lastSequence + 1, batchRecords: resource.batchRecords,
                                                    mode: cursorMode ? .cursor : .snapshot, generation: generation,
-                                                   full: full || (cursorMode ? cursor == nil : false), cursorFrom: cursorText),
+                                                   full: full || (cursorMode ? cursor == nil : false), cursorFrom: cursorText,
+                                                   sealing: client.dataKeys?.current),
                                        key: key, state: state)
         // Each batch goes to the hub as soon as it is spooled, while the pass reads on.
         let (spooledBatches, spooledStream) = AsyncStream.makeStream(of: AgentState.PendingBatch.self)
@@ -86,7 +87,7 @@ struct ProviderSync {
             return pushed
         }
         defer { pushing.cancel() }
-        var quarantine = Quarantine(path: configuration.stateDirectory + "/quarantine/\(code).csv", resource: code)
+        var quarantine = Quarantine(path: configuration.stateDirectory + "/quarantine/\(code).csv", resource: code, sealing: client.dataKeys?.current)
         let snapshots = cursorMode ? nil : try SnapshotDigestStore(directory: configuration.stateDirectory + "/snapshots",
                                                                    legacyDatabase: configuration.stateDirectory + "/snapshots.sqlite")
         if let snapshots { try foldAcceptedBatches(resource: code, into: snapshots, items: items, keyIndices: keyIndices) }
@@ -205,7 +206,7 @@ struct ProviderSync {
                 file: batch.payload,
                 manifest: try SignedDocument<BatchManifest>(base64Content: batch.manifestBase64, base64Signature: batch.signatureBase64, field: "manifest").content)
         }
-        let folded = try snapshots.fold(resource: code, batches: batches, items: items, keyIndices: keyIndices)
+        let folded = try snapshots.fold(resource: code, batches: batches, items: items, keyIndices: keyIndices, keyring: client.dataKeys)
         logger.notice("\(code): \(accepted.count) batches (\(folded) records) the hub accepted from an unfinished pass are in the snapshot now; they are not sent again")
         try forget(accepted)
     }

@@ -34,6 +34,12 @@ public struct DataKeyring: Sendable {
         self.keys = keys
     }
 
+    /// The keyring in `directory`, made with a first key if it has none yet (an agent's first run).
+    public static func openingOrCreating(_ directory: String) throws(CryptoError) -> DataKeyring {
+        if !exists(in: directory) { try addKey(in: directory) }
+        return try DataKeyring(directory: directory)
+    }
+
     /// The key a sealed file names, if this keyring holds it.
     public func key(id: [UInt8]) -> DataKey? { keys[id] }
 

@@ -52,7 +52,7 @@ struct SnapshotFoldTests {
         // The crashed pass: 2 changed, 4 new, 3 gone — all accepted by the hub before the agent was killed.
         let accepted = try Self.batch([CanonicalRecord(operation: .upsert, values: ["2", "B2"]), CanonicalRecord(operation: .upsert, values: ["4", "D"]),
                                        CanonicalRecord(operation: .delete, values: ["3", nil])], in: scratch, name: "batch-1")
-        #expect(try store.fold(resource: "people", batches: [accepted], items: Self.items, keyIndices: [0]) == 3)
+        #expect(try store.fold(resource: "people", batches: [accepted], items: Self.items, keyIndices: [0], keyring: nil) == 3)
         let (comparison, changed) = try Self.nextPass(store, [["1", "A"], ["2", "B2"], ["4", "D"]])
         #expect(changed.isEmpty, "\(changed)")
         #expect(comparison.unchanged == 3)
@@ -64,8 +64,8 @@ struct SnapshotFoldTests {
         let store = try SnapshotDigestStore(directory: scratch.file("snapshots"))
         try Self.accept(store, [["1", "A"], ["2", "B"]])
         let accepted = try Self.batch([CanonicalRecord(operation: .upsert, values: ["1", "A1"])], in: scratch, name: "batch-1")
-        _ = try store.fold(resource: "people", batches: [accepted], items: Self.items, keyIndices: [0])
-        _ = try store.fold(resource: "people", batches: [accepted], items: Self.items, keyIndices: [0])
+        _ = try store.fold(resource: "people", batches: [accepted], items: Self.items, keyIndices: [0], keyring: nil)
+        _ = try store.fold(resource: "people", batches: [accepted], items: Self.items, keyIndices: [0], keyring: nil)
         #expect(try store.count(resource: "people") == 2)
         // The pass had also changed 2 and added 3; those never reached the hub and go now.
         let (_, changed) = try Self.nextPass(store, [["1", "A1"], ["2", "B2"], ["3", "C"]])

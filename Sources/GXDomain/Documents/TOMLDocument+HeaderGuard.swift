@@ -1,17 +1,19 @@
 /// toml++ (inside TOMLKit) asserts, and so aborts the whole process, on a table header whose first key does
 /// not start with a bare-key character or a quote (`[?]`, `[[ ?]]`; found by `scripts/fuzz.sh`). Such a
 /// header is a syntax error anyway: it is refused here, naming the line, before the text reaches the parser.
+/// The text is read by Unicode scalar, not by `Character`: a combining mark after `[` would otherwise join
+/// the bracket into one grapheme and hide the header (`[` U+05A4, found by the 10-minute campaign).
 extension TOMLDocument {
     static func checkTableHeaders(_ text: String, source: String) throws(InvalidInput) {
         var line = 1
         var atLineStart = true
         var depth = 0                     // open [ or { of a value
-        var string: [Character]? = nil    // the delimiter of the string being read
+        var string: [Unicode.Scalar]? = nil    // the delimiter of the string being read
         var inComment = false
-        let characters = Array(text)
+        let characters = Array(text.unicodeScalars)
         var i = 0
         func starts(_ token: String, at index: Int) -> Bool {
-            let token = Array(token)
+            let token = Array(token.unicodeScalars)
             return index + token.count <= characters.count && Array(characters[index..<index + token.count]) == token
         }
         while i < characters.count {
@@ -27,7 +29,7 @@ extension TOMLDocument {
             if inComment { i += 1; continue }
             if let delimiter = string {
                 if delimiter.first == "\"", c == "\\" { i += 2; continue }
-                if starts(String(delimiter), at: i) { string = nil; i += delimiter.count; continue }
+                if starts(String(String.UnicodeScalarView(delimiter)), at: i) { string = nil; i += delimiter.count; continue }
                 i += 1
                 continue
             }
@@ -36,8 +38,8 @@ extension TOMLDocument {
                 var j = i + 1
                 if j < characters.count, characters[j] == "[" { j += 1 }
                 while j < characters.count, characters[j] == " " || characters[j] == "\t" { j += 1 }
-                let first = j < characters.count ? characters[j] : "\n"
-                let isBare = first.isASCII && (first.isLetter || first.isNumber || first == "_" || first == "-")
+                let first: Unicode.Scalar = j < characters.count ? characters[j] : "\n"
+                let isBare = ("A"..."Z").contains(first) || ("a"..."z").contains(first) || ("0"..."9").contains(first) || first == "_" || first == "-"
                 guard isBare || first == "\"" || first == "'" else {
                     throw InvalidInput(field: "syntax", reason: "a table header must begin with a bare key (A–Z, a–z, 0–9, _ or -) or a quoted key",
                                        record: "\(source):\(line)")
@@ -49,8 +51,8 @@ extension TOMLDocument {
             atLineStart = false
             switch c {
             case "#": inComment = true
-            case "\"": string = starts("\"\"\"", at: i) ? Array("\"\"\"") : ["\""]; i += string!.count; continue
-            case "'": string = starts("'''", at: i) ? Array("'''") : ["'"]; i += string!.count; continue
+            case "\"": string = starts("\"\"\"", at: i) ? Array("\"\"\"".unicodeScalars) : ["\""]; i += string!.count; continue
+            case "'": string = starts("'''", at: i) ? Array("'''".unicodeScalars) : ["'"]; i += string!.count; continue
             case "[", "{": depth += 1
             case "]", "}": depth = max(0, depth - 1)
             default: break

@@ -27,6 +27,7 @@ struct ConsoleRenderer: @unchecked Sendable {
         "audit": PackageResources.audit_mustache,
         "audit-verify": PackageResources.audit_verify_mustache,
         "exchange": PackageResources.exchange_mustache,
+        "verification": PackageResources.verification_mustache,
         "demands": PackageResources.demands_mustache,
         "demand": PackageResources.demand_mustache,
         "objections": PackageResources.objections_mustache,

@@ -9,6 +9,8 @@ extension Console {
     /// records per night, the slowest delivery lag per night, and the latest pass's quarantined rows by rule.
     func exchange(_ id: String, _ visitor: Visitor) async throws -> Response {
         let agreement = try await hub.visibleAgreement(id, to: visitor.principal)
+        // A verification agreement (比对核实) moves no batches: its page counts requests and answers instead.
+        if agreement.terms.method == .verification { return try await verifications(agreement, visitor) }
         let store = hub.store
         let resource = agreement.terms.resourceCode
         var rows: [[String: Any]] = []

@@ -13,7 +13,7 @@ enum ConsoleChart {
                                 kinds: (String, String) = ("sent", "applied")) -> String {
         let width = 760.0, height = 260.0, left = 70.0, bottom = 40.0, top = 30.0
         let plotWidth = width - left - 10, plotHeight = height - top - bottom
-        let peak = max(1, series.map { max($0.sent, $0.applied) }.max() ?? 1)
+        let peak = Int64(niceCeiling(Double(series.map { max($0.sent, $0.applied) }.max() ?? 1)))
         let slot = plotWidth / Double(max(series.count, 1))
         let bar = max(2, min(24, slot / 2 - 2))
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(title))\">"
@@ -50,10 +50,11 @@ enum ConsoleChart {
 
     /// One column per label on a common scale from zero, with `ticks` naming the axis values (a lag in
     /// minutes, a count). Each column carries `class="bar <kind>"` and a `<title>` with its exact figure.
-    static func columns(_ bars: [Bar], title: String, kind: String, color: String, ticks: (Double) -> String) -> String {
+    /// `unit` is what the axis counts in (60 for minutes): its ticks fall on whole units.
+    static func columns(_ bars: [Bar], title: String, kind: String, color: String, unit: Double = 1, ticks: (Double) -> String) -> String {
         let width = 760.0, height = 240.0, left = 80.0, bottom = 40.0, top = 16.0
         let plotWidth = width - left - 10, plotHeight = height - top - bottom
-        let peak = max(1, bars.map(\.value).max() ?? 1)
+        let peak = niceCeiling((bars.map(\.value).max() ?? 1) / unit) * unit
         let slot = plotWidth / Double(max(bars.count, 1))
         let bar = max(2, min(32, slot - 6))
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(title))\">"
@@ -87,7 +88,7 @@ enum ConsoleChart {
         for (index, point) in bars.enumerated() {
             let y = top + row * Double(index)
             let size = max(1, plotWidth * max(0, point.value) / peak)
-            let label = point.label.count > 28 ? String(point.label.prefix(27)) + "…" : point.label
+            let label = fit(point.label, width: left - 12)
             svg += "<text x=\"\(left - 6)\" y=\"\(y + 16)\" text-anchor=\"end\" font-size=\"12\" fill=\"#222\">\(escape(label))</text>"
             svg += "<rect class=\"bar \(escape(kind))\" x=\"\(left)\" y=\"\(y + 4)\" width=\"\(size)\" height=\"\(row - 8)\" fill=\"\(color)\"><title>\(escape(point.label)) \(escape(point.figure))</title></rect>"
             svg += "<text x=\"\(left + size + 6)\" y=\"\(y + 16)\" font-size=\"12\" fill=\"#222\">\(escape(point.figure))</text>"
@@ -95,11 +96,39 @@ enum ConsoleChart {
         return svg + "</svg>"
     }
 
-    /// A lag axis: seconds below four minutes, minutes below four hours, hours above.
-    static func lagTick(_ seconds: Double, _ language: ConsoleLanguage) -> String {
+    /// The axis's top: four equal steps of a whole, round number (1, 2, 5, 8, 10, 20, 25…) at least `value`,
+    /// so that no two ticks read the same.
+    static func niceCeiling(_ value: Double) -> Double {
+        let quarter = max(value / 4, 1)
+        let magnitude = pow(10, (log10(quarter)).rounded(.down))
+        for multiple in [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10] as [Double] {
+            let step = multiple * magnitude
+            if step == step.rounded(), step >= quarter { return step * 4 }
+        }
+        return 40 * magnitude
+    }
+
+    /// `label` shortened with "…" to about `width` pixels at 12 px (a CJK character is as wide as the font).
+    static func fit(_ label: String, width: Double) -> String {
+        var used = 0.0, kept = ""
+        for character in label {
+            let advance = character.unicodeScalars.first.map { $0.value > 0x2E80 } == true ? 12.0 : 7.0
+            if used + advance > width - 12 {
+                return kept + "…"
+            }
+            used += advance
+            kept.append(character)
+        }
+        return kept
+    }
+
+    /// The unit a lag axis counts in: seconds below four minutes, minutes below four hours, hours above.
+    static func lagUnit(_ peak: Double) -> Double { peak < 240 ? 1 : (peak < 4 * 3600 ? 60 : 3600) }
+
+    /// A tick of a lag axis counted in `unit`.
+    static func lagTick(_ seconds: Double, unit: Double, _ language: ConsoleLanguage) -> String {
         let zh = language == .chinese
-        if seconds < 240 { return "\(Int(seconds.rounded()))\(zh ? " 秒" : " s")" }
-        if seconds < 4 * 3600 { return "\(Int((seconds / 60).rounded()))\(zh ? " 分" : " min")" }
-        return String(format: "%.1f", seconds / 3600) + (zh ? " 小时" : " h")
+        let name = unit == 1 ? (zh ? " 秒" : " s") : unit == 60 ? (zh ? " 分" : " min") : (zh ? " 小时" : " h")
+        return "\(Int((seconds / unit).rounded()))\(name)"
     }
 }

@@ -69,6 +69,9 @@ struct ConsoleChartTests {
             let one = try await admin.get(path).text
             #expect(Self.count("class=\"bar lag\"", in: one) == 1)
             #expect(one.contains("<title>2026-11-02 45 秒</title>"))
+            // The axis climbs in four equal whole steps to a round top above the bar: no tick reads twice.
+            let ticks = one.matches(of: /font-size="11" fill="#444">(\d+ 秒)<\/text>/).map { String($0.1) }
+            #expect(ticks == ["0 秒", "15 秒", "30 秒", "45 秒", "60 秒"])
         }
     }
 

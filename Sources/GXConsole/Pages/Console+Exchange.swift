@@ -60,8 +60,9 @@ extension Console {
         let lagBars = lags.keys.sorted().suffix(31).map {
             ConsoleChart.Bar(label: $0, value: lags[$0]!, figure: Self.duration(lags[$0]!, visitor.language))
         }
-        let lagChart = ConsoleChart.columns(lagBars, title: text("exchange.lag_chart", visitor), kind: "lag", color: "#8250df") {
-            ConsoleChart.lagTick($0, visitor.language)
+        let unit = ConsoleChart.lagUnit(lagBars.map(\.value).max() ?? 0)
+        let lagChart = ConsoleChart.columns(lagBars, title: text("exchange.lag_chart", visitor), kind: "lag", color: "#8250df", unit: unit) {
+            ConsoleChart.lagTick($0, unit: unit, visitor.language)
         }
         let rules = Self.byRule(lastPass ?? [])
         let ruleChart = ConsoleChart.rows(rules.map { ConsoleChart.Bar(label: $0.rule, value: Double($0.count), figure: String($0.count)) },

@@ -31,6 +31,8 @@ struct ConsoleRenderer: @unchecked Sendable {
         "demands": PackageResources.demands_mustache,
         "demand": PackageResources.demand_mustache,
         "objections": PackageResources.objections_mustache,
+        "objection-raise": PackageResources.objection_raise_mustache,
+        "objection-answer": PackageResources.objection_answer_mustache,
         "compliance": PackageResources.compliance_mustache,
         "statistics": PackageResources.statistics_mustache,
     ]

@@ -4,7 +4,7 @@ Selenium, against a real `gx hub serve` loaded as scripts/quickstart.sh loads it
 
 The authority signs in, opens the quickstart's demand and suspends an agreement with a reason; the auditor finds that act in the log,
 verifies the chain, downloads the filtered CSV and opens the compliance calendar and the statistics; an agency
-sees only its own agreements; another opens its demands, its objection and its verification's counts; the authority
+sees only its own agreements; another opens its demands, its objection, raises one from the form and opens its verification's counts; the authority
 resumes the agreement with the keyboard alone. Every page visited is saved as a screenshot in --out, and
 every page is checked for content wider than the window.
 
@@ -274,7 +274,7 @@ def run(b, state):
     b.link("返回首页").click()
     b.sign_out()
 
-    print("another agency: its demand, its objection and its verification's counts")
+    print("another agency: its demand, its objection, raising another from the form, its verification's counts")
     security = "11110000000021063W"  # asked for the quickstart's demand, raised its objection, runs its verification
     b.sign_in(state / "agencies" / f"{security}.token", "security")
     b.open("/console/demands")
@@ -283,6 +283,14 @@ def run(b, state):
     b.open("/console/objections")
     b.expect("姓名与社保档案不符" in b.text and "BJ-GX-2026-004" in b.text, "the agency does not see the objection it raised")
     b.screenshot("security-objections")
+    b.open("/console/objections/raise?agreement=BJ-GX-2026-004")
+    b.find("#key_0").send_keys("110101198001010011")
+    next(label for label in b.finds("form.act label.confirm") if label.text.strip() == "姓名").find_element("css selector", "input").click()
+    b.find("#problem").send_keys("姓名与社保档案不符（浏览器测试）")
+    b.find("#confirm").click()
+    b.screenshot("security-objection-raise")
+    b.find("form.act button[type=submit]").click()
+    b.expect(lambda: "已提出数据异议 YY-" in b.text and "浏览器测试" in b.text, "raising an objection from the form did not list it")
     b.open("/console/agreements/BJ-GX-2026-005/exchange")
     b.expect("比对核实" in b.text and len(b.finds("svg.chart rect.bar.mismatch")) > 0, "the verification page shows no mismatches per item")
     numbers = {card.find_element("css selector", "span:last-child").text: card.find_element("css selector", ".number").text

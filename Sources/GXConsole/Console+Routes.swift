@@ -24,6 +24,7 @@ extension Console {
         addAuditPages(to: group)
         addDemandPages(to: group)
         addObjectionPages(to: group)
+        addObjectionActPages(to: group)
         addOversightPages(to: group)
         // Anything else under /console/ is a page that does not exist, answered as a page, with the headers.
         group.get("**") { _, _ -> Response in throw ConsolePageError(.notFound, "error.not_found") }

@@ -27,9 +27,12 @@ struct ConsoleRenderer: @unchecked Sendable {
         "audit": PackageResources.audit_mustache,
         "audit-verify": PackageResources.audit_verify_mustache,
         "exchange": PackageResources.exchange_mustache,
+        "verification": PackageResources.verification_mustache,
         "demands": PackageResources.demands_mustache,
         "demand": PackageResources.demand_mustache,
         "objections": PackageResources.objections_mustache,
+        "objection-raise": PackageResources.objection_raise_mustache,
+        "objection-answer": PackageResources.objection_answer_mustache,
         "compliance": PackageResources.compliance_mustache,
         "statistics": PackageResources.statistics_mustache,
     ]

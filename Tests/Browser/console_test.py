@@ -3,7 +3,8 @@
 Selenium, against a real `gx hub serve` loaded as scripts/quickstart.sh loads it.
 
 The authority signs in, opens the quickstart's demand and suspends an agreement with a reason; the auditor finds that act in the log,
-verifies the chain and downloads the filtered CSV; an agency sees only its own agreements; the authority
+verifies the chain, downloads the filtered CSV and opens the compliance calendar and the statistics; an agency
+sees only its own agreements; another opens its demands, its objection, raises one from the form and opens its verification's counts; the authority
 resumes the agreement with the keyboard alone. Every page visited is saved as a screenshot in --out, and
 every page is checked for content wider than the window.
 
@@ -175,7 +176,7 @@ def main():
         hub.terminate()
         hub.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
-    print(f"console browser test: 4 passed, 0 failed; {browser.shots} screenshots in {out}")
+    print(f"console browser test: 5 passed, 0 failed; {browser.shots} screenshots in {out}")
 
 
 def run(b, state):
@@ -248,6 +249,13 @@ def run(b, state):
     b.expect(lines[0].startswith("# selection") and "action=agreement.suspended" in lines[0], f"the CSV does not say it is a selection: {lines}")
     b.expect(lines[1].startswith("seq,time,actor,action") and len(lines) == 3 and "agreement.suspended" in lines[2] and reason in lines[2],
              f"the CSV does not hold exactly the filtered entry: {lines}")
+    b.open("/console/compliance")
+    b.expect(agreement in b.text and len(b.finds("svg.calendar rect")) > 0, "the compliance page has no calendar for the agreement")
+    b.screenshot("auditor-compliance")
+    b.open("/console/statistics")
+    b.expect(len(b.finds("svg.chart")) >= 4 and len(b.finds("svg.chart rect.bar.rule")) > 0,
+             "the statistics page lacks its charts or the quarantine by rule the quickstart's invalid rows cause")
+    b.screenshot("auditor-statistics")
     b.sign_out()
 
     print("agency: sees only its own agreements")
@@ -264,6 +272,34 @@ def run(b, state):
     b.open("/console/overview")
     b.expect("无权" in b.text, "an admin page was not refused to the agency")
     b.link("返回首页").click()
+    b.sign_out()
+
+    print("another agency: its demand, its objection, raising another from the form, its verification's counts")
+    security = "11110000000021063W"  # asked for the quickstart's demand, raised its objection, runs its verification
+    b.sign_in(state / "agencies" / f"{security}.token", "security")
+    b.open("/console/demands")
+    b.expect("XQ-" in b.text and "部分同意" in b.text, "the agency does not see the demand it submitted")
+    b.screenshot("security-demands")
+    b.open("/console/objections")
+    b.expect("姓名与社保档案不符" in b.text and "BJ-GX-2026-004" in b.text, "the agency does not see the objection it raised")
+    b.screenshot("security-objections")
+    b.open("/console/objections/raise?agreement=BJ-GX-2026-004")
+    b.find("#key_0").send_keys("110101198001010011")
+    next(label for label in b.finds("form.act label.confirm") if label.text.strip() == "姓名").find_element("css selector", "input").click()
+    b.find("#problem").send_keys("姓名与社保档案不符（浏览器测试）")
+    b.find("#confirm").click()
+    b.screenshot("security-objection-raise")
+    b.find("form.act button[type=submit]").click()
+    b.expect(lambda: "已提出数据异议 YY-" in b.text and "浏览器测试" in b.text, "raising an objection from the form did not list it")
+    b.open("/console/agreements/BJ-GX-2026-005/exchange")
+    b.expect("比对核实" in b.text and len(b.finds("svg.chart rect.bar.mismatch")) > 0, "the verification page shows no mismatches per item")
+    numbers = {card.find_element("css selector", "span:last-child").text: card.find_element("css selector", ".number").text
+               for card in b.finds(".card")}
+    b.expect(numbers.get("查到") == "200" and numbers.get("未查到") == "5",
+             f"the verification's counts are not the quickstart's 200 card holders found, 5 not found: {numbers}")
+    b.expect(any("姓名 20" in t.get_attribute("textContent") for t in b.finds("svg.chart rect.bar.mismatch title")),
+             "the chart does not show the quickstart's 20 names planted wrong")
+    b.screenshot("security-verification")
     b.sign_out()
 
     print("keyboard alone: the authority resumes the agreement")

@@ -48,7 +48,12 @@ extension Console {
                                                 "applied": Self.shortTime($0.receipt.appliedAt)] },
                 ])
             }
-            provided.append(["resource": resource, "batches": rows, "none": rows.isEmpty])
+            // The latest pass's findings (only a pass's last batch reports them), charted by rule.
+            let pass = batches.last { $0.manifest.provider == code && ($0.manifest.isLastOfPass || $0.manifest.endsPass == nil) }
+            let rules = Self.byRule(pass?.manifest.quarantine ?? [])
+            let chart = ConsoleChart.rows(rules.map { ConsoleChart.Bar(label: $0.rule, value: Double($0.count), figure: String($0.count)) },
+                                          title: "\(resource) \(text("agency.rule_chart", visitor))", kind: "rule", color: "#cf222e")
+            provided.append(["resource": resource, "batches": rows, "none": rows.isEmpty, "ruleChart": chart, "hasRules": !rules.isEmpty])
         }
 
         var received: [[String: Any]] = []

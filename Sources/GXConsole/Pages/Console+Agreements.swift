@@ -166,6 +166,9 @@ extension Console {
                 values["signCommand"] = Self.signCommand(id, hub: hubAddress)
             }
         }
+        if visitor.principal == .agency(code: terms.consumer), agreement.state == .active, terms.method.deliversBatches {
+            values["objectHref"] = "\(Self.prefix)/objections/raise?agreement=\(Self.pathEscaped(id))"
+        }
         let names = [terms.provider: provider?.name ?? terms.provider, terms.consumer: consumer?.name ?? terms.consumer]
         values.merge(amendmentValues(agreement, visitor, names: names, hubAddress: hubAddress)) { current, _ in current }
         if let done, let act = AgreementAct(rawValue: done) { values["done"] = text("act.done_\(act.rawValue)", visitor) }

@@ -5,13 +5,20 @@ import GXStorage
 import Hummingbird
 
 extension Console {
-    /// One agreement's flow: per batch sent, quarantined, applied and matched, and records per night as a chart.
+    /// One agreement's flow: per batch sent, quarantined, applied, matched and the delivery lag; as charts,
+    /// records per night, the slowest delivery lag per night, and the latest pass's quarantined rows by rule.
     func exchange(_ id: String, _ visitor: Visitor) async throws -> Response {
         let agreement = try await hub.visibleAgreement(id, to: visitor.principal)
+        // A verification agreement (比对核实) moves no batches: its page counts requests and answers instead.
+        if agreement.terms.method == .verification { return try await verifications(agreement, visitor) }
         let store = hub.store
         let resource = agreement.terms.resourceCode
         var rows: [[String: Any]] = []
         var nights: [String: (sent: Int64, applied: Int64)] = [:]
+        // Acceptance to the consumer's receipt reaching the hub, the slowest batch of each night.
+        var lags: [String: TimeInterval] = [:]
+        // Only a pass's last batch reports the rows it holds back (every pass reports all it still has).
+        var lastPass: [QualityFinding]?
         var totals = (sent: Int64(0), quarantined: Int64(0), applied: Int64(0), matched: 0, batches: 0)
         var after: Int64 = 0
         // The most recent 2 000 batches at most: enough for months of nights.
@@ -28,6 +35,12 @@ extension Console {
                 let applied = receipt.map { $0.receipt.upsertsApplied + $0.receipt.deletesApplied } ?? 0
                 let matched = receipt.map { $0.receipt.recordsSM3 == delivery.manifest.records.sm3 } ?? false
                 let night = Timestamp.date(from: batch.acceptedAt).map { Timestamp.beijingDay(of: $0).description } ?? String(batch.acceptedAt.prefix(10))
+                var lag: TimeInterval?
+                if let receipt, let accepted = Timestamp.date(from: batch.acceptedAt), let received = Timestamp.date(from: receipt.receivedAt) {
+                    lag = max(0, received.timeIntervalSince(accepted))
+                    lags[night] = max(lags[night] ?? 0, lag!)
+                }
+                if batch.manifest.isLastOfPass || batch.manifest.endsPass == nil { lastPass = batch.manifest.quarantine }
                 nights[night, default: (0, 0)].sent += sent
                 nights[night, default: (0, 0)].applied += applied
                 totals.sent += sent
@@ -36,57 +49,38 @@ extension Console {
                 totals.matched += matched ? 1 : 0
                 totals.batches += 1
                 rows.append(["seq": sequence, "night": night, "sent": sent, "quarantined": batch.manifest.counts.quarantined,
-                             "applied": applied, "matched": matched, "pending": receipt == nil])
+                             "applied": applied, "matched": matched, "pending": receipt == nil,
+                             "lag": lag.map { Self.duration($0, visitor.language) } ?? "—"])
             }
             after = final.manifest.sequence
         }
         let series = nights.keys.sorted().suffix(31).map { (night: $0, sent: nights[$0]!.sent, applied: nights[$0]!.applied) }
         let chart = ConsoleChart.recordsPerNight(series, sentLabel: text("exchange.sent", visitor), appliedLabel: text("exchange.applied", visitor),
                                                  title: text("exchange.chart", visitor))
+        let lagBars = lags.keys.sorted().suffix(31).map {
+            ConsoleChart.Bar(label: $0, value: lags[$0]!, figure: Self.duration(lags[$0]!, visitor.language))
+        }
+        let unit = ConsoleChart.lagUnit(lagBars.map(\.value).max() ?? 0)
+        let lagChart = ConsoleChart.columns(lagBars, title: text("exchange.lag_chart", visitor), kind: "lag", color: "#8250df", unit: unit) {
+            ConsoleChart.lagTick($0, unit: unit, visitor.language)
+        }
+        let rules = Self.byRule(lastPass ?? [])
+        let ruleChart = ConsoleChart.rows(rules.map { ConsoleChart.Bar(label: $0.rule, value: Double($0.count), figure: String($0.count)) },
+                                          title: text("exchange.rule_chart", visitor), kind: "rule", color: "#cf222e")
         return render("exchange", title: "\(text("exchange.title", visitor)) \(id)", [
+            "lagChart": lagChart, "hasLag": !lagBars.isEmpty,
+            "ruleChart": ruleChart, "hasRules": !rules.isEmpty, "rules": rules.map { ["rule": $0.rule, "count": $0.count] },
             "id": id, "back": "\(Self.prefix)/agreements/\(Self.pathEscaped(id))", "chart": chart, "hasChart": !series.isEmpty,
             "rows": Array(rows.reversed().prefix(200)), "none": rows.isEmpty,
             "sent": totals.sent, "quarantined": totals.quarantined, "applied": totals.applied,
             "matched": totals.matched, "batches": totals.batches,
         ], for: visitor)
     }
-}
 
-/// Charts drawn by the server as SVG: nothing is fetched, nothing runs in the browser.
-enum ConsoleChart {
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
-    /// Two bars per night, records sent and records applied, on a common scale.
-    static func recordsPerNight(_ series: [(night: String, sent: Int64, applied: Int64)], sentLabel: String, appliedLabel: String, title: String) -> String {
-        let width = 760.0, height = 260.0, left = 70.0, bottom = 40.0, top = 30.0
-        let plotWidth = width - left - 10, plotHeight = height - top - bottom
-        let peak = max(1, series.map { max($0.sent, $0.applied) }.max() ?? 1)
-        let slot = plotWidth / Double(max(series.count, 1))
-        let bar = max(2, min(24, slot / 2 - 2))
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(title))\">"
-        svg += "<title>\(escape(title))</title>"
-        for step in 0...4 {
-            let value = Double(peak) * Double(step) / 4
-            let y = top + plotHeight - plotHeight * Double(step) / 4
-            svg += "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(width - 10)\" y2=\"\(y)\" stroke=\"#d0d7de\" stroke-width=\"1\"/>"
-            svg += "<text x=\"\(left - 6)\" y=\"\(y + 4)\" text-anchor=\"end\" font-size=\"11\" fill=\"#444\">\(Int(value.rounded()))</text>"
-        }
-        for (index, point) in series.enumerated() {
-            let x = left + slot * Double(index) + slot / 2
-            let sentHeight = plotHeight * Double(point.sent) / Double(peak)
-            let appliedHeight = plotHeight * Double(point.applied) / Double(peak)
-            svg += "<rect x=\"\(x - bar - 1)\" y=\"\(top + plotHeight - sentHeight)\" width=\"\(bar)\" height=\"\(sentHeight)\" fill=\"#1f6feb\"><title>\(escape(point.night)) \(escape(sentLabel)) \(point.sent)</title></rect>"
-            svg += "<rect x=\"\(x + 1)\" y=\"\(top + plotHeight - appliedHeight)\" width=\"\(bar)\" height=\"\(appliedHeight)\" fill=\"#2da44e\"><title>\(escape(point.night)) \(escape(appliedLabel)) \(point.applied)</title></rect>"
-            if series.count <= 12 || index % max(1, series.count / 8) == 0 {
-                svg += "<text x=\"\(x)\" y=\"\(height - bottom + 16)\" text-anchor=\"middle\" font-size=\"11\" fill=\"#444\">\(escape(String(point.night.suffix(5))))</text>"
-            }
-        }
-        svg += "<rect x=\"\(left)\" y=\"6\" width=\"12\" height=\"12\" fill=\"#1f6feb\"/><text x=\"\(left + 16)\" y=\"16\" font-size=\"12\" fill=\"#222\">\(escape(sentLabel))</text>"
-        svg += "<rect x=\"\(left + 140)\" y=\"6\" width=\"12\" height=\"12\" fill=\"#2da44e\"/><text x=\"\(left + 156)\" y=\"16\" font-size=\"12\" fill=\"#222\">\(escape(appliedLabel))</text>"
-        svg += "</svg>"
-        return svg
+    /// Findings summed per item and rule (`姓名: required`), largest first: what a chart of quarantine by rule shows.
+    static func byRule(_ findings: [QualityFinding]) -> [(rule: String, count: Int64)] {
+        var sums: [String: Int64] = [:]
+        for finding in findings { sums["\(finding.item): \(finding.rule)", default: 0] += finding.count }
+        return sums.map { (rule: $0.key, count: $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.rule < $1.rule }
     }
 }

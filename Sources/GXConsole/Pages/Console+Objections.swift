@@ -43,12 +43,27 @@ extension Console {
                 "key": o.keyText, "items": o.items.joined(separator: "、"), "problem": o.problem, "evidence": o.evidence ?? "",
                 "deadline": o.deadline, "overdue": overdue, "answer": answer,
                 "canAnswer": agency == o.provider && o.state.awaitsAnswer,
+                "answerHref": "\(Self.prefix)/objections/\(Self.pathEscaped(o.id))/answer",
             ]
         }
         let states: [[String: Any]] = ObjectionState.allCases.map {
             ["value": $0.rawValue, "label": text("objection_state.\($0.rawValue)", visitor), "selected": query.state == $0]
         }
+        // An act just done, named only if the visitor may see that objection (the link cannot put words on the page).
+        var done = ""
+        if let act = parameters.get("done"), ["raised", "confirmed", "rejected"].contains(act), let id = Self.filterText(request, "objection"),
+           let shown = try? await ObjectionWorkflow(hub: hub).visibleObjection(id, to: visitor.principal) {
+            done = "\(text("objection_act.done_\(act)", visitor)) \(shown.id)"
+        }
+        var raiseUnder: [[String: Any]] = []
+        if let agency {
+            raiseUnder = try await hub.store.agreements(matching: AgreementQuery(consumer: agency, state: .active))
+                .filter { $0.terms.method.deliversBatches }.map {
+                ["id": $0.id, "href": "\(Self.prefix)/objections/raise?agreement=\(Self.pathEscaped($0.id))"]
+            }
+        }
         return render("objections", title: text("objections.title", visitor), [
+            "done": done, "raiseUnder": raiseUnder, "canRaise": !raiseUnder.isEmpty,
             "rows": rows, "count": rows.count, "empty": rows.isEmpty, "states": states, "overdueOnly": overdueOnly,
             "isAgency": agency != nil, "showParties": agency == nil,
             "overdueCount": found.filter { $0.isOverdue(at: now) }.count,

@@ -69,6 +69,7 @@ extension Console {
                 "rules": l.quarantinedByRule.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "; "),
                 "received": l.demandsReceived, "onTime": l.demandsAnsweredOnTime, "refused": l.demandsRefused,
                 "median": l.medianDaysToAnswer.map { String(format: "%.1f", $0) } ?? "—",
+                "objections": l.objectionsRaised, "objectionsOnTime": l.objectionsResolvedOnTime,
             ]
         }
         let series = report.byMonth.map { (night: String($0.key.suffix(2)), sent: $0.recordsProvided, applied: $0.recordsApplied) }
@@ -77,7 +78,17 @@ extension Console {
         let demandSeries = report.byMonth.map { (night: String($0.key.suffix(2)), sent: Int64($0.demandsReceived), applied: Int64($0.demandsAnsweredOnTime)) }
         let demands = ConsoleChart.recordsPerNight(demandSeries, sentLabel: text("oversight.demands_received", visitor),
                                                    appliedLabel: text("oversight.demands_on_time", visitor), title: text("oversight.demands_chart", visitor))
+        let objectionSeries = report.byMonth.map { (night: String($0.key.suffix(2)), sent: Int64($0.objectionsRaised), applied: Int64($0.objectionsResolvedOnTime)) }
+        let objections = ConsoleChart.recordsPerNight(objectionSeries, sentLabel: text("oversight.objections_raised", visitor),
+                                                      appliedLabel: text("oversight.objections_on_time", visitor),
+                                                      title: text("oversight.objections_chart", visitor), kinds: ("raised", "resolved"))
+        // Rules as `item: rule`, largest first, as the exchange page names them.
+        let rules = report.total.quarantinedByRule.map { (rule: $0.key.replacingOccurrences(of: "/", with: ": "), count: $0.value) }
+            .sorted { $0.count != $1.count ? $0.count > $1.count : $0.rule < $1.rule }
+        let ruleChart = ConsoleChart.rows(rules.map { ConsoleChart.Bar(label: $0.rule, value: Double($0.count), figure: String($0.count)) },
+                                          title: text("oversight.rule_chart", visitor), kind: "rule", color: "#cf222e")
         return render("statistics", title: text("oversight.statistics_title", visitor), [
+            "objections": objections, "ruleChart": ruleChart, "hasRules": !rules.isEmpty,
             "year": year, "month": month.map { String($0) } ?? "", "total": line(report.total), "records": records, "demands": demands,
             "months": report.byMonth.map(line), "agencies": report.byAgency.map(line), "resources": report.byResource.map(line),
         ], for: visitor)

@@ -30,9 +30,14 @@ extension Console {
             ["id": $0.id, "href": "\(Self.prefix)/agreements/\(Self.pathEscaped($0.id))"]
         }
         let overdue = try await DemandWorkflow(hub: hub).overdue(at: now()).count
+        // Last night's lag per agreement as bars; the table below keeps every figure.
+        let lagBars = nights.compactMap { night in
+            (night["lagSeconds"] as? TimeInterval).map { ConsoleChart.Bar(label: night["id"] as! String, value: $0, figure: night["lag"] as! String) }
+        }
+        let lagChart = ConsoleChart.rows(lagBars, title: text("overview.lag_chart", visitor), kind: "lag", color: "#8250df")
         return render("overview", title: text("overview.title", visitor), [
             "agencies": agencies.count, "resources": entries.count, "agreements": all.count, "overdueDemands": overdue, "hasOverdueDemands": overdue > 0,
-            "byState": byState, "nights": nights, "noNights": nights.isEmpty,
+            "byState": byState, "nights": nights, "noNights": nights.isEmpty, "lagChart": lagChart, "hasLag": !lagBars.isEmpty,
             "toFile": awaiting, "hasToFile": !awaiting.isEmpty, "canAct": visitor.principal.kind == .admin,
         ], for: visitor)
     }
@@ -61,6 +66,7 @@ extension Console {
             matched = delivery.map { $0.manifest.records.sm3 == receipt.receipt.recordsSM3 } ?? false
             if let accepted = Timestamp.date(from: batch.acceptedAt), let received = Timestamp.date(from: receipt.receivedAt) {
                 row["lag"] = Self.duration(received.timeIntervalSince(accepted), visitor.language)
+                row["lagSeconds"] = max(0, received.timeIntervalSince(accepted))
             }
         }
         row["matched"] = matched

@@ -23,10 +23,7 @@ extension Hub {
             let parameters = QueryParameters(request, context)
             let after = try parameters.integer("after", in: 0...Int64.max, default: 0)
             let id = try parameters.path("id")
-            guard let agreement = try await store.agreement(id: id) else { throw StoreError.notFound(what: "agreement \(id)") }
-            if case let .agency(agency) = principal, agency != agreement.terms.consumer, agency != agreement.terms.provider {
-                throw HubAPIError.forbidden(principal, "list the verifications of \(id): only its consumer and provider may")
-            }
+            _ = try await verificationsReadable(id, by: principal)
             let wait = try parameters.seconds("wait", in: 0...Self.maximumWait, default: 0)
             // With `wait=S`, an answer with nothing new (no request after `after`, or none answered or
             // acknowledged since) waits up to S seconds: a following provider or consumer hears at once.
@@ -84,6 +81,30 @@ extension Hub {
             let body = try await request.decodeBody(ExchangeAPI.SignedReceipt.self, context: context)
             let outcome = try await recordVerificationReceipt(id, sequence: sequence, body, by: principal)
             return try JSONResponse.make(outcome, status: outcome.status == "recorded" ? .created : .ok)
+        }
+    }
+
+    /// The agreement whose verifications `principal` asks to read: its consumer and provider, the admin and
+    /// auditors may (the API's listing and the console's page alike).
+    public func verificationsReadable(_ id: String, by principal: Principal) async throws -> SharingAgreement {
+        guard let agreement = try await store.agreement(id: id) else { throw StoreError.notFound(what: "agreement \(id)") }
+        if case let .agency(agency) = principal, agency != agreement.terms.consumer, agency != agreement.terms.provider {
+            throw HubAPIError.forbidden(principal, "list the verifications of \(id): only its consumer and provider may")
+        }
+        return agreement
+    }
+
+    /// Every request of a verification agreement with its answer and receipt (documents, never a record), for
+    /// those `verificationsReadable` lets read them.
+    public func verifications(_ id: String, readBy principal: Principal) async throws -> [VerificationAPI.Entry] {
+        let agreement = try await verificationsReadable(id, by: principal)
+        var all: [VerificationAPI.Entry] = []
+        var after: Int64 = 0
+        while true {
+            let page = try await store.verifications(agreementID: agreement.id, after: after, limit: 1000)
+            guard let last = page.last else { return all }
+            all += page.map(Self.listed)
+            after = last.sequence
         }
     }
 

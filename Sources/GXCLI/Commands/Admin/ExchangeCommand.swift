@@ -110,7 +110,7 @@ struct ExchangeCommand: AsyncParsableCommand {
             if rows.contains(where: { $0.state == "active" && $0.status.isFailure }) { throw ExitCode(1) }
         }
 
-        /// A verification agreement's requests, answers and receipts, summed.
+        /// A verification agreement's requests, answers and receipts, summed as the console sums them.
         static func verificationRow(_ agreement: SharingAgreement, _ client: HubClient) async throws -> Row {
             var all: [VerificationAPI.Entry] = []
             var after: Int64 = 0
@@ -120,18 +120,12 @@ struct ExchangeCommand: AsyncParsableCommand {
                 all += page.verifications
                 after = last.sequence
             }
-            var mismatches: [String: Int64] = [:]
-            for answer in all.compactMap(\.answer) {
-                for item in answer.mismatches { mismatches[item.item, default: 0] += item.count }
-            }
-            let counts = VerificationCounts(requests: all.count, records: all.reduce(0) { $0 + $1.request.requests },
-                                            answered: all.filter { $0.answer != nil }.count, found: all.reduce(0) { $0 + ($1.answer?.found ?? 0) },
-                                            mismatches: mismatches, receipts: all.filter { $0.receipt != nil }.count)
-            let unanswered = all.first { $0.answer == nil }, unreceipted = all.first { $0.receipt == nil }
-            let status: ExchangeStatus = unanswered != nil ? .awaitingProvider : (unreceipted != nil ? .awaitingConsumer : .acknowledged)
+            let summary = VerificationSummary(all)
+            let counts = VerificationCounts(requests: summary.requests, records: summary.records, answered: summary.answered, found: summary.found,
+                                            mismatches: summary.mismatches, receipts: summary.receipts)
             return Row(agreement: agreement.id, resource: agreement.terms.resourceCode, state: agreement.state.rawValue, batches: 0, upsertsSent: 0,
-                       deletesSent: 0, quarantinedLastPass: 0, acknowledged: 0, upsertsApplied: 0, deletesApplied: 0, status: status,
-                       pendingSince: unanswered?.requestedAt ?? unreceipted?.answeredAt, verification: counts)
+                       deletesSent: 0, quarantinedLastPass: 0, acknowledged: 0, upsertsApplied: 0, deletesApplied: 0, status: summary.status,
+                       pendingSince: summary.pendingSince, verification: counts)
         }
 
         /// Every batch of a resource, page by page (the hub answers at most 1 000 at a time).

@@ -31,6 +31,15 @@ struct BenchTests {
         }
         let micro = try #require(report["micro"] as? [[String: Any]])
         #expect(Set(micro.compactMap { $0["name"] as? String }).count == 6)
+        // The CPU ratio is the sum of Gongxiang's processes over the baseline's, for each phase and hub store.
+        let cpuRatios = try #require(report["cpu_ratios"] as? [String: Double])
+        #expect(cpuRatios.count == 4, "\(cpuRatios)")
+        let baseline = try #require(paths.first { ($0["path"] as? String)?.hasPrefix("baseline") == true && $0["phase"] as? String == "load" })
+        let sqlite = try #require(paths.first { ($0["path"] as? String)?.contains("SQLite") == true && $0["phase"] as? String == "load" })
+        let ratio = try #require(cpuRatios["load: \(sqlite["path"] as! String)"])
+        let expected = (sqlite["cpu_seconds"] as! [String: Double]).values.reduce(0, +) / (baseline["cpu_seconds"] as! [String: Double]).values.reduce(0, +)
+        #expect(abs(ratio - expected) < 1e-9)
+        #expect(result.stdout.contains("CPU ratio Gongxiang"))
     }
 
     @Test("gx bench report fills a small exchange on both stores and prints a time for every report query")

@@ -39,10 +39,14 @@ struct BenchReport: Codable, Sendable {
     var deltaRatio: Double
     /// The same per hub store.
     var ratios: [String: Double]
+    /// CPU seconds (user + system) of Gongxiang's processes over the baseline pipeline's, per phase and hub
+    /// store: the wall ratios hide that Gongxiang runs its stages on both cores at once while the script runs
+    /// them one after another. PostgreSQL's own work is left out on both sides.
+    var cpuRatios: [String: Double] = [:]
     var micro: [MicroBenchmarks.Result]
 
     enum CodingKeys: String, CodingKey {
-        case rows, seed, machine, paths, loadRatio = "load_ratio", deltaRatio = "delta_ratio", ratios, micro
+        case rows, seed, machine, paths, loadRatio = "load_ratio", deltaRatio = "delta_ratio", ratios, cpuRatios = "cpu_ratios", micro
     }
 
     static let baseline = "baseline (csv+gzip+sha256+psql)"
@@ -58,6 +62,19 @@ struct BenchReport: Codable, Sendable {
         let load = each.filter { $0.key.hasPrefix("load:") }.values.max() ?? .nan
         let delta = each.filter { $0.key.hasPrefix("delta:") }.values.max() ?? .nan
         return (load, delta, each)
+    }
+
+    /// Gongxiang's CPU over the baseline's for each phase and path; nil where a side recorded no CPU.
+    static func cpuRatios(_ paths: [Path]) -> [String: Double] {
+        var each: [String: Double] = [:]
+        for phase in ["load", "delta"] {
+            guard let base = paths.first(where: { $0.path == baseline && $0.phase == phase }),
+                  case let baseCPU = base.cpuSeconds.values.reduce(0, +), baseCPU > 0 else { continue }
+            for path in paths where path.phase == phase && path.path != baseline && !path.cpuSeconds.isEmpty {
+                each["\(phase): \(path.path)"] = path.cpuSeconds.values.reduce(0, +) / baseCPU
+            }
+        }
+        return each
     }
 
     var table: String {
@@ -93,6 +110,9 @@ struct BenchReport: Codable, Sendable {
             lines.append(String(format: "ratio Gongxiang / baseline, %@: %.2f", name, ratio))
         }
         lines.append(String(format: "load_ratio %.2f   delta_ratio %.2f   (the worse hub store; target ≤ 1.00)", loadRatio, deltaRatio))
+        for (name, ratio) in cpuRatios.sorted(by: { $0.key < $1.key }) {
+            lines.append(String(format: "CPU ratio Gongxiang (provider + hub + consumer) / baseline (the script's processes), %@: %.2f", name, ratio))
+        }
         if !micro.isEmpty {
             lines.append("")
             lines.append("microbenchmarks:")

@@ -33,7 +33,7 @@ struct BenchRun {
         }
         let ratios = BenchReport.ratios(paths)
         return BenchReport(rows: rows, seed: seed, machine: Self.machine, paths: paths, loadRatio: ratios.load, deltaRatio: ratios.delta,
-                           ratios: ratios.each, micro: [])
+                           ratios: ratios.each, cpuRatios: BenchReport.cpuRatios(paths), micro: [])
     }
 
     private func baseline(columns: [String], inputBytes: (Int64, Int64)) async throws -> [BenchReport.Path] {

@@ -27,7 +27,8 @@ for t in $targets; do
   # so the TOML targets look for crashes with leak detection off.
   leaks=1
   case $t in *-toml|agent-config) leaks=0 ;; esac
-  if ! GX_FUZZ_TARGET=$t "$bin" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -detect_leaks=$leaks \
+  # -detect_leaks governs libFuzzer's check after each input; ASAN_OPTIONS the sanitizer's own check at exit.
+  if ! ASAN_OPTIONS="detect_leaks=$leaks" GX_FUZZ_TARGET=$t "$bin" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -detect_leaks=$leaks \
       -artifact_prefix=".build/fuzz-findings/$t/" -print_final_stats=1 ".build/fuzz-corpus/$t" "Fuzz/corpus/$t" 2> ".build/fuzz-$t.log"; then
     status=1
     echo "fuzz: $t found something; input in .build/fuzz-findings/$t, log .build/fuzz-$t.log" >&2

@@ -3,11 +3,14 @@
 /// header is a syntax error anyway: it is refused here, naming the line, before the text reaches the parser.
 /// The text is read by Unicode scalar, not by `Character`: a combining mark after `[` would otherwise join
 /// the bracket into one grapheme and hide the header (`[` U+05A4, found by the 10-minute campaign).
+/// It also asserts on a `}` where an array's value belongs (`[}]`, `[1, }]`; found by the same campaign on
+/// `agreement-toml`), which is refused the same way.
 extension TOMLDocument {
     static func checkTableHeaders(_ text: String, source: String) throws(InvalidInput) {
         var line = 1
         var atLineStart = true
-        var depth = 0                     // open [ or { of a value
+        var open: [Unicode.Scalar] = []   // the [ and { of values open here, innermost last
+        var expectingArrayValue = false   // after an array's [ or ,: only blanks and comments so far
         var string: [Unicode.Scalar]? = nil    // the delimiter of the string being read
         var inComment = false
         let characters = Array(text.unicodeScalars)
@@ -34,7 +37,7 @@ extension TOMLDocument {
                 continue
             }
             if atLineStart, c == " " || c == "\t" { i += 1; continue }
-            if atLineStart, c == "[", depth == 0 {
+            if atLineStart, c == "[", open.isEmpty {
                 var j = i + 1
                 if j < characters.count, characters[j] == "[" { j += 1 }
                 while j < characters.count, characters[j] == " " || characters[j] == "\t" { j += 1 }
@@ -49,12 +52,19 @@ extension TOMLDocument {
                 continue
             }
             atLineStart = false
+            if c == "}", expectingArrayValue {
+                throw InvalidInput(field: "syntax", reason: "a } where an array's value belongs", record: "\(source):\(line)")
+            }
+            if c != " ", c != "\t", c != "\r", c != "#" { expectingArrayValue = false }
             switch c {
             case "#": inComment = true
             case "\"": string = starts("\"\"\"", at: i) ? Array("\"\"\"".unicodeScalars) : ["\""]; i += string!.count; continue
             case "'": string = starts("'''", at: i) ? Array("'''".unicodeScalars) : ["'"]; i += string!.count; continue
-            case "[", "{": depth += 1
-            case "]", "}": depth = max(0, depth - 1)
+            case "[", "{":
+                open.append(c)
+                expectingArrayValue = c == "["
+            case "]", "}": if !open.isEmpty { open.removeLast() }
+            case ",": expectingArrayValue = open.last == "["
             default: break
             }
             i += 1

@@ -33,8 +33,8 @@ public struct OversightWorkflow: Sendable {
         let subjects = try await subjects(agency: agency)
         let window = ComplianceReport.window(of: subjects, from: from, through: through)
         // All totals of the window: an agency's agreements need the nights of the resources it consumes as well.
-        let totals = try await store.exchangeTotals(from: window.first, through: window.last, agency: nil)
-        return ComplianceReport.build(subjects: subjects, totals: totals, from: from, through: through, now: now)
+        let nights = try await store.cadenceNights(from: window.first, through: window.last)
+        return ComplianceReport.build(subjects: subjects, nights: nights, from: from, through: through, now: now)
     }
 
     /// Every agreement that was ever active (with its active spans within its validity) and every resource

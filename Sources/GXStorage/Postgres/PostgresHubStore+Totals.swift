@@ -183,6 +183,25 @@ extension PostgresHubStore {
         }
     }
 
+    public func cadenceNights(from: CalendarDate, through: CalendarDate) async throws -> [CadenceNight] {
+        try await read { [self] connection in
+            let rows = try await connection.query("""
+                SELECT (night::date - DATE '1970-01-01')::INT8, CASE WHEN agreement_id = '' THEN resource_code ELSE agreement_id END,
+                    agreement_id = '', batches, receipts_matched, pass_completed_at, pass_applied_at
+                FROM exchange_totals WHERE night >= \(from.description) AND night <= \(through.description)
+                    AND (batches > 0 OR pass_completed_at IS NOT NULL OR receipts_matched > 0 OR pass_applied_at IS NOT NULL)
+                ORDER BY night
+                """, logger: logger)
+            var nights: [CadenceNight] = []
+            for try await (day, subject, isResourceRow, batches, receipts, passAt, appliedAt)
+                in rows.decode((Int64, String, Bool, Int64, Int64, String?, String?).self) {
+                nights.append(CadenceNight(day: Int(day), subject: subject, isResourceRow: isResourceRow, batches: batches, receiptsMatched: receipts,
+                                           passCompletedAt: passAt, passAppliedAt: appliedAt))
+            }
+            return nights
+        }
+    }
+
     public func monthlyExchangeTotals(from: CalendarDate, through: CalendarDate) async throws -> [ExchangeNightTotal] {
         try await read { [self] connection in
             let rows = try await connection.query("""

@@ -730,7 +730,7 @@ paths:
         - { name: action, in: query, schema: { $ref: "#/components/schemas/Text" } }
         - { name: actor, in: query, schema: { $ref: "#/components/schemas/Text" } }
         - { name: from, in: query, description: "entries at or after this instant: RFC 3339 with any offset (2026-12-04T08:00:00+08:00; send + as %2B or as is), or a date 2026-12-04 meaning 00:00 China Standard Time (UTC+8)", schema: { type: string } }
-        - { name: until, in: query, description: "entries before this instant (exclusive), written as for from; until=2026-12-05 ends with 2026-12-04 in Beijing", schema: { type: string } }
+        - { name: until, in: query, description: "entries at or before this instant (inclusive, to the precision written), written as for from: until=2026-11-30 includes that whole day in Beijing, until=2026-11-30T23:59:59Z that whole second", schema: { type: string } }
         - { name: after, in: query, description: entries after this sequence number (default 0), schema: { type: integer, minimum: 0, maximum: 9223372036854775807 } }
         - { name: limit, in: query, description: entries per page (default 100), schema: { type: integer, minimum: 1, maximum: 1000 } }
       responses:
@@ -757,7 +757,7 @@ paths:
         - { name: action, in: query, schema: { $ref: "#/components/schemas/Text" } }
         - { name: actor, in: query, schema: { $ref: "#/components/schemas/Text" } }
         - { name: from, in: query, description: "entries at or after this instant, as for /v1/audit (2026-12-04T08:00:00+08:00, or a date meaning 00:00 China Standard Time)", schema: { type: string } }
-        - { name: until, in: query, description: "entries before this instant (exclusive), as for /v1/audit", schema: { type: string } }
+        - { name: until, in: query, description: "entries at or before this instant (inclusive), as for /v1/audit", schema: { type: string } }
       responses:
         "200":
           description: A header line (with `selection` when filtered), then the entries and the checkpoints.

@@ -127,7 +127,8 @@ public struct OversightWorkflow: Sendable {
         let acts: [(String, WritableKeyPath<StatisticsLine, Int>)] = [("agreement.filed", \.agreementsFiled),
                                                                       ("agreement.suspended", \.agreementsSuspended), ("agreement.revoked", \.agreementsRevoked)]
         for (action, keyPath) in acts {
-            for entry in try await entries(action: action, from: start, until: end) {
+            // `until` is inclusive: the last millisecond before the period's end.
+            for entry in try await entries(action: action, from: start, until: end.addingTimeInterval(-0.001)) {
                 guard let id = entry.agreement, let agreement = byID[id], let time = Timestamp.instant(from: entry.time) else { continue }
                 lines.add(month: monthKey(CalendarDate.night(of: time)), agreement: agreement.terms) { $0[keyPath: keyPath] += 1 }
             }

@@ -11,7 +11,8 @@ public struct AuditQuery: Sendable, Hashable {
     public var actor: String?
     /// Inclusive lower bound: entries at or after this instant.
     public var from: Date?
-    /// Exclusive upper bound: entries before this instant.
+    /// Inclusive upper bound: entries at or before this instant (to the millisecond). A bound a person typed
+    /// is read with `Timestamp.lastInstant(through:)`, so a date or a whole second covers all of it.
     public var until: Date?
     public var afterSeq: Int64
     public var limit: Int
@@ -42,14 +43,14 @@ public struct AuditQuery: Sendable, Hashable {
     }
 
     /// The bounds as the stored text of entry times (UTC, milliseconds). Entry times are whole milliseconds,
-    /// so rounding a bound up keeps `time >= from` and `time < until` exact, and the fixed-width text compares
-    /// as the instants do.
-    public var fromTimestamp: String? { from.map(Self.storedForm) }
-    public var untilTimestamp: String? { until.map(Self.storedForm) }
+    /// so rounding `from` up and `until` down keeps `time >= from` and `time <= until` exact, and the
+    /// fixed-width text compares as the instants do.
+    public var fromTimestamp: String? { from.map { Self.storedForm($0, .up) } }
+    public var untilTimestamp: String? { until.map { Self.storedForm($0, .down) } }
 
-    static func storedForm(_ date: Date) -> String {
+    static func storedForm(_ date: Date, _ rounding: FloatingPointRoundingRule) -> String {
         // A microsecond of slack each way: a parsed `.123` is not exactly 123 ms in binary.
-        let millis = (date.timeIntervalSince1970 * 1000 - 0.001).rounded(.up)
+        let millis = (date.timeIntervalSince1970 * 1000 + (rounding == .up ? -0.001 : 0.001)).rounded(rounding)
         return Timestamp.string(from: Date(timeIntervalSince1970: (millis + 0.1) / 1000))
     }
 }

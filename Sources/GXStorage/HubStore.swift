@@ -63,6 +63,8 @@ public protocol HubStore: Sendable {
     /// Exchange totals per night from `from` through `through` (nights begin at 12:00 Beijing time), the
     /// resources' own rows and the agreements', optionally only those `agency` provides or consumes.
     func exchangeTotals(from: CalendarDate, through: CalendarDate, agency: String?) async throws -> [ExchangeNightTotal]
+    /// The same nights as cadence judges them (see `CadenceNight`), only the rows that hold a pass or a receipt, each subject's in night order.
+    func cadenceNights(from: CalendarDate, through: CalendarDate) async throws -> [CadenceNight]
     /// The same nights summed per month (each row's `night` is its month's first day), resource and agreement.
     func monthlyExchangeTotals(from: CalendarDate, through: CalendarDate) async throws -> [ExchangeNightTotal]
     /// Rows held back, per month, resource, item and rule.

@@ -100,7 +100,7 @@ struct AuditSelectionTests {
     }
 
     /// Entries exactly at the bounds the auditor writes, and a millisecond either side of each.
-    @Test("from is inclusive and until exclusive, to the millisecond, as documented", arguments: StoreBackend.allCases)
+    @Test("from and until are both inclusive, to the millisecond, as documented", arguments: StoreBackend.allCases)
     func boundsAsDocumented(_ backend: StoreBackend) async throws {
         let fixture = try await HubFixture.make(backend)
         for time in ["2026-12-03T23:59:59.999Z", "2026-12-04T00:00:00.000Z", "2026-12-04T00:00:00.001Z",
@@ -109,16 +109,13 @@ struct AuditSelectionTests {
                                            at: try #require(Timestamp.date(from: time)))
         }
         let subjects = try await fixture.hub.withClient { client in
-            try await client.call(.get, "/v1/audit?action=test.bounds&from=2026-12-04T08:00:00%2B08:00&until=2026-12-04T06:00:00Z", token: fixture.adminToken)
+            try await client.call(.get, "/v1/audit?action=test.bounds&from=2026-12-04T08:00:00%2B08:00&until=2026-12-04T06:00:00.000Z", token: fixture.adminToken)
                 .decode(HubAPI.AuditPage.self).entries.map(\.subject)
         }
-        #expect(subjects == ["2026-12-04T00:00:00.000Z", "2026-12-04T00:00:00.001Z", "2026-12-04T05:59:59.999Z"])
-        // The same bounds, from the store directly and by a search whose from equals its until: nothing.
-        let direct = try await fixture.store.auditEntries(matching: AuditQuery(action: "test.bounds", from: Timestamp.date(from: "2026-12-04T06:00:00.000Z"),
-                                                                               until: Timestamp.date(from: "2026-12-04T06:00:00.000Z")))
-        #expect(direct.isEmpty)
+        #expect(subjects == ["2026-12-04T00:00:00.000Z", "2026-12-04T00:00:00.001Z", "2026-12-04T05:59:59.999Z", "2026-12-04T06:00:00.000Z"])
+        // The same bounds from the store directly: a search whose from equals its until finds the entry at that millisecond.
         let single = try await fixture.store.auditEntries(matching: AuditQuery(action: "test.bounds", from: Timestamp.date(from: "2026-12-04T06:00:00.000Z"),
-                                                                               until: Timestamp.date(from: "2026-12-04T06:00:00.001Z")))
+                                                                               until: Timestamp.date(from: "2026-12-04T06:00:00.000Z")))
         #expect(single.map(\.subject) == ["2026-12-04T06:00:00.000Z"])
     }
 
@@ -139,8 +136,8 @@ struct AuditSelectionTests {
         let (lines, header) = try await exportLines(query, fixture)
         #expect(lines.first?.type == .header)
         #expect(lines.first?.hubPublicKey == fixture.hub.key.publicKey.pem)
-        #expect(lines.first?.selection == ["resource": "RK-001", "from": "2025-12-31T16:00:00.000Z", "until": "2998-12-31T16:00:00.000Z"])
-        #expect(header == "resource=RK-001&from=2025-12-31T16:00:00.000Z&until=2998-12-31T16:00:00.000Z")
+        #expect(lines.first?.selection == ["resource": "RK-001", "from": "2025-12-31T16:00:00.000Z", "until": "2999-01-01T15:59:59.999Z"])
+        #expect(header == "resource=RK-001&from=2025-12-31T16:00:00.000Z&until=2999-01-01T15:59:59.999Z")
         #expect(lines.compactMap(\.entry).map(\.seq) == listed)
         #expect(lines.last?.checkpoint?.seq == (try await fixture.store.auditHead().seq))
 

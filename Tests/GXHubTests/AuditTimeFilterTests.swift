@@ -30,7 +30,7 @@ struct AuditTimeFilterTests {
         #expect(found == expected, "\(query)")
     }
 
-    @Test("a Beijing offset means the same instant as UTC: from is inclusive, until exclusive", arguments: StoreBackend.allCases)
+    @Test("a Beijing offset means the same instant as UTC: from and until are inclusive", arguments: StoreBackend.allCases)
     func offsetsCompareAsInstants(_ backend: StoreBackend) async throws {
         let fixture = try await fixtureWithTimedEntries(backend)
         try await fixture.hub.withClient { client in
@@ -38,7 +38,8 @@ struct AuditTimeFilterTests {
             try await expectSubjects("from=2026-12-04T08:00:00%2B08:00", ["midnight", "morning"], fixture, client: client)
             try await expectSubjects("from=2026-12-04T08:00:00+08:00", ["midnight", "morning"], fixture, client: client)
             try await expectSubjects("from=2026-12-04T00:00:00Z", ["midnight", "morning"], fixture, client: client)
-            try await expectSubjects("until=2026-12-04T08:00:00%2B08:00", ["before"], fixture, client: client)
+            try await expectSubjects("until=2026-12-04T07:59:59.999%2B08:00", ["before"], fixture, client: client)
+            try await expectSubjects("until=2026-12-04T08:00:00.000%2B08:00", ["before", "midnight"], fixture, client: client)
             try await expectSubjects("from=2026-12-03T19:00:00-05:00&until=2026-12-04T14:02:00.001%2B08:00", ["midnight", "morning"], fixture, client: client)
             try await expectSubjects("from=2026-12-03T23:59:59.9995Z", ["midnight", "morning"], fixture, client: client)
         }
@@ -51,7 +52,27 @@ struct AuditTimeFilterTests {
             // 2026-12-04 00:00 CST is 2026-12-03T16:00Z: every entry is on the 4th in Beijing.
             try await expectSubjects("from=2026-12-04", ["before", "midnight", "morning"], fixture, client: client)
             try await expectSubjects("from=2026-12-04&until=2026-12-05", ["before", "midnight", "morning"], fixture, client: client)
-            try await expectSubjects("until=2026-12-04", [], fixture, client: client)
+            try await expectSubjects("until=2026-12-03", [], fixture, client: client)
         }
+    }
+
+    @Test("until includes the whole second or the whole day written, not only its first millisecond", arguments: StoreBackend.allCases)
+    func untilCoversItsPrecision(_ backend: StoreBackend) async throws {
+        let fixture = try await fixtureWithTimedEntries(backend)
+        try await fixture.hub.withClient { client in
+            // "before" is at 23:59:59.999Z: a whole-second until covers it, the same second's first millisecond does not.
+            try await expectSubjects("until=2026-12-03T23:59:59Z", ["before"], fixture, client: client)
+            try await expectSubjects("until=2026-12-03T23:59:59.000Z", [], fixture, client: client)
+            try await expectSubjects("until=2026-12-03T23:59:59.9Z", ["before"], fixture, client: client)
+            // Every entry is on the 4th in Beijing: from and until the same date is that whole day.
+            try await expectSubjects("from=2026-12-04&until=2026-12-04", ["before", "midnight", "morning"], fixture, client: client)
+            try await expectSubjects("until=2026-12-04T14:01:59%2B08:00", ["before", "midnight"], fixture, client: client)
+            try await expectSubjects("until=2026-12-04T14:02:00%2B08:00", ["before", "midnight", "morning"], fixture, client: client)
+        }
+        #expect(Timestamp.lastInstant(through: "2026-11-30").map(Timestamp.string(from:)) == "2026-11-30T15:59:59.999Z")
+        #expect(Timestamp.lastInstant(through: "2026-11-30T23:59:59Z").map(Timestamp.string(from:)) == "2026-11-30T23:59:59.999Z")
+        #expect(Timestamp.lastInstant(through: "2026-11-30T23:59:59.25Z").map(Timestamp.string(from:)) == "2026-11-30T23:59:59.259Z")
+        #expect(Timestamp.lastInstant(through: "2026-11-30T23:59:59.250Z").map(Timestamp.string(from:)) == "2026-11-30T23:59:59.250Z")
+        #expect(Timestamp.lastInstant(through: "2026-11-31") == nil)
     }
 }

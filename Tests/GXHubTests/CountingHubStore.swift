@@ -73,6 +73,9 @@ final class CountingHubStore: HubStore {
     func exchangeTotals(from: CalendarDate, through: CalendarDate, agency: String?) async throws -> [ExchangeNightTotal] {
         try await base.exchangeTotals(from: from, through: through, agency: agency)
     }
+    func cadenceNights(from: CalendarDate, through: CalendarDate) async throws -> [CadenceNight] {
+        try await base.cadenceNights(from: from, through: through)
+    }
     func monthlyExchangeTotals(from: CalendarDate, through: CalendarDate) async throws -> [ExchangeNightTotal] {
         try await base.monthlyExchangeTotals(from: from, through: through)
     }

@@ -30,7 +30,8 @@ extension Console {
         }
         func instant(_ name: String) throws -> Date? {
             guard let text = Self.filterText(request, name) else { return nil }
-            guard let date = Timestamp.instant(from: text) else { throw ConsolePageError(.badRequest, "error.bad_filter", detail: name) }
+            // `until` is inclusive to the precision written: a date is its whole day, as in the API.
+            guard let date = name == "until" ? Timestamp.lastInstant(through: text) : Timestamp.instant(from: text) else { throw ConsolePageError(.badRequest, "error.bad_filter", detail: name) }
             return date
         }
         return AuditQuery(agency: Self.filterText(request, "agency"), agreement: Self.filterText(request, "agreement"),

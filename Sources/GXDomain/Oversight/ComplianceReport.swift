@@ -127,49 +127,103 @@ extension ComplianceReport {
         return (first, last)
     }
 
-    /// The report from night totals covering `window(of:from:through:)`. Rows whose every period was not due
-    /// are left out.
-    public static func build(subjects: [Subject], totals: [ExchangeNightTotal], from: CalendarDate, through: CalendarDate,
+    /// The report from the cadence nights covering `window(of:from:through:)`. Rows whose every period was not
+    /// due are left out.
+    ///
+    /// Each subject walks its own nights (in night order) once alongside its periods; the periods of each
+    /// cycle, their bounds as instants and their end as stored text are worked out once for all subjects, so
+    /// a year of 550 pairs does no calendar or timestamp parsing per night.
+    public static func build(subjects: [Subject], nights: [CadenceNight], from: CalendarDate, through: CalendarDate,
                              now: Date) -> ComplianceReport {
-        // Indexed by resource or agreement, then by night, so each period looks up only its own nights.
-        var resourceNights: [String: [Int: ExchangeNightTotal]] = [:]
-        var agreementNights: [String: [Int: ExchangeNightTotal]] = [:]
-        for total in totals {
-            if total.isResourceRow { resourceNights[total.resourceCode, default: [:]][total.night.dayNumber] = total }
-            else { agreementNights[total.agreementID, default: [:]][total.night.dayNumber] = total }
+        var resourceNights: [String: [CadenceNight]] = [:]
+        var agreementNights: [String: [CadenceNight]] = [:]
+        for night in nights {
+            if night.isResourceRow { resourceNights[night.subject, default: []].append(night) }
+            else { agreementNights[night.subject, default: []].append(night) }
         }
+        let inOrder: ([CadenceNight]) -> [CadenceNight] = { list in
+            zip(list, list.dropFirst()).allSatisfy { $0.day <= $1.day } ? list : list.sorted { $0.day < $1.day }
+        }
+        var calendars: [UpdateCycle: [PeriodBounds]] = [:]
+        let nowSeconds = now.timeIntervalSince1970
         var rows: [ComplianceRow] = []
         for subject in subjects {
-            let provided = resourceNights[subject.resourceCode] ?? [:]
-            let received = subject.agreementID.flatMap { agreementNights[$0] } ?? [:]
-            let periods = CadencePeriod.periods(of: subject.frequency, from: from, through: through).map { period in
-                let nights = period.first.dayNumber...period.last.dayNumber
-                return evaluate(period, subject: subject, provided: nights.compactMap { provided[$0] }, received: nights.compactMap { received[$0] }, now: now)
+            let bounds = calendars[subject.frequency] ?? {
+                let list = CadencePeriod.periods(of: subject.frequency, from: from, through: through).map(PeriodBounds.init)
+                calendars[subject.frequency] = list
+                return list
+            }()
+            let provided = inOrder(resourceNights[subject.resourceCode] ?? [])
+            let received = inOrder(subject.agreementID.flatMap { agreementNights[$0] } ?? [])
+            let spans = subject.spans.map { ($0.from.timeIntervalSince1970, $0.until?.timeIntervalSince1970 ?? .infinity) }
+            var p = 0, r = 0
+            var periods: [CompliancePeriod] = []
+            periods.reserveCapacity(bounds.count)
+            var anyDue = false
+            for b in bounds {
+                while p < provided.count, provided[p].day < b.firstDay { p += 1 }
+                while r < received.count, received[r].day < b.firstDay { r += 1 }
+                var passAt: String?, appliedAt: String?, batches: Int64 = 0, receipts: Int64 = 0
+                while p < provided.count, provided[p].day <= b.lastDay {
+                    let night = provided[p]
+                    batches += night.batches
+                    if let at = night.passCompletedAt, passAt.map({ at < $0 }) ?? true { passAt = at }
+                    p += 1
+                }
+                while r < received.count, received[r].day <= b.lastDay {
+                    let night = received[r]
+                    receipts += night.receiptsMatched
+                    if let at = night.passAppliedAt, appliedAt.map({ at < $0 }) ?? true { appliedAt = at }
+                    r += 1
+                }
+                var result = CompliancePeriod(first: b.period.first, last: b.period.last, status: .notDue, passCompletedAt: passAt,
+                                              appliedAt: appliedAt, batches: batches, receiptsMatched: receipts)
+                if spans.contains(where: { $0.0 < b.end && $0.1 > b.start }) {
+                    anyDue = true
+                    let ended = nowSeconds >= b.end
+                    if passAt == nil {
+                        result.status = ended ? .missed : .pending
+                    } else if subject.agreementID == nil {
+                        result.status = .onTime
+                    } else if let appliedAt, let before = b.isBeforeEnd(appliedAt) {
+                        result.status = before ? .onTime : .late
+                    } else {
+                        result.status = ended ? .notApplied : .pending
+                    }
+                }
+                periods.append(result)
             }
-            guard periods.contains(where: { $0.status != .notDue }) else { continue }
+            guard anyDue else { continue }
             rows.append(ComplianceRow(agreementID: subject.agreementID, resourceCode: subject.resourceCode, provider: subject.provider,
                                       consumer: subject.consumer, frequency: subject.frequency, periods: periods))
         }
         return ComplianceReport(from: from, through: through, asOf: Timestamp.string(from: now), rows: rows)
     }
 
-    static func evaluate(_ period: CadencePeriod, subject: Subject, provided: [ExchangeNightTotal], received: [ExchangeNightTotal],
-                         now: Date) -> CompliancePeriod {
-        let passAt = provided.compactMap(\.passCompletedAt).min()
-        let appliedAt = received.compactMap(\.passAppliedAt).min()
-        var result = CompliancePeriod(first: period.first, last: period.last, status: .notDue, passCompletedAt: passAt, appliedAt: appliedAt,
-                                      batches: provided.reduce(0) { $0 + $1.batches }, receiptsMatched: received.reduce(0) { $0 + $1.receiptsMatched })
-        guard subject.isDue(in: period) else { return result }
-        let ended = now >= period.end
-        if passAt == nil {
-            result.status = ended ? .missed : .pending
-        } else if subject.agreementID == nil {
-            result.status = .onTime
-        } else if let appliedAt, let applied = Timestamp.instant(from: appliedAt) {
-            result.status = applied < period.end ? .onTime : .late
-        } else {
-            result.status = ended ? .notApplied : .pending
+    /// A period with its nights as day numbers and its bounds as seconds since 1970, worked out once per cycle.
+    struct PeriodBounds {
+        let period: CadencePeriod
+        let firstDay: Int
+        let lastDay: Int
+        let start: Double
+        let end: Double
+        /// `end` as the hub stores instants, which compares as text exactly as the instants do.
+        let endText: String
+
+        init(_ period: CadencePeriod) {
+            self.period = period
+            firstDay = period.first.dayNumber
+            lastDay = period.last.dayNumber
+            start = period.start.timeIntervalSince1970
+            end = period.end.timeIntervalSince1970
+            endText = Timestamp.string(from: period.end)
         }
-        return result
+
+        /// Whether a stored instant is before the end; nil when it is not an instant. The hub writes
+        /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, compared as text; any other form is parsed.
+        func isBeforeEnd(_ text: String) -> Bool? {
+            if text.utf8.count == 24, text.utf8.last == UInt8(ascii: "Z") { return text < endText }
+            return Timestamp.instant(from: text).map { $0.timeIntervalSince1970 < end }
+        }
     }
 }

@@ -32,7 +32,7 @@ extension Hub {
         }
     }
 
-    /// `from` is inclusive, `until` exclusive; `limit` from 1 to 1000 (100 when absent).
+    /// `from` and `until` are inclusive (`until` to the precision written: a date is its whole day); `limit` from 1 to 1000 (100 when absent).
     func auditQuery(from parameters: QueryParameters) throws -> AuditQuery {
         var query = try auditSelection(from: parameters)
         query.afterSeq = try parameters.integer("after", in: 0...Int64.max, default: 0)
@@ -44,7 +44,7 @@ extension Hub {
     func auditSelection(from parameters: QueryParameters) throws -> AuditQuery {
         AuditQuery(agency: try parameters.text("agency"), agreement: try parameters.text("agreement"), resource: try parameters.text("resource"),
                    action: try parameters.text("action"), actor: try parameters.text("actor"),
-                   from: try parameters.instant("from"), until: try parameters.instant("until"))
+                   from: try parameters.instant("from"), until: try parameters.lastInstant("until"))
     }
 
     /// Signs a checkpoint at the current head, unless the latest one already covers it.

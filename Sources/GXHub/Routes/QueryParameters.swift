@@ -79,6 +79,16 @@ struct QueryParameters {
         return date
     }
 
+    /// An inclusive upper bound, written as for `instant`: the last millisecond it covers, so a date covers that
+    /// whole day in China Standard Time and a whole second that second (`Timestamp.lastInstant(through:)`).
+    func lastInstant(_ name: String) throws -> Date? {
+        guard let text = try text(name) else { return nil }
+        guard let date = Timestamp.lastInstant(through: text) else {
+            throw HubAPIError(.badRequest, "expected an RFC 3339 time such as 2026-12-04T08:00:00+08:00, or a date 2026-12-04 (the whole day, China Standard Time)", field: name)
+        }
+        return date
+    }
+
     static func integer(_ text: String, _ name: String, in range: ClosedRange<Int64>) throws -> Int64 {
         let upper = range.upperBound == .max ? "" : " to \(range.upperBound)"
         guard !text.isEmpty, text.utf8.count <= 19, text.utf8.allSatisfy(isDigit), let value = Int64(text), range.contains(value) else {

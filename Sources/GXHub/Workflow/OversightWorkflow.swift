@@ -33,8 +33,8 @@ public struct OversightWorkflow: Sendable {
         let subjects = try await subjects(agency: agency)
         let window = ComplianceReport.window(of: subjects, from: from, through: through)
         // All totals of the window: an agency's agreements need the nights of the resources it consumes as well.
-        let totals = try await store.exchangeTotals(from: window.first, through: window.last, agency: nil)
-        return ComplianceReport.build(subjects: subjects, totals: totals, from: from, through: through, now: now)
+        let nights = try await store.cadenceNights(from: window.first, through: window.last)
+        return ComplianceReport.build(subjects: subjects, nights: nights, from: from, through: through, now: now)
     }
 
     /// Every agreement that was ever active (with its active spans within its validity) and every resource
@@ -127,7 +127,8 @@ public struct OversightWorkflow: Sendable {
         let acts: [(String, WritableKeyPath<StatisticsLine, Int>)] = [("agreement.filed", \.agreementsFiled),
                                                                       ("agreement.suspended", \.agreementsSuspended), ("agreement.revoked", \.agreementsRevoked)]
         for (action, keyPath) in acts {
-            for entry in try await entries(action: action, from: start, until: end) {
+            // `until` is inclusive: the last millisecond before the period's end.
+            for entry in try await entries(action: action, from: start, until: end.addingTimeInterval(-0.001)) {
                 guard let id = entry.agreement, let agreement = byID[id], let time = Timestamp.instant(from: entry.time) else { continue }
                 lines.add(month: monthKey(CalendarDate.night(of: time)), agreement: agreement.terms) { $0[keyPath: keyPath] += 1 }
             }

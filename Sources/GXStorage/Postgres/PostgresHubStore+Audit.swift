@@ -92,7 +92,7 @@ extension PostgresHubStore {
         if let action = query.action { filter.add("e.action = ?", action) }
         if let actor = query.actor { filter.add("e.actor = ?", actor) }
         if let start = query.fromTimestamp { filter.add("e.time >= ?", start) }
-        if let end = query.untilTimestamp { filter.add("e.time < ?", end) }
+        if let end = query.untilTimestamp { filter.add("e.time <= ?", end) }
         let sql = "SELECT e.* FROM \(from)\(filter.whereClause) ORDER BY \(order) LIMIT \(query.limit)"
         let bindings = filter.bindings
         return try await read { [self] connection in

@@ -183,6 +183,31 @@ extension PostgresHubStore {
         }
     }
 
+    public func cadenceNights(from: CalendarDate, through: CalendarDate) async throws -> [CadenceNight] {
+        // One row per resource or agreement with its nights as arrays: a year of 550 pairs is 600 rows to
+        // decode rather than 200 000 (NULL times travel as '' since arrays decode without NULL elements).
+        try await read { [self] connection in
+            let rows = try await connection.query("""
+                SELECT CASE WHEN agreement_id = '' THEN resource_code ELSE agreement_id END AS subject, agreement_id = '' AS own,
+                    array_agg((night::date - DATE '1970-01-01')::INT8 ORDER BY night), array_agg(batches ORDER BY night),
+                    array_agg(receipts_matched ORDER BY night), array_agg(COALESCE(pass_completed_at, '') ORDER BY night),
+                    array_agg(COALESCE(pass_applied_at, '') ORDER BY night)
+                FROM exchange_totals WHERE night >= \(from.description) AND night <= \(through.description)
+                    AND (batches > 0 OR pass_completed_at IS NOT NULL OR receipts_matched > 0 OR pass_applied_at IS NOT NULL)
+                GROUP BY 1, 2
+                """, logger: logger)
+            var nights: [CadenceNight] = []
+            for try await (subject, own, days, batches, receipts, passAt, appliedAt)
+                in rows.decode((String, Bool, [Int64], [Int64], [Int64], [String], [String]).self) {
+                for i in days.indices {
+                    nights.append(CadenceNight(day: Int(days[i]), subject: subject, isResourceRow: own, batches: batches[i], receiptsMatched: receipts[i],
+                                               passCompletedAt: passAt[i].isEmpty ? nil : passAt[i], passAppliedAt: appliedAt[i].isEmpty ? nil : appliedAt[i]))
+                }
+            }
+            return nights
+        }
+    }
+
     public func monthlyExchangeTotals(from: CalendarDate, through: CalendarDate) async throws -> [ExchangeNightTotal] {
         try await read { [self] connection in
             let rows = try await connection.query("""

@@ -45,7 +45,7 @@ extension SQLiteHubStore {
         if let action = query.action { clauses.append("e.action = ?"); arguments += [action] }
         if let actor = query.actor { clauses.append("e.actor = ?"); arguments += [actor] }
         if let start = query.fromTimestamp { clauses.append("e.time >= ?"); arguments += [start] }
-        if let end = query.untilTimestamp { clauses.append("e.time < ?"); arguments += [end] }
+        if let end = query.untilTimestamp { clauses.append("e.time <= ?"); arguments += [end] }
         let sql = "SELECT e.* FROM \(from) WHERE \(clauses.joined(separator: " AND ")) ORDER BY \(order) LIMIT \(query.limit)"
         let bound = arguments
         return try await pool.read { db in

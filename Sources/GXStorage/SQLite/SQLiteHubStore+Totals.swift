@@ -163,6 +163,24 @@ extension SQLiteHubStore {
         }
     }
 
+    public func cadenceNights(from: CalendarDate, through: CalendarDate) async throws -> [CadenceNight] {
+        try await pool.read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT CAST(julianday(night) - 2440587.5 AS INTEGER), CASE WHEN agreement_id = '' THEN resource_code ELSE agreement_id END,
+                    agreement_id = '', batches, receipts_matched, pass_completed_at, pass_applied_at
+                FROM exchange_totals WHERE night >= ? AND night <= ?
+                    AND (batches > 0 OR pass_completed_at IS NOT NULL OR receipts_matched > 0 OR pass_applied_at IS NOT NULL)
+                ORDER BY night
+                """, arguments: [from.description, through.description])
+            var nights: [CadenceNight] = []
+            while let row = try rows.next() {
+                nights.append(CadenceNight(day: row[0], subject: row[1], isResourceRow: row[2], batches: row[3], receiptsMatched: row[4],
+                                           passCompletedAt: row[5], passAppliedAt: row[6]))
+            }
+            return nights
+        }
+    }
+
     public func monthlyExchangeTotals(from: CalendarDate, through: CalendarDate) async throws -> [ExchangeNightTotal] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """

@@ -48,7 +48,7 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "Only this action, e.g. agreement.signed.") var action: String?
         @Option(help: "Only this actor, e.g. admin:authority.") var actor: String?
         @Option(help: "From this instant (inclusive): RFC 3339 with any offset, e.g. 2026-11-01T08:00:00+08:00, or a date 2026-11-01 (00:00 China Standard Time).") var from: String?
-        @Option(help: "Until this instant (exclusive), written as for --from.") var until: String?
+        @Option(help: "Until this instant (inclusive, to the precision written): as for --from; a date 2026-11-30 includes that whole day, 2026-11-30T23:59:59Z that whole second.") var until: String?
 
         var parameters: [(String, String)] {
             [("agency", agency), ("agreement", agreement), ("resource", resource), ("action", action), ("actor", actor), ("from", from), ("until", until)]

@@ -216,4 +216,50 @@ struct VerificationExchangeTests {
         }
         #expect(try await fixture.store.delivery(agreementID: VerificationSample.agreement, sequence: 1) == nil)
     }
+    @Test("received verifications lose their request and answer payloads after the retention period; unreceived ones keep them",
+          arguments: StoreBackend.allCases)
+    func retentionPrunesReceived(_ backend: StoreBackend) async throws {
+        let fixture = try await VerificationSample.fixture(backend)
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        try await fixture.hub.withClient { client in
+            for (sequence, serials) in [(Int64(1), [1, 2]), (2, [3])] {
+                let asked = VerificationSample.requestRecords(serials)
+                let (request, payload) = try VerificationSample.request(asked, sequence: sequence, key: consumer.key)
+                let (answer, answerPayload) = try VerificationSample.answer(asked.map { [$0[0], "found", "match", "match"] }, to: request,
+                                                                            found: Int64(asked.count), mismatches: [0, 0], key: provider.key)
+                try await client.send(request, payload, to: requests, token: consumer.token).expect(.created)
+                try await client.send(answer, answerPayload, to: "\(requests)/\(sequence)/answer", token: provider.token).expect(.created)
+                guard sequence == 1 else { continue }
+                // Only the first answer is acknowledged.
+                let receipt = try SignedDocument(signing: VerificationReceipt(agreementID: VerificationSample.agreement, consumer: consumer.code,
+                                                                              sequence: 1, answerRecordsSM3: answer.content.records.sm3, requests: 2,
+                                                                              found: 2, appliedAt: "2026-11-23T03:00:00.000Z"), with: consumer.key)
+                try await client.call(.post, "\(requests)/1/receipt", token: consumer.token,
+                                      json: ExchangeAPI.SignedReceipt(receipt: receipt.base64Content, signature: receipt.base64Signature)).expect(.created)
+            }
+        }
+        let kept = try await fixture.store.verifications(agreementID: VerificationSample.agreement, after: 0, limit: 10)
+        let files = kept.flatMap { [$0.requestPath, $0.answerPath] }.compactMap { $0 }.map { fixture.hub.batchDirectory.appendingPathComponent($0).path }
+        #expect(files.count == 4 && files.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "\(files)")
+
+        let early = try await fixture.hub.pruneReceivedVerifications(at: Date())
+        #expect(early.isEmpty, "pruned inside the retention period")
+        let pruned = try await fixture.hub.pruneReceivedVerifications(at: Date().addingTimeInterval(8 * 86_400))
+        #expect(pruned == ["\(VerificationSample.agreement)#1"])
+        let first = try await fixture.store.verification(agreementID: VerificationSample.agreement, sequence: 1)
+        let second = try await fixture.store.verification(agreementID: VerificationSample.agreement, sequence: 2)
+        #expect(first?.requestPath == nil && first?.answerPath == nil && first?.receipt?.found == 2)
+        #expect(second?.requestPath != nil && second?.answerPath != nil)
+        #expect(files.map { FileManager.default.fileExists(atPath: $0) } == [false, false, true, true])
+        try await #expect(fixture.hub.pruneReceivedVerifications(at: Date().addingTimeInterval(9 * 86_400)).isEmpty, "pruned twice")
+        try await fixture.hub.withClient { client in
+            try #expect(await client.call(.get, "\(requests)/1/answer", token: consumer.token).status == .gone)
+            try #expect(await client.call(.get, "\(requests)/1/request", token: provider.token).status == .gone)
+            try await client.call(.get, "\(requests)/2/answer", token: consumer.token).expect(.ok)
+            let listing = try await client.call(.get, requests, token: fixture.adminToken).decode(VerificationAPI.Listing.self)
+            #expect(listing.verifications.map(\.sequence) == [1, 2] && listing.verifications[0].receipt != nil)
+        }
+        let audited = try await fixture.store.auditEntries(matching: AuditQuery(action: "verification.pruned", limit: 10))
+        #expect(audited.map(\.subject) == ["\(VerificationSample.agreement)#1"])
+    }
 }

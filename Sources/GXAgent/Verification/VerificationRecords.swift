@@ -17,41 +17,64 @@ struct VerificationRecords {
         var firstProblem: String?
     }
 
-    /// Scans `source` into `sorted`.
+    /// Scans `source` into `sorted`. Rows are mapped, validated and encoded on one worker per core (each with
+    /// its own mapper and validator, as a provider's pass prepares rows) and added to `sorted` in source order.
     func collect(_ source: any RecordSource, map: [FieldMapping], label: String, configText: String, configSource: String,
                  into sorted: SortedRecords) async throws -> Outcome {
         let columns: [String]
         do { columns = try source.columns() } catch { throw AgentError.localData("\(error)") }
-        let mapper: RecordMapper, validator: RecordValidator
+        let keyCount = self.keyCount
+        let workers = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+        var transforms: [(SourceRow) -> Result<Prepared, RecordViolation>] = []
         do {
-            mapper = try RecordMapper.outgoing(map, columns: columns, columnsSource: label, entry: entry, items: items,
-                                               configText: configText, configSource: configSource)
-            validator = try RecordValidator(entry: entry, items: items)
+            for _ in 0..<workers {
+                let mapper = try RecordMapper.outgoing(map, columns: columns, columnsSource: label, entry: entry, items: items,
+                                                       configText: configText, configSource: configSource)
+                let validator = try RecordValidator(entry: entry, items: items)
+                transforms.append { row in
+                    do throws(RecordViolation) {
+                        let record = CanonicalRecord(operation: .upsert, values: try mapper.map(row.values))
+                        if let violation = validator.violation(in: record) { throw violation }
+                        var line: [UInt8] = []
+                        line.reserveCapacity(128)
+                        let keyLength = record.write(into: &line, measuringLeading: keyCount)
+                        return .success(Prepared(line: line, keyLength: keyLength))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
         } catch {
             throw AgentError.configuration(error.description)
         }
         var outcome = Outcome()
-        var line: [UInt8] = []
-        var key: [UInt8] = []
-        let keyCount = self.keyCount
-        try await source.scan(after: nil) { row in
-            outcome.rows += 1
-            let record: CanonicalRecord
-            do throws(RecordViolation) {
-                record = CanonicalRecord(operation: .upsert, values: try mapper.map(row.values))
-                if let violation = validator.violation(in: record) { throw violation }
-            } catch {
-                outcome.invalid += 1
-                if outcome.firstProblem == nil { outcome.firstProblem = "row \(outcome.rows): \(error)" }
-                return
-            }
-            line.removeAll(keepingCapacity: true)
-            record.write(into: &line)
-            // The key's bytes as they stand in the line: its values written alone, less `["u",` and `]\n`.
-            key.removeAll(keepingCapacity: true)
-            CanonicalRecord(operation: .upsert, values: Array(record.values.prefix(keyCount))).write(into: &key)
-            try sorted.append(line: line, keyLength: key.count - SortedRecords.keyOffset - 2)
+        let preparing = PipelineStage<SourceRow, Result<Prepared, RecordViolation>>(
+            label: "gongxiang.verification.prepare", transforms: transforms,
+            emit: { prepared in
+                for index in prepared.indices {
+                    outcome.rows += 1
+                    switch prepared[index] {
+                    case .success(let record):
+                        try sorted.append(line: record.line, keyLength: record.keyLength)
+                    case .failure(let error):
+                        outcome.invalid += 1
+                        if outcome.firstProblem == nil { outcome.firstProblem = "row \(outcome.rows): \(error)" }
+                    }
+                }
+            })
+        do {
+            try await source.scan(after: nil) { row in try preparing.add(row) }
+            try preparing.finish()
+        } catch {
+            preparing.abandon()
+            throw error
         }
         return outcome
+    }
+
+    /// A row's canonical line and the length of its key in it.
+    struct Prepared {
+        var line: [UInt8]
+        var keyLength: Int
     }
 }

@@ -16,6 +16,8 @@ public enum VerificationOutcome {
     static let matchToken = Array("\"match\"".utf8)
     static let mismatchToken = Array("\"mismatch\"".utf8)
     static let nullToken = Array("null".utf8)
+    static let upsertOpening = Array("[\"u\",".utf8)
+    static let lineEnd = Array("]\n".utf8)
 
     /// The bytes of a checked line's first `keyCount` values as they stand in the line: records sort and
     /// match on them (the canonical encoding is one-to-one, so equal bytes are equal keys).
@@ -43,7 +45,7 @@ public enum VerificationOutcome {
     /// mismatching checked item in `mismatches`.
     public static func writeAnswer(for request: CanonicalRecordLine, keyCount: Int, register: CanonicalRecordLine?, into buffer: inout [UInt8],
                                    mismatches: inout [Int64]) {
-        buffer.append(contentsOf: Array("[\"u\",".utf8))
+        buffer.append(contentsOf: upsertOpening)
         buffer.append(contentsOf: key(of: request, keyCount: keyCount))
         buffer.append(UInt8(ascii: ","))
         buffer.append(contentsOf: register == nil ? notFoundToken : foundToken)
@@ -61,7 +63,7 @@ public enum VerificationOutcome {
                 buffer.append(contentsOf: nullToken)
             }
         }
-        buffer.append(contentsOf: Array("]\n".utf8))
+        buffer.append(contentsOf: lineEnd)
     }
 
     /// Checks an answer line against the request line it must answer; returns whether it says found and

@@ -7,7 +7,10 @@ final class RequestRecords {
     private let input: PayloadFileReader
     private let decoder: BatchPayloadDecoder
     private let valueCount: Int
-    private var queue: [CanonicalRecordLine] = []
+    /// The lines of the last chunk read, one after the other, and where each lies: one buffer reused for
+    /// every chunk rather than an array per record.
+    private var lines: [UInt8] = []
+    private var bounds: [Range<Int>] = []
     private var head = 0
     private var ended = false
     private var tokens: [Int] = []
@@ -18,21 +21,22 @@ final class RequestRecords {
         decoder = try BatchPayloadDecoder(valueCount: valueCount, maximumRecordBytes: Int(request.records.bytes))
     }
 
-    /// The next request record, or nil after the last. The kept file was checked when it was accepted.
+    /// The next request record, or nil after the last; valid until the next call. The kept file was checked
+    /// when it was accepted.
     func next() throws -> CanonicalRecordLine? {
-        while head == queue.count {
+        while head == bounds.count {
             guard !ended else { return nil }
-            queue.removeAll(keepingCapacity: true)
+            lines.removeAll(keepingCapacity: true)
+            bounds.removeAll(keepingCapacity: true)
             head = 0
-            if case let bytes = try input.read(upTo: 256 * 1024), !bytes.isEmpty {
-                let valueCount = self.valueCount
-                var lines: [[UInt8]] = []
-                try bytes.withUnsafeBytes { raw in
-                    try decoder.consumeLines(raw) { line, _ in lines.append(Array(line.bytes)) }
-                }
+            if case let chunk = try input.read(upTo: 256 * 1024), !chunk.isEmpty {
                 // Copied out of the decoder's buffer (a slice kept would make it copy itself on its next chunk).
-                for line in lines {
-                    queue.append(try CanonicalRecordLine(checking: line[...], valueCount: valueCount, tokens: &tokens))
+                try chunk.withUnsafeBytes { raw in
+                    try decoder.consumeLines(raw) { line, _ in
+                        let start = lines.count
+                        lines.append(contentsOf: line.bytes)
+                        bounds.append(start..<lines.count)
+                    }
                 }
             } else {
                 _ = try decoder.finish()
@@ -40,7 +44,7 @@ final class RequestRecords {
             }
         }
         defer { head += 1 }
-        return queue[head]
+        return try CanonicalRecordLine(checking: lines[bounds[head]], valueCount: valueCount, tokens: &tokens)
     }
 
     func close() { input.close() }

@@ -203,7 +203,7 @@ extension Hub {
             }
             try checkRequestItems(manifest, entry: entry, agreed: terms.items)
             let validator = try RecordValidator(entry: entry, items: manifest.items)
-            var previous: [UInt8]? = nil
+            var previous: [UInt8] = [], first = true
             let keyCount = manifest.keyCount
             let (file, digests, counts) = try await receiveRecords(request.body, wire: manifest.wire, records: manifest.records,
                                                                    valueCount: manifest.items.count) { line, position in
@@ -212,10 +212,12 @@ extension Hub {
                 }
                 guard line.operation == .upsert else { throw InvalidInput(field: "records", reason: "record \(position) is not an upsert") }
                 let key = VerificationOutcome.key(of: line, keyCount: keyCount)
-                if let previous, VerificationOutcome.compare(previous[...], key) >= 0 {
+                if !first, VerificationOutcome.compare(previous[...], key) >= 0 {
                     throw InvalidInput(field: "records", reason: "record \(position) is not after the one before it in key order (a request is sorted by key, each key once)")
                 }
-                previous = Array(key)
+                first = false
+                previous.removeAll(keepingCapacity: true)
+                previous.append(contentsOf: key)
             }
             var complete = false
             defer { if !complete { try? FileManager.default.removeItem(at: file) } }

@@ -4,7 +4,7 @@ import Logging
 import ServiceLifecycle
 
 /// The hub's background duties: sign audit checkpoints, expire agreements whose validity ended, escalate
-/// objections left unanswered past their deadline, and prune acknowledged batch payloads past their retention.
+/// objections left unanswered past their deadline, and prune acknowledged batch and received verification payloads past their retention.
 /// On graceful shutdown it signs a last checkpoint so the chain's tail is covered.
 struct HubMaintenance: Service {
     let hub: Hub
@@ -34,6 +34,12 @@ struct HubMaintenance: Service {
             if !pruned.isEmpty { hub.logger.info("pruned acknowledged batches", metadata: ["batches": "\(pruned)"]) }
         } catch {
             hub.logger.error("retention sweep failed", metadata: ["error": "\(error)"])
+        }
+        do {
+            let pruned = try await hub.pruneReceivedVerifications()
+            if !pruned.isEmpty { hub.logger.info("pruned received verification payloads", metadata: ["verifications": "\(pruned)"]) }
+        } catch {
+            hub.logger.error("verification retention sweep failed", metadata: ["error": "\(error)"])
         }
         do {
             let escalated = try await ObjectionWorkflow(hub: hub).escalateOverdue(at: hub.now())

@@ -124,4 +124,17 @@ struct CanonicalRecordTests {
         #expect(error?.reason == "the operation must be \"u\" or \"d\"")
         #expect(throws: InvalidInput.self) { try Self.parse(#"[null,"a"]"#, 1) }
     }
+    @Test("writing a record can measure its leading values as they stand in the line: a verification's key")
+    func measuresLeadingValues() {
+        let record = CanonicalRecord(operation: .upsert, values: ["11010519491231002X", "张\"三", nil, "1949-12-31"])
+        for leading in 1...4 {
+            var line: [UInt8] = [9, 9]  // what the buffer held before is not counted
+            let length = record.write(into: &line, measuringLeading: leading)
+            var alone: [UInt8] = []
+            CanonicalRecord(operation: .upsert, values: Array(record.values.prefix(leading))).write(into: &alone)
+            #expect(Array(line.dropFirst(2)) == record.canonicalLine)
+            // The leading values alone are written as the line writes them: less `["u",` and `]\n`.
+            #expect(Array(line[(2 + 5)..<(2 + 5 + length)]) == Array(alone.dropFirst(5).dropLast(2)), "leading \(leading)")
+        }
+    }
 }

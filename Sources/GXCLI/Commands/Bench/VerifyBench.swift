@@ -183,10 +183,21 @@ struct VerifyRun {
             create = true
             \(Self.map("verify"))
             """)
+        // As the nightly unit runs agents: the consumer's `--follow` run sends its request, waits for the answer
+        // and applies it; the provider's run starts once the hub holds the request (it answers what is listed).
         let started = ContinuousClock.now
-        let asking = try await MeasuredProcess.run(gx, ["agent", "run", "--config", consumerConfig], log: directory.appendingPathComponent("consumer-request.log").path)
+        let gx = self.gx
+        let consumerLog = directory.appendingPathComponent("consumer.log").path
+        let following = Task.detached {
+            try await MeasuredProcess.run(gx, ["agent", "run", "--follow", "--follow-timeout", "86400", "--config", consumerConfig], log: consumerLog)
+        }
+        while true {
+            let listed: VerificationAPI.Listing = try await admin.get("/v1/agreements/\(Self.agreement)/verifications")
+            if !listed.verifications.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
         let answering = try await MeasuredProcess.run(gx, ["agent", "run", "--config", providerConfig], log: directory.appendingPathComponent("provider.log").path)
-        let applying = try await MeasuredProcess.run(gx, ["agent", "run", "--config", consumerConfig], log: directory.appendingPathComponent("consumer-apply.log").path)
+        let consuming = try await following.value
         let seconds = (ContinuousClock.now - started) / .seconds(1)
         let hubCPU = hub.cpuSecondsSoFar() ?? 0
         let listing: VerificationAPI.Listing = try await admin.get("/v1/agreements/\(Self.agreement)/verifications")
@@ -194,10 +205,9 @@ struct VerifyRun {
         hubStopped = true
         let mismatches = listing.verifications.last?.answer?.mismatches.first { $0.item == "姓名" }?.count ?? -1
         return VerifyBench.Figure(path: "gongxiang (hub on SQLite)", seconds: seconds, records: rows, recordsPerSecond: Double(rows) / seconds,
-                                  peakRSSMB: ["consumer request": Double(asking.peakRSS) / 1_048_576, "provider": Double(answering.peakRSS) / 1_048_576,
-                                              "consumer apply": Double(applying.peakRSS) / 1_048_576, "hub": Double(hubOutcome.peakRSS) / 1_048_576],
-                                  cpuSeconds: ["consumer request": asking.cpuSeconds, "provider": answering.cpuSeconds,
-                                               "consumer apply": applying.cpuSeconds, "hub": hubCPU],
+                                  peakRSSMB: ["consumer": Double(consuming.peakRSS) / 1_048_576, "provider": Double(answering.peakRSS) / 1_048_576,
+                                              "hub": Double(hubOutcome.peakRSS) / 1_048_576],
+                                  cpuSeconds: ["consumer": consuming.cpuSeconds, "provider": answering.cpuSeconds, "hub": hubCPU],
                                   mismatches: Int(mismatches))
     }
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GXCrypto
 import GXDomain
 import NIOCore
 import NIOHTTP1
@@ -7,13 +8,13 @@ import NIOHTTP1
 extension AgentHubClient {
     /// Pushes a payload file to `path` with its signed manifest in the headers, streaming the file.
     func upload<T: Decodable>(_ path: String, manifestBase64: String, signatureBase64: String, payload: URL, as type: T.Type = T.self) async throws -> T {
-        let size = try FileManager.default.attributesOfItem(atPath: payload.path)[.size] as? Int ?? 0
+        let size = try PayloadFileReader(path: payload.path, keyring: dataKeys).size
         return try await retrying(path) {
             var request = request(.POST, path)
             request.headers.add(name: ExchangeAPI.manifestHeader, value: manifestBase64)
             request.headers.add(name: ExchangeAPI.signatureHeader, value: signatureBase64)
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
-            request.body = .stream(FileChunks(url: payload, keyring: nil), length: .known(Int64(size)))
+            request.body = .stream(FileChunks(url: payload, keyring: dataKeys), length: .known(size))
             let response = try await Self.http.execute(request, timeout: .hours(2))
             let body = try await response.body.collect(upTo: Self.maxJSONBytes)
             try check(response.status, body)
@@ -35,15 +36,18 @@ extension AgentHubClient {
                 throw AgentError.verification(what: what, reason: "the hub sent no signed manifest")
             }
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: Agent.recordFileAttributes) else {
-                throw AgentError.localData("cannot create \(file.path) for \(what)")
+            unlink(file.path)
+            let output: PayloadFileWriter
+            do { output = try PayloadFileWriter(path: file.path, sealingWith: dataKeys?.current) } catch {
+                throw AgentError.localData("cannot create \(file.path) for \(what): \(error)")
             }
-            let handle = try FileHandle(forWritingTo: file)
-            defer { try? handle.close() }
+            var complete = false
+            defer { if !complete { output.abandon() } }
             for try await chunk in response.body {
-                try handle.write(contentsOf: Data(chunk.readableBytesView))
+                try output.write(chunk.readableBytesView)
             }
-            try handle.synchronize()
+            try output.finish()
+            complete = true
             return (manifest, signature)
         }
     }

@@ -82,13 +82,15 @@ struct VerificationRequester {
         report.invalid = collected.invalid
         if let problem = collected.firstProblem { logger.warning("\(id): \(collected.invalid) rows of \(job.source.label) are not asked (they do not map or validate), e.g. \(problem)") }
         let encoder = try BatchPayloadEncoder()
-        guard FileManager.default.createFile(atPath: payloadFile, contents: nil, attributes: Agent.recordFileAttributes),
-              let output = FileHandle(forWritingAtPath: payloadFile) else {
-            throw AgentError.localData("cannot write \(payloadFile)")
+        unlink(payloadFile)
+        let output: PayloadFileWriter
+        do { output = try PayloadFileWriter(path: payloadFile, sealingWith: client.dataKeys?.current) } catch {
+            throw AgentError.localData("cannot write \(payloadFile): \(error)")
         }
         var requests: Int64 = 0
         do {
-            defer { try? output.close() }
+            var complete = false
+            defer { if !complete { output.abandon() } }
             let reader = try sorted.reader()
             var previous: [UInt8] = []
             while let next = try reader.next() {
@@ -97,11 +99,12 @@ struct VerificationRequester {
                 previous.append(contentsOf: next.key)
                 try encoder.append(encodedLines: next.line, upserts: 1, deletes: 0)
                 requests += 1
-                if encoder.pendingWireBytes >= 256 * 1024 { try output.write(contentsOf: encoder.takeWire()) }
+                if encoder.pendingWireBytes >= 256 * 1024 { try output.write(encoder.takeWire()) }
             }
             try encoder.finish()
-            try output.write(contentsOf: encoder.takeWire())
-            try output.synchronize()
+            try output.write(encoder.takeWire())
+            try output.finish()
+            complete = true
         }
         let digests = encoder.digests()
         if let last = listing.verifications.last, last.request.records == digests.records, last.request.items == items {
@@ -185,11 +188,11 @@ struct VerificationRequester {
             var applied: Int64 = 0
             try await sink.apply(stream: id, checkpoint: next) { transaction in
                 let decoder = try BatchPayloadDecoder(valueCount: answer.manifest.items.count, maximumRecordBytes: Int(answer.manifest.records.bytes))
-                let input = try FileHandle(forReadingFrom: answer.file)
-                defer { try? input.close() }
+                let input = try PayloadFileReader(path: answer.file.path, keyring: client.dataKeys)
+                defer { input.close() }
                 var values = [String?](repeating: nil, count: sinkColumns.count)
-                while let chunk = try input.read(upToCount: 256 * 1024), !chunk.isEmpty {
-                    try decoder.consume([UInt8](chunk)) { record, _ in
+                while case let chunk = try input.read(upTo: 256 * 1024), !chunk.isEmpty {
+                    try decoder.consume(chunk) { record, _ in
                         CrashPoint.reached("verifier.applying")
                         for (index, position) in positions.enumerated() { values[position] = record.values[index] }
                         try transaction.upsert(values)

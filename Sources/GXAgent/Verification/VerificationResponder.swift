@@ -73,9 +73,10 @@ struct VerificationResponder {
         // One pass over the request and the sorted register together.
         let answerFile = directory + "/answer-\(sequence).deflate"
         defer { try? FileManager.default.removeItem(atPath: answerFile) }
-        guard FileManager.default.createFile(atPath: answerFile, contents: nil, attributes: Agent.recordFileAttributes),
-              let output = FileHandle(forWritingAtPath: answerFile) else {
-            throw AgentError.localData("cannot write \(answerFile)")
+        unlink(answerFile)
+        let output: PayloadFileWriter
+        do { output = try PayloadFileWriter(path: answerFile, sealingWith: client.dataKeys?.current) } catch {
+            throw AgentError.localData("cannot write \(answerFile): \(error)")
         }
         let encoder = try BatchPayloadEncoder()
         let decoder = try BatchPayloadDecoder(valueCount: request.items.count, maximumRecordBytes: Int(request.records.bytes))
@@ -87,11 +88,9 @@ struct VerificationResponder {
         var mismatches = [Int64](repeating: 0, count: request.checkedItems.count)
         let keyCount = request.keyCount, valueCount = request.items.count
         do {
-            defer { try? output.close() }
-            let input = try FileHandle(forReadingFrom: requestFile)
-            defer { try? input.close() }
-            while let chunk = try input.read(upToCount: 256 * 1024), !chunk.isEmpty {
-                let bytes = [UInt8](chunk)
+            let input = try PayloadFileReader(path: requestFile.path, keyring: client.dataKeys)
+            defer { input.close() }
+            while case let bytes = try input.read(upTo: 256 * 1024), !bytes.isEmpty {
                 try bytes.withUnsafeBytes { raw in
                     try decoder.consumeLines(raw) { asked, _ in
                         let key = VerificationOutcome.key(of: asked, keyCount: keyCount)
@@ -106,15 +105,15 @@ struct VerificationResponder {
                         try encoder.append(encoded: line, operation: .upsert)
                     }
                 }
-                if encoder.pendingWireBytes >= 256 * 1024 { try output.write(contentsOf: encoder.takeWire()) }
+                if encoder.pendingWireBytes >= 256 * 1024 { try output.write(encoder.takeWire()) }
             }
             let digests = try decoder.finish()
             guard digests.records == request.records, digests.wire == request.wire, decoder.counts.upserts == request.requests else {
                 throw AgentError.verification(what: what, reason: "its records, digests or count differ from its manifest")
             }
             try encoder.finish()
-            try output.write(contentsOf: encoder.takeWire())
-            try output.synchronize()
+            try output.write(encoder.takeWire())
+            try output.finish()
         }
         let digests = encoder.digests()
         let counted = zip(request.checkedItems, mismatches).map { ItemCount(item: $0, count: $1) }

@@ -22,7 +22,8 @@ extension AgentHubClient {
         }
     }
 
-    /// Downloads the payload at `path` to `file` (mode 0600); returns its manifest and signature headers.
+    /// Downloads the payload at `path` to `file` (mode 0600, sealed under the agent's data key when it has one);
+    /// returns its manifest and signature headers. A file left by an interrupted attempt is replaced.
     func download(_ path: String, to file: URL, what: String) async throws -> (manifest: String, signature: String) {
         try await retrying(path) {
             let response = try await Self.http.execute(request(.GET, path), timeout: .hours(2))

@@ -55,35 +55,9 @@ struct AgentHubClient: Sendable {
         }
     }
 
-    /// Downloads one delivery to `file`; returns its manifest and signature headers.
+    /// Downloads one delivery to `file` (sealed under the agent's data key); returns its manifest and signature headers.
     func pullBatch(agreement: String, sequence: Int64, to file: URL) async throws -> (manifest: String, signature: String) {
-        let path = "/v1/agreements/\(escape(agreement))/batches/\(sequence)"
-        return try await retrying(path) {
-            let response = try await Self.http.execute(request(.GET, path), timeout: .hours(2))
-            guard response.status == .ok else {
-                let body = try await response.body.collect(upTo: Self.maxJSONBytes)
-                try check(response.status, body)
-                throw AgentError.hubAnswer(status: Int(response.status.code), message: "unexpected answer", field: nil)
-            }
-            guard let manifest = response.headers.first(name: ExchangeAPI.manifestHeader),
-                  let signature = response.headers.first(name: ExchangeAPI.signatureHeader) else {
-                throw AgentError.verification(what: "delivery \(agreement)#\(sequence)", reason: "the hub sent no signed manifest")
-            }
-            // A file left by an interrupted attempt is replaced.
-            unlink(file.path)
-            let output: PayloadFileWriter
-            do { output = try PayloadFileWriter(path: file.path, sealingWith: dataKeys?.current) } catch {
-                throw AgentError.localData("cannot create \(file.path) for delivery \(agreement)#\(sequence): \(error)")
-            }
-            var complete = false
-            defer { if !complete { output.abandon() } }
-            for try await chunk in response.body {
-                try output.write(chunk.readableBytesView)
-            }
-            try output.finish()
-            complete = true
-            return (manifest, signature)
-        }
+        try await download("/v1/agreements/\(escape(agreement))/batches/\(sequence)", to: file, what: "delivery \(agreement)#\(sequence)")
     }
 
     func json(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> ByteBuffer {

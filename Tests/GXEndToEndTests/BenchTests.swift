@@ -196,7 +196,8 @@ struct VerifyBenchTests {
         #expect(Set(figures.compactMap { $0["mismatches"] as? Int }) == [50], "every 100th of 5 000 names is planted different")
         let gongxiang = try #require(figures.first { ($0["path"] as? String)?.hasPrefix("gongxiang") == true })
         let peaks = try #require(gongxiang["peak_rss_mb"] as? [String: Double])
-        #expect(Set(peaks.keys) == ["consumer request", "provider", "consumer apply", "hub"])
+        // The consumer's agent runs once with --follow (request, wait, apply), as the nightly unit runs it.
+        #expect(Set(peaks.keys) == ["consumer", "provider", "hub"])
         #expect(peaks.values.allSatisfy { $0 > 0 && $0.isFinite })
     }
 }

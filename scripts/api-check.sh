@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Checks the hub's API against the description it serves (/openapi.yaml) with schemathesis: a hub loaded
+# like the quickstart (scripts/quickstart.sh, GX_KEEP_SERVING=1), then one run per role's token (admin,
+# auditor, one agency) with the examples, coverage and fuzzing phases under a fixed seed. A run fails on
+# any server error, an undocumented status code, a response outside its schema or content type, or an
+# undocumented response header. Prints one line per role and exits non-zero if any role failed.
+# Usage: scripts/api-check.sh [--seed N] [--max-examples N] [--spec FILE]   (GX_BIN: the gx to run; built if
+# unset. --spec checks a local description file instead of the served one, to iterate without rebuilding.)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SEED=20261204
+MAX_EXAMPLES=20
+SPEC=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seed) SEED="$2"; shift 2 ;;
+    --max-examples) MAX_EXAMPLES="$2"; shift 2 ;;
+    --spec) SPEC="$(realpath "$2")"; shift 2 ;;
+    *) echo "api-check: unknown argument $1 (expected --seed N, --max-examples N, --spec FILE)" >&2; exit 2 ;;
+  esac
+done
+
+SCHEMATHESIS_VERSION=4.32.5
+if ! command -v st >/dev/null || [ "$(st --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS_VERSION" ]; then
+  echo "api-check: installing schemathesis $SCHEMATHESIS_VERSION (PyPI)" >&2
+  python3 -m pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+if [ -z "${GX_BIN:-}" ]; then
+  swift build --product gx >&2
+  GX_BIN="$(swift build --show-bin-path)/gx"
+fi
+export GX_BIN
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/gx-api-check.XXXXXX")
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+STATE="$work/state"
+QS_PID=""
+stop() {
+  # The quickstart runs the serving hub as its child and kills it on its own exit.
+  if [ -n "$QS_PID" ]; then kill "$QS_PID" 2>/dev/null || true; wait "$QS_PID" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap stop EXIT INT TERM
+
+echo "== api-check: loading a hub like the quickstart (port $PORT)" >&2
+GX_STATE="$STATE" GX_PORT="$PORT" GX_KEEP_SERVING=1 GX_ROWS="${GX_ROWS:-200}" \
+  scripts/quickstart.sh >"$work/quickstart.log" 2>&1 &
+QS_PID=$!
+for _ in $(seq 1 600); do
+  grep -q "the hub serves at" "$work/quickstart.log" 2>/dev/null && break
+  if ! kill -0 "$QS_PID" 2>/dev/null; then
+    echo "api-check: the quickstart stopped before the hub served; its output:" >&2
+    cat "$work/quickstart.log" >&2
+    exit 1
+  fi
+  sleep 1
+done
+grep -q "the hub serves at" "$work/quickstart.log" || { echo "api-check: the hub did not serve within 10 minutes" >&2; exit 1; }
+HUB="http://127.0.0.1:$PORT"
+for _ in $(seq 1 50); do curl -fsS "$HUB/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+
+AGENCY=111100000000210552
+failed=0
+summary=()
+for role in admin auditor agency; do
+  case "$role" in
+    admin) token_file="$STATE/hub/admin.token" ;;
+    auditor) token_file="$STATE/hub/auditor.token" ;;
+    agency) token_file="$STATE/agencies/$AGENCY.token" ;;
+  esac
+  start=$(date +%s)
+  set +e
+  st run "${SPEC:-$HUB/openapi.yaml}" --url "$HUB" \
+    -H "Authorization: Bearer $(tr -d '\n' <"$token_file")" \
+    --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance,response_headers_conformance \
+    --phases examples,coverage,fuzzing --seed "$SEED" --max-examples "$MAX_EXAMPLES" \
+    --workers 2 --no-color --output-sanitize true --generation-database none \
+    >"$work/st-$role.log" 2>&1
+  rc=$?
+  set -e
+  elapsed=$(( $(date +%s) - start ))
+  # schemathesis ends with "Test cases:" / "446 generated, 0 found 0 unique failures" and "== ... in 8.15s ==".
+  result=$(grep -E '^=+ .* in [0-9.]+s =+$' "$work/st-$role.log" | tail -1 | sed -E 's/^=+ //; s/ =+$//' || true)
+  cases=$(grep -A1 '^Test cases:' "$work/st-$role.log" | tail -1 | sed -E 's/^ +//' || true)
+  if [ "$rc" -ne 0 ]; then
+    failed=1
+    echo "---- api-check: schemathesis as $role failed (exit $rc); its output:" >&2
+    cat "$work/st-$role.log" >&2
+  fi
+  summary+=("api-check: $role: ${cases:-? test cases}; ${result:-no summary} (${elapsed}s with its setup, exit $rc)")
+done
+printf '%s\n' "${summary[@]}"
+if [ "$failed" -ne 0 ]; then
+  echo "api-check: FAILED — the hub's answers differ from its description (see above); the hub's log ends:" >&2
+  tail -20 "$STATE/hub/hub.log" >&2 || true
+  exit 1
+fi
+echo "api-check: every role's run passed"

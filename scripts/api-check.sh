@@ -89,7 +89,7 @@ for role in admin auditor agency; do
     echo "---- api-check: schemathesis as $role failed (exit $rc); its output:" >&2
     cat "$work/st-$role.log" >&2
   fi
-  summary+=("api-check: $role: ${cases:-? test cases}; ${result:-no summary} (${elapsed}s with its setup, exit $rc)")
+  summary+=("api-check: $role: ${cases:-? test cases}; ${result:-no summary} (${elapsed}s, exit $rc)")
 done
 printf '%s\n' "${summary[@]}"
 if [ "$failed" -ne 0 ]; then

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Checks the hub's API against the description it serves (/openapi.yaml) with schemathesis: a hub loaded
 # like the quickstart (scripts/quickstart.sh, GX_KEEP_SERVING=1), then one run per role's token (admin,
-# auditor, one agency) with the examples, coverage and fuzzing phases under a fixed seed. A run fails on
-# any server error, an undocumented status code, a response outside its schema or content type, or an
-# undocumented response header. Prints one line per role and exits non-zero if any role failed.
+# auditor, a provider agency and its consumer) with the examples, coverage and fuzzing phases under a fixed
+# seed. A run fails on any server error, an undocumented status code, a response outside its schema or
+# content type, or an undocumented response header. Prints one line per role and exits non-zero if any role failed.
 # Usage: scripts/api-check.sh [--seed N] [--max-examples N] [--spec FILE]   (GX_BIN: the gx to run; built if
-# unset. --spec checks a local description file instead of the served one, to iterate without rebuilding.)
+# unset. --spec checks a local description file instead of the served one, to iterate without rebuilding;
+# GX_API_CHECK_LOGS=DIR keeps each role's schemathesis output there.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,24 +62,58 @@ grep -q "the hub serves at" "$work/quickstart.log" || { echo "api-check: the hub
 HUB="http://127.0.0.1:$PORT"
 for _ in $(seq 1 50); do curl -fsS "$HUB/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 
-# A long poll (wait=S on the two listing routes) rightly holds its answer up to 30 s when nothing arrives;
-# schemathesis would spend most of its time there, so wait is pinned to 0 (its parsing has unit tests).
-cat >"$work/schemathesis.toml" <<'TOML'
-[parameters]
-"query.wait" = 0
-TOML
-AGENCY=111100000000210552
+# The provider and the consumer of the quickstart's population-register (RK-001) agreements, pull and verification.
+PROVIDER=111100000000210552
+CONSUMER=11110000000021063W
 failed=0
 summary=()
-for role in admin auditor agency; do
+for role in admin auditor provider consumer; do
   case "$role" in
     admin) token_file="$STATE/hub/admin.token" ;;
     auditor) token_file="$STATE/hub/auditor.token" ;;
-    agency) token_file="$STATE/agencies/$AGENCY.token" ;;
+    provider) token_file="$STATE/agencies/$PROVIDER.token" ;;
+    consumer) token_file="$STATE/agencies/$CONSUMER.token" ;;
   esac
+  # A long poll (wait=S on the two listing routes) rightly holds its answer up to 30 s when nothing arrives;
+  # schemathesis would spend most of its time there, so wait is pinned to 0 (its parsing has unit tests).
+  # Path parameters draw half the time from what the quickstart loaded, so that the checks reach the
+  # answers of real agreements, batches, demands and objections, not only 404s (those the role's token lists).
+  list_codes() { curl -fsS -H "Authorization: Bearer $(tr -d '\n' <"$token_file")" "$HUB$1" |
+    python3 -c "import json, sys; print(json.dumps([$2 for x in json.load(sys.stdin)] or ['none'], ensure_ascii=False))"; }
+  cat >"$work/schemathesis-$role.toml" <<TOML
+[parameters]
+"query.wait" = 0
+[dictionaries.agreements]
+values = $(list_codes /v1/agreements "x['terms']['id']")
+[dictionaries.resources]
+values = $(list_codes /v1/catalogue "x['resource_code']")
+[dictionaries.agencies]
+values = $(list_codes /v1/agencies "x['code']")
+[dictionaries.demands]
+values = $(list_codes /v1/demands "x['demand']['id']")
+[dictionaries.objections]
+values = $(list_codes /v1/objections "x['objection']['id']")
+[dictionaries.sequences]
+values = [1, 2, 3]
+[[operations]]
+include-path-regex = "^/v1/agreements/[{]id[}]"
+parameters = { "path.id" = { dictionary = "agreements", probability = 0.5 }, "path.seq" = { dictionary = "sequences", probability = 0.5 } }
+[[operations]]
+include-path-regex = "^/v1/(resources|catalogue)/[{]code[}]"
+parameters = { "path.code" = { dictionary = "resources", probability = 0.5 } }
+[[operations]]
+include-path-regex = "^/v1/agencies/[{]code[}]"
+parameters = { "path.code" = { dictionary = "agencies", probability = 0.5 } }
+[[operations]]
+include-path-regex = "^/v1/demands/[{]id[}]"
+parameters = { "path.id" = { dictionary = "demands", probability = 0.5 } }
+[[operations]]
+include-path-regex = "^/v1/objections/[{]id[}]"
+parameters = { "path.id" = { dictionary = "objections", probability = 0.5 } }
+TOML
   start=$(date +%s)
   set +e
-  st --config-file "$work/schemathesis.toml" run "${SPEC:-$HUB/openapi.yaml}" --url "$HUB" \
+  st --config-file "$work/schemathesis-$role.toml" run "${SPEC:-$HUB/openapi.yaml}" --url "$HUB" \
     -H "Authorization: Bearer $(tr -d '\n' <"$token_file")" \
     --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance,response_headers_conformance \
     --phases examples,coverage,fuzzing --seed "$SEED" --max-examples "$MAX_EXAMPLES" \
@@ -87,6 +122,7 @@ for role in admin auditor agency; do
   rc=$?
   set -e
   elapsed=$(( $(date +%s) - start ))
+  if [ -n "${GX_API_CHECK_LOGS:-}" ]; then mkdir -p "$GX_API_CHECK_LOGS"; cp "$work/st-$role.log" "$GX_API_CHECK_LOGS/"; fi
   # schemathesis ends with "Test cases:" / "446 generated, 0 found 0 unique failures" and "== ... in 8.15s ==".
   result=$(grep -E '^=+ .* in [0-9.]+s =+$' "$work/st-$role.log" | tail -1 | sed -E 's/^=+ //; s/ =+$//' || true)
   cases=$(grep -A1 '^Test cases:' "$work/st-$role.log" | tail -1 | sed -E 's/^ +//' || true)

@@ -3,7 +3,9 @@
 # like the quickstart (scripts/quickstart.sh, GX_KEEP_SERVING=1), then one run per role's token (admin,
 # auditor, a provider agency and its consumer) with the examples, coverage and fuzzing phases under a fixed
 # seed. A run fails on any server error, an undocumented status code, a response outside its schema or
-# content type, or an undocumented response header. Prints one line per role and exits non-zero if any role failed.
+# content type, or an undocumented response header. Before them scripts/api-responses.py reads every GET
+# route with the loaded identifiers as each role and checks each answer against its schema. Prints one line
+# per role and one for the reads, and exits non-zero if anything failed.
 # Usage: scripts/api-check.sh [--seed N] [--max-examples N] [--spec FILE]   (GX_BIN: the gx to run; built if
 # unset. --spec checks a local description file instead of the served one, to iterate without rebuilding;
 # GX_API_CHECK_LOGS=DIR keeps each role's schemathesis output there.)
@@ -67,7 +69,17 @@ PROVIDER=111100000000210552
 CONSUMER=11110000000021063W
 failed=0
 summary=()
-for role in admin auditor provider consumer; do
+# schemathesis mostly invents identifiers; first every GET route is read with the loaded ones, as each role,
+# before the runs below suspend, revoke or answer what they find.
+set +e
+responses=$(python3 scripts/api-responses.py "${SPEC:-$HUB/openapi.yaml}" "$HUB" "$STATE/hub/admin.token" "$STATE/hub/auditor.token" \
+  "$STATE/agencies/$PROVIDER.token" "$STATE/agencies/$CONSUMER.token" 2>&1)
+rc=$?
+set -e
+[ "$rc" -eq 0 ] || { failed=1; echo "$responses" >&2; }
+summary+=("$(echo "$responses" | tail -1)")
+# The admin's run last: it suspends and revokes the agreements it finds, which the agencies' runs need.
+for role in consumer provider auditor admin; do
   case "$role" in
     admin) token_file="$STATE/hub/admin.token" ;;
     auditor) token_file="$STATE/hub/auditor.token" ;;

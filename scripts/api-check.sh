@@ -125,12 +125,13 @@ parameters = { "path.id" = { dictionary = "objections", probability = 0.5 } }
 TOML
   start=$(date +%s)
   set +e
-  st --config-file "$work/schemathesis-$role.toml" run "${SPEC:-$HUB/openapi.yaml}" --url "$HUB" \
+  # From the scratch folder: schemathesis keeps a cache (.schemathesis/) in the directory it runs in.
+  (cd "$work" && st --config-file "$work/schemathesis-$role.toml" run "${SPEC:-$HUB/openapi.yaml}" --url "$HUB" \
     -H "Authorization: Bearer $(tr -d '\n' <"$token_file")" \
     --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance,response_headers_conformance \
     --phases examples,coverage,fuzzing --seed "$SEED" --max-examples "$MAX_EXAMPLES" \
     --workers 2 --no-color --output-sanitize true --generation-database none \
-    >"$work/st-$role.log" 2>&1
+    >"$work/st-$role.log" 2>&1)
   rc=$?
   set -e
   elapsed=$(( $(date +%s) - start ))

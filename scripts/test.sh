@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit tests, the hub over HTTP on SQLite and on a throwaway PostgreSQL 15
 # (started here, stopped afterwards), real gx processes over loopback (including the quickstart script), and
-# the console in headless Chromium against a real hub (screenshots in .build/console-screenshots), and a
+# the console in headless Chromium against a real hub (screenshots in .build/console-screenshots), the API
+# against its own description with schemathesis per role (scripts/api-check.sh), and a
 # short random-crash campaign on each hub store (scripts/chaos.sh; the README reports long ones).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,7 @@ echo "test.sh: PostgreSQL 15 for tests at $GX_TEST_POSTGRES_URL (TLS CA: $GX_TES
 TMPDIR=$scratch "$(swift build --show-bin-path)/GongxiangPackageTests.xctest" --testing-library swift-testing \
   --experimental-maximum-parallelization-width 16 "$@"
 TMPDIR=$scratch python3 Tests/Browser/console_test.py --gx "$(swift build --show-bin-path)/gx" --out .build/console-screenshots
+TMPDIR=$scratch GX_BIN="$(swift build --show-bin-path)/gx" scripts/api-check.sh || { echo "test.sh: FAILED: the API differs from its description (scripts/api-check.sh above)" >&2; exit 1; }
 for store in sqlite postgres; do
   TMPDIR=$scratch GX_BIN="$(swift build --show-bin-path)/gx" scripts/chaos.sh --rows 5000 --kills 8 --seed 20261204 --store $store
 done

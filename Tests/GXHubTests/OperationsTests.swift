@@ -173,4 +173,38 @@ struct OpenAPIDescriptionTests {
         #expect(routed.subtracting(described).isEmpty, "routes not described: \(routed.subtracting(described).sorted())")
         #expect(described.subtracting(routed).isEmpty, "described but not routed: \(described.subtracting(routed).sorted())")
     }
+
+    /// `METHOD /path` → the status codes its `responses` list, from the served description.
+    static func documentedStatuses(_ yaml: String) -> [String: Set<String>] {
+        var statuses: [String: Set<String>] = [:]
+        var path: String?, operation: String?
+        for line in yaml.split(separator: "\n").map(String.init) {
+            if line.hasPrefix("  /"), line.hasSuffix(":") {
+                path = String(line.dropFirst(2).dropLast()); operation = nil
+            } else if !line.hasPrefix("  ") {
+                path = nil; operation = nil
+            } else if let path, let method = ["get", "post", "put", "delete", "patch"].first(where: { line == "    \($0):" }) {
+                operation = "\(method.uppercased()) \(path)"; statuses[operation!, default: []] = []
+            } else if let operation, line.hasPrefix("        \""), line.count > 12, !line.hasPrefix("         ") {
+                statuses[operation, default: []].insert(String(line.dropFirst(9).prefix(3)))
+            }
+        }
+        return statuses
+    }
+
+    @Test("every operation documents 503 and every secured one 401, and no answer is left a bare JSON object")
+    func documentsEveryStatus() async throws {
+        let fixture = try await HubFixture.make(.sqlite)
+        let served = try await fixture.hub.withClient { client in
+            try await client.call(.get, "/openapi.yaml").text
+        }
+        let statuses = Self.documentedStatuses(served)
+        #expect(statuses.count > 20)
+        for (operation, codes) in statuses {
+            #expect(codes.contains("503"), "\(operation) does not document 503 (connection limit, store unavailable)")
+            let open = ["GET /healthz", "GET /readyz", "GET /openapi.yaml"].contains(operation)
+            #expect(codes.contains("401") != open, "\(operation): 401 \(open ? "documented on an open route" : "not documented")")
+        }
+        #expect(!served.contains("schema: { type: object } }"), "a generic object schema is left in the description")
+    }
 }

@@ -118,10 +118,6 @@ public struct Hub: Sendable {
         batchDirectory.appendingPathComponent("incoming/\(Self.processTag)")
     }
 
-    /// Files that hold records (pushed batches, deliveries) are readable by the hub's user only: they carry
-    /// personal data.
-    static var recordFileAttributes: [FileAttributeKey: Any] { [.posixPermissions: 0o600] }
-
     static let processTag = "\(ProcessInfo.processInfo.hostName)-\(getpid())"
 
     /// Uploads cut off by a crash leave partial files behind; none of them was ever accepted. Removes the

@@ -342,6 +342,50 @@ def sm3(rows):
         os.unlink(f.name)
 
 
+def compare(reference, chaos):
+    """Stops both worlds' hubs and compares what the chaos world's consumer holds and its hub accepted with the
+    reference's. Returns (chaos report, consumer SM3, last sequence, lost rows, duplicates, problems)."""
+    report = {}
+    for world in (reference, chaos):
+        entries = world.audit_entries()
+        rows, columns = world.consumer_rows()
+        report[world.name] = dict(entries=entries, rows=rows, columns=columns, checkpoint=world.consumer_checkpoint())
+        world.stop_hub()
+        report[world.name]["audit"] = verify_audit(world)
+
+    ref, got = report[reference.name], report[chaos.name]
+    problems = []
+    ref_rows, got_rows = set(ref["rows"]), set(got["rows"])
+    lost = len(ref_rows - got_rows)
+    extra = len(got_rows - ref_rows)
+    if ref["columns"] != got["columns"]:
+        problems.append(f"consumer columns differ: {got['columns']} vs {ref['columns']}")
+    ref_digest, got_digest = sm3(ref["rows"]), sm3(got["rows"])
+    if ref_digest != got_digest:
+        problems.append(f"consumer table SM3 {got_digest} differs from the reference's {ref_digest}")
+    duplicated = max(0, accepted_records(got["entries"]) - accepted_records(ref["entries"]))
+    if accepted_records(got["entries"]) < accepted_records(ref["entries"]):
+        problems.append(f"the hub accepted {accepted_records(got['entries'])} records, the reference {accepted_records(ref['entries'])}")
+    twice = {key: n for key, n in receipts(got["entries"]).items() if n > 1}
+    duplicated += len(twice)
+    last_sequence = max((e["details"]["sequence"] for e in got["entries"] if e["action"] == "batch.accepted"), default=0)
+    if set(receipts(got["entries"])) != {(AGREEMENT, s) for s in range(1, last_sequence + 1)}:
+        missing = sorted({(AGREEMENT, s) for s in range(1, last_sequence + 1)} - set(receipts(got["entries"])))
+        problems.append(f"batches without a receipt: {missing[:10]}")
+    if last_sequence not in got["checkpoint"].values():
+        problems.append(f"the consumer's checkpoint {got['checkpoint']} is not the hub's last sequence {last_sequence}")
+    for name in (reference.name, chaos.name):
+        status, last = report[name]["audit"]
+        if status != 0:
+            problems.append(f"{name}: gx audit verify exited {status}: {last[0]}")
+    if twice:
+        problems.append(f"receipted more than once: {sorted(twice)[:10]}")
+    if lost or extra:
+        problems.append(f"{lost} reference rows missing or different at the consumer, {extra} rows the reference does not hold")
+
+    return got, got_digest, last_sequence, lost, duplicated, problems
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=10000)
@@ -382,43 +426,7 @@ def main():
         if chaos_nights > nights:
             Campaign(reference).nights(chaos_nights, first=nights + 1)  # the same exports, in the same order
 
-        report = {}
-        for world in worlds:
-            entries = world.audit_entries()
-            rows, columns = world.consumer_rows()
-            report[world.name] = dict(entries=entries, rows=rows, columns=columns, checkpoint=world.consumer_checkpoint())
-            world.stop_hub()
-            report[world.name]["audit"] = verify_audit(world)
-
-        ref, got = report["reference"], report["chaos"]
-        problems = []
-        ref_rows, got_rows = set(ref["rows"]), set(got["rows"])
-        lost = len(ref_rows - got_rows)
-        extra = len(got_rows - ref_rows)
-        if ref["columns"] != got["columns"]:
-            problems.append(f"consumer columns differ: {got['columns']} vs {ref['columns']}")
-        ref_digest, got_digest = sm3(ref["rows"]), sm3(got["rows"])
-        if ref_digest != got_digest:
-            problems.append(f"consumer table SM3 {got_digest} differs from the reference's {ref_digest}")
-        duplicated = max(0, accepted_records(got["entries"]) - accepted_records(ref["entries"]))
-        if accepted_records(got["entries"]) < accepted_records(ref["entries"]):
-            problems.append(f"the hub accepted {accepted_records(got['entries'])} records, the reference {accepted_records(ref['entries'])}")
-        twice = {key: n for key, n in receipts(got["entries"]).items() if n > 1}
-        duplicated += len(twice)
-        last_sequence = max((e["details"]["sequence"] for e in got["entries"] if e["action"] == "batch.accepted"), default=0)
-        if set(receipts(got["entries"])) != {(AGREEMENT, s) for s in range(1, last_sequence + 1)}:
-            missing = sorted({(AGREEMENT, s) for s in range(1, last_sequence + 1)} - set(receipts(got["entries"])))
-            problems.append(f"batches without a receipt: {missing[:10]}")
-        if last_sequence not in got["checkpoint"].values():
-            problems.append(f"the consumer's checkpoint {got['checkpoint']} is not the hub's last sequence {last_sequence}")
-        for name in ("reference", "chaos"):
-            status, last = report[name]["audit"]
-            if status != 0:
-                problems.append(f"{name}: gx audit verify exited {status}: {last[0]}")
-        if twice:
-            problems.append(f"receipted more than once: {sorted(twice)[:10]}")
-        if lost or extra:
-            problems.append(f"{lost} reference rows missing or different at the consumer, {extra} rows the reference does not hold")
+        got, got_digest, last_sequence, lost, duplicated, problems = compare(reference, chaos)
 
         print(f"kills {len(campaign.kills)} ({', '.join(f'{t} {n}' for t, n in sorted(collections.Counter(campaign.kills).items()))}), "
               f"nights {chaos_nights}, hub starts {chaos.hub_starts}, consumer rows {len(got['rows'])} (SM3 {got_digest[:16]}…), "

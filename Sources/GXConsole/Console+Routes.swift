@@ -118,7 +118,7 @@ extension Console {
         guard let sent = form["csrf"], let expected = request.cookies[Self.signInCookie]?.value, Self.constantTimeEqual(sent, expected) else {
             return signInPage(language: language, status: .forbidden, notice: nil, error: renderer.text("signin.form_expired", language))
         }
-        let address = context.remoteAddress?.ipAddress ?? "unknown"
+        let address = hub.clientAddress(of: request, context: context)
         let time = now()
         if let wait = await throttle.wait(for: address, at: time) {
             let message = renderer.text("signin.throttled", language).replacingOccurrences(of: "%s", with: String(Int(wait.rounded(.up))))

@@ -38,6 +38,9 @@ public struct Hub: Sendable {
     /// The keys that seal payload files at rest (SM4-CTR + HMAC-SM3); nil keeps them plain (tests of other
     /// behaviour). `gx hub serve` always passes them, creating the keyring beside the database on first start.
     public var dataKeys: DataKeyring?
+    /// Peers whose `X-Forwarded-For` names the client (the load balancers in front of several hubs; see
+    /// `clientAddress(of:context:)`). Empty: every peer is the client itself.
+    public var trustedProxies: Set<String> = []
     /// How many audit entries each caller's refused requests may cause.
     public let refusals = RefusalAuditing()
 

@@ -26,12 +26,15 @@ struct ConsoleFixture: Sendable {
     static let consumer = "11110000000021020F"
     static let outsider = "111100000000210552"
 
-    static func make(_ backend: StoreBackend) async throws -> ConsoleFixture {
+    /// `configure` sets what the hub must know before the console is mounted on it (the console keeps a copy).
+    static func make(_ backend: StoreBackend, configure: (inout Hub) -> Void = { _ in }) async throws -> ConsoleFixture {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gx-console-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try await backend.makeStore(in: directory)
         let key = try SM2PrivateKey.generate()
-        let hub = try Console.mounted(on: Hub(store: store, key: key, batchDirectory: directory.appendingPathComponent("batches")))
+        var plain = Hub(store: store, key: key, batchDirectory: directory.appendingPathComponent("batches"))
+        configure(&plain)
+        let hub = try Console.mounted(on: plain)
         let token = try await Hub.initialize(store: store, key: key)!
         var fixture = ConsoleFixture(store: store, hub: hub, adminToken: token)
         try await fixture.load()
@@ -86,6 +89,11 @@ struct ConsoleFixture: Sendable {
         try await Application(router: hub.router()).test(.router, body)
     }
 
+    /// Over a real connection on loopback, so the hub sees a peer address (127.0.0.1).
+    func withLiveClient<T: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+        try await Application(router: hub.router()).test(.live, body)
+    }
+
     func state(of id: String) async throws -> AgreementState? { try await store.agreement(id: id)?.state }
 }
 
@@ -99,6 +107,8 @@ struct Browser: Sendable {
     let client: any TestClientProtocol
     var session: String?
     var language = "zh-CN,zh;q=0.9"
+    /// Sent as X-Forwarded-For, as a load balancer in front of the hub adds it.
+    var forwardedFor: String?
 
     init(_ client: any TestClientProtocol) { self.client = client }
 
@@ -116,6 +126,7 @@ struct Browser: Sendable {
     func headers(extra: String? = nil) -> HTTPFields {
         var headers = HTTPFields()
         headers[.acceptLanguage] = language
+        if let forwardedFor { headers[Hub.forwardedFor] = forwardedFor }
         let cookies = [session.map { "gx_console=\($0)" }, extra].compactMap { $0 }
         if !cookies.isEmpty { headers[.cookie] = cookies.joined(separator: "; ") }
         return headers

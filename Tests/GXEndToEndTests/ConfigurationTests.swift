@@ -62,6 +62,20 @@ struct ConfigurationTests {
         #expect(refused.status != 0 && refused.stderr.contains("demands.review_working_days"), "\(refused.stderr)")
     }
 
+    @Test("trusted_proxies is a hub setting (an array in the file, ',' between addresses elsewhere); a name that is no IP address is refused")
+    func hubTrustedProxies() async throws {
+        let directory = try temporaryDirectory("hub-config")
+        let config = directory.appendingPathComponent("hub.toml").path
+        try "db = \"hub.sqlite\"\ntrusted_proxies = [\"10.0.0.5\", \"fd00::5\"]\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let printed = try await GXBinary.run(["hub", "serve", "--config", config, "--print-config"])
+        #expect(printed.stdout.contains("trusted_proxies = \"10.0.0.5,fd00::5\"   # config"), "\(printed.stdout)")
+        let flagged = try await GXBinary.run(["hub", "serve", "--config", config, "--trusted-proxies", "10.0.0.6", "--print-config"])
+        #expect(flagged.stdout.contains("trusted_proxies = \"10.0.0.6\"   # flag"), "\(flagged.stdout)")
+        let refused = try await GXBinary.run(["hub", "serve", "--db", directory.appendingPathComponent("none.sqlite").path],
+                                             environment: ["GX_HUB_TRUSTED_PROXIES": "10.0.0.5, balancer.example"])
+        #expect(refused.status != 0 && refused.stderr.contains("trusted_proxies") && refused.stderr.contains("balancer.example"), "\(refused.stderr)")
+    }
+
     @Test("an unknown key in the hub's config file is refused with its line")
     func hubUnknownKey() async throws {
         let config = try temporaryDirectory("hub-config").appendingPathComponent("hub.toml").path

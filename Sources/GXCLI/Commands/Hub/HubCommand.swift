@@ -70,11 +70,11 @@ struct HubCommand: AsyncParsableCommand {
             abstract: "Serve the hub's HTTP(S) JSON API and its web console (/console/) until SIGTERM or SIGINT (then shut down gracefully).",
             discussion: """
                 Settings come from, in rising precedence: defaults, the --config file (TOML: db, key, batches, \
-                listen, log_level, batch_retention_days, header_timeout_seconds, idle_timeout_seconds, max_connections, objection_answer_days, calendar, \
+                listen, log_level, batch_retention_days, header_timeout_seconds, idle_timeout_seconds, max_connections, trusted_proxies, objection_answer_days, calendar, \
                 [tls] certificate, key, client_ca, and [demands] review_working_days, reply_working_days), the \
                 environment (GX_HUB_DB, GX_HUB_KEY, GX_HUB_BATCHES, GX_HUB_LISTEN, \
                 GX_HUB_LOG_LEVEL, GX_HUB_BATCH_RETENTION_DAYS, GX_HUB_HEADER_TIMEOUT_SECONDS, \
-                GX_HUB_IDLE_TIMEOUT_SECONDS, GX_HUB_MAX_CONNECTIONS, GX_HUB_OBJECTION_ANSWER_DAYS, GX_HUB_CALENDAR (files separated by ':'), GX_HUB_TLS_CERTIFICATE, \
+                GX_HUB_IDLE_TIMEOUT_SECONDS, GX_HUB_MAX_CONNECTIONS, GX_HUB_TRUSTED_PROXIES, GX_HUB_OBJECTION_ANSWER_DAYS, GX_HUB_CALENDAR (files separated by ':'), GX_HUB_TLS_CERTIFICATE, \
                 GX_HUB_TLS_KEY, GX_HUB_TLS_CLIENT_CA, GX_HUB_DEMANDS_REVIEW_WORKING_DAYS, \
                 GX_HUB_DEMANDS_REPLY_WORKING_DAYS), then these flags. --print-config shows the result and where each \
                 value came from.
@@ -88,6 +88,11 @@ struct HubCommand: AsyncParsableCommand {
                 or of its previous answer, and may stay silent while sending a body for idle_timeout_seconds \
                 (default 60); otherwise the connection is closed. Long polls are not cut short. At most \
                 max_connections (default 2048) connections are open at once; one more is answered 503 and closed.
+
+                Behind a load balancer (Deploy/nginx), list its addresses in trusted_proxies (',' between them \
+                in --trusted-proxies and the environment; an array in the file): from those peers the last \
+                X-Forwarded-For address is taken as the client's, for slowing failed console sign-ins and for the \
+                audit log. From any other peer the header is ignored.
 
                 With a TLS certificate and key the hub speaks HTTPS (TLS 1.3, or 1.2 with ECDHE and AEAD \
                 suites only); they are read at start-up and again on SIGHUP (`systemctl reload gongxiang-hub`): \
@@ -127,6 +132,9 @@ struct HubCommand: AsyncParsableCommand {
         @Option(help: "Days to keep a batch's payload after every entitled consumer acknowledged it (0: prune at once; default 7).")
         var batchRetentionDays: Double?
 
+        @Option(help: "Load balancers' IP addresses, separated by ',': their X-Forwarded-For names the client (see below).")
+        var trustedProxies: String?
+
         @Option(help: "Working days a provider has to answer an objection (数据异议) before it goes to the authority (default 5).")
         var objectionAnswerDays: Int?
 
@@ -158,6 +166,7 @@ struct HubCommand: AsyncParsableCommand {
                 ("db", db), ("key", key), ("batches", batches), ("data_keys", dataKeys), ("listen", listen), ("log_level", logLevel),
                 ("batch_retention_days", batchRetentionDays.map { String($0) }),
                 ("objection_answer_days", objectionAnswerDays.map { String($0) }),
+                ("trusted_proxies", trustedProxies),
                 ("tls.certificate", tlsCertificate), ("tls.key", tlsKey), ("tls.client_ca", tlsClientCa),
                 ("calendar", calendar.isEmpty ? nil : calendar.joined(separator: ":")),
                 ("demands.review_working_days", demandReviewWorkingDays.map { String($0) }),
@@ -193,6 +202,7 @@ struct HubCommand: AsyncParsableCommand {
             let connections = try Self.connectionLimits(settings)
             let workingDays = try HubCalendarFiles.load(settings.calendarFiles)
             let demandLimits = try settings.demandTimeLimits()
+            let trustedProxies = try settings.trustedProxies()
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
@@ -229,6 +239,7 @@ struct HubCommand: AsyncParsableCommand {
                 served.demandTimeLimits = demandLimits
                 served.dataKeys = dataKeys
                 served.objectionAnswerWorkingDays = objectionDays
+                served.trustedProxies = trustedProxies
                 let hub = try GXConsole.Console.mounted(on: served)
                 hub.warnAboutCalendar()
                 hub.removeIncompleteUploads()

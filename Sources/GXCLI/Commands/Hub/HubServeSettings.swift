@@ -1,5 +1,6 @@
 import Foundation
 import GXDomain
+import GXHub
 import GXPostgres
 
 /// The effective settings of `gx hub serve`, layered: built-in defaults, then the config file (`--config`),
@@ -29,6 +30,8 @@ struct HubServeSettings {
         Setting(key: "header_timeout_seconds", environment: "GX_HUB_HEADER_TIMEOUT_SECONDS", value: "30"),
         Setting(key: "idle_timeout_seconds", environment: "GX_HUB_IDLE_TIMEOUT_SECONDS", value: "60"),
         Setting(key: "max_connections", environment: "GX_HUB_MAX_CONNECTIONS", value: "2048"),
+        /// Load balancers' addresses, separated by ',': their X-Forwarded-For names the client.
+        Setting(key: "trusted_proxies", environment: "GX_HUB_TRUSTED_PROXIES"),
         /// Holiday calendar files, separated by ':' (as PATH is); each adds a year or replaces one.
         Setting(key: "calendar", environment: "GX_HUB_CALENDAR"),
         Setting(key: "objection_answer_days", environment: "GX_HUB_OBJECTION_ANSWER_DAYS", value: "5"),
@@ -71,6 +74,7 @@ struct HubServeSettings {
         set("header_timeout_seconds", file.headerTimeoutSeconds.map { String($0) }, origin: origin)
         set("idle_timeout_seconds", file.idleTimeoutSeconds.map { String($0) }, origin: origin)
         set("max_connections", file.maxConnections.map { String($0) }, origin: origin)
+        set("trusted_proxies", file.trustedProxies.map { $0.joined(separator: ",") }, origin: origin)
         set("calendar", file.calendar.map { $0.compactMap(resolve).joined(separator: ":") }, origin: origin)
         set("demands.review_working_days", file.demands?.reviewWorkingDays.map { String($0) }, origin: origin)
         set("demands.reply_working_days", file.demands?.replyWorkingDays.map { String($0) }, origin: origin)
@@ -91,6 +95,15 @@ struct HubServeSettings {
     /// The calendar files, in order.
     var calendarFiles: [String] {
         (self["calendar"] ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
+    }
+
+    /// The load balancers whose X-Forwarded-For is believed, each an IP address.
+    func trustedProxies() throws(InvalidInput) -> Set<String> {
+        let addresses = (self["trusted_proxies"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for address in addresses where !Hub.isIPAddress(address) {
+            throw InvalidInput(field: "trusted_proxies", reason: "'\(address)' is not an IP address (a balancer's address as the hub sees it connect, e.g. 10.0.0.5)")
+        }
+        return Set(addresses)
     }
 
     /// The demand workflow's time limits, checked.
@@ -154,6 +167,8 @@ struct HubConfigFile: Decodable {
     var headerTimeoutSeconds: Double?
     var idleTimeoutSeconds: Double?
     var maxConnections: Int?
+    /// The load balancers' addresses (see `Hub.trustedProxies`).
+    var trustedProxies: [String]?
     var objectionAnswerDays: Int?
     var tls: TLS?
     /// Holiday calendar files (one year each), relative to the config file's directory.
@@ -163,7 +178,7 @@ struct HubConfigFile: Decodable {
     enum CodingKeys: String, CodingKey {
         case db, key, batches, dataKeys = "data_keys", listen, logLevel = "log_level", batchRetentionDays = "batch_retention_days", tls,
              headerTimeoutSeconds = "header_timeout_seconds", idleTimeoutSeconds = "idle_timeout_seconds",
-             maxConnections = "max_connections", objectionAnswerDays = "objection_answer_days", calendar, demands
+             maxConnections = "max_connections", trustedProxies = "trusted_proxies", objectionAnswerDays = "objection_answer_days", calendar, demands
     }
 
     init(from decoder: any Decoder) throws {
@@ -183,6 +198,7 @@ struct HubConfigFile: Decodable {
         headerTimeoutSeconds = try Self.seconds(c, .headerTimeoutSeconds)
         idleTimeoutSeconds = try Self.seconds(c, .idleTimeoutSeconds)
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections)
+        trustedProxies = try c.decodeIfPresent([String].self, forKey: .trustedProxies)
         objectionAnswerDays = try c.decodeIfPresent(Int.self, forKey: .objectionAnswerDays)
         tls = try c.decodeIfPresent(TLS.self, forKey: .tls)
         calendar = try c.decodeIfPresent([String].self, forKey: .calendar)

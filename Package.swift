@@ -217,7 +217,7 @@ let package = Package(
         .testTarget(
             name: "GXEndToEndTests",
             dependencies: [
-                "GXAgent", "GXCrypto", "GXDomain", "GXPostgres", "GXTestSupport", "gx",
+                "GXAgent", "GXCLI", "GXCrypto", "GXDomain", "GXPostgres", "GXTestSupport", "gx",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

@@ -11,6 +11,7 @@
 # - the units' gx command lines: every option must be one the built gx offers.
 # - hub.toml and agent.toml: TOML syntax (python3 tomllib), then gx's own parsers, which refuse unknown keys.
 # - compose.yaml: YAML syntax, if python3 has PyYAML. Shell scripts: bash -n.
+# - nginx/: `nginx -t` on the site file with its snippet, in a scratch prefix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy=${GX_DEPLOY_DIR:-Deploy}
@@ -135,6 +136,31 @@ if [ -e "$deploy/compose.yaml" ]; then
     fi
   else
     echo "  skip  $deploy/compose.yaml: python3 has no PyYAML (apt-get install python3-yaml to check it)"
+  fi
+fi
+
+if [ -e "$deploy/nginx/gongxiang-hub.conf" ]; then
+  echo "check-deploy: nginx configuration"
+  if command -v nginx >/dev/null; then
+    # nginx -t inside a frame of our own (pid, logs and temp files in a scratch prefix), the site file
+    # as installed beside its snippet, its TLS paths pointed at a throwaway certificate that exists.
+    frame=$(mktemp -d)
+    mkdir -p "$frame/snippets" "$frame/logs"
+    cp "$deploy/nginx/gongxiang-proxy.conf" "$frame/snippets/"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=check-deploy \
+      -keyout "$frame/hub.key" -out "$frame/hub.crt" 2>/dev/null
+    sed -e "s#/etc/gongxiang/tls/hub.crt#$frame/hub.crt#; s#/etc/gongxiang/tls/hub.key#$frame/hub.key#" \
+      "$deploy/nginx/gongxiang-hub.conf" >"$frame/site.conf"
+    printf 'pid %s/nginx.pid;\nerror_log %s/logs/error.log;\nevents {}\nhttp {\n    access_log off;\n    client_body_temp_path %s/logs;\n    proxy_temp_path %s/logs;\n    include %s/site.conf;\n}\n' \
+      "$frame" "$frame" "$frame" "$frame" "$frame" >"$frame/nginx.conf"
+    if out=$(nginx -t -p "$frame" -c "$frame/nginx.conf" 2>&1); then
+      ok "nginx -t: $deploy/nginx/gongxiang-hub.conf with gongxiang-proxy.conf"
+    else
+      fail "nginx -t: $deploy/nginx/gongxiang-hub.conf"; printf '%s\n' "$out" | sed 's/^/        /'
+    fi
+    rm -rf "$frame"
+  else
+    fail "no nginx to check $deploy/nginx with (scripts/setup.sh installs nginx-light)"
   fi
 fi
 

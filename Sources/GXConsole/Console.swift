@@ -32,8 +32,8 @@ public struct Console: Sendable {
     }
 
     /// The hub with the console mounted on its router.
-    public static func mounted(on hub: Hub) throws -> Hub {
-        let console = try Console(hub: hub)
+    public static func mounted(on hub: Hub, now: @escaping @Sendable () -> Date = { Date() }) throws -> Hub {
+        let console = try Console(hub: hub, now: now)
         var hub = hub
         hub.mounts.append(console.mount)
         return hub

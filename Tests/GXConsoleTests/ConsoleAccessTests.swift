@@ -54,7 +54,9 @@ struct ConsoleAccessTests {
 
     @Test("a wrong token is refused and audited; after five failures the address must wait even with a right token", arguments: StoreBackend.allCases)
     func failedSignIns(backend: StoreBackend) async throws {
-        let fixture = try await ConsoleFixture.make(backend)
+        // One instant throughout: the one-second wait after the fifth failure must not pass on a slow machine.
+        let instant = Date()
+        let fixture = try await ConsoleFixture.make(backend, now: { instant })
         let admin = fixture.adminToken
         try await fixture.withClient { client in
             var browser = Browser(client)

@@ -13,10 +13,12 @@ import Testing
 @Suite("Console behind a load balancer")
 struct ConsoleBehindProxyTests {
     static let wrongToken = "gx_" + String(repeating: "0", count: 64)
+    static let instant = Date()
 
     @Test("behind a trusted balancer, five failed sign-ins slow the forwarded client only, and the audit names it", arguments: StoreBackend.allCases)
     func trustedBalancer(backend: StoreBackend) async throws {
-        let fixture = try await ConsoleFixture.make(backend) { $0.trustedProxies = ["127.0.0.1"] }
+        // One instant throughout: the one-second wait after the fifth failure must not pass on a slow machine.
+        let fixture = try await ConsoleFixture.make(backend, now: { Self.instant }) { $0.trustedProxies = ["127.0.0.1"] }
         let admin = fixture.adminToken
         try await fixture.withLiveClient { client in
             var guesser = Browser(client)
@@ -40,7 +42,7 @@ struct ConsoleBehindProxyTests {
 
     @Test("X-Forwarded-For from a peer that is not a trusted balancer is ignored: the peer itself is slowed", arguments: StoreBackend.allCases)
     func untrustedPeer(backend: StoreBackend) async throws {
-        let fixture = try await ConsoleFixture.make(backend) { $0.trustedProxies = ["10.0.0.5"] }
+        let fixture = try await ConsoleFixture.make(backend, now: { Self.instant }) { $0.trustedProxies = ["10.0.0.5"] }
         let admin = fixture.adminToken
         try await fixture.withLiveClient { client in
             var guesser = Browser(client)

@@ -27,14 +27,15 @@ struct ConsoleFixture: Sendable {
     static let outsider = "111100000000210552"
 
     /// `configure` sets what the hub must know before the console is mounted on it (the console keeps a copy).
-    static func make(_ backend: StoreBackend, configure: (inout Hub) -> Void = { _ in }) async throws -> ConsoleFixture {
+    static func make(_ backend: StoreBackend, now: @escaping @Sendable () -> Date = { Date() },
+                     configure: (inout Hub) -> Void = { _ in }) async throws -> ConsoleFixture {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gx-console-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try await backend.makeStore(in: directory)
         let key = try SM2PrivateKey.generate()
         var plain = Hub(store: store, key: key, batchDirectory: directory.appendingPathComponent("batches"))
         configure(&plain)
-        let hub = try Console.mounted(on: plain)
+        let hub = try Console.mounted(on: plain, now: now)
         let token = try await Hub.initialize(store: store, key: key)!
         var fixture = ConsoleFixture(store: store, hub: hub, adminToken: token)
         try await fixture.load()

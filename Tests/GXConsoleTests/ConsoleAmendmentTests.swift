@@ -13,16 +13,16 @@ import Testing
 struct ConsoleAmendmentTests {
     static let page = "/console/agreements/\(ConsoleFixture.activeAgreement)"
 
-    /// Proposes removing 规划用途 from BJ-GX-2026-001 as the consumer, signed by `signers` in order.
-    func amend(_ fixture: ConsoleFixture, signedBy signers: [String]) async throws {
+    /// Proposes removing 规划用途 from BJ-GX-2026-001 (or `item` from `id`) as the consumer, signed by `signers` in order.
+    func amend(_ fixture: ConsoleFixture, signedBy signers: [String], id: String = ConsoleFixture.activeAgreement,
+               consumer: String = ConsoleFixture.consumer, removing item: String = "规划用途") async throws {
         let tokens = fixture.agencyTokens, keys = fixture.agencyKeys
         try await fixture.withClient { client in
-            let id = ConsoleFixture.activeAgreement
-            let view = try await client.api(.get, "/v1/agreements/\(id)", token: tokens[ConsoleFixture.consumer]!).decode(HubAPI.AgreementView.self)
-            let items = view.agreement.terms.items.filter { $0 != "规划用途" }
-            try await client.api(.post, "/v1/agreements/\(id)/amendment", token: tokens[ConsoleFixture.consumer]!,
-                                 json: HubAPI.Amend(items: items, reason: "不再需要规划用途")).expect(.created)
-            let amended = try await client.api(.get, "/v1/agreements/\(id)", token: tokens[ConsoleFixture.consumer]!)
+            let view = try await client.api(.get, "/v1/agreements/\(id)", token: tokens[consumer]!).decode(HubAPI.AgreementView.self)
+            let items = view.agreement.terms.items.filter { $0 != item }
+            try await client.api(.post, "/v1/agreements/\(id)/amendment", token: tokens[consumer]!,
+                                 json: HubAPI.Amend(items: items, reason: "不再需要\(item)")).expect(.created)
+            let amended = try await client.api(.get, "/v1/agreements/\(id)", token: tokens[consumer]!)
                 .decode(HubAPI.AgreementView.self).agreement.amendment!.terms
             for party in signers {
                 let signature = try keys[party]!.signature(for: amended.canonicalBytes)
@@ -56,6 +56,22 @@ struct ConsoleAmendmentTests {
         }
     }
 
+    @Test("the command the authority is shown to file an amendment names the levels above 一般 it must acknowledge", arguments: StoreBackend.allCases)
+    func fileCommandNamesLevels(backend: StoreBackend) async throws {
+        let fixture = try await ConsoleFixture.make(backend)
+        let id = "BJ-GX-2026-004"
+        try await fixture.importAgreement(id, through: .active)
+        let terms = try #require(try await fixture.store.agreement(id: id)?.terms)
+        try await amend(fixture, signedBy: [terms.consumer, terms.provider], id: id, consumer: terms.consumer, removing: "人员状态代码")
+        let admin = fixture.adminToken
+        try await fixture.withClient { client in
+            var authority = Browser(client)
+            try await authority.signIn(admin)
+            let page = try await authority.get("/console/agreements/\(id)").text
+            #expect(page.contains("gx agreement file \(id)") && page.contains("--acknowledge-levels 重要"), "\(page)")
+        }
+    }
+
     @Test("once filed, the page lists both revisions with who signed and filed each, the first marked superseded", arguments: StoreBackend.allCases)
     func revisionHistory(backend: StoreBackend) async throws {
         let fixture = try await ConsoleFixture.make(backend)
@@ -64,7 +80,9 @@ struct ConsoleAmendmentTests {
         try await fixture.withClient { client in
             var authority = Browser(client)
             try await authority.signIn(admin)
-            #expect(try await authority.get(Self.page).text.contains("gx agreement file \(ConsoleFixture.activeAgreement)"))
+            let pending = try await authority.get(Self.page).text
+            #expect(pending.contains("gx agreement file \(ConsoleFixture.activeAgreement)"))
+            #expect(!pending.contains("--acknowledge-levels"), "BJ-GX-2026-001 shares only 一般 items")
             try await client.api(.post, "/v1/agreements/\(ConsoleFixture.activeAgreement)/amendment/filing", token: admin).expect(.ok)
             let page = try await authority.get(Self.page).text
             #expect(!page.contains("待生效变更"))

@@ -40,8 +40,9 @@ struct AmendmentProcessTests {
         // Night 3 is pushed while the amendment awaits filing: projected to the terms in force.
         let night3 = try await world.agent(world.providerConfig)
         #expect(night3.status == 0, "\(night3.stderr)")
-        let filed = try await gx(["agreement", "file", Self.agreement], as: nil)
-        #expect(filed.stdout.contains("active, amendment 1 in force"))
+        // The population register's items are 重要 (GB/T 43697-2024): the authority acknowledges it again.
+        let filed = try await gx(["agreement", "file", Self.agreement, "--acknowledge-levels", "重要"], as: nil)
+        #expect(filed.stdout.contains("active, amendment 1 in force") && filed.stdout.contains("acknowledging 重要"), "\(filed.stdout)")
 
         // The consumer maps the new item; the provider's night 4 resends every row (`--full`) so each gets it.
         try Self.mapItem(Self.address, of: Self.agreement, in: world.consumerConfig)

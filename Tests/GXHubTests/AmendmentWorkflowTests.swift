@@ -62,7 +62,8 @@ struct AmendmentWorkflowTests {
             let signed = try await client.agreementView(terms.id, token: fixture.adminToken)
             #expect(signed.amendment?.state == .signedByProvider && signed.terms == terms)
 
-            let filed = try await client.call(.post, "/v1/agreements/\(terms.id)/amendment/filing", token: fixture.adminToken)
+            let filed = try await client.call(.post, "/v1/agreements/\(terms.id)/amendment/filing", token: fixture.adminToken,
+                                              json: HubAPI.Filing(acknowledgedLevels: ["重要"]))
             try filed.expect(.ok)
             let agreement = try filed.decode(HubAPI.AgreementView.self).agreement
             #expect(agreement.state == .active)
@@ -83,6 +84,31 @@ struct AmendmentWorkflowTests {
         #expect(actions.suffix(4) == ["agreement.amendment_proposed", "agreement.amendment_signed", "agreement.amendment_signed", "agreement.amended"])
     }
 
+    @Test("an amendment keeping items above 一般 is filed only when the authority acknowledges their levels, kept in its filing and audit entry",
+          arguments: StoreBackend.allCases)
+    func filingAcknowledgesLevels(_ backend: StoreBackend) async throws {
+        let (fixture, terms) = try await activePopulation(backend)
+        let consumer = fixture.party(terms.consumer), provider = fixture.party(terms.provider)
+        try await fixture.hub.withClient { client in
+            try await client.amend(terms.id, Self.addPhone, token: consumer.token).expect(.created)
+            try await client.signAmendment(terms.id, as: consumer).expect(.ok)
+            try await client.signAmendment(terms.id, as: provider).expect(.ok)
+            let path = "/v1/agreements/\(terms.id)/amendment/filing"
+            let bare = try await client.call(.post, path, token: fixture.adminToken)
+            #expect(bare.status == .badRequest && bare.error?.field == "acknowledged_levels", "\(bare.text)")
+            #expect(bare.error?.error.contains("公民身份号码 (重要)") == true, "\(bare.text)")
+            let wrong = try await client.call(.post, path, token: fixture.adminToken, json: HubAPI.Filing(acknowledgedLevels: ["核心"]))
+            #expect(wrong.status == .badRequest && wrong.error?.field == "acknowledged_levels", "\(wrong.text)")
+            #expect(try await client.agreementView(terms.id, token: fixture.adminToken).terms == terms, "a refused filing changes nothing")
+            let filed = try await client.call(.post, path, token: fixture.adminToken, json: HubAPI.Filing(acknowledgedLevels: ["重要"]))
+            try filed.expect(.ok)
+            let agreement = try filed.decode(HubAPI.AgreementView.self).agreement
+            #expect(agreement.terms.amendment == 1 && agreement.filing?.acknowledgedLevels == ["重要"])
+        }
+        let entry = try #require(try await fixture.store.auditEntries(matching: AuditQuery(action: "agreement.amended")).first)
+        #expect(entry.details["acknowledged_levels"] == .array([.string("重要")]))
+    }
+
     @Test("batches arriving before the amendment is filed are delivered with the old items, the next one after filing with the new item",
           arguments: StoreBackend.allCases)
     func nextDeliveryCarriesTheNewItem(_ backend: StoreBackend) async throws {
@@ -94,7 +120,8 @@ struct AmendmentWorkflowTests {
             try await client.signAmendment(terms.id, as: provider).expect(.ok)
             let before = try PopulationBatch.build((1...3).map { PopulationBatch.record($0) }, sequence: 1, key: provider.key)
             try await client.push(before, token: provider.token).expect(.created)
-            try await client.call(.post, "/v1/agreements/\(terms.id)/amendment/filing", token: fixture.adminToken).expect(.ok)
+            try await client.call(.post, "/v1/agreements/\(terms.id)/amendment/filing", token: fixture.adminToken,
+                                  json: HubAPI.Filing(acknowledgedLevels: ["重要"])).expect(.ok)
             let after = try PopulationBatch.build((4...5).map { PopulationBatch.record($0) }, sequence: 2, key: provider.key)
             try await client.push(after, token: provider.token).expect(.created)
 

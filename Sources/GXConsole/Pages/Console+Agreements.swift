@@ -170,7 +170,11 @@ extension Console {
             values["objectHref"] = "\(Self.prefix)/objections/raise?agreement=\(Self.pathEscaped(id))"
         }
         let names = [terms.provider: provider?.name ?? terms.provider, terms.consumer: consumer?.name ?? terms.consumer]
-        values.merge(amendmentValues(agreement, visitor, names: names, hubAddress: hubAddress)) { current, _ in current }
+        var amendedEntry = entry
+        if let amended = agreement.amendment?.terms, amended.schemaVersion != terms.schemaVersion {
+            amendedEntry = try await hub.store.catalogueEntry(resourceCode: amended.resourceCode, schemaVersion: amended.schemaVersion)
+        }
+        values.merge(amendmentValues(agreement, visitor, names: names, hubAddress: hubAddress, entry: amendedEntry)) { current, _ in current }
         if let done, let act = AgreementAct(rawValue: done) { values["done"] = text("act.done_\(act.rawValue)", visitor) }
         return render("agreement", title: "\(text("agreement.title", visitor)) \(id)", values, for: visitor)
     }

@@ -3,8 +3,10 @@ import GXHub
 
 extension Console {
     /// The agreement page's pending amendment and revision history: each revision's terms digest, who
-    /// signed it and when, who filed it and when it was superseded.
-    func amendmentValues(_ agreement: SharingAgreement, _ visitor: Visitor, names: [String: String], hubAddress: String) -> [String: Any] {
+    /// signed it and when, who filed it and when it was superseded. `entry` is the catalogue entry of the
+    /// amended terms: the filing command names the levels above 一般 the authority must acknowledge.
+    func amendmentValues(_ agreement: SharingAgreement, _ visitor: Visitor, names: [String: String], hubAddress: String,
+                         entry: CatalogueEntry?) -> [String: Any] {
         func signer(_ signature: AgreementSignature?) -> String {
             signature.map { "\(names[$0.signer] ?? $0.signer) · \($0.signedAt)" } ?? "—"
         }
@@ -42,7 +44,9 @@ extension Console {
                 pending["signCommand"] = Self.signCommand(agreement.id, hub: hubAddress)
             }
         } else if visitor.principal.kind == .admin {
+            let levels = entry.map { amendment.terms.levelsToAcknowledge(in: $0) } ?? []
             pending["fileCommand"] = "gx agreement file \(agreement.id) --hub \(hubAddress) --token-file admin.token"
+                + (levels.isEmpty ? "" : " --acknowledge-levels \(levels.joined(separator: ","))")
         }
         values["amendment"] = pending
         return values

@@ -231,7 +231,7 @@ struct HubCommand: AsyncParsableCommand {
                 served.objectionAnswerWorkingDays = objectionDays
                 let hub = try GXConsole.Console.mounted(on: served)
                 hub.warnAboutCalendar()
-                hub.removeIncompleteUploads()
+                await hub.removeIncompleteUploads()
                 try await hub.application(host: host, port: port, connections: connections).runService()
             }
         }

@@ -119,7 +119,7 @@ struct HubCommand: AsyncParsableCommand {
         var payloads: String?
 
         @Option(help: ArgumentHelp("Directory of the SM4 data keys that seal payload files at rest (default: data-keys/ beside the hub's key).",
-                                   discussion: "Created with a first key when missing. Hub processes sharing a batch directory must share this directory too. After `gx data-key rotate`, restart them."))
+                                   discussion: "Created with a first key when missing. Hub processes on one database (or sharing a batch directory) must share this directory too: copy it to each. After `gx data-key rotate`, restart them."))
         var dataKeys: String?
 
         @Option(help: "Address to listen on, HOST:PORT (default 127.0.0.1:8480).")

@@ -79,8 +79,9 @@ let package = Package(
         .target(
             name: "GXStorage",
             dependencies: [
-                "GXDomain", "GXPostgres",
+                "GXCrypto", "GXDomain", "GXPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

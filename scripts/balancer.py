@@ -38,10 +38,11 @@ class BalancedWorld(World):
     def __init__(self, name, directory, gx, postgres_url, rows, seed, nginx, payloads):
         super().__init__(name, directory, gx, "postgres", postgres_url, rows, seed)
         if payloads == "postgres":
-            shutil.rmtree(self.state / "batches")  # no shared batch directory
+            shutil.rmtree(self.state / "batches", ignore_errors=True)  # no shared batch directory
             self.payload_arguments = ["--payloads", "postgres"]
         else:  # the set-up this replaces: one batch directory every hub mounts (NFS in practice)
-            self.payload_arguments = ["--batches", str(self.state / "batches")]
+            (self.state / "batches").mkdir(exist_ok=True)
+            self.payload_arguments = ["--payloads", "files", "--batches", str(self.state / "batches")]
         self.hubs = {}
         for label in ("A", "B"):
             home = self.state / f"hub-{label}"

@@ -72,8 +72,8 @@ class World:
                            check=True, capture_output=True)
             self.database = postgres_url.replace("/postgres?", f"/{database}?", 1) if "/postgres?" in postgres_url \
                 else postgres_url.rsplit("/", 1)[0] + "/" + database
-            (self.state / "batches").mkdir()
-            self.serve_extra = ["--key", str(self.state / "hub" / "hub.key"), "--batches", str(self.state / "batches")]
+            # Payloads in the database (no --batches): a hub killed mid-push leaves its upload there.
+            self.serve_extra = ["--key", str(self.state / "hub" / "hub.key")]
             self.run([gx, "hub", "init", "--db", self.database, "--key-dir", str(self.state / "hub")])
 
     def run(self, arguments, check=True):

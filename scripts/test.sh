@@ -3,7 +3,8 @@
 # (started here, stopped afterwards), real gx processes over loopback (including the quickstart script), and
 # the console in headless Chromium against a real hub (screenshots in .build/console-screenshots), the API
 # against its own description with schemathesis per role (scripts/api-check.sh), and a
-# short random-crash campaign on each hub store (scripts/chaos.sh; the README reports long ones).
+# short random-crash campaign on each hub store (scripts/chaos.sh; the README reports long ones), and two
+# hubs on one PostgreSQL behind nginx, each killed in turn mid-night (scripts/balancer.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -25,3 +26,4 @@ TMPDIR=$scratch GX_BIN="$(swift build --show-bin-path)/gx" scripts/api-check.sh 
 for store in sqlite postgres; do
   TMPDIR=$scratch GX_BIN="$(swift build --show-bin-path)/gx" scripts/chaos.sh --rows 5000 --kills 8 --seed 20261204 --store $store
 done
+TMPDIR=$scratch GX_BIN="$(swift build --show-bin-path)/gx" scripts/balancer.sh --rows 20000 --seed 20261204

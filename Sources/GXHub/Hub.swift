@@ -17,6 +17,8 @@ public struct Hub: Sendable {
     public let logger: Logger
     /// Where batch payloads and their per-consumer projections are kept (beside the database).
     public let batchDirectory: URL
+    /// Where payloads are kept: files in `batchDirectory` (the default), or the PostgreSQL database.
+    public let payloads: any PayloadStore
     public let limits: BatchLimits
     /// HTTPS when set, with mutual TLS when it names a client CA.
     public let tls: HubTLS?
@@ -46,9 +48,10 @@ public struct Hub: Sendable {
 
     public init(store: any HubStore, key: SM2PrivateKey, batchDirectory: URL, limits: BatchLimits = BatchLimits(), tls: HubTLS? = nil,
                 metrics: HubMetrics = HubMetrics(), arrivals: BatchArrivals = BatchArrivals(), calendar: WorkingDayCalendar = .shipped(),
-                name: String = "gongxiang-hub",
+                name: String = "gongxiang-hub", payloads: (any PayloadStore)? = nil,
                 logger: Logger = Logger(label: "gongxiang.hub")) {
         self.store = store
+        self.payloads = payloads ?? FilePayloadStore(directory: batchDirectory)
         self.calendar = calendar
         self.key = key
         self.batchDirectory = batchDirectory
@@ -115,30 +118,11 @@ public struct Hub: Sendable {
                            services: services, logger: logger)
     }
 
-    /// Where this process streams uploads in progress: `incoming/<host>-<pid>`, so hub processes sharing the
-    /// batch directory never touch each other's partial files.
-    var incomingDirectory: URL {
-        batchDirectory.appendingPathComponent("incoming/\(Self.processTag)")
-    }
-
-    static let processTag = "\(ProcessInfo.processInfo.hostName)-\(getpid())"
-
-    /// Uploads cut off by a crash leave partial files behind; none of them was ever accepted. Removes the
-    /// folders of hub processes on this host that no longer run, and anything else nobody has written to
-    /// for `age` (another host's process that died, or files of an older layout).
-    public func removeIncompleteUploads(olderThan age: TimeInterval = 3600) {
-        let incoming = batchDirectory.appendingPathComponent("incoming")
-        let cutoff = now().addingTimeInterval(-age)
-        let host = ProcessInfo.processInfo.hostName + "-"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? [] where name != Self.processTag {
-            let entry = incoming.appendingPathComponent(name)
-            if name.hasPrefix(host), let pid = pid_t(name.dropFirst(host.count)) {
-                if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(at: entry) }
-                continue
-            }
-            let modified = (try? FileManager.default.attributesOfItem(atPath: entry.path))?[.modificationDate] as? Date
-            if modified.map({ $0 < cutoff }) ?? true { try? FileManager.default.removeItem(at: entry) }
-        }
+    /// Uploads cut off by a crash leave partial payloads behind; none of them was ever accepted. Removes those
+    /// of hub processes on this host that no longer run, and anything else nobody has written to for `age`
+    /// (another host's process that died, or files of an older layout).
+    public func removeIncompleteUploads(olderThan age: TimeInterval = 3600) async {
+        await payloads.removeAbandonedUploads(olderThan: age)
     }
 
     func now() -> Date { Date() }

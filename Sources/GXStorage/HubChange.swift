@@ -33,4 +33,10 @@ public enum HubChange: Sendable {
     /// Inserts a verification request (`expectedRevision` nil; the next sequence of its agreement) or updates
     /// one that is still at `expectedRevision` (its answer, its receipt).
     case saveVerification(StoredVerification, expectedRevision: Int?)
+    /// Keeps a finished upload, written under a provisional name, under the name a row of the same commit
+    /// gives it (`PayloadStore.keeping`). Only a store that keeps payloads (PostgreSQL) applies it.
+    case keepPayload(provisional: String, as: String)
+    /// Deletes kept payloads in the commit that stops naming them (`PayloadStore.deleting`). Only a store
+    /// that keeps payloads (PostgreSQL) applies it.
+    case deletePayloads([String])
 }

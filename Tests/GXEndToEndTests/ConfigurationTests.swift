@@ -76,6 +76,24 @@ struct ConfigurationTests {
         #expect(refused.status != 0 && refused.stderr.contains("trusted_proxies") && refused.stderr.contains("balancer.example"), "\(refused.stderr)")
     }
 
+    @Test("where a hub keeps its payloads is a setting (payloads: files or postgres), refused before serving when it cannot hold")
+    func hubPayloadPlace() async throws {
+        let directory = try temporaryDirectory("hub-config")
+        let config = directory.appendingPathComponent("hub.toml").path
+        try "db = \"postgres://gongxiang_hub@db.example/gongxiang\"\npayloads = \"postgres\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let printed = try await GXBinary.run(["hub", "serve", "--config", config, "--print-config"])
+        #expect(printed.status == 0 && printed.stdout.contains("payloads = \"postgres\"   # config \(config)"), "\(printed.stdout)\(printed.stderr)")
+        let flagged = try await GXBinary.run(["hub", "serve", "--config", config, "--payloads", "files", "--print-config"],
+                                             environment: ["GX_HUB_PAYLOADS": "postgres"])
+        #expect(flagged.stdout.contains("payloads = \"files\"   # flag"), "\(flagged.stdout)")
+        // SQLite has no database to keep payloads in; an unknown place is named.
+        let sqlite = directory.appendingPathComponent("none.sqlite").path
+        let onSQLite = try await GXBinary.run(["hub", "serve", "--db", sqlite, "--payloads", "postgres"])
+        #expect(onSQLite.status != 0 && onSQLite.stderr.contains("payloads") && onSQLite.stderr.contains("SQLite"), "\(onSQLite.stderr)")
+        let unknown = try await GXBinary.run(["hub", "serve", "--db", sqlite, "--payloads", "nfs"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("payloads") && unknown.stderr.contains("files or postgres"), "\(unknown.stderr)")
+    }
+
     @Test("an unknown key in the hub's config file is refused with its line")
     func hubUnknownKey() async throws {
         let config = try temporaryDirectory("hub-config").appendingPathComponent("hub.toml").path

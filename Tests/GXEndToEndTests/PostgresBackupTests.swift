@@ -27,7 +27,7 @@ struct PostgresBackupTests {
         #expect(try await TestPostgres.rows("SELECT count(*) FROM audit_entries", in: restored) == original)
 
         let served = try await HubProcess(database: restored.description, directory: world.state,
-                                    arguments: ["--key", world.state.appendingPathComponent("hub/hub.key").path, "--batches", world.batches])
+                                    arguments: ["--key", world.state.appendingPathComponent("hub/hub.key").path])
         defer { served.stop() }
         let ready = try await ProcessRunner.run("/usr/bin/curl", ["-fsS", "\(served.url)/readyz"])
         #expect(ready.status == 0 && ready.stdout.contains("ready"), "\(ready.stdout)\(ready.stderr)")

@@ -15,7 +15,6 @@ struct PostgresWorld {
 
     var hubURL: String { hubDatabase.description }
     var adminToken: String { state.appendingPathComponent("hub/admin.token").path }
-    var batches: String { state.appendingPathComponent("batches").path }
     func agencyFile(_ code: String, _ suffix: String) -> String { state.appendingPathComponent("agencies/\(code).\(suffix)").path }
 
     static func make() async throws -> PostgresWorld {
@@ -24,10 +23,10 @@ struct PostgresWorld {
         return world
     }
 
-    /// A `gx hub serve` on the world's database; several may run at once, sharing the batch directory.
+    /// A `gx hub serve` on the world's database, keeping its payloads there (no `--batches`): several may run
+    /// at once, sharing nothing but the database.
     func serve() async throws -> HubProcess {
-        try await HubProcess(database: hubURL, directory: state,
-                       arguments: ["--key", state.appendingPathComponent("hub/hub.key").path, "--batches", batches])
+        try await HubProcess(database: hubURL, directory: state, arguments: ["--key", state.appendingPathComponent("hub/hub.key").path])
     }
 
     /// Runs gx, requiring success.

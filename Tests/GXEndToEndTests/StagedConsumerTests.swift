@@ -25,14 +25,15 @@ struct StagedConsumerTests {
             let built = try PopulationBatch.build(records, sequence: Int64(sequence), key: key)
             #expect(try await PostgresHubTests.push(built, to: hub, token: token).status == 201)
         }
-        // The hub prepared each delivery as it accepted the batch; damage the second one on the hub's disk.
-        let deliveries = world.state.appendingPathComponent("batches/RK-001/deliveries/\(PopulationBatch.agreement)")
-        let second = try #require(try FileManager.default.contentsOfDirectory(atPath: deliveries.path).first { $0.hasPrefix("2-") })
+        // The hub prepared each delivery as it accepted the batch, in its database; damage the second one there.
         // Same length, one byte changed: what the hub signed no longer arrives.
-        let file = deliveries.appendingPathComponent(second)
-        var bytes = [UInt8](try Data(contentsOf: file))
-        bytes[bytes.count / 2] ^= 0x55
-        try Data(bytes).write(to: file)
+        try await TestPostgres.execute("""
+            UPDATE payload_chunks SET bytes = set_byte(bytes, length(bytes) / 2, get_byte(bytes, length(bytes) / 2) # 85)
+            WHERE chunk_no = 0 AND payload_id = (SELECT id FROM payloads WHERE name LIKE 'RK-001/deliveries/\(PopulationBatch.agreement)/2-%')
+            """, in: world.hubDatabase)
+        let damaged = try await TestPostgres.rows("SELECT count(*)::text FROM payloads WHERE name LIKE 'RK-001/deliveries/\(PopulationBatch.agreement)/2-%'",
+                                                  in: world.hubDatabase)
+        #expect(damaged == [["1"]])
 
         for run in 1...2 {
             let consumed = try await GXBinary.run(["agent", "run", "--config", agents.consumerConfig])

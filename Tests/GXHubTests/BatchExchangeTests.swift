@@ -179,11 +179,13 @@ struct BatchExchangeTests {
             try #expect(await client.push(built, token: provider.token).status == .unprocessableContent)
         }
         #expect(try await fixture.store.delivery(agreementID: PopulationBatch.agreement, sequence: 1) == nil)
-        var isDirectory: ObjCBool = false
-        let files = try FileManager.default.subpathsOfDirectory(atPath: fixture.hub.batchDirectory.path).filter {
-            FileManager.default.fileExists(atPath: fixture.hub.batchDirectory.appendingPathComponent($0).path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        // An abandoned upload in the database is deleted just after the refusal is answered.
+        var stored = try await fixture.storedPayloads()
+        for _ in 0..<50 where !stored.isEmpty {
+            try await Task.sleep(for: .milliseconds(100))
+            stored = try await fixture.storedPayloads()
         }
-        #expect(files.isEmpty, "\(files)")
+        #expect(stored.isEmpty, "\(stored)")
     }
 
     @Test("a delivery projected on first pull is refused when the kept payload no longer matches its manifest", arguments: StoreBackend.allCases)
@@ -200,11 +202,11 @@ struct BatchExchangeTests {
         #expect(try await fixture.store.delivery(agreementID: PopulationBatch.agreement, sequence: 1) == nil)
         // Sealed under the hub's own data key, so only the SM3 check can tell it is not the provider's payload.
         let other = try PopulationBatch.build([PopulationBatch.record(3), PopulationBatch.record(4)], sequence: 1, key: provider.key)
-        let kept = fixture.hub.batchDirectory.appendingPathComponent(payloadPath).path
-        try FileManager.default.removeItem(atPath: kept)
-        let writer = try PayloadFileWriter(path: kept, sealingWith: try #require(fixture.hub.dataKeys).current)
-        try writer.write(other.payload)
-        try writer.finish()
+        let writer = try await fixture.hub.payloads.create(sealingWith: try #require(fixture.hub.dataKeys).current)
+        try await writer.write(other.payload)
+        try await writer.finish()
+        await fixture.hub.payloads.delete([payloadPath])
+        try await fixture.store.commit(try await fixture.hub.payloads.keeping(writer.name, as: payloadPath), audit: [], at: Date())
         try await fixture.hub.withClient { client in
             let pulled = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
             #expect(pulled.status == .internalServerError)
@@ -222,12 +224,12 @@ struct BatchExchangeTests {
                                   token: provider.token).expect(.created)
         }
         let prepared = try #require(try await fixture.store.delivery(agreementID: PopulationBatch.agreement, sequence: 1))
-        let file = fixture.hub.batchDirectory.appendingPathComponent(try #require(prepared.payloadPath))
-        try Data(try Data(contentsOf: file).dropLast(10)).write(to: file)
+        let name = try #require(prepared.payloadPath)
+        try await fixture.replaceStoredBytes(name, with: try await fixture.storedBytes(name).dropLast(10))
         try await fixture.hub.withClient { client in
             let pulled = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
             #expect(pulled.status == .internalServerError)
-            #expect(pulled.text.contains("the batch directory is damaged"), "\(pulled.text)")
+            #expect(pulled.text.contains("\(fixture.hub.payloads.place) is damaged"), "\(pulled.text)")
         }
     }
 
@@ -288,8 +290,8 @@ struct BatchExchangeTests {
         }
         let stored = try await fixture.store.lastBatchSequence(resourceCode: "RK-001")
         #expect(stored == 0)
-        let kept = try FileManager.default.subpathsOfDirectory(atPath: fixture.hub.batchDirectory.path).filter { $0.hasSuffix(".deflate") }
-        #expect(kept.isEmpty)
+        let kept = try await fixture.hub.payloads.names()
+        #expect(kept.isEmpty, "\(kept)")
     }
 
     @Test("a manifest not signed by the provider's registered key is refused", arguments: StoreBackend.allCases)
@@ -378,7 +380,7 @@ struct BatchExchangeTests {
         let second = try await fixture.store.batch(resourceCode: "RK-001", sequence: 2)
         #expect(first?.payloadPath == nil && second?.payloadPath != nil)
         // Batch 2's payload and the delivery prepared from it when it arrived.
-        let files = try FileManager.default.subpathsOfDirectory(atPath: fixture.hub.batchDirectory.path).filter { $0.hasSuffix(".deflate") }
+        let files = try await fixture.hub.payloads.names()
         #expect(files.count == 2 && files.allSatisfy { $0.hasPrefix("RK-001/2-") || $0.hasPrefix("RK-001/deliveries/\(PopulationBatch.agreement)/2-") },
                 "\(files)")
         try await fixture.hub.withClient { client in

@@ -15,6 +15,9 @@ extension HubFixture {
         } else {
             store = try SQLiteHubStore(path: directory.appendingPathComponent("hub.sqlite").path)
         }
-        return Hub(store: store, key: hub.key, batchDirectory: hub.batchDirectory, limits: hub.limits, arrivals: arrivals)
+        var second = Hub(store: store, key: hub.key, batchDirectory: hub.batchDirectory, limits: hub.limits, arrivals: arrivals,
+                         payloads: Self.payloads(for: store))
+        second.dataKeys = hub.dataKeys
+        return second
     }
 }

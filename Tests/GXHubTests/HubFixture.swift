@@ -10,8 +10,8 @@ import NIOCore
 import Testing
 
 /// A hub on a fresh store with its admin credential, the shipped agencies registered with
-/// fresh keys, and the shipped catalogue published — driven over the router, as clients would. Its payload
-/// files are sealed under a data key of its own, as `gx hub serve`'s are.
+/// fresh keys, and the shipped catalogue published — driven over the router, as clients would. Its payloads
+/// (files on SQLite, rows on PostgreSQL) are sealed under a data key of its own, as `gx hub serve`'s are.
 struct HubFixture: Sendable {
     struct Party: Sendable {
         let code: String
@@ -29,7 +29,9 @@ struct HubFixture: Sendable {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gx-hub-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try await backend.makeStore(in: directory)
-        var hub = Hub(store: store, key: try SM2PrivateKey.generate(), batchDirectory: directory.appendingPathComponent("batches"))
+        // On PostgreSQL the hub keeps its payloads in the database, as `gx hub serve` does by default.
+        var hub = Hub(store: store, key: try SM2PrivateKey.generate(), batchDirectory: directory.appendingPathComponent("batches"),
+                      payloads: payloads(for: store))
         try DataKeyring.addKey(in: directory.appendingPathComponent("data-keys").path)
         hub.dataKeys = try DataKeyring(directory: directory.appendingPathComponent("data-keys").path)
         let token = try await Hub.initialize(store: store, key: hub.key)!

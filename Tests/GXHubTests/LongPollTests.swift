@@ -25,7 +25,10 @@ struct LongPollTests {
     /// only an announcement can answer a waiter early.
     func quietHub(_ fixture: HubFixture) -> (Hub, CountingHubStore) {
         let store = CountingHubStore(fixture.store)
-        return (Hub(store: store, key: fixture.hub.key, batchDirectory: fixture.hub.batchDirectory, arrivals: BatchArrivals(fallbackInterval: .seconds(120))), store)
+        var hub = Hub(store: store, key: fixture.hub.key, batchDirectory: fixture.hub.batchDirectory, arrivals: BatchArrivals(fallbackInterval: .seconds(120)),
+                      payloads: fixture.hub.payloads)
+        hub.dataKeys = fixture.hub.dataKeys
+        return (hub, store)
     }
 
     @Test("a waiting long poll asks the store once, not every 100 ms", arguments: StoreBackend.allCases)

@@ -24,38 +24,29 @@ struct PayloadSealingTests {
         return (fixture, try #require(try await fixture.store.delivery(agreementID: PopulationBatch.agreement, sequence: 1)))
     }
 
-    static func files(under directory: URL) throws -> [URL] {
-        try FileManager.default.subpathsOfDirectory(atPath: directory.path).map { directory.appendingPathComponent($0) }.filter {
-            var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: $0.path, isDirectory: &isDirectory) && !isDirectory.boolValue
-        }
-    }
-
     @Test("the pushed batch and its delivery are kept sealed under the hub's data key, and open to what their manifests describe", arguments: StoreBackend.allCases)
     func payloadsAreSealed(_ backend: StoreBackend) async throws {
         let (fixture, delivery) = try await Self.pushed(backend)
         let batch = try #require(try await fixture.store.batch(resourceCode: "RK-001", sequence: 1))
         let keyring = try #require(fixture.hub.dataKeys)
-        let files = try Self.files(under: fixture.hub.batchDirectory)
+        let files = try await fixture.storedPayloads()
         #expect(files.count == 2, "\(files)")
         for file in files {
-            let bytes = try [UInt8](Data(contentsOf: file))
-            #expect(Array(bytes.prefix(8)) == SealedFile.magic, "\(file.path) is not sealed")
+            let bytes = try await fixture.storedBytes(file)
+            #expect(Array(bytes.prefix(8)) == SealedFile.magic, "\(file) is not sealed")
             #expect(Array(bytes[8..<16]) == keyring.current.id)
         }
-        let keptBatch = try PayloadFileReader(path: fixture.hub.batchDirectory.appendingPathComponent(try #require(batch.payloadPath)).path, keyring: keyring)
-        #expect(SM3.digest(try keptBatch.readAll()).hex == batch.manifest.wire.sm3)
-        let keptDelivery = try PayloadFileReader(path: fixture.hub.batchDirectory.appendingPathComponent(try #require(delivery.payloadPath)).path, keyring: keyring)
-        #expect(SM3.digest(try keptDelivery.readAll()).hex == delivery.manifest.wire.sm3)
+        #expect(SM3.digest(try await Self.readAll(fixture, try #require(batch.payloadPath))).hex == batch.manifest.wire.sm3)
+        #expect(SM3.digest(try await Self.readAll(fixture, try #require(delivery.payloadPath))).hex == delivery.manifest.wire.sm3)
     }
 
     @Test("a sealed delivery with one byte changed is refused with a 500 naming it, and not a byte of it is served", arguments: StoreBackend.allCases)
     func changedDeliveryIsRefused(_ backend: StoreBackend) async throws {
         let (fixture, delivery) = try await Self.pushed(backend)
-        let file = fixture.hub.batchDirectory.appendingPathComponent(try #require(delivery.payloadPath))
-        var bytes = try [UInt8](Data(contentsOf: file))
+        let name = try #require(delivery.payloadPath)
+        var bytes = try await fixture.storedBytes(name)
         bytes[bytes.count / 2] ^= 0x40
-        try Data(bytes).write(to: file)
+        try await fixture.replaceStoredBytes(name, with: bytes)
         try await fixture.hub.withClient { client in
             let pulled = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1",
                                                token: fixture.party(PopulationBatch.consumer).token)
@@ -68,9 +59,8 @@ struct PayloadSealingTests {
     @Test("a delivery file replaced by its own plaintext is refused: the hub serves only what it sealed", arguments: StoreBackend.allCases)
     func plaintextDeliveryIsRefused(_ backend: StoreBackend) async throws {
         let (fixture, delivery) = try await Self.pushed(backend)
-        let file = fixture.hub.batchDirectory.appendingPathComponent(try #require(delivery.payloadPath))
-        let plain = try PayloadFileReader(path: file.path, keyring: try #require(fixture.hub.dataKeys)).readAll()
-        try Data(plain).write(to: file)
+        let name = try #require(delivery.payloadPath)
+        try await fixture.replaceStoredBytes(name, with: try await Self.readAll(fixture, name))
         try await fixture.hub.withClient { client in
             let pulled = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1",
                                                token: fixture.party(PopulationBatch.consumer).token)
@@ -79,9 +69,9 @@ struct PayloadSealingTests {
         }
     }
 
-    @Test("after the data key is rotated the hub still serves what the old key sealed, and seals new payloads under the new one")
-    func rotationKeepsDeliveriesServed() async throws {
-        let (fixture, delivery) = try await Self.pushed(.sqlite)
+    @Test("after the data key is rotated the hub still serves what the old key sealed, and seals new payloads under the new one", arguments: StoreBackend.allCases)
+    func rotationKeepsDeliveriesServed(_ backend: StoreBackend) async throws {
+        let (fixture, delivery) = try await Self.pushed(backend)
         let directory = try #require(fixture.hub.dataKeys).directory
         let old = try #require(fixture.hub.dataKeys).current
         try DataKeyring.addKey(in: directory)
@@ -96,7 +86,16 @@ struct PayloadSealingTests {
             try await client.push(try PopulationBatch.build([PopulationBatch.record(21)], sequence: 2, key: provider.key), token: provider.token).expect(.created)
         }
         let second = try #require(try await fixture.store.delivery(agreementID: PopulationBatch.agreement, sequence: 2))
-        let bytes = try [UInt8](Data(contentsOf: fixture.hub.batchDirectory.appendingPathComponent(try #require(second.payloadPath))))
+        let bytes = try await fixture.storedBytes(try #require(second.payloadPath))
         #expect(Array(bytes[8..<16]) == rotated.dataKeys?.current.id)
+    }
+
+    /// A kept payload's plaintext, opened as the hub opens it.
+    static func readAll(_ fixture: HubFixture, _ name: String) async throws -> [UInt8] {
+        let reader = try await fixture.hub.payloads.open(name, keyring: fixture.hub.dataKeys)
+        defer { reader.close() }
+        var all: [UInt8] = []
+        while case let chunk = try await reader.read(upTo: 1 << 20), !chunk.isEmpty { all += chunk }
+        return all
     }
 }

@@ -239,8 +239,9 @@ struct VerificationExchangeTests {
             }
         }
         let kept = try await fixture.store.verifications(agreementID: VerificationSample.agreement, after: 0, limit: 10)
-        let files = kept.flatMap { [$0.requestPath, $0.answerPath] }.compactMap { $0 }.map { fixture.hub.batchDirectory.appendingPathComponent($0).path }
-        #expect(files.count == 4 && files.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "\(files)")
+        let files = kept.flatMap { [$0.requestPath, $0.answerPath] }.compactMap { $0 }
+        let stored = try await fixture.hub.payloads.names()
+        #expect(files.count == 4 && files.allSatisfy(stored.contains), "\(files)")
 
         let early = try await fixture.hub.pruneReceivedVerifications(at: Date())
         #expect(early.isEmpty, "pruned inside the retention period")
@@ -250,7 +251,8 @@ struct VerificationExchangeTests {
         let second = try await fixture.store.verification(agreementID: VerificationSample.agreement, sequence: 2)
         #expect(first?.requestPath == nil && first?.answerPath == nil && first?.receipt?.found == 2)
         #expect(second?.requestPath != nil && second?.answerPath != nil)
-        #expect(files.map { FileManager.default.fileExists(atPath: $0) } == [false, false, true, true])
+        let left = try await fixture.hub.payloads.names()
+        #expect(files.map(left.contains) == [false, false, true, true])
         try await #expect(fixture.hub.pruneReceivedVerifications(at: Date().addingTimeInterval(9 * 86_400)).isEmpty, "pruned twice")
         try await fixture.hub.withClient { client in
             try #expect(await client.call(.get, "\(requests)/1/answer", token: consumer.token).status == .gone)

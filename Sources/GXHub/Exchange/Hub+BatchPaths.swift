@@ -25,16 +25,4 @@ extension Hub {
         }
     }
 
-    /// The file at `relative` inside the batch directory. Every path the hub reads, writes or deletes there
-    /// goes through this, so no stored or received name can reach outside it (`..`, an absolute path).
-    func batchFile(_ relative: String) throws -> URL {
-        let components = relative.split(separator: "/", omittingEmptySubsequences: false)
-        let base = batchDirectory.standardizedFileURL
-        let url = base.appendingPathComponent(relative).standardizedFileURL
-        guard !relative.hasPrefix("/"), components.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }),
-              url.path.hasPrefix(base.path.hasSuffix("/") ? base.path : base.path + "/") else {
-            throw HubAPIError(.internalServerError, "the path '\(relative)' would leave the batch directory")
-        }
-        return url
-    }
 }

@@ -28,14 +28,13 @@ extension Hub {
                     for agreement in try await store.agreements(matching: AgreementQuery(resourceCode: resource)) {
                         if let path = try await store.delivery(agreementID: agreement.id, sequence: sequence)?.payloadPath { files.append(path) }
                     }
-                    try await store.commit([.pruneBatch(resourceCode: resource, sequence: sequence)],
+                    // The database deletes the payloads in the same transaction; files go right after it.
+                    try await store.commit([.pruneBatch(resourceCode: resource, sequence: sequence)] + payloads.deleting(files),
                                            audit: [AuditDraft(actor: "hub", action: "batch.pruned", subject: "\(resource)#\(sequence)",
                                                               agencies: [entry.provider],
                                                               details: ["sequence": .integer(sequence), "acknowledged_by": .integer(Int64(entitled.count))])],
                                            at: time)
-                    for file in files {
-                        if let url = try? batchFile(file) { try? FileManager.default.removeItem(at: url) }
-                    }
+                    await payloads.deleted(files)
                     pruned.append("\(resource)#\(sequence)")
                 }
             }

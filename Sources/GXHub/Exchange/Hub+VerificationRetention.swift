@@ -24,14 +24,13 @@ extension Hub {
                     updated.requestPath = nil
                     updated.answerPath = nil
                     updated.revision += 1
-                    try await store.commit([.saveVerification(updated, expectedRevision: kept.revision)],
+                    let files = [kept.requestPath, kept.answerPath].compactMap { $0 }
+                    try await store.commit([.saveVerification(updated, expectedRevision: kept.revision)] + payloads.deleting(files),
                                            audit: [AuditDraft(actor: "hub", action: "verification.pruned", subject: "\(agreement.id)#\(kept.sequence)",
                                                               agreement: agreement.id, agencies: [agreement.terms.provider, agreement.terms.consumer],
                                                               details: ["sequence": .integer(kept.sequence)])],
                                            at: time)
-                    for file in [kept.requestPath, kept.answerPath].compactMap({ $0 }) {
-                        if let url = try? batchFile(file) { try? FileManager.default.removeItem(at: url) }
-                    }
+                    await payloads.deleted(files)
                     pruned.append("\(agreement.id)#\(kept.sequence)")
                 }
             }

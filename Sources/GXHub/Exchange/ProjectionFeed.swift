@@ -55,7 +55,7 @@ final class ProjectionFeed {
                 for (index, lines) in chunk.enumerated() {
                     guard let projection = live[index] else { continue }
                     do {
-                        try projection.append(projected: lines.bytes, upserts: lines.upserts, deletes: lines.deletes)
+                        try await projection.append(projected: lines.bytes, upserts: lines.upserts, deletes: lines.deletes)
                     } catch {
                         live[index] = nil
                         projection.discard()

@@ -1,10 +1,10 @@
-import GXCrypto
 import GXDomain
+import GXStorage
 
 /// A kept verification request read one record at a time, so the hub walks it in step with the answer
 /// being received: each answer record is checked against the request record at the same position.
 final class RequestRecords {
-    private let input: PayloadFileReader
+    private let input: any PayloadReader
     private let decoder: BatchPayloadDecoder
     private let valueCount: Int
     /// The lines of the last chunk read, one after the other, and where each lies: one buffer reused for
@@ -15,21 +15,21 @@ final class RequestRecords {
     private var ended = false
     private var tokens: [Int] = []
 
-    init(_ input: PayloadFileReader, request: VerificationRequest) throws {
+    init(_ input: any PayloadReader, request: VerificationRequest) throws {
         self.input = input
         valueCount = request.items.count
         decoder = try BatchPayloadDecoder(valueCount: valueCount, maximumRecordBytes: Int(request.records.bytes))
     }
 
-    /// The next request record, or nil after the last; valid until the next call. The kept file was checked
+    /// The next request record, or nil after the last; valid until the next call. The kept payload was checked
     /// when it was accepted.
-    func next() throws -> CanonicalRecordLine? {
+    func next() async throws -> CanonicalRecordLine? {
         while head == bounds.count {
             guard !ended else { return nil }
             lines.removeAll(keepingCapacity: true)
             bounds.removeAll(keepingCapacity: true)
             head = 0
-            if case let chunk = try input.read(upTo: 256 * 1024), !chunk.isEmpty {
+            if case let chunk = try await input.read(upTo: 256 * 1024), !chunk.isEmpty {
                 // Copied out of the decoder's buffer (a slice kept would make it copy itself on its next chunk).
                 try chunk.withUnsafeBytes { raw in
                     try decoder.consumeLines(raw) { line, _ in

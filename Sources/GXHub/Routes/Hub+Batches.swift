@@ -45,7 +45,7 @@ extension Hub {
     }
 
     /// Checks a pushed batch completely — provider, sequence, signature, every record against the catalogue,
-    /// counts and digests — streaming it to a temporary file; only then keeps it, in one transaction with
+    /// counts and digests — streaming it to a provisional payload; only then keeps it, in one transaction with
     /// its audit entry. Anything else is refused, audited, and leaves nothing behind.
     func acceptBatch(resourceCode: String, request: Request, by principal: Principal) async throws -> ExchangeAPI.BatchOutcome {
         try checkedResourceCode(resourceCode)
@@ -92,9 +92,9 @@ extension Hub {
             // Confirmed objections are closed by the batch that carries their key, in the batch's transaction.
             let corrections = try await ObjectionWorkflow.awaitingCorrection(resource: resourceCode, provider: principal.id, store: store)
             let projections = await deliveryProjections(of: manifest, schema: schema)
-            let file: URL, prepared: [DeliveryProjection], carried: Set<String>
+            let upload: String, prepared: [DeliveryProjection], carried: Set<String>
             do {
-                (file, prepared, carried) = try await receivePayload(request.body, manifest: manifest, validator: validator, projections: projections,
+                (upload, prepared, carried) = try await receivePayload(request.body, manifest: manifest, validator: validator, projections: projections,
                                                                      watching: Set(corrections.keys))
             } catch {
                 for projection in projections { projection.discard() }
@@ -102,55 +102,56 @@ extension Hub {
             }
             var projectionsFiled = false
             defer { if !projectionsFiled { for projection in prepared { projection.discard() } } }
-            let relative = try batchPath(resource: resourceCode, sequence: manifest.sequence, manifestSM3: signed.sm3)
-            let final = try batchFile(relative)
-            try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
-            // rename(2) replaces atomically: an identical resend racing through another hub process never leaves
-            // the accepted batch's file missing, not even for a moment.
-            guard rename(file.path, final.path) == 0 else {
-                try? FileManager.default.removeItem(at: file)
-                throw HubAPIError(.serviceUnavailable, "cannot move the received batch into the batch directory (errno \(errno))")
+            let relative: String, keeping: [HubChange]
+            do {
+                relative = try batchPath(resource: resourceCode, sequence: manifest.sequence, manifestSM3: signed.sm3)
+                // Files are renamed now (atomically, so an identical resend racing through another hub process never
+                // leaves the accepted batch's file missing); the database renames in the acceptance transaction.
+                keeping = try await payloads.keeping(upload, as: relative)
+            } catch {
+                await payloads.forget(upload, keptAs: nil)
+                throw error
             }
             // The prepared deliveries are kept in the same transaction as the batch, so a consumer never sees the
             // batch listed before its delivery is ready (and never projects it a second time).
             projectionsFiled = true
-            var deliveries: [StoredDelivery] = []
+            var deliveries: [(delivery: StoredDelivery, upload: String, keeping: [HubChange])] = []
             for projection in prepared {
                 do {
-                    deliveries.append(try fileDelivery(projection, of: manifest, manifestSM3: signed.sm3, signatureBase64: signed.base64Signature))
+                    let (delivery, keeping) = try await fileDelivery(projection, of: manifest, manifestSM3: signed.sm3, signatureBase64: signed.base64Signature)
+                    deliveries.append((delivery, projection.upload, keeping))
                 } catch {
                     projection.discard()
                     logger.warning("delivery \(projection.agreement.id)#\(manifest.sequence) not prepared; it is projected on first pull: \(error)")
                 }
             }
-            func removeDeliveries() {
-                for delivery in deliveries {
-                    if let file = try? batchFile(delivery.payloadPath ?? "") { try? FileManager.default.removeItem(at: file) }
-                }
+            func removeDeliveries() async {
+                for filed in deliveries { await payloads.forget(filed.upload, keptAs: filed.delivery.payloadPath) }
             }
             let time = now()
             let stored = StoredBatch(manifest: manifest, manifestBase64: signed.base64Content, signatureBase64: signed.base64Signature,
                                      manifestSM3: signed.sm3, acceptedAt: Timestamp.string(from: time), payloadPath: relative)
             let closing = try ObjectionWorkflow.closings(carried.sorted().flatMap { corrections[$0] ?? [] }, by: subject, at: time)
             do {
-                try await store.commit([.acceptBatch(stored)] + deliveries.map { .recordDelivery($0) } + closing.changes, audit: [batchAudit(manifest, "batch.accepted", by: principal, details: [
+                try await store.commit([.acceptBatch(stored)] + keeping + deliveries.flatMap { [.recordDelivery($0.delivery)] + $0.keeping } + closing.changes, audit: [batchAudit(manifest, "batch.accepted", by: principal, details: [
                     "manifest_sm3": .string(signed.sm3), "records_sm3": .string(manifest.records.sm3), "wire_sm3": .string(manifest.wire.sm3),
                     "upserts": .integer(manifest.counts.upserts), "deletes": .integer(manifest.counts.deletes),
                     "quarantined": .integer(manifest.counts.quarantined),
                 ])] + closing.audit, at: time)
             } catch StoreError.duplicate {
                 // The same sequence was accepted meanwhile, through another hub process: an identical batch is an
-                // idempotent resend (its file is the same bytes, at the same path); another one is refused.
-                removeDeliveries()
+                // idempotent resend (its payload is the same bytes, under the same name); another one is refused.
+                await removeDeliveries()
                 let kept = try await store.batch(resourceCode: resourceCode, sequence: manifest.sequence)
                 if kept?.manifestSM3 == signed.sm3 {
+                    await payloads.forget(upload, keptAs: nil)
                     return ExchangeAPI.BatchOutcome(status: "already accepted", sequence: manifest.sequence, manifestSM3: signed.sm3)
                 }
-                try? FileManager.default.removeItem(at: final)
+                await payloads.forget(upload, keptAs: relative)
                 throw HubAPIError(.conflict, "batch \(subject) was accepted meanwhile with another manifest", field: "manifest.sequence")
             } catch {
-                removeDeliveries()
-                try? FileManager.default.removeItem(at: final)
+                await removeDeliveries()
+                await payloads.forget(upload, keptAs: relative)
                 throw error
             }
             arrivals.announce(resourceCode)
@@ -180,7 +181,7 @@ extension Hub {
             let slots = await projectionBudget.acquire(agreements.count)
             for (agreement, slot) in zip(agreements, slots) {
                 projections.append(try DeliveryProjection(agreement: agreement, schema: schema, batchItems: manifest.items, sequence: manifest.sequence,
-                                                          file: try createPayloadFile(incomingDirectory.appendingPathComponent("\(UUID().uuidString).delivery")),
+                                                          file: try await createPayload(),
                                                           slot: slot))
             }
             if slots.count < agreements.count {
@@ -194,15 +195,14 @@ extension Hub {
         }
     }
 
-    /// Streams the body to a temporary file while checking it, and feeds each record to the projections;
-    /// returns the file, the projections that did not fail, and which of the `watching` key texts (see
+    /// Streams the body to a provisional payload while checking it, and feeds each record to the projections;
+    /// returns the payload's provisional name, the projections that did not fail, and which of the `watching` key texts (see
     /// `Objection.keyText`) the records carried, once everything matched. The projections
     /// run on a task of their own, a chunk of records behind the checks, so a batch is received in about
     /// the time of the slower of the two.
     func receivePayload(_ body: RequestBody, manifest: BatchManifest, validator: RecordValidator,
-                        projections: [DeliveryProjection], watching: Set<String> = []) async throws -> (URL, [DeliveryProjection], Set<String>) {
-        let file = incomingDirectory.appendingPathComponent(UUID().uuidString)
-        let output = try createPayloadFile(file)
+                        projections: [DeliveryProjection], watching: Set<String> = []) async throws -> (String, [DeliveryProjection], Set<String>) {
+        let output = try await createPayload()
         var complete = false
         defer { if !complete { output.abandon() } }
         let projector = ProjectionFeed(projections, sequence: manifest.sequence, logger: logger)
@@ -227,7 +227,7 @@ extension Hub {
                         projector.add(line)
                     }
                 }
-                try output.write(buffer.readableBytesView)
+                try await output.write(buffer.readableBytesView)
                 CrashPoint.reached("hub.receiving")
                 try await projector.keepUp()
             }
@@ -237,14 +237,14 @@ extension Hub {
             guard decoder.counts.upserts == manifest.counts.upserts, decoder.counts.deletes == manifest.counts.deletes else {
                 throw HubAPIError(.unprocessableContent, "the payload holds \(decoder.counts.upserts) upserts and \(decoder.counts.deletes) deletes, the manifest says \(manifest.counts.upserts) and \(manifest.counts.deletes)", field: "manifest.counts")
             }
-            try output.finish()
+            try await output.finish()
         } catch {
             await projector.abandon()
             throw error
         }
         let projected = await projector.finish()
         complete = true
-        return (file, projected, carried)
+        return (output.name, projected, carried)
     }
 
     func check(_ actual: PayloadDigest, against declared: PayloadDigest, _ name: String) throws {

@@ -63,7 +63,7 @@ extension Hub {
             }
             // A file that lost or gained bytes on the hub's disk, or whose seal does not hold, would hand the
             // consumer what its manifest does not promise: refuse it here, naming it.
-            let reader = try openPayloadFile(path, expecting: delivery.manifest.wire.bytes, what: "delivery \(agreement.id)#\(sequence)")
+            let reader = try await openPayload(path, expecting: delivery.manifest.wire.bytes, what: "delivery \(agreement.id)#\(sequence)")
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
             headers[BatchHeader.manifest] = delivery.manifestBase64
@@ -124,13 +124,16 @@ extension Hub {
         // Field-level minimisation: only agreed items, in the catalogue's order.
         guard let slot = await projectionBudget.acquire(1).first else { throw CancellationError() }
         let projection = try DeliveryProjection(agreement: agreement, schema: entry, batchItems: batch.manifest.items, sequence: sequence,
-                                                file: try createPayloadFile(incomingDirectory.appendingPathComponent("\(UUID().uuidString).delivery")), slot: slot)
+                                                file: try await createPayload(), slot: slot)
         do {
-            let input = try openPayloadFile(source, expecting: nil, what: "payload of batch \(resource)#\(sequence)")
+            let input = try await openPayload(source, expecting: nil, what: "payload of batch \(resource)#\(sequence)")
             defer { input.close() }
             let decoder = try BatchPayloadDecoder(valueCount: batch.manifest.items.count, maximumRecordBytes: Int(batch.manifest.records.bytes))
-            while case let chunk = try input.read(upTo: 256 * 1024), !chunk.isEmpty {
+            while true {
+                let chunk = try await input.read(upTo: 256 * 1024)
+                if chunk.isEmpty { break }
                 try decoder.consume(chunk) { record, _ in try projection.append(record) }
+                try await projection.flush()
             }
             // The kept payload must still be what its provider signed before the hub signs a view of it.
             let digests = try decoder.finish()
@@ -147,33 +150,28 @@ extension Hub {
     /// Files a finished projection as the agreement's delivery of the batch and records it. If another hub
     /// process filed one first, that one is kept and served.
     func keep(_ projection: DeliveryProjection, of batch: BatchManifest, manifestSM3: String, signatureBase64: String) async throws -> StoredDelivery {
-        let filed = try fileDelivery(projection, of: batch, manifestSM3: manifestSM3, signatureBase64: signatureBase64)
-        let target = try batchFile(filed.payloadPath ?? "")
+        let (filed, keeping) = try await fileDelivery(projection, of: batch, manifestSM3: manifestSM3, signatureBase64: signatureBase64)
         do {
-            try await store.commit([.recordDelivery(filed)], audit: [], at: now())
+            try await store.commit([.recordDelivery(filed)] + keeping, audit: [], at: now())
         } catch {
-            try? FileManager.default.removeItem(at: target)
+            await payloads.forget(projection.upload, keptAs: filed.payloadPath)
             throw error
         }
         // Another hub process may have prepared it first: serve whichever was kept.
         guard let kept = try await store.delivery(agreementID: projection.agreement.id, sequence: projection.sequence) else {
             throw StoreError.notFound(what: "delivery \(projection.agreement.id)#\(projection.sequence)")
         }
-        if kept.payloadPath != filed.payloadPath { try? FileManager.default.removeItem(at: target) }
+        if kept.payloadPath != filed.payloadPath, let ours = filed.payloadPath { await payloads.delete([ours]) }
         return kept
     }
 
-    /// Moves a finished projection's payload into the batch directory and signs its delivery manifest: the
-    /// delivery, ready to be recorded.
-    func fileDelivery(_ projection: DeliveryProjection, of batch: BatchManifest, manifestSM3: String, signatureBase64: String) throws -> StoredDelivery {
-        let (counts, records, wire) = try projection.finish()
+    /// Finishes a projection, names its payload and signs its delivery manifest: the delivery, ready to be
+    /// recorded with the changes that keep its payload (`PayloadStore.keeping`).
+    func fileDelivery(_ projection: DeliveryProjection, of batch: BatchManifest, manifestSM3: String, signatureBase64: String) async throws -> (StoredDelivery, [HubChange]) {
+        let (counts, records, wire) = try await projection.finish()
         let agreement = projection.agreement
         let relative = try deliveryPath(resource: batch.resourceCode, agreementID: agreement.id, sequence: projection.sequence)
-        let target = try batchFile(relative)
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-        guard rename(projection.file.path, target.path) == 0 else {
-            throw HubAPIError(.serviceUnavailable, "cannot move a delivery into the batch directory (errno \(errno))")
-        }
+        let keeping = try await payloads.keeping(projection.upload, as: relative)
         var manifest = DeliveryManifest(agreementID: agreement.id, provider: agreement.terms.provider, consumer: agreement.terms.consumer,
                                         resourceCode: batch.resourceCode, schemaVersion: batch.schemaVersion, sequence: projection.sequence,
                                         items: projection.items, counts: counts, records: records, wire: wire,
@@ -182,9 +180,10 @@ extension Hub {
         manifest.masks = agreement.terms.maskDeclarations
         do {
             let signed = try SignedDocument(signing: manifest, with: key)
-            return StoredDelivery(manifest: manifest, manifestBase64: signed.base64Content, signatureBase64: signed.base64Signature, payloadPath: relative)
+            return (StoredDelivery(manifest: manifest, manifestBase64: signed.base64Content, signatureBase64: signed.base64Signature, payloadPath: relative),
+                    keeping)
         } catch {
-            try? FileManager.default.removeItem(at: target)
+            await payloads.forget(projection.upload, keptAs: relative)
             throw error
         }
     }

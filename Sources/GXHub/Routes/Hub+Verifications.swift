@@ -48,7 +48,7 @@ extension Hub {
             let sequence = try parameters.sequence("seq")
             let agreement = try await verificationAgreement(try parameters.path("id"), for: principal, as: .provider)
             let kept = try await keptVerification(agreement.id, sequence)
-            return try streamed(kept.requestPath, bytes: kept.request.wire.bytes, manifest: kept.requestBase64,
+            return try await streamed(kept.requestPath, bytes: kept.request.wire.bytes, manifest: kept.requestBase64,
                                 signature: kept.requestSignatureBase64, what: "request \(agreement.id)#\(sequence)")
         }
 
@@ -69,7 +69,7 @@ extension Hub {
             guard let answer = kept.answer, let manifest = kept.answerBase64, let signature = kept.answerSignatureBase64 else {
                 throw HubAPIError(.conflict, "request \(agreement.id)#\(sequence) is not answered yet", field: "seq")
             }
-            return try streamed(kept.answerPath, bytes: answer.wire.bytes, manifest: manifest, signature: signature,
+            return try await streamed(kept.answerPath, bytes: answer.wire.bytes, manifest: manifest, signature: signature,
                                 what: "answer \(agreement.id)#\(sequence)")
         }
 
@@ -156,10 +156,10 @@ extension Hub {
         return kept
     }
 
-    /// A kept payload file as a response, with its signed manifest in the headers.
-    func streamed(_ path: String?, bytes: Int64, manifest: String, signature: String, what: String) throws -> Response {
+    /// A kept payload as a response, with its signed manifest in the headers.
+    func streamed(_ path: String?, bytes: Int64, manifest: String, signature: String, what: String) async throws -> Response {
         guard let path else { throw HubAPIError(.gone, "the payload of \(what) was pruned") }
-        let reader = try openPayloadFile(path, expecting: bytes, what: what)
+        let reader = try await openPayload(path, expecting: bytes, what: what)
         var headers = HTTPFields()
         headers[.contentType] = "application/octet-stream"
         headers[BatchHeader.manifest] = manifest
@@ -205,7 +205,7 @@ extension Hub {
             let validator = try RecordValidator(entry: entry, items: manifest.items)
             var previous: [UInt8] = [], first = true
             let keyCount = manifest.keyCount
-            let (file, digests, counts) = try await receiveRecords(request.body, wire: manifest.wire, records: manifest.records,
+            let (upload, digests, counts) = try await receiveRecords(request.body, wire: manifest.wire, records: manifest.records,
                                                                    valueCount: manifest.items.count) { line, position in
                 if let violation = validator.violation(in: line) {
                     throw InvalidInput(field: "records", reason: "record \(position): \(violation)")
@@ -219,25 +219,24 @@ extension Hub {
                 previous.removeAll(keepingCapacity: true)
                 previous.append(contentsOf: key)
             }
-            var complete = false
-            defer { if !complete { try? FileManager.default.removeItem(at: file) } }
-            try check(digests.wire, against: manifest.wire, "wire")
-            try check(digests.records, against: manifest.records, "records")
-            guard counts.upserts == manifest.requests else {
-                throw HubAPIError(.unprocessableContent, "the payload holds \(counts.upserts) records, the manifest says \(manifest.requests)", field: "manifest.requests")
+            let relative: String, keeping: [HubChange]
+            do {
+                try check(digests.wire, against: manifest.wire, "wire")
+                try check(digests.records, against: manifest.records, "records")
+                guard counts.upserts == manifest.requests else {
+                    throw HubAPIError(.unprocessableContent, "the payload holds \(counts.upserts) records, the manifest says \(manifest.requests)", field: "manifest.requests")
+                }
+                relative = try verificationPath(terms.resourceCode, id, manifest.sequence, signed.sm3, "request")
+                keeping = try await payloads.keeping(upload, as: relative)
+            } catch {
+                await payloads.forget(upload, keptAs: nil)
+                throw error
             }
-            let relative = try verificationPath(terms.resourceCode, id, manifest.sequence, signed.sm3, "request")
-            let final = try batchFile(relative)
-            try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
-            guard rename(file.path, final.path) == 0 else {
-                throw HubAPIError(.serviceUnavailable, "cannot move the received request into the batch directory (errno \(errno))")
-            }
-            complete = true
             let time = now()
             let stored = StoredVerification(request: manifest, requestBase64: signed.base64Content, requestSignatureBase64: signed.base64Signature,
                                             requestSM3: signed.sm3, requestPath: relative, requestedAt: Timestamp.string(from: time))
             do {
-                try await store.commit([.saveVerification(stored, expectedRevision: nil)], audit: [AuditDraft(
+                try await store.commit([.saveVerification(stored, expectedRevision: nil)] + keeping, audit: [AuditDraft(
                     actor: principal.description, action: "verification.requested", subject: "\(id)#\(manifest.sequence)", agreement: id,
                     agencies: [terms.provider, terms.consumer],
                     details: ["sequence": .integer(manifest.sequence), "requests": .integer(manifest.requests), "request_sm3": .string(signed.sm3),
@@ -245,12 +244,13 @@ extension Hub {
             } catch StoreError.duplicate {
                 let kept = try await store.verification(agreementID: id, sequence: manifest.sequence)
                 if kept?.requestSM3 == signed.sm3 {
+                    await payloads.forget(upload, keptAs: nil)
                     return VerificationAPI.Outcome(status: "already accepted", sequence: manifest.sequence, sm3: signed.sm3)
                 }
-                try? FileManager.default.removeItem(at: final)
+                await payloads.forget(upload, keptAs: relative)
                 throw HubAPIError(.conflict, "request \(id)#\(manifest.sequence) was accepted meanwhile with another manifest", field: "manifest.sequence")
             } catch {
-                try? FileManager.default.removeItem(at: final)
+                await payloads.forget(upload, keptAs: relative)
                 throw error
             }
             arrivals.announce(Self.verificationStream(id))
@@ -293,28 +293,46 @@ extension Hub {
         return "\(resource)/verifications/\(id)/\(sequence)-\(sm3.prefix(16)).\(kind)"
     }
 
-    /// Streams a body to a temporary file while decoding it, calling `check` with each record line; returns the
-    /// file, the digests and the counts. The caller checks them against its manifest.
+    /// Streams a body to a provisional payload while decoding it, calling `check` with each record line;
+    /// returns the payload's provisional name, the digests and the counts. The caller checks them against its
+    /// manifest, and keeps or forgets the payload.
+    ///
+    /// The body is decoded a slice at a time and its lines checked after each slice, so a check may wait (for
+    /// the next chunk of a kept request, read from the database) while what one slice inflates to stays small.
     func receiveRecords(_ body: RequestBody, wire: PayloadDigest, records: PayloadDigest, valueCount: Int,
-                        _ check: (CanonicalRecordLine, Int64) throws -> Void) async throws -> (URL, (records: PayloadDigest, wire: PayloadDigest), BatchCounts) {
-        let file = incomingDirectory.appendingPathComponent(UUID().uuidString)
-        let output = try createPayloadFile(file)
+                        _ check: (CanonicalRecordLine, Int64) async throws -> Void) async throws -> (String, (records: PayloadDigest, wire: PayloadDigest), BatchCounts) {
+        let output = try await createPayload()
         var complete = false
         defer { if !complete { output.abandon() } }
         let decoder = try BatchPayloadDecoder(valueCount: valueCount, maximumRecordBytes: Int(min(limits.maximumRecordBytes, records.bytes)))
         var received: Int64 = 0
+        var lines: [UInt8] = [], bounds: [(Range<Int>, Int64)] = [], tokens: [Int] = []
+        let slice = 4096
         for try await buffer in body {
             received += Int64(buffer.readableBytes)
             guard received <= limits.maximumWireBytes, received <= wire.bytes else {
                 throw HubAPIError(.contentTooLarge, "the payload is larger than the manifest's \(wire.bytes) bytes or the hub's limit")
             }
-            try buffer.withUnsafeReadableBytes { bytes in try decoder.consumeLines(bytes, check) }
-            try output.write(buffer.readableBytesView)
+            for start in stride(from: 0, to: buffer.readableBytes, by: slice) {
+                lines.removeAll(keepingCapacity: true)
+                bounds.removeAll(keepingCapacity: true)
+                try buffer.withUnsafeReadableBytes { bytes in
+                    try decoder.consumeLines(UnsafeRawBufferPointer(rebasing: bytes[start..<min(start + slice, bytes.count)])) { line, position in
+                        let first = lines.count
+                        lines.append(contentsOf: line.bytes)
+                        bounds.append((first..<lines.count, position))
+                    }
+                }
+                for (range, position) in bounds {
+                    try await check(try CanonicalRecordLine(checking: lines[range], valueCount: valueCount, tokens: &tokens), position)
+                }
+            }
+            try await output.write(buffer.readableBytesView)
         }
         let digests = try decoder.finish()
-        try output.finish()
+        try await output.finish()
         complete = true
-        return (file, digests, decoder.counts)
+        return (output.name, digests, decoder.counts)
     }
 
     /// Checks a pushed answer against the request it answers, record for record — the same keys in the same
@@ -351,13 +369,13 @@ extension Hub {
                 return VerificationAPI.Outcome(status: "already accepted", sequence: sequence, sm3: answered)
             }
             guard let requestPath = kept.requestPath else { throw HubAPIError(.gone, "request \(id)#\(sequence) was pruned") }
-            let requests = try RequestRecords(try openPayloadFile(requestPath, expecting: asked.wire.bytes, what: "request \(id)#\(sequence)"), request: asked)
+            let requests = try RequestRecords(try await openPayload(requestPath, expecting: asked.wire.bytes, what: "request \(id)#\(sequence)"), request: asked)
             defer { requests.close() }
             var found: Int64 = 0
             var mismatches = [Int64](repeating: 0, count: asked.checkedItems.count)
-            let (file, digests, counts) = try await receiveRecords(request.body, wire: answer.wire, records: answer.records,
-                                                                   valueCount: items.count) { line, position in
-                guard let record = try requests.next() else {
+            let (upload, digests, counts) = try await receiveRecords(request.body, wire: answer.wire, records: answer.records,
+                                                                     valueCount: items.count) { line, position in
+                guard let record = try await requests.next() else {
                     throw HubAPIError(.unprocessableContent, "answer record \(position) answers no request record: the request has \(position - 1) (an answer adds nothing)", field: "records")
                 }
                 switch VerificationOutcome.check(answer: line, request: record, keyCount: kept.request.keyCount) {
@@ -370,23 +388,23 @@ extension Hub {
                     throw HubAPIError(.unprocessableContent, "answer record \(position): \(reason)", field: "records")
                 }
             }
-            var complete = false
-            defer { if !complete { try? FileManager.default.removeItem(at: file) } }
-            guard try requests.next() == nil else {
-                throw HubAPIError(.unprocessableContent, "the answer has \(counts.records) records, the request \(asked.requests): the answer skips records", field: "records")
+            let relative: String, keeping: [HubChange], counted: [ItemCount]
+            do {
+                guard try await requests.next() == nil else {
+                    throw HubAPIError(.unprocessableContent, "the answer has \(counts.records) records, the request \(asked.requests): the answer skips records", field: "records")
+                }
+                try check(digests.wire, against: answer.wire, "wire")
+                try check(digests.records, against: answer.records, "records")
+                counted = zip(asked.checkedItems, mismatches).map { ItemCount(item: $0, count: $1) }
+                guard answer.requests == counts.upserts, answer.found == found, answer.mismatches == counted else {
+                    throw HubAPIError(.unprocessableContent, "the answer holds \(counts.upserts) records, \(found) found, mismatches \(counted.map { "\($0.item) \($0.count)" }.joined(separator: ", ")); the manifest says otherwise", field: "manifest.found")
+                }
+                relative = try verificationPath(agreement.terms.resourceCode, id, sequence, signed.sm3, "answer")
+                keeping = try await payloads.keeping(upload, as: relative)
+            } catch {
+                await payloads.forget(upload, keptAs: nil)
+                throw error
             }
-            try check(digests.wire, against: answer.wire, "wire")
-            try check(digests.records, against: answer.records, "records")
-            let counted = zip(asked.checkedItems, mismatches).map { ItemCount(item: $0, count: $1) }
-            guard answer.requests == counts.upserts, answer.found == found, answer.mismatches == counted else {
-                throw HubAPIError(.unprocessableContent, "the answer holds \(counts.upserts) records, \(found) found, mismatches \(counted.map { "\($0.item) \($0.count)" }.joined(separator: ", ")); the manifest says otherwise", field: "manifest.found")
-            }
-            let relative = try verificationPath(agreement.terms.resourceCode, id, sequence, signed.sm3, "answer")
-            let final = try batchFile(relative)
-            guard rename(file.path, final.path) == 0 else {
-                throw HubAPIError(.serviceUnavailable, "cannot move the received answer into the batch directory (errno \(errno))")
-            }
-            complete = true
             let time = now()
             var updated = kept
             updated.answer = answer
@@ -400,11 +418,11 @@ extension Hub {
                                                     "answer_sm3": .string(signed.sm3), "records_sm3": .string(answer.records.sm3)]
             details["mismatches"] = .object(Dictionary(uniqueKeysWithValues: counted.map { ($0.item, CanonicalJSON.integer($0.count)) }))
             do {
-                try await store.commit([.saveVerification(updated, expectedRevision: kept.revision)], audit: [AuditDraft(
+                try await store.commit([.saveVerification(updated, expectedRevision: kept.revision)] + keeping, audit: [AuditDraft(
                     actor: principal.description, action: "verification.answered", subject: "\(id)#\(sequence)", agreement: id,
                     agencies: [agreement.terms.provider, agreement.terms.consumer], details: details)], at: time)
             } catch {
-                try? FileManager.default.removeItem(at: final)
+                await payloads.forget(upload, keptAs: relative)
                 if let failure = error as? StoreError, case .conflict = failure, let again = try await store.verification(agreementID: id, sequence: sequence), again.answerSM3 == signed.sm3 {
                     return VerificationAPI.Outcome(status: "already accepted", sequence: sequence, sm3: signed.sm3)
                 }

@@ -47,7 +47,7 @@ struct HubMaintenance: Service {
         } catch {
             hub.logger.error("objection escalation failed", metadata: ["error": "\(error)"])
         }
-        hub.removeIncompleteUploads()
+        await hub.removeIncompleteUploads()
         await signCheckpointLogged()
     }
 

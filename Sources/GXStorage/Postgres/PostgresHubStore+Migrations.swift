@@ -173,6 +173,23 @@ extension PostgresHubStore {
             """),
         // Exchange totals per night, kept as batches and receipts are accepted; `migrate` fills them from those already kept.
         (totalsMigration, totalsSchema),
+        // Payloads kept in the database (`PostgresPayloadStore`): a row per payload, its sealed bytes in chunks.
+        // The bytes are sealed (incompressible): stored out of line without trying to compress them.
+        ("v15-payload-chunks", """
+            CREATE TABLE payloads (
+                id BIGSERIAL PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                bytes BIGINT,
+                touched_at TIMESTAMPTZ NOT NULL DEFAULT now()
+            );
+            CREATE TABLE payload_chunks (
+                payload_id BIGINT NOT NULL REFERENCES payloads (id) ON DELETE CASCADE,
+                chunk_no INTEGER NOT NULL,
+                bytes BYTEA NOT NULL,
+                PRIMARY KEY (payload_id, chunk_no)
+            );
+            ALTER TABLE payload_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL
+            """),
     ]
 
     /// Brings the schema up to date in one transaction under an advisory lock, so hub processes starting

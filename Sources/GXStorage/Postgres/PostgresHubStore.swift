@@ -210,6 +210,8 @@ public final class PostgresHubStore: HubStore, Service {
             try await saveObjection(objection, expectedRevision: expectedRevision, on: connection)
         case let .saveVerification(verification, expectedRevision):
             try await saveVerification(verification, expectedRevision: expectedRevision, on: connection)
+        case .keepPayload, .deletePayloads:
+            try await applyPayload(change, on: connection)
         }
     }
 

@@ -110,6 +110,9 @@ public final class SQLiteHubStore: HubStore {
             try saveObjection(objection, expectedRevision: expectedRevision, in: db)
         case let .saveVerification(verification, expectedRevision):
             try saveVerification(verification, expectedRevision: expectedRevision, in: db)
+        case .keepPayload, .deletePayloads:
+            // A SQLite hub keeps its payloads as files (`FilePayloadStore`), which asks for no such change.
+            throw StoreError.unavailable(reason: "SQLite keeps no payloads: they are files in the batch directory")
         }
     }
 

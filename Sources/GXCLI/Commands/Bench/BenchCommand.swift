@@ -66,6 +66,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Records per batch for the provider's agent.")
     var batchRecords = 100_000
 
+    @Option(help: "Where the PostgreSQL hub keeps payloads: postgres (its database, the default of a PostgreSQL hub) or files.")
+    var hubPayloads = "postgres"
+
     @Flag(help: "Skip the microbenchmarks.")
     var skipMicro = false
 
@@ -96,6 +99,7 @@ struct BenchCommand: AsyncParsableCommand {
             return
         }
         guard rows >= 100 else { throw ValidationError("--rows must be at least 100") }
+        guard ["postgres", "files"].contains(hubPayloads) else { throw ValidationError("--hub-payloads is postgres or files, not '\(hubPayloads)'") }
     }
 
     func run() async throws {
@@ -119,8 +123,9 @@ struct BenchCommand: AsyncParsableCommand {
         defer { if work == nil { try? FileManager.default.removeItem(at: directory) } }
         let gx = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         let environment = server.password.map { ["PGPASSWORD": $0] } ?? [:]
-        let bench = BenchRun(directory: directory, gx: gx, server: server, environment: environment, documents: documents,
+        var bench = BenchRun(directory: directory, gx: gx, server: server, environment: environment, documents: documents,
                              rows: rows, seed: seed, batchRecords: batchRecords)
+        bench.hubPayloads = hubPayloads
         var report = try await bench.run()
         if !skipMicro {
             Console.note("microbenchmarks")

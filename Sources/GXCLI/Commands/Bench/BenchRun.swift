@@ -13,6 +13,8 @@ struct BenchRun {
     let rows: Int
     let seed: UInt64
     let batchRecords: Int
+    /// Where the PostgreSQL hub keeps payloads: `postgres` (its database) or `files`.
+    var hubPayloads = "postgres"
 
     var nightOne: String { directory.appendingPathComponent("data/night-1.csv").path }
     var nightTwo: String { directory.appendingPathComponent("data/night-2.csv").path }
@@ -72,8 +74,9 @@ struct BenchRun {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let hubDatabase = store == "sqlite" ? folder.appendingPathComponent("hub/hub.sqlite").path : try await createDatabase("gx_bench_hub")
         let consumer = try await createDatabase("gx_bench_consumer_\(store)")
-        let run = ExchangeRun(directory: folder, gx: gx, documents: documents, hubDatabase: hubDatabase, consumerDatabase: consumer,
+        var run = ExchangeRun(directory: folder, gx: gx, documents: documents, hubDatabase: hubDatabase, consumerDatabase: consumer,
                               environment: environment, batchRecords: batchRecords)
+        run.payloads = store == "sqlite" ? "files" : hubPayloads
         Console.note("\(label): setting up the hub, agencies and agreement")
         let hub = try await run.start(mapping: mapping)
         let load: ExchangeRun.Night, delta: ExchangeRun.Night

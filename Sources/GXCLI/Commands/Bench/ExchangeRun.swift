@@ -18,6 +18,8 @@ struct ExchangeRun {
     let consumerDatabase: String
     let environment: [String: String]
     let batchRecords: Int
+    /// `--payloads` of the hub: `files` (in `batches`) or `postgres` (in its PostgreSQL database).
+    var payloads = "files"
 
     var log: String { directory.appendingPathComponent("run.log").path }
     var export: String { directory.appendingPathComponent("agents/provider/export.csv").path }
@@ -44,7 +46,7 @@ struct ExchangeRun {
         let port = try FreePort.pick()
         let url = "http://127.0.0.1:\(port)"
         let hub = try MeasuredProcess.start(gx, ["hub", "serve", "--db", hubDatabase, "--key", hubDirectory + "/hub.key", "--batches", batches.path,
-                                                 "--listen", "127.0.0.1:\(port)", "--log-level", "warning"],
+                                                 "--payloads", payloads, "--listen", "127.0.0.1:\(port)", "--log-level", "warning"],
                                             log: directory.appendingPathComponent("hub.log").path, environment: environment)
         try await waitUntilServing(url)
         let admin = hubDirectory + "/admin.token"
@@ -111,7 +113,7 @@ struct ExchangeRun {
     func night(export source: String, hub: MeasuredProcess) async throws -> Night {
         _ = try? FileManager.default.removeItem(atPath: export)
         try FileManager.default.linkItem(atPath: source, toPath: export)
-        let before = wireBytes()
+        let before = try await wireBytes()
         let hubBefore = hub.cpuSecondsSoFar()
         let started = ContinuousClock.now
         async let consumer = MeasuredProcess.run(gx, ["agent", "run", "--follow", "--follow-timeout", "600", "--pass-since", "now",
@@ -122,11 +124,19 @@ struct ExchangeRun {
         let consumed = try await consumer
         let seconds = (ContinuousClock.now - started) / .seconds(1)
         let hubCPU = hub.cpuSecondsSoFar().flatMap { after in hubBefore.map { after - $0 } }
-        return Night(provider: provider, consumer: consumed, hubCPUSeconds: hubCPU, wireBytes: wireBytes() - before, seconds: seconds)
+        return Night(provider: provider, consumer: consumed, hubCPUSeconds: hubCPU, wireBytes: try await wireBytes() - before, seconds: seconds)
     }
 
     /// Payload bytes that crossed the wire: pushed batches and the deliveries consumers pulled.
-    func wireBytes() -> Int64 {
+    func wireBytes() async throws -> Int64 {
+        if payloads == "postgres" {
+            // Sealed, as the files are.
+            let output = directory.appendingPathComponent("wire.out").path
+            try? FileManager.default.removeItem(atPath: output)
+            try await MeasuredProcess.run("/usr/bin/env", ["psql", hubDatabase, "-Atc", "SELECT coalesce(sum(bytes), 0) FROM payloads WHERE name LIKE 'RK-001/%'"],
+                                          log: output, environment: environment)
+            return Int64(try String(contentsOfFile: output, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        }
         guard let files = FileManager.default.enumerator(at: batches.appendingPathComponent("RK-001"), includingPropertiesForKeys: [.fileSizeKey]) else { return 0 }
         var total: Int64 = 0
         for case let file as URL in files where file.pathExtension == "deflate" {

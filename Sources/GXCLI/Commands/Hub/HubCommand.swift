@@ -69,10 +69,10 @@ struct HubCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve the hub's HTTP(S) JSON API and its web console (/console/) until SIGTERM or SIGINT (then shut down gracefully).",
             discussion: """
-                Settings come from, in rising precedence: defaults, the --config file (TOML: db, key, batches, \
+                Settings come from, in rising precedence: defaults, the --config file (TOML: db, key, batches, payloads, \
                 listen, log_level, batch_retention_days, header_timeout_seconds, idle_timeout_seconds, max_connections, trusted_proxies, objection_answer_days, calendar, \
                 [tls] certificate, key, client_ca, and [demands] review_working_days, reply_working_days), the \
-                environment (GX_HUB_DB, GX_HUB_KEY, GX_HUB_BATCHES, GX_HUB_LISTEN, \
+                environment (GX_HUB_DB, GX_HUB_KEY, GX_HUB_BATCHES, GX_HUB_PAYLOADS, GX_HUB_LISTEN, \
                 GX_HUB_LOG_LEVEL, GX_HUB_BATCH_RETENTION_DAYS, GX_HUB_HEADER_TIMEOUT_SECONDS, \
                 GX_HUB_IDLE_TIMEOUT_SECONDS, GX_HUB_MAX_CONNECTIONS, GX_HUB_TRUSTED_PROXIES, GX_HUB_OBJECTION_ANSWER_DAYS, GX_HUB_CALENDAR (files separated by ':'), GX_HUB_TLS_CERTIFICATE, \
                 GX_HUB_TLS_KEY, GX_HUB_TLS_CLIENT_CA, GX_HUB_DEMANDS_REVIEW_WORKING_DAYS, \
@@ -115,12 +115,16 @@ struct HubCommand: AsyncParsableCommand {
         @Option(help: "The hub's SM2 private key (default: hub.key beside a SQLite database; required for PostgreSQL).")
         var key: String?
 
-        @Option(help: ArgumentHelp("Directory for batch payloads (default: batches/ beside a SQLite database; required for PostgreSQL).",
-                                   discussion: "Hub processes sharing one PostgreSQL database must share this directory too (e.g. over NFS)."))
+        @Option(help: ArgumentHelp("Directory for batch payloads kept as files (default: batches/ beside a SQLite database).",
+                                   discussion: "Hub processes sharing one PostgreSQL database with --payloads files must share this directory too (e.g. over NFS)."))
         var batches: String?
 
+        @Option(help: ArgumentHelp("Where payloads are kept: files (in --batches) or postgres (in the hub's PostgreSQL database).",
+                                   discussion: "Default: files for SQLite; for PostgreSQL, postgres unless --batches is given. With postgres, hub processes on one database share no disk, and pg_dump is the whole hub."))
+        var payloads: String?
+
         @Option(help: ArgumentHelp("Directory of the SM4 data keys that seal payload files at rest (default: data-keys/ beside the hub's key).",
-                                   discussion: "Created with a first key when missing. Hub processes sharing a batch directory must share this directory too. After `gx data-key rotate`, restart them."))
+                                   discussion: "Created with a first key when missing. Hub processes on one database (or sharing a batch directory) must share this directory too: copy it to each. After `gx data-key rotate`, restart them."))
         var dataKeys: String?
 
         @Option(help: "Address to listen on, HOST:PORT (default 127.0.0.1:8480).")
@@ -163,7 +167,7 @@ struct HubCommand: AsyncParsableCommand {
             if let config { try settings.apply(configFile: config) }
             settings.apply(environment: ProcessInfo.processInfo.environment)
             let flags: [(String, String?)] = [
-                ("db", db), ("key", key), ("batches", batches), ("data_keys", dataKeys), ("listen", listen), ("log_level", logLevel),
+                ("db", db), ("key", key), ("batches", batches), ("payloads", payloads), ("data_keys", dataKeys), ("listen", listen), ("log_level", logLevel),
                 ("batch_retention_days", batchRetentionDays.map { String($0) }),
                 ("objection_answer_days", objectionAnswerDays.map { String($0) }),
                 ("trusted_proxies", trustedProxies),
@@ -209,14 +213,17 @@ struct HubCommand: AsyncParsableCommand {
                 return handler
             }
             let database = try HubDatabase(db)
+            let place = try settings.payloadPlace(postgres: database.postgres != nil)
             if database.postgres == nil, !FileManager.default.fileExists(atPath: db) {
                 throw CLIError("\(db) does not exist: create it with `gx hub init --db \(db)`")
             }
             guard let keyPath = settings["key"] ?? database.sqliteDirectory.map({ $0 + "/hub.key" }) else {
                 throw ValidationError("--key is required with a PostgreSQL database (the hub.key written by `gx hub init --key-dir`)")
             }
-            guard let directory = settings["batches"] ?? database.sqliteDirectory.map({ $0 + "/batches" }) else {
-                throw ValidationError("--batches is required with a PostgreSQL database: a directory every hub process on it shares")
+            // With payloads in the database the directory is never used.
+            guard let directory = settings["batches"] ?? database.sqliteDirectory.map({ $0 + "/batches" })
+                    ?? (place == .postgres ? URL(fileURLWithPath: keyPath).deletingLastPathComponent().appendingPathComponent("batches").path : nil) else {
+                throw ValidationError("--batches is required with a PostgreSQL database and --payloads files: a directory every hub process on it shares")
             }
             let hubKey = try SM2PrivateKey(pem: try SecretFile.read(keyPath))
             let dataKeyDirectory = settings["data_keys"] ?? URL(fileURLWithPath: keyPath).deletingLastPathComponent().appendingPathComponent("data-keys").path
@@ -234,15 +241,20 @@ struct HubCommand: AsyncParsableCommand {
                     throw CLIError("\(keyPath) is not the key this hub was initialised with")
                 }
                 // The console's pages on the same router, listener and TLS as the API.
+                var payloads: (any PayloadStore)?
+                if place == .postgres {
+                    guard let postgres = store as? PostgresHubStore else { throw ValidationError("payloads = postgres needs a PostgreSQL database") }
+                    payloads = PostgresPayloadStore(store: postgres)
+                }
                 var served = Hub(store: store, key: hubKey, batchDirectory: URL(fileURLWithPath: directory),
-                                 limits: limits, tls: tls, calendar: workingDays)
+                                 limits: limits, tls: tls, calendar: workingDays, payloads: payloads)
                 served.demandTimeLimits = demandLimits
                 served.dataKeys = dataKeys
                 served.objectionAnswerWorkingDays = objectionDays
                 served.trustedProxies = trustedProxies
                 let hub = try GXConsole.Console.mounted(on: served)
                 hub.warnAboutCalendar()
-                hub.removeIncompleteUploads()
+                await hub.removeIncompleteUploads()
                 try await hub.application(host: host, port: port, connections: connections).runService()
             }
         }

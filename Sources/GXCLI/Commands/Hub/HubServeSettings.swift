@@ -22,6 +22,8 @@ struct HubServeSettings {
         Setting(key: "db", environment: "GX_HUB_DB", isSecretBearing: true),
         Setting(key: "key", environment: "GX_HUB_KEY"),
         Setting(key: "batches", environment: "GX_HUB_BATCHES"),
+        /// Where payloads are kept: `files` (in `batches`) or `postgres` (in the hub's PostgreSQL database).
+        Setting(key: "payloads", environment: "GX_HUB_PAYLOADS"),
         /// The SM4 data keys that seal payload files (default: data-keys/ beside the hub's key).
         Setting(key: "data_keys", environment: "GX_HUB_DATA_KEYS"),
         Setting(key: "listen", environment: "GX_HUB_LISTEN", value: "127.0.0.1:8480"),
@@ -67,6 +69,7 @@ struct HubServeSettings {
         set("db", resolve(file.db), origin: origin)
         set("key", resolve(file.key), origin: origin)
         set("batches", resolve(file.batches), origin: origin)
+        set("payloads", file.payloads, origin: origin)
         set("data_keys", resolve(file.dataKeys), origin: origin)
         set("listen", file.listen, origin: origin)
         set("log_level", file.logLevel, origin: origin)
@@ -90,6 +93,21 @@ struct HubServeSettings {
                 set(setting.key, value, origin: "environment \(setting.environment)")
             }
         }
+    }
+
+    /// Where payloads are kept: `payloads` if set; otherwise files for SQLite, and for PostgreSQL the database
+    /// unless `batches` is set (a hub that kept its payloads as files before keeps them there).
+    func payloadPlace(postgres: Bool) throws(InvalidInput) -> PayloadPlace {
+        if let value = self["payloads"] {
+            guard let place = PayloadPlace(rawValue: value) else {
+                throw InvalidInput(field: "payloads", reason: "must be files or postgres, got '\(value)'")
+            }
+            guard place == .files || postgres else {
+                throw InvalidInput(field: "payloads", reason: "postgres keeps payloads in the hub's PostgreSQL database; this hub's database is SQLite")
+            }
+            return place
+        }
+        return postgres && self["batches"] == nil ? .postgres : .files
     }
 
     /// The calendar files, in order.
@@ -141,6 +159,14 @@ struct HubServeSettings {
     }
 }
 
+/// Where a hub keeps its payloads (`payloads` in hub.toml, `--payloads`).
+enum PayloadPlace: String {
+    /// Files in the batch directory (`batches`).
+    case files
+    /// The hub's PostgreSQL database, beside the rows that name them.
+    case postgres
+}
+
 /// `hub.toml`: every key optional; unknown keys are refused with their line.
 struct HubConfigFile: Decodable {
     struct TLS: Decodable {
@@ -160,6 +186,7 @@ struct HubConfigFile: Decodable {
     var db: String?
     var key: String?
     var batches: String?
+    var payloads: String?
     var dataKeys: String?
     var listen: String?
     var logLevel: String?
@@ -176,7 +203,7 @@ struct HubConfigFile: Decodable {
     var demands: Demands?
 
     enum CodingKeys: String, CodingKey {
-        case db, key, batches, dataKeys = "data_keys", listen, logLevel = "log_level", batchRetentionDays = "batch_retention_days", tls,
+        case db, key, batches, payloads, dataKeys = "data_keys", listen, logLevel = "log_level", batchRetentionDays = "batch_retention_days", tls,
              headerTimeoutSeconds = "header_timeout_seconds", idleTimeoutSeconds = "idle_timeout_seconds",
              maxConnections = "max_connections", trustedProxies = "trusted_proxies", objectionAnswerDays = "objection_answer_days", calendar, demands
     }
@@ -186,6 +213,7 @@ struct HubConfigFile: Decodable {
         db = try c.decodeIfPresent(String.self, forKey: .db)
         key = try c.decodeIfPresent(String.self, forKey: .key)
         batches = try c.decodeIfPresent(String.self, forKey: .batches)
+        payloads = try c.decodeIfPresent(String.self, forKey: .payloads)
         dataKeys = try c.decodeIfPresent(String.self, forKey: .dataKeys)
         listen = try c.decodeIfPresent(String.self, forKey: .listen)
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel)

@@ -21,4 +21,12 @@ struct MeasuredProcessTests {
         let outcome = try await MeasuredProcess.run("/bin/sh", ["-c", "python3 -c '\(grow)'; true"], log: "/dev/null")
         #expect(outcome.peakRSS >= 200 << 20 && outcome.peakRSS < 300 << 20, "reported \(outcome.peakRSS >> 20) MB for a 200 MB child")
     }
+
+    @Test("a process that ends before the waiting thread samples it still reports its own peak, above zero (read at spawn)")
+    func shortProcessHasAPeak() async throws {
+        for _ in 0..<10 {
+            let outcome = try await MeasuredProcess.run("/bin/sleep", ["0.005"], log: "/dev/null")
+            #expect(outcome.peakRSS > 0 && outcome.peakRSS < 50 << 20, "reported \(outcome.peakRSS) bytes")
+        }
+    }
 }

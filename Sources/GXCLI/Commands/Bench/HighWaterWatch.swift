@@ -9,8 +9,10 @@ struct HighWaterWatch {
     /// The root and the descendants found so far (found again every few samples: `sort` started by a script).
     private var watched: Set<pid_t>
 
-    init(root: pid_t) {
+    /// `first`: a reading taken earlier (at spawn), so the peak is never below it.
+    init(root: pid_t, first: Int64 = 0) {
         self.root = root
+        peak = first
         watched = [root]
     }
 

@@ -9,6 +9,8 @@ import HTTPTypes
 enum BatchHeader {
     static let manifest = HTTPField.Name(ExchangeAPI.manifestHeader)!
     static let signature = HTTPField.Name(ExchangeAPI.signatureHeader)!
+    static let providerManifest = HTTPField.Name(ExchangeAPI.providerManifestHeader)!
+    static let acceptedAt = HTTPField.Name(ExchangeAPI.acceptedAtHeader)!
 }
 
 extension Hub {

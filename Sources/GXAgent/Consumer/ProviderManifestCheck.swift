@@ -5,7 +5,8 @@ import GXDomain
 /// Traces a delivery back to what its provider signed: the hub's signature says what the hub sent, this says
 /// the hub did not make the batch up. The provider's manifest must be the one the delivery names (SM3), carry
 /// a signature by the provider's key in force when the hub accepted the batch, and describe the same batch
-/// (provider, resource, sequence, schema, counts, the delivered items among its own).
+/// (provider, resource, sequence, schema, counts, the delivered items among its own); a key revoked by then
+/// verifies nothing.
 enum ProviderManifestCheck {
     /// Why the delivery does not trace back to its provider, or nil when it does.
     static func refusal(of delivery: DeliveryManifest, providerManifestBase64: String?, acceptedAt: String?, provider: Agency,
@@ -32,6 +33,10 @@ enum ProviderManifestCheck {
         guard let key = try? SM2PublicKey(pem: pem), signed.isSigned(by: key) else {
             return "the provider's signature on its manifest does not verify with \(provider.code)'s key in force at \(acceptedAt) "
                 + "(public key SM3 \(SM3.digest(pem).hex.prefix(16))…)"
+        }
+        // A key revoked as compromised at or before the batch was accepted vouches for nothing.
+        do { try provider.checkNotRevoked(pem, at: acceptedAt) } catch {
+            return "the provider's manifest was accepted at \(acceptedAt) but signed with a revoked key: \(error)"
         }
         return nil
     }

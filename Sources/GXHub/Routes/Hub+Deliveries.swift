@@ -207,7 +207,7 @@ extension Hub {
               receipt.resourceCode == agreement.terms.resourceCode else {
             throw HubAPIError(.badRequest, "the receipt is for \(receipt.agreementID)#\(receipt.sequence) by \(receipt.consumer)", field: "receipt")
         }
-        guard let consumer = try await store.agency(code: principal.id), signed.isSigned(by: try consumer.publicKey()) else {
+        guard let consumer = try await store.agency(code: principal.id), signed.isSigned(by: try consumer.unrevokedKey(at: Timestamp.string(from: now()))) else {
             throw HubAPIError(.unprocessableContent, "the receipt signature does not verify with \(principal.id)'s registered key", field: "signature")
         }
         guard let delivery = try await store.delivery(agreementID: id, sequence: sequence) else {

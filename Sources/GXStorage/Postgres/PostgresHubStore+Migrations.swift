@@ -173,6 +173,10 @@ extension PostgresHubStore {
             """),
         // Exchange totals per night, kept as batches and receipts are accepted; `migrate` fills them from those already kept.
         (totalsMigration, totalsSchema),
+        // Keys revoked as compromised, per agency (issue 19).
+        ("v12-key-revocation", """
+            ALTER TABLE agencies ADD COLUMN revoked_keys TEXT NOT NULL DEFAULT '[]'
+            """),
     ]
 
     /// Brings the schema up to date in one transaction under an advisory lock, so hub processes starting

@@ -85,4 +85,14 @@ struct ProviderManifestCheckTests {
         #expect(Self.refusal(batch, acceptedAt: "2026-11-21T16:00:01.000Z", provider: rotated) != nil)
         #expect(Self.refusal(try Self.batch(signedBy: new), acceptedAt: "2026-11-21T16:00:01.000Z", provider: rotated) == nil)
     }
+
+    @Test("a provider manifest signed with a key revoked before its batch was accepted is refused; one accepted before the revocation is not")
+    func revokedKey() throws {
+        let key = try SM2PrivateKey.generate()
+        let revoked = try Self.agency(key).revokingKey(sm3: SM3.digest(key.publicKey.pem).hex, at: "2026-11-20T12:00:00.000Z", reason: "leaked")
+        let batch = try Self.batch(signedBy: key)
+        let reason = Self.refusal(batch, acceptedAt: "2026-11-20T16:00:01.000Z", provider: revoked)
+        #expect(reason?.contains("signed with a revoked key") == true && reason?.contains("revoked at 2026-11-20T12:00:00.000Z") == true, "\(reason ?? "accepted")")
+        #expect(Self.refusal(batch, acceptedAt: "2026-11-20T11:00:00.000Z", provider: revoked) == nil)
+    }
 }

@@ -175,6 +175,12 @@ public final class PostgresHubStore: HubStore, Service {
             try await connection.run("""
                 DELETE FROM credentials WHERE principal_kind = \(principal.kind.rawValue) AND principal_id = \(principal.id)
                 """, logger: logger)
+        case let .revokeCredential(tokenHash, principal):
+            let deleted = try await connection.query("""
+                DELETE FROM credentials WHERE token_hash = \(tokenHash) AND principal_kind = \(principal.kind.rawValue)
+                                              AND principal_id = \(principal.id) RETURNING token_hash
+                """, logger: logger)
+            if try await deleted.collect().isEmpty { throw StoreError.notFound(what: "that credential of \(principal)") }
         case let .publishCatalogueEntry(entry):
             // A republished version keeps its place in publishing order, as SQLite's upsert keeps its rowid.
             try await connection.run("""

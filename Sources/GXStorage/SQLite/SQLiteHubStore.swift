@@ -80,6 +80,10 @@ public final class SQLiteHubStore: HubStore {
         case let .revokeCredentials(principal):
             try db.execute(sql: "DELETE FROM credentials WHERE principal_kind = ? AND principal_id = ?",
                            arguments: [principal.kind.rawValue, principal.id])
+        case let .revokeCredential(tokenHash, principal):
+            try db.execute(sql: "DELETE FROM credentials WHERE token_hash = ? AND principal_kind = ? AND principal_id = ?",
+                           arguments: [tokenHash, principal.kind.rawValue, principal.id])
+            if db.changesCount == 0 { throw StoreError.notFound(what: "that credential of \(principal)") }
         case let .publishCatalogueEntry(entry):
             try db.execute(sql: """
                 INSERT INTO catalogue_entries (resource_code, schema_version, provider, document) VALUES (?, ?, ?, ?)

@@ -106,4 +106,18 @@ struct KeyRevocationTests {
         #expect(responses.dropFirst().map { $0.error?.field } == ["public_key_sm3", "revoked_at", "reason", nil, "public_key_sm3"])
         #expect(try await fixture.store.agency(code: provider.code)?.revokedKeys.count == 1)
     }
+
+    @Test("a verification request signed with the consumer's revoked key is refused", arguments: StoreBackend.allCases)
+    func verificationRequestWithRevokedKeyRefused(_ backend: StoreBackend) async throws {
+        let fixture = try await VerificationSample.fixture(backend)
+        let consumer = fixture.party(PopulationBatch.consumer)
+        let (request, payload) = try VerificationSample.request(VerificationSample.requestRecords([1, 2]), key: consumer.key)
+        let response = try await fixture.hub.withClient { client in
+            try await client.revoke(consumer.key.publicKey, of: consumer.code, token: fixture.adminToken).expect(.ok)
+            return try await client.send(request, payload, to: "/v1/agreements/\(VerificationSample.agreement)/verifications", token: consumer.token)
+        }
+        #expect(response.status == .unprocessableContent)
+        #expect(response.error?.error.contains("was revoked at") == true, "\(response.text)")
+        #expect(try await fixture.store.lastVerificationSequence(agreementID: VerificationSample.agreement) == 0)
+    }
 }

@@ -44,6 +44,8 @@ public struct HubAPIError: HTTPResponseError, CustomStringConvertible {
             case .wrongSigner: return HubAPIError(.forbidden, error.description)
             case .badSignature, .digestMismatch: return HubAPIError(.unprocessableContent, error.description, field: "signature")
             }
+        case let error as KeyRevoked:
+            return HubAPIError(.unprocessableContent, error.description, field: "signature")
         case let error as DemandError:
             switch error {
             case .illegalTransition: return HubAPIError(.conflict, error.description)

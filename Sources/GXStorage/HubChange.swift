@@ -12,6 +12,8 @@ public enum HubChange: Sendable {
     case addFirstCredential(Credential)
     /// Revokes every credential of the principal (used when a key or a token is rotated).
     case revokeCredentials(of: Principal)
+    /// Revokes one credential of the principal, by its token's SM3; not found if the principal holds none such.
+    case revokeCredential(tokenHash: String, of: Principal)
     /// Publishes a new schema version of an entry, or republishes the same version.
     case publishCatalogueEntry(CatalogueEntry)
     /// Inserts an agreement (`expectedRevision` nil) or updates one that is still at `expectedRevision`.

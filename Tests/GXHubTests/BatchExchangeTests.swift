@@ -110,6 +110,31 @@ struct BatchExchangeTests {
         #expect(actions.contains("batch.accepted") && actions.contains("batch.received"))
     }
 
+    @Test("a delivery comes with the provider's signed manifest it was projected from and when its batch was accepted, downloaded or listed",
+          arguments: StoreBackend.allCases)
+    func deliveryCarriesProviderManifest(_ backend: StoreBackend) async throws {
+        let fixture = try await activePopulationAgreement(backend)
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        let full = try PopulationBatch.build((1...5).map { PopulationBatch.record($0) }, sequence: 1, key: provider.key)
+        let empty = try PopulationBatch.build([], sequence: 2, key: provider.key) { $0.endsPass = true }
+        try await fixture.hub.withClient { client in
+            try await client.push(full, token: provider.token).expect(.created)
+            try await client.push(empty, token: provider.token).expect(.created)
+            let delivery = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
+            try delivery.expect(.ok)
+            let manifest = try delivery.deliveryManifest().content
+            let providerManifest = try #require(delivery.headers[HTTPField.Name(ExchangeAPI.providerManifestHeader)!])
+            let signed = try SignedDocument<BatchManifest>(base64Content: providerManifest, base64Signature: manifest.providerSignature, field: "provider")
+            #expect(signed.sm3 == manifest.providerManifestSM3 && signed.isSigned(by: provider.key.publicKey) && signed.content == full.signed.content)
+            let acceptedAt = try #require(delivery.headers[HTTPField.Name(ExchangeAPI.acceptedAtHeader)!])
+            let list = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches", token: consumer.token)
+                .decode(ExchangeAPI.DeliveryList.self)
+            #expect(list.batches.first?.acceptedAt == acceptedAt)
+            #expect(list.batches.first?.providerManifestBase64 == nil)
+            #expect(list.batches.last?.providerManifestBase64 == empty.signed.base64Content)
+        }
+    }
+
     @Test("a batch accepted under an active agreement has its delivery prepared before the consumer asks", arguments: StoreBackend.allCases)
     func deliveryPreparedOnAcceptance(_ backend: StoreBackend) async throws {
         let fixture = try await activePopulationAgreement(backend)

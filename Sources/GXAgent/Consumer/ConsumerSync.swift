@@ -84,7 +84,9 @@ struct ConsumerSync {
         // While one delivery is applied, the next one downloads (the hub projects it meanwhile).
         let fetcher = DeliveryFetcher(client: client, hubKey: hubKey, agency: configuration.agency,
                                       directory: URL(fileURLWithPath: configuration.stateDirectory + "/incoming"), itemLists: mapper.itemLists,
-                                      masks: agreement.terms.maskDeclarations)
+                                      masks: agreement.terms.maskDeclarations,
+                                      providerKeys: ProviderKeys(client: client, provider: agreement.terms.provider),
+                                      provider: agreement.terms.provider, resourceCode: agreement.terms.resourceCode)
         if let staging = sink as? any StagingRecordSink {
             try await applyStaged(first: list, after: checkpoint, ended: alreadyEnded, due: due, agreement: id, fetcher: fetcher, mapper: mapper, keyIndices: keyIndices,
                                   sink: staging, into: &report)
@@ -311,8 +313,8 @@ struct ConsumerSync {
         let file = URL(fileURLWithPath: configuration.stateDirectory + "/incoming/\(id)-\(sequence).receipt")
         defer { try? FileManager.default.removeItem(at: file) }
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let (manifestBase64, signatureBase64) = try await client.pullBatch(agreement: id, sequence: sequence, to: file)
-        let signed = try SignedDocument<DeliveryManifest>(base64Content: manifestBase64, base64Signature: signatureBase64, field: "manifest")
+        let pulled = try await client.pullBatch(agreement: id, sequence: sequence, to: file)
+        let signed = try SignedDocument<DeliveryManifest>(base64Content: pulled.manifest, base64Signature: pulled.signature, field: "manifest")
         guard signed.isSigned(by: hubKey), signed.content.agreementID == id, signed.content.sequence == sequence else {
             throw AgentError.verification(what: "delivery \(id)#\(sequence)", reason: "the manifest is not the hub's for this batch")
         }

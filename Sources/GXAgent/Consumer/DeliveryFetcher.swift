@@ -3,7 +3,7 @@ import GXCrypto
 import GXDomain
 
 /// Downloads one delivery to the agent's `incoming/` folder and checks its manifest: signed by the hub,
-/// for this agreement, sequence, consumer and items. Apart from the apply, so the next delivery can
+/// for this agreement, sequence, consumer and items, and projected from a batch its provider signed. Apart from the apply, so the next delivery can
 /// download while the current one is applied.
 struct DeliveryFetcher: Sendable {
     let client: AgentHubClient
@@ -14,6 +14,10 @@ struct DeliveryFetcher: Sendable {
     let itemLists: Set<[String]>
     /// The agreement's masks (item → mask), which every delivery manifest must declare.
     let masks: [String: String]?
+    /// The provider's registered keys, and what it must have signed: its batches of this resource.
+    let providerKeys: ProviderKeys
+    let provider: String
+    let resourceCode: String
 
     struct Delivery: Sendable {
         /// The downloaded payload; nil for a batch without records, acknowledged from its manifest alone.
@@ -30,7 +34,8 @@ struct DeliveryFetcher: Sendable {
         guard let manifestBase64 = batch.manifestBase64, let signatureBase64 = batch.signatureBase64 else {
             return try await fetch(agreement: id, sequence: batch.sequence)
         }
-        let delivery = try checked(manifestBase64, signatureBase64, agreement: id, sequence: batch.sequence, file: nil)
+        let delivery = try await checked(manifestBase64, signatureBase64, agreement: id, sequence: batch.sequence, file: nil,
+                                         providerManifest: batch.providerManifestBase64, acceptedAt: batch.acceptedAt)
         let manifest = delivery.manifest
         guard manifest.counts.records == 0, manifest.records.bytes == 0, manifest.records.sm3 == SM3.digest([UInt8]()).hex else {
             throw AgentError.verification(what: delivery.what, reason: "listed without its payload, yet its manifest holds records")
@@ -45,13 +50,22 @@ struct DeliveryFetcher: Sendable {
     func fetch(agreement id: String, sequence: Int64) async throws -> Delivery {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("\(id)-\(sequence).deflate")
-        let (manifestBase64, signatureBase64) = try await client.pullBatch(agreement: id, sequence: sequence, to: file)
+        let pulled = try await client.pullBatch(agreement: id, sequence: sequence, to: file)
         CrashPoint.reached("consumer.pulled")
-        return try checked(manifestBase64, signatureBase64, agreement: id, sequence: sequence, file: file)
+        do {
+            return try await checked(pulled.manifest, pulled.signature, agreement: id, sequence: sequence, file: file,
+                                     providerManifest: pulled.providerManifest, acceptedAt: pulled.acceptedAt)
+        } catch {
+            // A refused delivery is not kept: nothing of it may be applied later.
+            try? FileManager.default.removeItem(at: file)
+            throw error
+        }
     }
 
-    /// The delivery whose manifest this is, once it is the hub's, for this agreement, sequence, consumer and items.
-    private func checked(_ manifestBase64: String, _ signatureBase64: String, agreement id: String, sequence: Int64, file: URL?) throws -> Delivery {
+    /// The delivery whose manifest this is, once it is the hub's, for this agreement, sequence, consumer and items,
+    /// and traces back to the provider's signed manifest of the batch.
+    private func checked(_ manifestBase64: String, _ signatureBase64: String, agreement id: String, sequence: Int64, file: URL?,
+                         providerManifest: String?, acceptedAt: String?) async throws -> Delivery {
         let what = "delivery \(id)#\(sequence)"
         let signed = try SignedDocument<DeliveryManifest>(base64Content: manifestBase64, base64Signature: signatureBase64, field: "manifest")
         guard signed.isSigned(by: hubKey) else { throw AgentError.verification(what: what, reason: "the manifest is not signed by the hub's key") }
@@ -61,6 +75,17 @@ struct DeliveryFetcher: Sendable {
         }
         guard manifest.masks == masks else {
             throw AgentError.verification(what: what, reason: "the manifest declares masks \(manifest.masks ?? [:]), the agreement \(masks ?? [:])")
+        }
+        guard manifest.provider == provider else {
+            throw AgentError.verification(what: what, reason: "the manifest names provider \(manifest.provider), the agreement \(provider)")
+        }
+        func refusal(refreshed: Bool) async throws -> String? {
+            ProviderManifestCheck.refusal(of: manifest, providerManifestBase64: providerManifest, acceptedAt: acceptedAt,
+                                          provider: try await providerKeys.agency(refreshed: refreshed), resourceCode: resourceCode)
+        }
+        // Checked again with the keys asked anew: the provider may have rotated since they were asked.
+        if try await refusal(refreshed: false) != nil, let reason = try await refusal(refreshed: true) {
+            throw AgentError.verification(what: what, reason: reason)
         }
         return Delivery(file: file, manifest: manifest, what: what, keyring: client.dataKeys)
     }

@@ -25,6 +25,13 @@ extension AgentHubClient {
     /// Downloads the payload at `path` to `file` (mode 0600, sealed under the agent's data key when it has one);
     /// returns its manifest and signature headers. A file left by an interrupted attempt is replaced.
     func download(_ path: String, to file: URL, what: String) async throws -> (manifest: String, signature: String) {
+        let downloaded = try await download(path, to: file, what: what, alsoReading: [])
+        return (downloaded.manifest, downloaded.signature)
+    }
+
+    /// As `download(_:to:what:)`, also returning the response headers named in `extra` that were present.
+    func download(_ path: String, to file: URL, what: String,
+                  alsoReading extra: [String]) async throws -> (manifest: String, signature: String, headers: [String: String]) {
         try await retrying(path) {
             let response = try await Self.http.execute(request(.GET, path), timeout: .hours(2))
             guard response.status == .ok else {
@@ -49,7 +56,9 @@ extension AgentHubClient {
             }
             try output.finish()
             complete = true
-            return (manifest, signature)
+            var headers: [String: String] = [:]
+            for name in extra { headers[name] = response.headers.first(name: name) }
+            return (manifest, signature, headers)
         }
     }
 }

@@ -55,9 +55,23 @@ struct AgentHubClient: Sendable {
         }
     }
 
-    /// Downloads one delivery to `file` (sealed under the agent's data key); returns its manifest and signature headers.
-    func pullBatch(agreement: String, sequence: Int64, to file: URL) async throws -> (manifest: String, signature: String) {
-        try await download("/v1/agreements/\(escape(agreement))/batches/\(sequence)", to: file, what: "delivery \(agreement)#\(sequence)")
+    /// Downloads one delivery to `file` (sealed under the agent's data key); returns its manifest and signature
+    /// headers, and the provider's manifest it was projected from with the time its batch was accepted.
+    func pullBatch(agreement: String, sequence: Int64, to file: URL) async throws -> PulledDelivery {
+        let names = [ExchangeAPI.providerManifestHeader, ExchangeAPI.acceptedAtHeader]
+        let pulled = try await download("/v1/agreements/\(escape(agreement))/batches/\(sequence)", to: file,
+                                        what: "delivery \(agreement)#\(sequence)", alsoReading: names)
+        return PulledDelivery(manifest: pulled.manifest, signature: pulled.signature,
+                              providerManifest: pulled.headers[ExchangeAPI.providerManifestHeader],
+                              acceptedAt: pulled.headers[ExchangeAPI.acceptedAtHeader])
+    }
+
+    /// The headers that came with a downloaded delivery.
+    struct PulledDelivery: Sendable {
+        var manifest: String
+        var signature: String
+        var providerManifest: String?
+        var acceptedAt: String?
     }
 
     func json(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> ByteBuffer {

@@ -1,10 +1,12 @@
 import Foundation
+import GXCrypto
 import GXDomain
 
 /// Canonical record lines gathered in any order and read back in key order — the bytes of their leading key
 /// values — for a verification's streaming merge. While they fit in `memoryBudget` they are sorted in
 /// memory; beyond it each full arena is sorted and written as a run file, and the runs are merged as they
-/// are read (an external sort), so memory stays flat however many records come.
+/// are read (an external sort), so memory stays flat however many records come. Run files hold records, so
+/// they are sealed under the agent's data key like its spool: a changed run is refused, never merged.
 final class SortedRecords {
     private struct Entry {
         /// The key's first 16 bytes as big-endian integers (zero-padded): most comparisons end on them.
@@ -21,12 +23,15 @@ final class SortedRecords {
     private var entries: [Entry] = []
     private let directory: String
     private let memoryBudget: Int
+    /// Seals the runs; nil writes them plain (an agent without data keys).
+    private let keyring: DataKeyring?
     private var runs: [String] = []
     private(set) var count: Int64 = 0
 
-    init(directory: String, memoryBudget: Int) throws {
+    init(directory: String, memoryBudget: Int, keyring: DataKeyring?) throws {
         self.directory = directory
         self.memoryBudget = max(memoryBudget, 1 << 16)
+        self.keyring = keyring
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
@@ -71,11 +76,13 @@ final class SortedRecords {
         guard !entries.isEmpty else { return }
         sortEntries()
         let path = directory + "/run-\(runs.count).sorted"
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: Agent.recordFileAttributes),
-              let output = FileHandle(forWritingAtPath: path) else {
-            throw AgentError.localData("cannot write the sorted run \(path)")
+        unlink(path)
+        let output: PayloadFileWriter
+        do { output = try PayloadFileWriter(path: path, sealingWith: keyring?.current) } catch {
+            throw AgentError.localData("cannot write the sorted run \(path): \(error)")
         }
-        defer { try? output.close() }
+        var finished = false
+        defer { if !finished { output.abandon() } }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
         for entry in entries {
@@ -83,11 +90,17 @@ final class SortedRecords {
             withUnsafeBytes(of: UInt32(entry.lineLength).littleEndian) { buffer.append(contentsOf: $0) }
             buffer.append(contentsOf: arena[entry.offset..<entry.offset + Int(entry.lineLength)])
             if buffer.count >= 1 << 20 {
-                try output.write(contentsOf: buffer)
+                do { try output.write(buffer) } catch { throw AgentError.localData("cannot write the sorted run \(path): \(error)") }
                 buffer.removeAll(keepingCapacity: true)
             }
         }
-        try output.write(contentsOf: buffer)
+        do {
+            try output.write(buffer)
+            try output.finish()
+        } catch {
+            throw AgentError.localData("cannot write the sorted run \(path): \(error)")
+        }
+        finished = true
         runs.append(path)
         arena.removeAll(keepingCapacity: true)
         entries.removeAll(keepingCapacity: true)
@@ -102,7 +115,7 @@ final class SortedRecords {
         try spill()
         arena = []
         entries = []
-        return Reader(runs: try runs.map(RunReader.init(path:)))
+        return Reader(runs: try runs.map { try RunReader(path: $0, keyring: keyring) })
     }
 
     /// Removes the run files.
@@ -163,21 +176,22 @@ final class SortedRecords {
         }
     }
 
-    /// One run file read with a buffer.
+    /// One run file read with a buffer; a sealed run is read only if its tag holds.
     final class RunReader {
-        private let input: FileHandle
+        private let path: String
+        private let input: PayloadFileReader
         private var buffer: [UInt8] = []
         private var position = 0
         private var ended = false
         private(set) var current: (key: ArraySlice<UInt8>, line: ArraySlice<UInt8>)?
 
-        init(path: String) throws {
-            guard let input = FileHandle(forReadingAtPath: path) else { throw AgentError.localData("cannot read the sorted run \(path)") }
-            self.input = input
+        init(path: String, keyring: DataKeyring?) throws {
+            self.path = path
+            do { input = try PayloadFileReader(path: path, keyring: keyring) } catch {
+                throw AgentError.localData("the sorted run \(path) is refused: \(error)")
+            }
             try advance()
         }
-
-        deinit { try? input.close() }
 
         /// Makes at least `count` bytes available from `position`, unless the file ends.
         private func fill(_ count: Int) throws -> Bool {
@@ -186,7 +200,11 @@ final class SortedRecords {
                 current = nil
                 buffer.removeSubrange(0..<position)
                 position = 0
-                if let chunk = try input.read(upToCount: max(1 << 20, count)), !chunk.isEmpty {
+                let chunk: [UInt8]
+                do { chunk = try input.read(upTo: max(1 << 20, count)) } catch {
+                    throw AgentError.localData("the sorted run \(path) is refused: \(error)")
+                }
+                if !chunk.isEmpty {
                     buffer.append(contentsOf: chunk)
                 } else {
                     ended = true

@@ -66,7 +66,7 @@ struct VerificationRequester {
         var listing: VerificationAPI.Listing = try await client.get("/v1/agreements/\(client.escape(id))/verifications?after=0")
 
         // 2. The records as the source holds them now, sorted by key, each key once.
-        let sorted = try SortedRecords(directory: directory + "/sort", memoryBudget: memoryBudget)
+        let sorted = try SortedRecords(directory: directory + "/sort", memoryBudget: memoryBudget, keyring: client.dataKeys)
         defer { sorted.discard() }
         let source = try await LocalData.source(job.source)
         let collected: VerificationRecords.Outcome

@@ -52,7 +52,7 @@ struct VerificationResponder {
             throw AgentError.verification(what: what, reason: "the request is not the consumer's signed request listed by the hub")
         }
         // The register, sorted by key, with the request's items in the request's order.
-        let sorted = try SortedRecords(directory: directory + "/sort", memoryBudget: memoryBudget)
+        let sorted = try SortedRecords(directory: directory + "/sort", memoryBudget: memoryBudget, keyring: client.dataKeys)
         defer { sorted.discard() }
         let source = try await LocalData.source(resource.source)
         let collected: VerificationRecords.Outcome

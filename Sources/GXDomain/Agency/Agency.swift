@@ -10,13 +10,17 @@ public struct Agency: Codable, Sendable, Hashable {
     public var roles: [AgencyRole]
     /// Keys the agency used before, oldest first: what they signed before their retirement still verifies.
     public var retiredKeys: [RetiredKey]
+    /// Keys revoked as compromised (current or retired), in the order they were revoked.
+    public var revokedKeys: [RevokedKey]
 
-    public init(code: String, name: String, publicKeyPEM: String, roles: [AgencyRole], retiredKeys: [RetiredKey] = []) {
+    public init(code: String, name: String, publicKeyPEM: String, roles: [AgencyRole], retiredKeys: [RetiredKey] = [],
+                revokedKeys: [RevokedKey] = []) {
         self.code = code
         self.name = name
         self.publicKeyPEM = publicKeyPEM
         self.roles = roles.sorted()
         self.retiredKeys = retiredKeys
+        self.revokedKeys = revokedKeys
     }
 
     /// Checks every field, so a registration is refused before anything is stored.
@@ -35,18 +39,20 @@ public struct Agency: Codable, Sendable, Hashable {
         do { key = try SM2PublicKey(pem: publicKeyPEM) } catch {
             throw InvalidInput(field: "publicKey", reason: "not an SM2 public key in PEM (SubjectPublicKeyInfo): \(error)", record: code)
         }
-        return Agency(code: code, name: trimmedName, publicKeyPEM: key.pem, roles: Array(Set(roles)), retiredKeys: retiredKeys)
+        return Agency(code: code, name: trimmedName, publicKeyPEM: key.pem, roles: Array(Set(roles)), retiredKeys: retiredKeys,
+                      revokedKeys: revokedKeys)
     }
 
     enum CodingKeys: String, CodingKey {
-        case code, name, publicKeyPEM = "public_key", roles, retiredKeys = "retired_keys"
+        case code, name, publicKeyPEM = "public_key", roles, retiredKeys = "retired_keys", revokedKeys = "revoked_keys"
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(code: try c.decode(String.self, forKey: .code), name: try c.decode(String.self, forKey: .name),
                   publicKeyPEM: try c.decode(String.self, forKey: .publicKeyPEM), roles: try c.decode([AgencyRole].self, forKey: .roles),
-                  retiredKeys: try c.decodeIfPresent([RetiredKey].self, forKey: .retiredKeys) ?? [])
+                  retiredKeys: try c.decodeIfPresent([RetiredKey].self, forKey: .retiredKeys) ?? [],
+                  revokedKeys: try c.decodeIfPresent([RevokedKey].self, forKey: .revokedKeys) ?? [])
     }
 
     public func publicKey() throws -> SM2PublicKey { try SM2PublicKey(pem: publicKeyPEM) }

@@ -77,6 +77,8 @@ public enum ExchangeAPI {
         /// delivery manifest, so the consumer acknowledges it without downloading a payload.
         public var manifestBase64: String?
         public var signatureBase64: String?
+        /// With that manifest: the provider's signed manifest of the batch (canonical JSON, base64).
+        public var providerManifestBase64: String?
         public init(sequence: Int64, upserts: Int64, deletes: Int64, available: Bool, endsPass: Bool? = nil, acceptedAt: String? = nil) {
             self.sequence = sequence
             self.upserts = upserts
@@ -88,6 +90,7 @@ public enum ExchangeAPI {
         enum CodingKeys: String, CodingKey {
             case sequence, upserts, deletes, available, endsPass = "ends_pass", acceptedAt = "accepted_at"
             case manifestBase64 = "manifest_base64", signatureBase64 = "signature_base64"
+            case providerManifestBase64 = "provider_manifest_base64"
         }
     }
 
@@ -113,4 +116,9 @@ public enum ExchangeAPI {
     /// Header names: manifests travel as base64 canonical JSON beside the payload.
     public static let manifestHeader = "X-GX-Manifest"
     public static let signatureHeader = "X-GX-Signature"
+    /// On a delivery: the provider's signed manifest it was projected from (canonical JSON, base64; the
+    /// signature is in the delivery manifest), and when the hub accepted that batch, so the consumer checks
+    /// the provider's signature with the key in force then.
+    public static let providerManifestHeader = "X-GX-Provider-Manifest"
+    public static let acceptedAtHeader = "X-GX-Accepted-At"
 }

@@ -31,6 +31,20 @@ public enum HubAPI {
         enum CodingKeys: String, CodingKey { case publicKey = "public_key", proof }
     }
 
+    /// Revokes one of an agency's keys as compromised: named by the SM3 of its PEM, refused from `revoked_at`
+    /// (default now; never later than now) on.
+    public struct RevokeKey: Codable, Sendable {
+        public var publicKeySM3: String
+        public var revokedAt: String?
+        public var reason: String
+        public init(publicKeySM3: String, revokedAt: String? = nil, reason: String) {
+            self.publicKeySM3 = publicKeySM3
+            self.revokedAt = revokedAt
+            self.reason = reason
+        }
+        enum CodingKeys: String, CodingKey { case publicKeySM3 = "public_key_sm3", revokedAt = "revoked_at", reason }
+    }
+
     /// A new credential. The token is shown once; the hub keeps only its hash.
     public struct IssuedCredential: Codable, Sendable {
         public var principal: String

@@ -12,6 +12,13 @@ public enum Credentials {
     public static func hash(of token: String) -> String {
         SM3.digest(token).hex
     }
+
+    /// How a credential is named where its holder and the authority can both see it (listing, revoking one,
+    /// the audit log): the first 16 hex digits of its token's SM3. Neither the token nor the full hash the
+    /// hub looks tokens up by.
+    public static func id(ofHash tokenHash: String) -> String { String(tokenHash.prefix(16)) }
+
+    public static func id(of token: String) -> String { id(ofHash: hash(of: token)) }
 }
 
 extension String {

@@ -44,7 +44,7 @@ extension Hub {
             guard let agency = try await store.agency(code: code) else { throw StoreError.notFound(what: "agency \(code)") }
             if case .agency = principal {
                 guard let proof = body.proof.flatMap({ Data(base64Encoded: $0) }),
-                      try agency.publicKey().isValidSignature([UInt8](proof), for: Array(body.publicKey.utf8)) else {
+                      try agency.unrevokedKey(at: Timestamp.string(from: now())).isValidSignature([UInt8](proof), for: Array(body.publicKey.utf8)) else {
                     throw HubAPIError(.unprocessableContent, "an agency's own rotation needs proof: its current key's signature over the new public key (PEM)", field: "proof")
                 }
             }
@@ -57,6 +57,36 @@ extension Hub {
                                                                 "proven_by_previous_key": .bool(principal.kind == .agency)])],
                                    at: time)
             return try JSONResponse.make(rotated)
+        }
+
+        // Revocation (compromise): from the revocation time on, batches, receipts and agreement or amendment
+        // signatures made with the key are refused, and consumers refuse deliveries of batches it signed that
+        // were accepted from then on. Only the authority revokes; the key stays on record, marked.
+        router.on(.post, "/v1/agencies/:code/key/revocation", allow: [.admin]) { request, context, principal in
+            let code = try QueryParameters(request, context).path("code")
+            let body = try await request.decodeBody(HubAPI.RevokeKey.self, context: context)
+            guard let agency = try await store.agency(code: code) else { throw StoreError.notFound(what: "agency \(code)") }
+            let time = now()
+            var revokedAt = time
+            if let text = body.revokedAt {
+                guard let instant = Timestamp.instant(from: text) else {
+                    throw InvalidInput(field: "revoked_at", reason: "not a time: give RFC 3339 (2026-12-04T08:00:00+08:00) or a date")
+                }
+                guard instant <= time else {
+                    throw InvalidInput(field: "revoked_at", reason: "a revocation records a compromise that happened: it cannot be dated after now")
+                }
+                revokedAt = instant
+            }
+            let revoked = try agency.revokingKey(sm3: body.publicKeySM3, at: Timestamp.string(from: revokedAt), reason: body.reason)
+            let revocation = revoked.revokedKeys.last!
+            try await store.commit([.updateAgency(revoked)],
+                                   audit: [AuditDraft(actor: principal.description, action: "agency.key_revoked", subject: code, agencies: [code],
+                                                      details: ["public_key_sm3": .string(revocation.publicKeySM3),
+                                                                "revoked_at": .string(revocation.revokedAt), "reason": .string(revocation.reason),
+                                                                "current_key": .bool(SM3.digest(agency.publicKeyPEM).hex == revocation.publicKeySM3)])],
+                                   at: time)
+            logger.notice("revoked key \(revocation.publicKeySM3) of \(code) from \(revocation.revokedAt)", metadata: ["principal": "\(principal)"])
+            return try JSONResponse.make(revoked)
         }
 
         router.on(.post, "/v1/auditors", allow: [.admin]) { request, context, principal in

@@ -137,7 +137,7 @@ extension Hub {
         let time = now()
         let signed: SharingAgreement
         do {
-            signed = try agreement.signed(by: principal.id, signature: [UInt8](der), key: try agency.publicKey(), at: time)
+            signed = try agreement.signed(by: principal.id, signature: [UInt8](der), key: try agency.unrevokedKey(at: Timestamp.string(from: time)), at: time)
         } catch let error as AgreementError {
             if case .badSignature = error {
                 try await auditRefusal(audit(agreement, "agreement.signature_refused", by: principal,
@@ -168,9 +168,10 @@ extension Hub {
             throw StoreError.notFound(what: "catalogue entry \(agreement.terms.resourceCode) version \(agreement.terms.schemaVersion)")
         }
         let levels = try agreement.terms.acknowledgedLevels(acknowledgedLevels, entry: entry)
-        // Each signature with the key its party had when signing: a rotation in between does not void it.
-        try agreement.verifySignatures(consumerKey: try consumer.publicKey(at: agreement.consumerSignature?.signedAt ?? ""),
-                                       providerKey: try provider.publicKey(at: agreement.providerSignature?.signedAt ?? ""))
+        // Each signature with the key its party had when signing: a rotation in between does not void it, a
+        // revocation dated at or before the signature does.
+        try agreement.verifySignatures(consumerKey: try consumer.unrevokedKey(at: agreement.consumerSignature?.signedAt ?? ""),
+                                       providerKey: try provider.unrevokedKey(at: agreement.providerSignature?.signedAt ?? ""))
         let time = now()
         let signature = try key.signature(for: agreement.filingBytes)
         filed.filing = AgreementFiling(filedBy: principal.description, filedAt: Timestamp.string(from: time), signature: Data(signature).base64EncodedString(),

@@ -9,6 +9,8 @@ import HTTPTypes
 enum BatchHeader {
     static let manifest = HTTPField.Name(ExchangeAPI.manifestHeader)!
     static let signature = HTTPField.Name(ExchangeAPI.signatureHeader)!
+    static let providerManifest = HTTPField.Name(ExchangeAPI.providerManifestHeader)!
+    static let acceptedAt = HTTPField.Name(ExchangeAPI.acceptedAtHeader)!
 }
 
 extension Hub {
@@ -68,7 +70,8 @@ extension Hub {
                 throw HubAPIError.forbidden(principal, "push batches of \(resourceCode): its provider is \(entry.provider)")
             }
             guard let provider = try await store.agency(code: principal.id) else { throw StoreError.notFound(what: "agency \(principal.id)") }
-            guard signed.isSigned(by: try provider.publicKey()) else {
+            // A key revoked as compromised signs nothing from its revocation time on.
+            guard signed.isSigned(by: try provider.unrevokedKey(at: Timestamp.string(from: now()))) else {
                 throw HubAPIError(.unprocessableContent, "the manifest signature does not verify with \(provider.code)'s registered key", field: "signature")
             }
             manifestVerified = true

@@ -23,6 +23,35 @@ extension Hub {
             return try JSONResponse.make(HubAPI.RevokedCredentials(principal: target.description, revoked: held.count))
         }
 
+        // What a holder has, by credential id: which token to revoke alone when one leaked.
+        router.on(.get, "/v1/credentials/:kind/:name", allow: [.admin]) { _, context, _ in
+            let target = try credentialHolder(context)
+            let held = try await heldCredentials(of: target)
+            return try JSONResponse.make(HubAPI.HeldCredentials(principal: target.description, credentials: held.map {
+                HubAPI.HeldCredential(id: Credentials.id(ofHash: $0.tokenHash), createdAt: $0.createdAt)
+            }))
+        }
+
+        // One token revoked (a copy leaked), the holder's others still working; named by its id, never the token.
+        router.on(.post, "/v1/credentials/:kind/:name/tokens/:id/revocation", allow: [.admin]) { request, context, principal in
+            let target = try credentialHolder(context)
+            let id = try QueryParameters(request, context).path("id").lowercased()
+            guard target != principal else {
+                throw HubAPIError(.conflict, "\(principal) may not revoke its own credential: another admin may", field: "name")
+            }
+            let change = try await credentialChange(request, context: context)
+            let held = try await heldCredentials(of: target)
+            guard let credential = held.first(where: { Credentials.id(ofHash: $0.tokenHash) == id }) else {
+                throw HubAPIError(.notFound, "\(target) holds no credential \(id) (gx credentials list shows its ids)", field: "id")
+            }
+            try await store.commit([.revokeCredential(tokenHash: credential.tokenHash, of: target)],
+                                   audit: [credentialAudit("credential.token_revoked", target, by: principal, reason: change.reason,
+                                                           details: ["id": .string(id), "revoked": .integer(1), "remaining": .integer(Int64(held.count - 1))])],
+                                   at: now())
+            logger.notice("revoked credential \(id) of \(target)", metadata: ["principal": "\(principal)"])
+            return try JSONResponse.make(HubAPI.RevokedCredentials(principal: target.description, revoked: 1))
+        }
+
         // A new token replaces every one the principal held, in one transaction: the old ones stop working as
         // the new one starts. The way back for a token that was lost or never written.
         router.on(.post, "/v1/credentials/:kind/:name/reissue", allow: [.admin]) { request, context, principal in

@@ -45,6 +45,7 @@ extension Hub {
                 if batch.manifest.counts.records == 0, let delivery = try? await delivery(of: agreement, sequence: batch.manifest.sequence) {
                     listed.manifestBase64 = delivery.manifestBase64
                     listed.signatureBase64 = delivery.signatureBase64
+                    listed.providerManifestBase64 = batch.manifestBase64
                 }
                 available.append(listed)
             }
@@ -63,11 +64,17 @@ extension Hub {
             }
             // A file that lost or gained bytes on the hub's disk, or whose seal does not hold, would hand the
             // consumer what its manifest does not promise: refuse it here, naming it.
+            // The provider's signed manifest goes with it: the consumer checks the provider's signature too.
+            guard let batch = try await store.batch(resourceCode: agreement.terms.resourceCode, sequence: sequence) else {
+                throw StoreError.notFound(what: "batch \(agreement.terms.resourceCode)#\(sequence)")
+            }
             let reader = try await openPayload(path, expecting: delivery.manifest.wire.bytes, what: "delivery \(agreement.id)#\(sequence)")
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
             headers[BatchHeader.manifest] = delivery.manifestBase64
             headers[BatchHeader.signature] = delivery.signatureBase64
+            headers[BatchHeader.providerManifest] = batch.manifestBase64
+            headers[BatchHeader.acceptedAt] = batch.acceptedAt
             headers[.contentLength] = String(delivery.manifest.wire.bytes)
             return Response(status: .ok, headers: headers, body: payloadBody(reader))
         }
@@ -199,7 +206,7 @@ extension Hub {
               receipt.resourceCode == agreement.terms.resourceCode else {
             throw HubAPIError(.badRequest, "the receipt is for \(receipt.agreementID)#\(receipt.sequence) by \(receipt.consumer)", field: "receipt")
         }
-        guard let consumer = try await store.agency(code: principal.id), signed.isSigned(by: try consumer.publicKey()) else {
+        guard let consumer = try await store.agency(code: principal.id), signed.isSigned(by: try consumer.unrevokedKey(at: Timestamp.string(from: now()))) else {
             throw HubAPIError(.unprocessableContent, "the receipt signature does not verify with \(principal.id)'s registered key", field: "signature")
         }
         guard let delivery = try await store.delivery(agreementID: id, sequence: sequence) else {

@@ -183,7 +183,7 @@ extension Hub {
                   manifest.resourceCode == terms.resourceCode else {
                 throw HubAPIError(.badRequest, "the manifest is for \(manifest.agreementID) (\(manifest.consumer) → \(manifest.provider), \(manifest.resourceCode)), pushed under \(id)", field: "manifest.agreement")
             }
-            guard let consumer = try await store.agency(code: principal.id), signed.isSigned(by: try consumer.publicKey()) else {
+            guard let consumer = try await store.agency(code: principal.id), signed.isSigned(by: try consumer.unrevokedKey(at: Timestamp.string(from: now()))) else {
                 throw HubAPIError(.unprocessableContent, "the manifest signature does not verify with \(principal.id)'s registered key", field: "signature")
             }
             let last = try await store.lastVerificationSequence(agreementID: id)
@@ -358,7 +358,7 @@ extension Hub {
             guard answer.items == items else {
                 throw HubAPIError(.badRequest, "an answer's values are \(items.joined(separator: ", "))", field: "manifest.items")
             }
-            guard let provider = try await store.agency(code: principal.id), signed.isSigned(by: try provider.publicKey()) else {
+            guard let provider = try await store.agency(code: principal.id), signed.isSigned(by: try provider.unrevokedKey(at: Timestamp.string(from: now()))) else {
                 throw HubAPIError(.unprocessableContent, "the manifest signature does not verify with \(principal.id)'s registered key", field: "signature")
             }
             if let answered = kept.answerSM3 {
@@ -451,7 +451,7 @@ extension Hub {
         guard receipt.agreementID == id, receipt.sequence == sequence, receipt.consumer == principal.id else {
             throw HubAPIError(.badRequest, "the receipt is for \(receipt.agreementID)#\(receipt.sequence) by \(receipt.consumer)", field: "receipt")
         }
-        guard let consumer = try await store.agency(code: principal.id), signed.isSigned(by: try consumer.publicKey()) else {
+        guard let consumer = try await store.agency(code: principal.id), signed.isSigned(by: try consumer.unrevokedKey(at: Timestamp.string(from: now()))) else {
             throw HubAPIError(.unprocessableContent, "the receipt signature does not verify with \(principal.id)'s registered key", field: "signature")
         }
         let kept = try await keptVerification(id, sequence)

@@ -54,7 +54,7 @@ extension Hub {
         let time = now()
         let signed: SharingAgreement
         do {
-            signed = try agreement.signingAmendment(by: principal.id, signature: [UInt8](der), key: try agency.publicKey(), at: time)
+            signed = try agreement.signingAmendment(by: principal.id, signature: [UInt8](der), key: try agency.unrevokedKey(at: Timestamp.string(from: time)), at: time)
         } catch let error as AgreementError {
             if case .badSignature = error {
                 try await auditRefusal(audit(agreement, "agreement.amendment_signature_refused", by: principal,
@@ -90,8 +90,8 @@ extension Hub {
             throw StoreError.notFound(what: "catalogue entry \(candidate.terms.resourceCode) version \(candidate.terms.schemaVersion)")
         }
         let levels = try candidate.terms.acknowledgedLevels(acknowledgedLevels, entry: entry)
-        try candidate.verifySignatures(consumerKey: try consumer.publicKey(at: candidate.consumerSignature?.signedAt ?? ""),
-                                       providerKey: try provider.publicKey(at: candidate.providerSignature?.signedAt ?? ""))
+        try candidate.verifySignatures(consumerKey: try consumer.unrevokedKey(at: candidate.consumerSignature?.signedAt ?? ""),
+                                       providerKey: try provider.unrevokedKey(at: candidate.providerSignature?.signedAt ?? ""))
         let time = now()
         let signature = try key.signature(for: candidate.filingBytes)
         let filing = AgreementFiling(filedBy: principal.description, filedAt: Timestamp.string(from: time), signature: Data(signature).base64EncodedString(),

@@ -190,6 +190,10 @@ extension PostgresHubStore {
             );
             ALTER TABLE payload_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL
             """),
+        // Keys revoked as compromised, per agency (issue 19).
+        ("v12-key-revocation", """
+            ALTER TABLE agencies ADD COLUMN revoked_keys TEXT NOT NULL DEFAULT '[]'
+            """),
     ]
 
     /// Brings the schema up to date in one transaction under an advisory lock, so hub processes starting

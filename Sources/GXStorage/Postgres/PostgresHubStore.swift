@@ -147,14 +147,15 @@ public final class PostgresHubStore: HubStore, Service {
             }
             try await ensureNameIsFree(for: .agency(code: agency.code), on: connection)
             try await connection.run("""
-                INSERT INTO agencies (code, name, public_key_pem, roles, retired_keys)
+                INSERT INTO agencies (code, name, public_key_pem, roles, retired_keys, revoked_keys)
                 VALUES (\(agency.code), \(agency.name), \(agency.publicKeyPEM), \(try StoreCoding.encode(agency.roles)),
-                        \(try StoreCoding.encode(agency.retiredKeys)))
+                        \(try StoreCoding.encode(agency.retiredKeys)), \(try StoreCoding.encode(agency.revokedKeys)))
                 """, logger: logger)
         case let .updateAgency(agency):
             let updated = try await connection.query("""
                 UPDATE agencies SET name = \(agency.name), public_key_pem = \(agency.publicKeyPEM), roles = \(try StoreCoding.encode(agency.roles)),
-                                    retired_keys = \(try StoreCoding.encode(agency.retiredKeys))
+                                    retired_keys = \(try StoreCoding.encode(agency.retiredKeys)),
+                                    revoked_keys = \(try StoreCoding.encode(agency.revokedKeys))
                 WHERE code = \(agency.code) RETURNING code
                 """, logger: logger)
             if try await updated.collect().isEmpty { throw StoreError.notFound(what: "agency \(agency.code)") }
@@ -174,6 +175,12 @@ public final class PostgresHubStore: HubStore, Service {
             try await connection.run("""
                 DELETE FROM credentials WHERE principal_kind = \(principal.kind.rawValue) AND principal_id = \(principal.id)
                 """, logger: logger)
+        case let .revokeCredential(tokenHash, principal):
+            let deleted = try await connection.query("""
+                DELETE FROM credentials WHERE token_hash = \(tokenHash) AND principal_kind = \(principal.kind.rawValue)
+                                              AND principal_id = \(principal.id) RETURNING token_hash
+                """, logger: logger)
+            if try await deleted.collect().isEmpty { throw StoreError.notFound(what: "that credential of \(principal)") }
         case let .publishCatalogueEntry(entry):
             // A republished version keeps its place in publishing order, as SQLite's upsert keeps its rowid.
             try await connection.run("""
@@ -249,7 +256,8 @@ public final class PostgresHubStore: HubStore, Service {
         return Agency(code: try row["code"].decode(String.self), name: try row["name"].decode(String.self),
                       publicKeyPEM: try row["public_key_pem"].decode(String.self),
                       roles: try StoreCoding.decode([AgencyRole].self, try row["roles"].decode(String.self)),
-                      retiredKeys: try StoreCoding.decode([RetiredKey].self, try row["retired_keys"].decode(String.self)))
+                      retiredKeys: try StoreCoding.decode([RetiredKey].self, try row["retired_keys"].decode(String.self)),
+                      revokedKeys: try StoreCoding.decode([RevokedKey].self, try row["revoked_keys"].decode(String.self)))
     }
 
     public func principal(forTokenHash hash: String) async throws -> Principal? {

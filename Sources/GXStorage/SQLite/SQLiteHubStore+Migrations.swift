@@ -185,6 +185,10 @@ extension SQLiteHubStore {
         }
         // Exchange totals per night, kept as batches and receipts are accepted, filled from those already kept.
         migrator.registerMigration(totalsMigration) { db in try migrateTotals(db) }
+        // Keys revoked as compromised, per agency (issue 19).
+        migrator.registerMigration("v12-key-revocation") { db in
+            try db.execute(sql: "ALTER TABLE agencies ADD COLUMN revoked_keys TEXT NOT NULL DEFAULT '[]'")
+        }
         return migrator
     }
 

@@ -59,11 +59,13 @@ public final class SQLiteHubStore: HubStore {
                 throw StoreError.duplicate(what: "agency \(agency.code)")
             }
             try ensureNameIsFree(for: .agency(code: agency.code), in: db)
-            try db.execute(sql: "INSERT INTO agencies (code, name, public_key_pem, roles, retired_keys) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [agency.code, agency.name, agency.publicKeyPEM, try encode(agency.roles), try encode(agency.retiredKeys)])
+            try db.execute(sql: "INSERT INTO agencies (code, name, public_key_pem, roles, retired_keys, revoked_keys) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [agency.code, agency.name, agency.publicKeyPEM, try encode(agency.roles), try encode(agency.retiredKeys),
+                                       try encode(agency.revokedKeys)])
         case let .updateAgency(agency):
-            try db.execute(sql: "UPDATE agencies SET name = ?, public_key_pem = ?, roles = ?, retired_keys = ? WHERE code = ?",
-                           arguments: [agency.name, agency.publicKeyPEM, try encode(agency.roles), try encode(agency.retiredKeys), agency.code])
+            try db.execute(sql: "UPDATE agencies SET name = ?, public_key_pem = ?, roles = ?, retired_keys = ?, revoked_keys = ? WHERE code = ?",
+                           arguments: [agency.name, agency.publicKeyPEM, try encode(agency.roles), try encode(agency.retiredKeys),
+                                       try encode(agency.revokedKeys), agency.code])
             if db.changesCount == 0 { throw StoreError.notFound(what: "agency \(agency.code)") }
         case let .addCredential(credential):
             try ensureNameIsFree(for: credential.principal, in: db)
@@ -78,6 +80,10 @@ public final class SQLiteHubStore: HubStore {
         case let .revokeCredentials(principal):
             try db.execute(sql: "DELETE FROM credentials WHERE principal_kind = ? AND principal_id = ?",
                            arguments: [principal.kind.rawValue, principal.id])
+        case let .revokeCredential(tokenHash, principal):
+            try db.execute(sql: "DELETE FROM credentials WHERE token_hash = ? AND principal_kind = ? AND principal_id = ?",
+                           arguments: [tokenHash, principal.kind.rawValue, principal.id])
+            if db.changesCount == 0 { throw StoreError.notFound(what: "that credential of \(principal)") }
         case let .publishCatalogueEntry(entry):
             try db.execute(sql: """
                 INSERT INTO catalogue_entries (resource_code, schema_version, provider, document) VALUES (?, ?, ?, ?)
@@ -143,7 +149,8 @@ public final class SQLiteHubStore: HubStore {
 
     static func agency(from row: Row) throws -> Agency {
         Agency(code: row["code"], name: row["name"], publicKeyPEM: row["public_key_pem"],
-               roles: try decode([AgencyRole].self, row["roles"]), retiredKeys: try decode([RetiredKey].self, row["retired_keys"]))
+               roles: try decode([AgencyRole].self, row["roles"]), retiredKeys: try decode([RetiredKey].self, row["retired_keys"]),
+               revokedKeys: try decode([RevokedKey].self, row["revoked_keys"]))
     }
 
     public func principal(forTokenHash hash: String) async throws -> Principal? {

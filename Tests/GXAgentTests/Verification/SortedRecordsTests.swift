@@ -1,4 +1,5 @@
 import Foundation
+import GXCrypto
 import GXDomain
 import Testing
 @testable import GXAgent
@@ -29,7 +30,7 @@ struct SortedRecordsTests {
     @Test("records that fit in memory come back in key order, each once")
     func inMemory() throws {
         let scratch = try LocalDataScratch()
-        let sorted = try SortedRecords(directory: scratch.file("sort"), memoryBudget: 64 << 20)
+        let sorted = try SortedRecords(directory: scratch.file("sort"), memoryBudget: 64 << 20, keyring: nil)
         let records = Self.records(1000)
         for record in records { try sorted.append(line: record.line, keyLength: record.keyLength) }
         #expect(try drain(sorted) == records.map(\.key).sorted())
@@ -39,12 +40,64 @@ struct SortedRecordsTests {
     @Test("records beyond the memory budget are sorted in runs on disk and merged as they are read")
     func externalSort() throws {
         let scratch = try LocalDataScratch()
-        let sorted = try SortedRecords(directory: scratch.file("sort"), memoryBudget: 1 << 16)
+        let sorted = try SortedRecords(directory: scratch.file("sort"), memoryBudget: 1 << 16, keyring: nil)
         let records = Self.records(20_000)
         for record in records { try sorted.append(line: record.line, keyLength: record.keyLength) }
         #expect(try drain(sorted) == records.map(\.key).sorted())
         #expect(sorted.runCount > 5)
         sorted.discard()
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.file("sort")).isEmpty)
+    }
+
+    /// A keyring of one data key in the scratch folder, as an agent keeps `state_dir/data-keys`.
+    static func keyring(_ scratch: LocalDataScratch) throws -> DataKeyring {
+        _ = try DataKeyring.addKey(in: scratch.file("data-keys"))
+        return try DataKeyring(directory: scratch.file("data-keys"))
+    }
+
+    /// Records whose values carry `planted`, spilled to runs under `keyring`.
+    static func spilled(_ scratch: LocalDataScratch, keyring: DataKeyring, planted: String) throws -> SortedRecords {
+        let sorted = try SortedRecords(directory: scratch.file("sort"), memoryBudget: 1 << 16, keyring: keyring)
+        for index in 0..<5000 {
+            var line: [UInt8] = []
+            let key = String(format: "%06d", (index * 7919) % 5000)
+            CanonicalRecord(operation: .upsert, values: [key, "\(planted)-\(index)"]).write(into: &line)
+            try sorted.append(line: line, keyLength: key.utf8.count + 2)
+        }
+        return sorted
+    }
+
+    @Test("the sorted runs on disk are sealed under the agent's data key: no plain value in them, and they still merge in key order")
+    func runsAreSealed() throws {
+        let scratch = try LocalDataScratch()
+        let sorted = try Self.spilled(scratch, keyring: try Self.keyring(scratch), planted: "PLANTED-西城区-VALUE")
+        #expect(sorted.runCount > 2)
+        let directory = scratch.file("sort")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: directory)
+        #expect(runs.count == sorted.runCount)
+        for run in runs {
+            let bytes = try #require(FileManager.default.contents(atPath: directory + "/" + run))
+            #expect(bytes.starts(with: Array("GXSM4v1".utf8)), "\(run) is not sealed")
+            #expect(bytes.range(of: Data("PLANTED-西城区-VALUE".utf8)) == nil, "\(run) holds a plain value")
+            #expect(bytes.range(of: Data("000001".utf8)) == nil, "\(run) holds a plain key")
+        }
+        #expect(try drain(sorted) == (0..<5000).map { String(format: "%06d", $0) })
+        sorted.discard()
+    }
+
+    @Test("a sorted run with one byte changed is refused, not merged")
+    func changedRunRefused() throws {
+        let scratch = try LocalDataScratch()
+        let sorted = try Self.spilled(scratch, keyring: try Self.keyring(scratch), planted: "v")
+        let run = scratch.file("sort") + "/run-0.sorted"
+        var bytes = try #require(FileManager.default.contents(atPath: run))
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: run))
+        #expect {
+            _ = try sorted.reader()
+        } throws: { error in
+            "\(error)".contains("the sorted run \(run) is refused") && "\(error)".contains("HMAC-SM3")
+        }
+        sorted.discard()
     }
 }

@@ -7,7 +7,7 @@ import GXHub
 struct AgenciesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agencies", abstract: "Register and list agencies (admin).",
-        subcommands: [Register.self, Import.self, List.self, Show.self, RotateKey.self])
+        subcommands: [Register.self, Import.self, List.self, Show.self, RotateKey.self, RevokeKey.self])
 
     struct Register: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register an agency with its SM2 public key; writes its credential.")
@@ -112,6 +112,39 @@ struct AgenciesCommand: AsyncParsableCommand {
             }
             let agency: Agency = try await connection.client().put("/v1/agencies/\(code.urlPathEscaped)/key", HubAPI.RotateKey(publicKey: pem, proof: proof))
             print("key of \(agency.code) rotated; \(agency.retiredKeys.count) retired key(s) kept for what they signed")
+        }
+    }
+
+    struct RevokeKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revoke-key", abstract: "Revoke an agency's SM2 key as compromised (admin).",
+            discussion: """
+                Name the key by its public key file or by the SM3 of its PEM (as audit entries show it); it may be \
+                the current key or a retired one. From --at (default now; a compromise found late may be dated \
+                back, never ahead) the hub refuses batches, receipts and agreement or amendment signatures made \
+                with it, and consumers refuse deliveries of batches it signed that were accepted from then on. \
+                Revoking the current key leaves the agency unable to sign until the authority rotates it to a new \
+                key (`gx agencies rotate-key` with the admin token). Audited as agency.key_revoked.
+                """)
+        @OptionGroup var connection: HubConnectionOptions
+        @Argument(help: "Agency code.") var code: String
+        @Option(help: "The revoked public key (PEM file).") var publicKey: String?
+        @Option(help: "SM3 (hex) of the revoked key's PEM, instead of --public-key.") var keySm3: String?
+        @Option(help: "When the key stopped being trusted: RFC 3339 or a date (default now).") var at: String?
+        @Option(help: "Why the key is revoked (kept in the audit log).") var reason: String
+
+        func run() async throws {
+            let sm3: String
+            switch (publicKey, keySm3) {
+            case let (path?, nil): sm3 = SM3.digest(try SM2PublicKey(pem: try SecretFile.read(path)).pem).hex
+            case let (nil, digest?): sm3 = digest
+            default: throw ValidationError("name the key with exactly one of --public-key and --key-sm3")
+            }
+            let agency: Agency = try await connection.client().post("/v1/agencies/\(code.urlPathEscaped)/key/revocation",
+                                                                    HubAPI.RevokeKey(publicKeySM3: sm3, revokedAt: at, reason: reason))
+            let revoked = agency.revokedKeys.last { $0.publicKeySM3 == sm3.lowercased() }
+            print("key \(sm3.lowercased()) of \(agency.code) revoked from \(revoked?.revokedAt ?? "now")"
+                  + (SM3.digest(agency.publicKeyPEM).hex == sm3.lowercased() ? "; it was the agency's current key: rotate it to a new key" : ""))
         }
     }
 }

@@ -42,7 +42,9 @@ def main():
         return [pick(x) for x in json.loads(body)]
 
     agreements = listed("/v1/agreements", lambda x: x["terms"]["id"])
+    agencies = listed("/v1/agencies", lambda x: x["code"])
     values = {
+        "/v1/credentials/{kind}/{name}": [f"agency/{code}" for code in agencies],
         "/v1/agreements/{id}": agreements,
         "/v1/demands/{id}": listed("/v1/demands", lambda x: x["demand"]["id"]),
         "/v1/objections/{id}": listed("/v1/objections", lambda x: x["objection"]["id"]),
@@ -65,7 +67,7 @@ def main():
         for identifier, sequence in itertools.product(ids, sequences):
             concrete = path
             if identifier is not None:
-                concrete = concrete.replace("{id}", identifier).replace("{code}", identifier)
+                concrete = concrete.replace("{kind}/{name}", identifier).replace("{id}", identifier).replace("{code}", identifier)
             if sequence is not None:
                 concrete = concrete.replace("{seq}", sequence)
             concrete += queries.get(path, "")

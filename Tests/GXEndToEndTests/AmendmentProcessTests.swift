@@ -19,6 +19,14 @@ struct AmendmentProcessTests {
         try lines.joined(separator: "\n").write(toFile: config, atomically: true, encoding: .utf8)
     }
 
+    @Test("gx agreement file --help says an amendment's items above 一般 need --acknowledge-levels too")
+    func fileHelpNamesAmendmentLevels() async throws {
+        let help = try await GXBinary.run(["agreement", "file", "--help"])
+        let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("so is an amendment whose items (added or kept) include any above 一般"), "\(help.stdout)")
+        #expect(text.contains("--acknowledge-levels 重要 when it adds 住址 (重要)"), "\(help.stdout)")
+    }
+
     @Test("a batch pushed before the amendment is filed arrives with the old items; after filing the consumer's table gains the new item's column and the next batches fill it")
     func addedItemReachesTheConsumerTable() async throws {
         let world = try await CrashRecoveryTests.world()
@@ -40,7 +48,12 @@ struct AmendmentProcessTests {
         // Night 3 is pushed while the amendment awaits filing: projected to the terms in force.
         let night3 = try await world.agent(world.providerConfig)
         #expect(night3.status == 0, "\(night3.stderr)")
-        let filed = try await gx(["agreement", "file", Self.agreement], as: nil)
+        // 住址 is 重要, as are the kept 公民身份号码 and 姓名: the authority must acknowledge the level to file.
+        let unacknowledged = try await GXBinary.run(["agreement", "file", Self.agreement, "--hub", world.hub.url,
+                                                     "--token-file", world.state.appendingPathComponent("hub/admin.token").path])
+        #expect(unacknowledged.status != 0 && unacknowledged.stderr.contains("acknowledged_levels") && unacknowledged.stderr.contains("重要"),
+                "\(unacknowledged.stderr)")
+        let filed = try await gx(["agreement", "file", Self.agreement, "--acknowledge-levels", "重要"], as: nil)
         #expect(filed.stdout.contains("active, amendment 1 in force"))
 
         // The consumer maps the new item; the provider's night 4 resends every row (`--full`) so each gets it.

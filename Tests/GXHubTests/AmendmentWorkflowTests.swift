@@ -31,6 +31,8 @@ struct AmendmentWorkflowTests {
     static let phone = "联系电话"
     static let addPhone = HubAPI.Amend(items: ["公民身份号码", "姓名", "性别代码", "出生日期", "户籍地行政区划", "人员状态代码", phone],
                                        reason: "通知待遇资格认证结果需要联系电话。")
+    /// The population agreement shares 重要 items (公民身份号码, 姓名, 出生日期), so each amendment's filing names 重要.
+    static let acknowledging重要 = HubAPI.Filing(acknowledgedLevels: ["重要"])
 
     /// The population agreement (BJ-GX-2026-004), active.
     func activePopulation(_ backend: StoreBackend) async throws -> (HubFixture, AgreementTerms) {
@@ -62,7 +64,8 @@ struct AmendmentWorkflowTests {
             let signed = try await client.agreementView(terms.id, token: fixture.adminToken)
             #expect(signed.amendment?.state == .signedByProvider && signed.terms == terms)
 
-            let filed = try await client.call(.post, "/v1/agreements/\(terms.id)/amendment/filing", token: fixture.adminToken)
+            let filed = try await client.call(.post, "/v1/agreements/\(terms.id)/amendment/filing", token: fixture.adminToken,
+                                              json: Self.acknowledging重要)
             try filed.expect(.ok)
             let agreement = try filed.decode(HubAPI.AgreementView.self).agreement
             #expect(agreement.state == .active)
@@ -94,7 +97,8 @@ struct AmendmentWorkflowTests {
             try await client.signAmendment(terms.id, as: provider).expect(.ok)
             let before = try PopulationBatch.build((1...3).map { PopulationBatch.record($0) }, sequence: 1, key: provider.key)
             try await client.push(before, token: provider.token).expect(.created)
-            try await client.call(.post, "/v1/agreements/\(terms.id)/amendment/filing", token: fixture.adminToken).expect(.ok)
+            try await client.call(.post, "/v1/agreements/\(terms.id)/amendment/filing", token: fixture.adminToken,
+                                  json: Self.acknowledging重要).expect(.ok)
             let after = try PopulationBatch.build((4...5).map { PopulationBatch.record($0) }, sequence: 2, key: provider.key)
             try await client.push(after, token: provider.token).expect(.created)
 
@@ -206,5 +210,58 @@ struct AmendmentWorkflowTests {
         }
         let withdrawn = try await fixture.store.auditEntries(matching: AuditQuery(action: "agreement.amendment_withdrawn"))
         #expect(withdrawn.count == 1 && withdrawn.first?.details["reason"] == "需求变化")
+    }
+
+    @Test("an amendment adding a 重要 item is refused without the authority's acknowledgement, naming the field and the level, and filed with it",
+          arguments: StoreBackend.allCases)
+    func addedImportantItemNeedsAcknowledgement(_ backend: StoreBackend) async throws {
+        let (fixture, terms) = try await activePopulation(backend)
+        let consumer = fixture.party(terms.consumer), provider = fixture.party(terms.provider)
+        let address = "住址"
+        try await fixture.hub.withClient { client in
+            try await client.amend(terms.id, HubAPI.Amend(items: terms.items + [address], reason: "核对参保人员居住地"), token: consumer.token).expect(.created)
+            try await client.signAmendment(terms.id, as: consumer).expect(.ok)
+            try await client.signAmendment(terms.id, as: provider).expect(.ok)
+            let path = "/v1/agreements/\(terms.id)/amendment/filing"
+            for body in [HubAPI.Filing(), HubAPI.Filing(acknowledgedLevels: ["核心"]), HubAPI.Filing(acknowledgedLevels: ["一般"])] {
+                let refused = try await client.call(.post, path, token: fixture.adminToken, json: body)
+                #expect(refused.status == .badRequest, "\(body.acknowledgedLevels ?? [])")
+                #expect(refused.error?.field == "acknowledged_levels", "\(refused.text)")
+            }
+            let bare = try await client.call(.post, path, token: fixture.adminToken)
+            #expect(bare.status == .badRequest && bare.error?.field == "acknowledged_levels")
+            #expect(bare.error?.error.contains("must acknowledge 重要") == true && bare.error?.error.contains("\(address) (重要)") == true, "\(bare.text)")
+            #expect(try await client.agreementView(terms.id, token: fixture.adminToken).terms == terms, "nothing filed while refused")
+
+            let filed = try await client.call(.post, path, token: fixture.adminToken, json: HubAPI.Filing(reason: "经审核同意", acknowledgedLevels: ["重要"]))
+            try filed.expect(.ok)
+            let agreement = try filed.decode(HubAPI.AgreementView.self).agreement
+            #expect(agreement.terms.items.contains(address) && agreement.filing?.acknowledgedLevels == ["重要"])
+            #expect(agreement.history.last?.filing?.acknowledgedLevels == ["重要"])
+        }
+        let amended = try await fixture.store.auditEntries(matching: AuditQuery(action: "agreement.amended"))
+        #expect(amended.count == 1)
+        #expect(amended.first?.details["acknowledged_levels"] == .array([.string("重要")]) && amended.first?.details["reason"] == "经审核同意")
+    }
+
+    @Test("an amendment of an agreement sharing only 一般 items is filed without an acknowledgement, and one claiming 重要 is refused",
+          arguments: StoreBackend.allCases)
+    func generalItemsNeedNoAcknowledgement(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.loaded(backend)
+        try await fixture.hub.withClient { client in
+            let terms = try await fixture.agreement("FC-001", through: .filed, client: client)
+            let consumer = fixture.party(terms.consumer), provider = fixture.party(terms.provider)
+            try await client.amend(terms.id, HubAPI.Amend(frequency: .weekly, reason: "改为每周"), token: consumer.token).expect(.created)
+            try await client.signAmendment(terms.id, as: consumer).expect(.ok)
+            try await client.signAmendment(terms.id, as: provider).expect(.ok)
+            let path = "/v1/agreements/\(terms.id)/amendment/filing"
+            let claimed = try await client.call(.post, path, token: fixture.adminToken, json: HubAPI.Filing(acknowledgedLevels: ["重要"]))
+            #expect(claimed.status == .badRequest && claimed.error?.field == "acknowledged_levels")
+            #expect(claimed.error?.error.contains("no agreed item is 重要") == true, "\(claimed.text)")
+            let filed = try await client.call(.post, path, token: fixture.adminToken)
+            try filed.expect(.ok)
+            let agreement = try filed.decode(HubAPI.AgreementView.self).agreement
+            #expect(agreement.terms.frequency == .weekly && agreement.filing?.acknowledgedLevels == nil)
+        }
     }
 }

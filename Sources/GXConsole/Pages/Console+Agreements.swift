@@ -170,7 +170,7 @@ extension Console {
             values["objectHref"] = "\(Self.prefix)/objections/raise?agreement=\(Self.pathEscaped(id))"
         }
         let names = [terms.provider: provider?.name ?? terms.provider, terms.consumer: consumer?.name ?? terms.consumer]
-        values.merge(amendmentValues(agreement, visitor, names: names, hubAddress: hubAddress)) { current, _ in current }
+        values.merge(amendmentValues(agreement, visitor, names: names, hubAddress: hubAddress, entry: entry)) { current, _ in current }
         if let done, let act = AgreementAct(rawValue: done) { values["done"] = text("act.done_\(act.rawValue)", visitor) }
         return render("agreement", title: "\(text("agreement.title", visitor)) \(id)", values, for: visitor)
     }

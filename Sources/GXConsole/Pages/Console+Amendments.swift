@@ -4,7 +4,8 @@ import GXHub
 extension Console {
     /// The agreement page's pending amendment and revision history: each revision's terms digest, who
     /// signed it and when, who filed it and when it was superseded.
-    func amendmentValues(_ agreement: SharingAgreement, _ visitor: Visitor, names: [String: String], hubAddress: String) -> [String: Any] {
+    func amendmentValues(_ agreement: SharingAgreement, _ visitor: Visitor, names: [String: String], hubAddress: String,
+                         entry: CatalogueEntry?) -> [String: Any] {
         func signer(_ signature: AgreementSignature?) -> String {
             signature.map { "\(names[$0.signer] ?? $0.signer) · \($0.signedAt)" } ?? "—"
         }
@@ -16,7 +17,7 @@ extension Console {
                 "items": revision.terms.items.joined(separator: "、"),
                 "validity": "\(revision.terms.validFrom) – \(revision.terms.validUntil)", "frequency": revision.terms.frequency.rawValue,
                 "consumerSigned": signer(revision.consumerSignature), "providerSigned": signer(revision.providerSignature),
-                "filed": revision.filing.map { "\($0.filedBy) · \($0.filedAt)" } ?? "—",
+                "filed": revision.filing.map { "\($0.filedBy) · \($0.filedAt)" + ($0.acknowledgedLevels.map { " · \($0.joined(separator: "、"))" } ?? "") } ?? "—",
             ]
         }
         values["revisions"] = revisions
@@ -42,7 +43,10 @@ extension Console {
                 pending["signCommand"] = Self.signCommand(agreement.id, hub: hubAddress)
             }
         } else if visitor.principal.kind == .admin {
+            // The same acknowledgement an agreement's filing needs, for the amendment's items above 一般.
+            let levels = entry.map { amendment.terms.levelsToAcknowledge(in: $0) } ?? []
             pending["fileCommand"] = "gx agreement file \(agreement.id) --hub \(hubAddress) --token-file admin.token"
+                + (levels.isEmpty ? "" : " --acknowledge-levels \(levels.joined(separator: ","))")
         }
         values["amendment"] = pending
         return values

@@ -17,7 +17,9 @@ extension Hub {
         }
 
         router.on(.post, "/v1/agreements/:id/amendment/filing", allow: [.admin]) { request, context, principal in
-            let agreement = try await fileAmendment(of: try QueryParameters(request, context).path("id"), by: principal)
+            let body = try await request.decodeBody(HubAPI.Filing.self, context: context, whenEmpty: HubAPI.Filing())
+            let agreement = try await fileAmendment(of: try QueryParameters(request, context).path("id"), by: principal, reason: body.reason,
+                                                    acknowledgedLevels: body.acknowledgedLevels ?? [])
             return try JSONResponse.make(HubAPI.AgreementView(agreement: agreement))
         }
 

@@ -74,27 +74,38 @@ extension Hub {
 
     /// Files (备案) a signed amendment: both signatures are checked again, the hub countersigns, and in one
     /// transaction the terms in force are superseded and the amendment's take their place — so the next batch
-    /// that arrives is projected to the new items.
-    public func fileAmendment(of id: String, by principal: Principal) async throws -> SharingAgreement {
+    /// that arrives is projected to the new items. Like an agreement's filing, items above 一般 that the
+    /// amendment adds or keeps are filed only with the authority's explicit acknowledgement of their levels
+    /// (the same check), kept in the filing and its audit entry.
+    public func fileAmendment(of id: String, by principal: Principal, reason: String? = nil,
+                              acknowledgedLevels: [String] = []) async throws -> SharingAgreement {
         guard principal.kind == .admin else { throw HubAPIError.forbidden(principal, "file an amendment of agreement \(id)") }
+        let reason = try reason.map(Self.amendmentReason)
         guard let agreement = try await store.agreement(id: id) else { throw StoreError.notFound(what: "agreement \(id)") }
         let candidate = try agreement.amendmentReadyToFile()
         guard let consumer = try await store.agency(code: candidate.terms.consumer),
               let provider = try await store.agency(code: candidate.terms.provider) else {
             throw StoreError.notFound(what: "a party of agreement \(id)")
         }
+        guard let entry = try await store.catalogueEntry(resourceCode: candidate.terms.resourceCode, schemaVersion: candidate.terms.schemaVersion) else {
+            throw StoreError.notFound(what: "catalogue entry \(candidate.terms.resourceCode) version \(candidate.terms.schemaVersion)")
+        }
+        let levels = try candidate.terms.acknowledgedLevels(acknowledgedLevels, entry: entry)
         try candidate.verifySignatures(consumerKey: try consumer.publicKey(at: candidate.consumerSignature?.signedAt ?? ""),
                                        providerKey: try provider.publicKey(at: candidate.providerSignature?.signedAt ?? ""))
         let time = now()
         let signature = try key.signature(for: candidate.filingBytes)
-        let filing = AgreementFiling(filedBy: principal.description, filedAt: Timestamp.string(from: time), signature: Data(signature).base64EncodedString())
+        let filing = AgreementFiling(filedBy: principal.description, filedAt: Timestamp.string(from: time), signature: Data(signature).base64EncodedString(),
+                                     acknowledgedLevels: levels.isEmpty ? nil : levels)
         let amended = try agreement.filingAmendment(filing)
+        var details: [String: CanonicalJSON] = ["amendment": .integer(Int64(amended.terms.amendment ?? 0)),
+                                                "content_digest": .string(amended.terms.contentDigest.hex),
+                                                "superseded_content_digest": .string(agreement.terms.contentDigest.hex),
+                                                "filing_sm3": .string(SM3.digest(candidate.filingBytes).hex)]
+        if !levels.isEmpty { details["acknowledged_levels"] = .array(levels.map { .string($0) }) }
+        if let reason { details["reason"] = .string(reason) }
         try await store.commit([.saveAgreement(amended, expectedRevision: agreement.revision)],
-                               audit: [audit(amended, "agreement.amended", by: principal,
-                                             details: ["amendment": .integer(Int64(amended.terms.amendment ?? 0)),
-                                                       "content_digest": .string(amended.terms.contentDigest.hex),
-                                                       "superseded_content_digest": .string(agreement.terms.contentDigest.hex),
-                                                       "filing_sm3": .string(SM3.digest(candidate.filingBytes).hex)])],
+                               audit: [audit(amended, "agreement.amended", by: principal, details: details)],
                                at: time)
         return amended
     }

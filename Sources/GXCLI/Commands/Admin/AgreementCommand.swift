@@ -78,7 +78,11 @@ struct AgreementCommand: AsyncParsableCommand {
     struct File: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "File (备案) a signed agreement, or its signed amendment; admin. It becomes active once its validity begins.",
-            discussion: "An agreement sharing items above 一般 (GB/T 43697-2024) is filed only when --acknowledge-levels names exactly their levels.")
+            discussion: """
+            An agreement sharing items above 一般 (GB/T 43697-2024) is filed only when --acknowledge-levels names exactly \
+            their levels; so is an amendment whose items (added or kept) include any above 一般: name the levels of the \
+            amendment's items, e.g. --acknowledge-levels 重要 when it adds 住址 (重要).
+            """)
         @OptionGroup var connection: HubConnectionOptions
         @Argument var id: String
         @Option(name: .customLong("acknowledge-levels"), help: "The data levels above 一般 the agreement shares, comma-separated (重要,核心).")
@@ -88,12 +92,13 @@ struct AgreementCommand: AsyncParsableCommand {
         func run() async throws {
             let client = try connection.client()
             let current: HubAPI.AgreementView = try await client.get("/v1/agreements/\(id.urlPathEscaped)")
+            let levels = acknowledgeLevels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             if current.agreement.state != .signedByProvider, current.agreement.amendment != nil {
-                let view: HubAPI.AgreementView = try await client.post("/v1/agreements/\(id.urlPathEscaped)/amendment/filing", [String: String]())
+                let view: HubAPI.AgreementView = try await client.post("/v1/agreements/\(id.urlPathEscaped)/amendment/filing",
+                                                                       HubAPI.Filing(reason: reason, acknowledgedLevels: levels))
                 print("\(id): \(view.agreement.state.rawValue), amendment \(view.agreement.terms.amendment ?? 0) in force (content \(view.contentDigest.prefix(16))…)")
                 return
             }
-            let levels = acknowledgeLevels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             let view: HubAPI.AgreementView = try await client.post("/v1/agreements/\(id.urlPathEscaped)/filing",
                                                                    HubAPI.Filing(reason: reason, acknowledgedLevels: levels))
             print("\(id): \(view.agreement.state.rawValue)")

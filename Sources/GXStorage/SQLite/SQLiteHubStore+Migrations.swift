@@ -185,6 +185,8 @@ extension SQLiteHubStore {
         }
         // Exchange totals per night, kept as batches and receipts are accepted, filled from those already kept.
         migrator.registerMigration(totalsMigration) { db in try migrateTotals(db) }
+        // When each agreement was active, kept with its acts; filled from the audit chain an older hub holds.
+        migrator.registerMigration(AgreementSpans.migration) { db in try migrateSpans(db) }
         return migrator
     }
 

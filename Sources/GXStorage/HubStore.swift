@@ -69,6 +69,8 @@ public protocol HubStore: Sendable {
     func monthlyExchangeTotals(from: CalendarDate, through: CalendarDate) async throws -> [ExchangeNightTotal]
     /// Rows held back, per month, resource, item and rule.
     func monthlyQuarantineTotals(from: CalendarDate, through: CalendarDate) async throws -> [QuarantineNightTotal]
+    /// When each agreement was active (`AgreementSpans`), per agreement in order, kept as the acts are committed.
+    func agreementSpans() async throws -> [String: [ActiveSpan]]
 
     /// Console sessions. `consoleSession` answers only while the credential the session was opened with exists.
     func openConsoleSession(_ session: ConsoleSession) async throws

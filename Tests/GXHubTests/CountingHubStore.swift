@@ -82,6 +82,7 @@ final class CountingHubStore: HubStore {
     func monthlyQuarantineTotals(from: CalendarDate, through: CalendarDate) async throws -> [QuarantineNightTotal] {
         try await base.monthlyQuarantineTotals(from: from, through: through)
     }
+    func agreementSpans() async throws -> [String: [ActiveSpan]] { try await base.agreementSpans() }
     func metadata(_ key: String) async throws -> String? { try await base.metadata(key) }
     func setMetadata(_ key: String, _ value: String) async throws { try await base.setMetadata(key, value) }
     func appliedMigrations() async throws -> [String] { try await base.appliedMigrations() }

@@ -11,10 +11,6 @@ public struct OversightWorkflow: Sendable {
 
     public init(hub: Hub) { self.hub = hub }
 
-    /// Audit actions that start and stop an agreement's active spans.
-    static let starts: Set<String> = ["agreement.activated", "agreement.resumed"]
-    static let stops: Set<String> = ["agreement.suspended", "agreement.revoked", "agreement.expired", "agreement.superseded"]
-
     /// The agency a principal may report on: its own for an agency (another one is refused), any for the
     /// admin and auditors.
     public func scope(_ agency: String?, for principal: Principal) throws -> String? {
@@ -37,10 +33,11 @@ public struct OversightWorkflow: Sendable {
         return ComplianceReport.build(subjects: subjects, nights: nights, from: from, through: through, now: now)
     }
 
-    /// Every agreement that was ever active (with its active spans within its validity) and every resource
+    /// Every agreement that was ever active (with its active spans within its validity, as the store keeps
+    /// them with the acts: `AgreementSpans`) and every resource
     /// by its catalogue update cycle (from its publication), for one agency or all.
     func subjects(agency: String?) async throws -> [ComplianceReport.Subject] {
-        let spans = try await activeSpans()
+        let spans = try await store.agreementSpans()
         var subjects: [ComplianceReport.Subject] = []
         for agreement in try await store.agreements(matching: AgreementQuery(party: agency)) {
             let t = agreement.terms
@@ -59,28 +56,6 @@ public struct OversightWorkflow: Sendable {
                                   frequency: entry.updateCycle, spans: [ActiveSpan(from: entry.publishedOn.startInChina, until: nil)]))
         }
         return subjects
-    }
-
-    /// When each agreement was active, from the audit chain's activations, resumptions, suspensions and ends.
-    func activeSpans() async throws -> [String: [ActiveSpan]] {
-        var events: [(seq: Int64, agreement: String, time: Date, starts: Bool)] = []
-        for action in Self.starts.union(Self.stops) {
-            for entry in try await entries(action: action, from: nil, until: nil) {
-                guard let agreement = entry.agreement, let time = Timestamp.instant(from: entry.time) else { continue }
-                events.append((entry.seq, agreement, time, Self.starts.contains(action)))
-            }
-        }
-        var spans: [String: [ActiveSpan]] = [:]
-        for event in events.sorted(by: { $0.seq < $1.seq }) {
-            var list = spans[event.agreement] ?? []
-            if event.starts {
-                if list.last.map({ $0.until == nil }) != true { list.append(ActiveSpan(from: event.time, until: nil)) }
-            } else if let last = list.last, last.until == nil {
-                list[list.count - 1].until = event.time
-            }
-            spans[event.agreement] = list
-        }
-        return spans
     }
 
     /// Every audit entry of one action in a time range, page by page.
@@ -134,7 +109,7 @@ public struct OversightWorkflow: Sendable {
             }
         }
         // Pairs active at some time in each month.
-        let spans = try await activeSpans()
+        let spans = try await store.agreementSpans()
         for agreement in agreements {
             for monthNumber in (month ?? 1)...lastMonth {
                 let period = CadencePeriod.of(.monthly, containing: CalendarDate(year: year, month: monthNumber, day: 1))

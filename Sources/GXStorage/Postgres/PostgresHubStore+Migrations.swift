@@ -194,6 +194,8 @@ extension PostgresHubStore {
         ("v12-key-revocation", """
             ALTER TABLE agencies ADD COLUMN revoked_keys TEXT NOT NULL DEFAULT '[]'
             """),
+        // When each agreement was active, kept with its acts; `migrate` fills them from the audit chain.
+        (AgreementSpans.migration, spansSchema),
     ]
 
     /// Brings the schema up to date in one transaction under an advisory lock, so hub processes starting
@@ -219,6 +221,7 @@ extension PostgresHubStore {
                     try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
                 if migration.id == Self.totalsMigration { try await backfillTotals(on: connection) }
+                if migration.id == AgreementSpans.migration { try await backfillSpans(on: connection) }
                 try await connection.run("INSERT INTO gx_schema_migrations (id) VALUES (\(migration.id))", logger: logger)
             }
         }

@@ -135,7 +135,9 @@ public final class PostgresHubStore: HubStore, Service {
         return try await transaction { [self] connection in
             try await connection.run("SELECT pg_advisory_xact_lock(\(Self.commitLock))", logger: logger)
             for change in changes { try await apply(change, on: connection) }
-            return try await append(audit, time: stamp, on: connection)
+            let entries = try await append(audit, time: stamp, on: connection)
+            try await recordSpans(entries, on: connection)
+            return entries
         }
     }
 

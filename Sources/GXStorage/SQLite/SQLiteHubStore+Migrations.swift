@@ -189,6 +189,8 @@ extension SQLiteHubStore {
         migrator.registerMigration("v12-key-revocation") { db in
             try db.execute(sql: "ALTER TABLE agencies ADD COLUMN revoked_keys TEXT NOT NULL DEFAULT '[]'")
         }
+        // When each agreement was active, kept with its acts; filled from the audit chain an older hub holds.
+        migrator.registerMigration(AgreementSpans.migration) { db in try migrateSpans(db) }
         return migrator
     }
 

@@ -48,7 +48,9 @@ public final class SQLiteHubStore: HubStore {
         let stamp = Timestamp.string(from: time)
         return try await pool.write { db in
             for change in changes { try Self.apply(change, in: db) }
-            return try audit.map { try Self.append($0, time: stamp, in: db) }
+            let entries = try audit.map { try Self.append($0, time: stamp, in: db) }
+            try Self.recordSpans(entries, in: db)
+            return entries
         }
     }
 

@@ -62,18 +62,17 @@ public struct Agent: Sendable {
                 report.failures.append("\(resource.resource): \(error)")
             }
         }
-        // Verification (比对核实): answer what consumers asked, then ask and collect answers of our own.
+        // Verification (比对核实): answer what consumers asked, then ask and collect answers of our own. Following,
+        // the answering goes on beside the asking and consuming (new requests answered as they arrive) until
+        // none arrived for the idle timeout; the run ends when both have.
         let responder = VerificationResponder(configuration: configuration, configText: configText, configSource: configSource, client: client,
                                               key: key, logger: logger)
-        for resource in configuration.answer {
-            do {
-                report.verified.append(contentsOf: try await responder.run(resource))
-            } catch let error as AgentError where error.exitCode >= 2 && error.exitCode != 3 {
-                throw error
-            } catch {
-                logger.error("\(resource.resource) (answering verifications): \(error)")
-                report.failures.append("\(resource.resource) (answering verifications): \(error)")
-            }
+        let answers = configuration.answer
+        async let following = follow == nil || answers.isEmpty ? VerificationResponder.Answered() : responder.run(answers, follow: follow)
+        if follow == nil {
+            let answered = try await responder.run(answers, follow: nil)
+            report.verified += answered.reports
+            report.failures += answered.failures
         }
         let requester = VerificationRequester(configuration: configuration, configText: configText, configSource: configSource, client: client,
                                               key: key, follow: follow, logger: logger)
@@ -102,6 +101,9 @@ public struct Agent: Sendable {
                 }
             }
         }
+        let followed = try await following
+        report.verified += followed.reports
+        report.failures += followed.failures
         return report
     }
 

@@ -207,6 +207,65 @@ struct VerificationProcessTests {
     }
 }
 
+/// `gx agent run --follow` at the provider: it answers requests as they arrive, and its run ends by itself.
+@Suite("A verification provider following its consumers' requests")
+struct FollowingVerificationProviderTests {
+    static let agreement = VerificationProcessTests.agreement
+
+    /// Runs a following agent whose log goes to `log` as it is written (to tell when it follows).
+    static func follow(_ config: String, timeout: Int, log: URL) async throws -> ProcessResult {
+        try await ProcessRunner.run("/bin/sh", ["-c", #"exec "$0" "$@" 2>"$GX_TEST_LOG""#, GXBinary.path,
+                                                "agent", "run", "--follow", "--follow-timeout", String(timeout), "--config", config],
+                                    environment: ["GX_TEST_LOG": log.path], directory: SampleDocuments.root)
+    }
+
+    static func log(_ file: URL) -> String { (try? String(contentsOf: file, encoding: .utf8)) ?? "" }
+
+    @Test("a provider following before the consumer asks answers the request within its run, and the following consumer applies it the same night")
+    func answersAsRequestsArrive() async throws {
+        let world = try await CrashRecoveryTests.world()
+        defer { world.hub.stop() }
+        let expected = try VerificationProcessTests.plant(world)
+        let providerLog = world.state.appendingPathComponent("provider-follow.log")
+        let provider = Task.detached { try await Self.follow(world.providerConfig, timeout: 20, log: providerLog) }
+        // The consumer asks only once the provider has pushed its pass and is waiting for requests.
+        let deadline = ContinuousClock.now + .seconds(300)
+        while !Self.log(providerLog).contains("following verification requests of \(Self.agreement)"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        try #require(Self.log(providerLog).contains("following verification requests of \(Self.agreement)"), "\(Self.log(providerLog).suffix(3000))")
+        let consumed = try await Self.follow(world.consumerConfig, timeout: 120, log: world.state.appendingPathComponent("consumer-follow.log"))
+        #expect(consumed.status == 0, "\(Self.log(world.state.appendingPathComponent("consumer-follow.log")).suffix(3000))")
+        #expect(consumed.stdout.contains("verified \(Self.agreement): requests 2 (65 records), answers 2 (65 records"), "\(consumed.stdout)")
+        let provided = try await provider.value
+        let answering = Self.log(providerLog)
+        #expect(provided.status == 0, "\(answering.suffix(3000))")
+        #expect(answering.contains("\(Self.agreement): answer #2 accepted: 65 records"), "\(answering.suffix(3000))")
+        #expect(answering.contains("no verification request arrived for 20 s: no longer following"), "\(answering.suffix(3000))")
+        #expect(provided.stdout.contains("answers 2 (65 records, 60 found"), "\(provided.stdout)")
+        #expect(try VerificationProcessTests.answers(world, for: expected) == expected)
+        let audited = try await VerificationProcessTests.audited(world)
+        #expect(audited["verification.answered"] == ["\(Self.agreement)#1", "\(Self.agreement)#2"])
+        #expect(audited["verification.received"] == ["\(Self.agreement)#1", "\(Self.agreement)#2"])
+    }
+
+    @Test("a following provider no consumer asks ends after the idle timeout, exit 0")
+    func endsWhenNoRequestComes() async throws {
+        let world = try await CrashRecoveryTests.world()
+        defer { world.hub.stop() }
+        let log = world.state.appendingPathComponent("provider-follow.log")
+        let started = ContinuousClock.now
+        let provided = try await Self.follow(world.providerConfig, timeout: 3, log: log)
+        #expect(provided.status == 0, "\(Self.log(log).suffix(3000))")
+        #expect(ContinuousClock.now - started >= .seconds(3))
+        let following = Self.log(log)
+        #expect(following.contains("following verification requests of \(Self.agreement) until none arrives for 3 s"), "\(following.suffix(3000))")
+        #expect(following.contains("no verification request arrived for 3 s: no longer following"), "\(following.suffix(3000))")
+        let audited = try await VerificationProcessTests.audited(world)
+        #expect(audited["verification.answered"] == ["\(Self.agreement)#1"], "only the quickstart's answer")
+    }
+}
+
 /// GB 11643 check characters for planted ID numbers.
 enum FanOutCitizenID {
     static func make(_ body: String) -> String {

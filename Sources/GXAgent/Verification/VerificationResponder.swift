@@ -17,20 +17,104 @@ struct VerificationResponder {
     let logger: Logger
     var memoryBudget = VerificationRequester.defaultMemoryBudget
 
-    func run(_ resource: ProvidedResource) async throws -> [VerificationReport] {
-        let code = resource.resource
-        let entry: CatalogueEntry = try await client.get("/v1/catalogue/\(client.escape(code))")
-        let agreements: [SharingAgreement] = try await client.get("/v1/agreements?provider=\(client.escape(configuration.agency))&resource=\(client.escape(code))&state=active")
+    /// What answering did, per agreement, and what failed (per resource or request, as the run reports them).
+    struct Answered: Sendable {
         var reports: [VerificationReport] = []
-        for agreement in agreements where agreement.terms.method == .verification {
-            var report = VerificationReport(agreement: agreement.id)
-            let listing: VerificationAPI.Listing = try await client.get("/v1/agreements/\(client.escape(agreement.id))/verifications?after=0")
-            for pending in listing.verifications where pending.answer == nil {
-                try await answer(pending, agreement: agreement, entry: entry, resource: resource, into: &report)
+        var failures: [String] = []
+    }
+
+    /// One verification agreement this agency answers, and the last of its requests seen.
+    struct Answering: Sendable {
+        var resource: ProvidedResource
+        var entry: CatalogueEntry
+        var agreement: SharingAgreement
+        var after: Int64 = 0
+    }
+
+    /// Answers every request the hub holds unanswered for `resources`. Following (`gx agent run --follow`),
+    /// it then waits for new requests (long polls, `wait=`) and answers each as it arrives, until none arrived
+    /// for `follow.idleTimeout` since the last one answered (or since following began), and returns: the
+    /// agent runs this beside its asking and consuming, so an agency that both answers and asks never waits
+    /// on itself, and the run (and its lock) ends when all have ended.
+    func run(_ resources: [ProvidedResource], follow: FollowPolicy?) async throws -> Answered {
+        var answered = Answered()
+        var agreements: [Answering] = []
+        var reports: [VerificationReport] = []
+        for resource in resources {
+            do {
+                let code = resource.resource
+                let entry: CatalogueEntry = try await client.get("/v1/catalogue/\(client.escape(code))")
+                let active: [SharingAgreement] = try await client.get("/v1/agreements?provider=\(client.escape(configuration.agency))&resource=\(client.escape(code))&state=active")
+                for agreement in active where agreement.terms.method == .verification {
+                    var answering = Answering(resource: resource, entry: entry, agreement: agreement)
+                    var report = VerificationReport(agreement: agreement.id)
+                    let listing: VerificationAPI.Listing = try await client.get("/v1/agreements/\(client.escape(agreement.id))/verifications?after=0")
+                    answering.after = listing.verifications.last?.sequence ?? 0
+                    agreements.append(answering)
+                    reports.append(report)
+                    for pending in listing.verifications where pending.answer == nil {
+                        try await answer(pending, agreement: agreement, entry: entry, resource: resource, into: &report)
+                        reports[reports.count - 1] = report
+                    }
+                }
+            } catch let error as AgentError where error.exitCode >= 2 && error.exitCode != 3 {
+                throw error
+            } catch {
+                logger.error("\(resource.resource) (answering verifications): \(error)")
+                answered.failures.append("\(resource.resource) (answering verifications): \(error)")
             }
-            reports.append(report)
         }
-        return reports
+        if let follow, !agreements.isEmpty {
+            try await self.follow(&agreements, reports: &reports, failures: &answered.failures, policy: follow)
+        }
+        answered.reports = reports
+        return answered
+    }
+
+    /// Waits for requests after each agreement's `after` and answers them as they arrive, until none arrived
+    /// for `policy.idleTimeout`. A request that arrived while `run` answered is after the `after` it listed,
+    /// so nothing is missed; one that failed there is not tried again until the next run.
+    func follow(_ agreements: inout [Answering], reports: inout [VerificationReport], failures: inout [String], policy: FollowPolicy) async throws {
+        logger.info("following verification requests of \(agreements.map(\.agreement.id).joined(separator: ", ")) until none arrives for \(policy.idleTimeout.components.seconds) s")
+        // One agreement holds each ask open for the whole long poll; several share it.
+        let wait = max(1, policy.longPoll.components.seconds / Int64(agreements.count))
+        var idleSince = ContinuousClock.now
+        while ContinuousClock.now - idleSince < policy.idleTimeout {
+            try Task.checkCancellation()
+            let asked = ContinuousClock.now
+            var arrived = false
+            for index in agreements.indices {
+                let id = agreements[index].agreement.id
+                let left = policy.idleTimeout - (ContinuousClock.now - idleSince)
+                guard left > .zero else { break }
+                let seconds = max(1, min(wait, left.components.seconds))
+                let listing: VerificationAPI.Listing = try await client.get("/v1/agreements/\(client.escape(id))/verifications?after=\(agreements[index].after)&wait=\(seconds)")
+                for pending in listing.verifications where pending.sequence > agreements[index].after {
+                    agreements[index].after = pending.sequence
+                    guard pending.answer == nil else { continue }
+                    arrived = true
+                    do {
+                        try await answer(pending, agreement: agreements[index].agreement, entry: agreements[index].entry,
+                                         resource: agreements[index].resource, into: &reports[index])
+                    } catch let error as AgentError where error.exitCode >= 2 && error.exitCode != 3 {
+                        throw error
+                    } catch let error as CancellationError {
+                        throw error
+                    } catch {
+                        logger.error("\(id) (answering request #\(pending.sequence) while following): \(error)")
+                        failures.append("\(id) (answering request #\(pending.sequence) while following): \(error)")
+                    }
+                }
+            }
+            if arrived {
+                idleSince = ContinuousClock.now
+            } else {
+                // A hub that does not hold the ask open is asked again no sooner than `leastInterval`.
+                let early = policy.leastInterval - (ContinuousClock.now - asked)
+                if early > .zero { try await Task.sleep(for: early) }
+            }
+        }
+        logger.info("no verification request arrived for \(policy.idleTimeout.components.seconds) s: no longer following")
     }
 
     func answer(_ pending: VerificationAPI.Entry, agreement: SharingAgreement, entry: CatalogueEntry, resource: ProvidedResource,

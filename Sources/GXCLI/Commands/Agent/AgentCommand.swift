@@ -26,6 +26,11 @@ struct AgentCommand: AsyncParsableCommand {
                 nightly run and the data is applied while the provider still reads. It gives up after \
                 --follow-timeout seconds without a new batch (exit 1, naming the agreement).
 
+                With --follow, a provider that answers verifications ([[answer]]) does not stop at the requests \
+                the hub has either: beside its asking and consuming, it waits for new requests and answers each \
+                as it arrives, and stops (exit 0) once none arrived for --follow-timeout seconds — so a \
+                following run, and its lock, end by themselves on a night no consumer asks.
+
                 Top-level settings can be overridden from the environment: GX_AGENT_HUB, GX_AGENT_AGENCY, \
                 GX_AGENT_TOKEN_FILE, GX_AGENT_KEY_FILE, GX_AGENT_HUB_KEY_FILE, GX_AGENT_STATE_DIR, \
                 GX_AGENT_HUB_CA_FILE, GX_AGENT_CLIENT_CERTIFICATE_FILE, GX_AGENT_CLIENT_KEY_FILE; PostgreSQL \
@@ -41,10 +46,10 @@ struct AgentCommand: AsyncParsableCommand {
         @Flag(help: "Resend every row instead of the changes since the last accepted batch.")
         var full = false
 
-        @Flag(help: "Consumers: keep pulling as batches arrive until tonight's pass of the provider has ended.")
+        @Flag(help: "Consumers: keep pulling as batches arrive until tonight's pass of the provider has ended. Verification providers: answer requests as they arrive.")
         var follow = false
 
-        @Option(help: "With --follow: give up on an agreement after this many seconds without a new batch.")
+        @Option(help: "With --follow: give up on an agreement after this many seconds without a new batch; stop answering verification requests after this many seconds without one.")
         var followTimeout = 1800
 
         @Option(help: "With --follow: wait for a pass accepted since this instant (RFC 3339, or 'now' for this run's start) instead of since the start of the agreement's current period.")

@@ -12,8 +12,8 @@ public final class SealedFileWriter {
     public let path: String
     public private(set) var plaintextCount: Int64 = 0
     private let descriptor: Int32
-    private let cipher: SM4CTRCipher
-    private let tag: HMACSM3
+    /// The format itself (header, SM4-CTR, HMAC-SM3), shared with payloads kept in a database.
+    private let sealer: PayloadSealer
     private var pending: [UInt8] = []
     private var closed = false
     private static let flushSize = 256 * 1024
@@ -21,16 +21,12 @@ public final class SealedFileWriter {
     /// Creates `path` (0600; refuses an existing file) and writes the header. `iv` is random unless given
     /// (tests compare with `openssl enc` under a known IV).
     public init(path: String, key: DataKey, iv: [UInt8]? = nil) throws(CryptoError) {
-        var iv = iv ?? []
-        if iv.isEmpty { iv = try DataKey.randomBytes(SM4CTRCipher.ivByteCount) }
-        cipher = try SM4CTRCipher(key: key.encryptionKey, iv: iv)
-        tag = HMACSM3(key: key.authenticationKey)
+        sealer = try PayloadSealer(key: key, iv: iv)
         self.path = path
         descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw .fileUnreadable(path: path, reason: "cannot create: \(String(cString: strerror(errno)))") }
         pending.reserveCapacity(Self.flushSize + 64 * 1024)
-        pending = SealedFile.magic + key.id + iv
-        tag.update(pending)
+        pending = sealer.header
     }
 
     deinit { if !closed { close(descriptor) } }
@@ -38,13 +34,7 @@ public final class SealedFileWriter {
     public func write(_ bytes: UnsafeRawBufferPointer) throws(CryptoError) {
         guard !bytes.isEmpty else { return }
         precondition(!closed, "write to a finished sealed file")
-        let start = pending.count
-        pending.append(contentsOf: bytes)
-        pending.withUnsafeMutableBytes { buffer in
-            let region = UnsafeMutableRawBufferPointer(rebasing: buffer[start...])
-            cipher.apply(UnsafeRawBufferPointer(region), into: region)
-            tag.update(UnsafeRawBufferPointer(region))
-        }
+        sealer.seal(bytes, appendingTo: &pending)
         plaintextCount += Int64(bytes.count)
         if pending.count >= Self.flushSize { try flush() }
     }
@@ -56,7 +46,7 @@ public final class SealedFileWriter {
     /// Appends the tag, syncs and closes: only now is the file a sealed file that readers accept.
     public func finish() throws(CryptoError) {
         precondition(!closed, "a sealed file finished twice")
-        pending += tag.finalize()
+        pending += sealer.finish()
         try flush()
         guard fsync(descriptor) == 0 else { throw .fileUnreadable(path: path, reason: "cannot sync: \(String(cString: strerror(errno)))") }
         closed = true

@@ -28,7 +28,10 @@ import threading
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import chaos  # noqa: E402
 from chaos import AGREEMENT, ROOT, Campaign, Failure, World, compare, free_port, log  # noqa: E402
+
+chaos.PREFIX = "balancer"
 
 
 class BalancedWorld(World):

@@ -32,8 +32,11 @@ AGREEMENT = "BJ-GX-2026-004"
 RESOURCE = "RK-001"
 
 
+PREFIX = "chaos"  # scripts/balancer.py, which reuses these pieces, says its own name
+
+
 def log(message):
-    print(f"chaos: {message}", file=sys.stderr, flush=True)
+    print(f"{PREFIX}: {message}", file=sys.stderr, flush=True)
 
 
 def free_port():

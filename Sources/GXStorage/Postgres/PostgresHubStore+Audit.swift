@@ -3,16 +3,20 @@ import GXPostgres
 import PostgresNIO
 
 extension PostgresHubStore {
-    /// Seals drafts onto the current head, in order. Runs inside `commit`, under the commit lock, so two appends —
+    /// Seals drafts onto the current head, in order, all at `time`; beside the chain, the running maximum of entry
+    /// times (`time_order`, see `AuditSearch`). Runs inside `commit`, under the commit lock, so two appends —
     /// from this process or another — can never link to the same predecessor (and the unique index on
     /// `prev_hash` would refuse it if they did). Three statements however many drafts: the head, the entries
     /// (their resource looked up from their agreement where the act names none, see `AuditResource`), the agency index.
     func append(_ drafts: [AuditDraft], time: String, on connection: PostgresConnection) async throws -> [AuditEntry] {
         guard !drafts.isEmpty else { return [] }
         var head: (Int64, String) = (0, AuditChain.genesisHash)
-        for try await row in try await connection.query("SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1", logger: logger)
-            .decode((Int64, String).self) {
-            head = row
+        var timeOrder = time
+        for try await (seq, hash, headOrder) in try await connection.query("""
+            SELECT seq, hash, time_order FROM audit_entries ORDER BY seq DESC LIMIT 1
+            """, logger: logger).decode((Int64, String, String?).self) {
+            head = (seq, hash)
+            timeOrder = max(headOrder ?? time, time)
         }
         var entries: [AuditEntry] = []
         var seqs: [Int64] = [], times: [String] = [], actors: [String] = [], actions: [String] = [], subjects: [String] = []
@@ -36,12 +40,14 @@ extension PostgresHubStore {
         binds.append(seqs); binds.append(times); binds.append(actors); binds.append(actions); binds.append(subjects)
         binds.append(agreements); binds.append(hasAgreement); binds.append(agencyLists); binds.append(details)
         binds.append(prevHashes); binds.append(hashes); binds.append(named); binds.append(hasNamed)
+        binds.append(timeOrder)
         try await connection.run(PostgresQuery(unsafeSQL: """
-            INSERT INTO audit_entries (seq, time, actor, action, subject, agreement, agencies, details, prev_hash, hash, resource)
+            INSERT INTO audit_entries (seq, time, actor, action, subject, agreement, agencies, details, prev_hash, hash, resource, time_order)
             SELECT u.seq, u.time, u.actor, u.action, u.subject, CASE WHEN u.has_agreement THEN u.agreement END, u.agencies, u.details,
                    u.prev_hash, u.hash,
                    CASE WHEN u.has_named THEN u.named
-                        WHEN u.has_agreement THEN (SELECT a.resource_code FROM agreements a WHERE a.id = u.agreement) END
+                        WHEN u.has_agreement THEN (SELECT a.resource_code FROM agreements a WHERE a.id = u.agreement) END,
+                   $14::text
             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::text[], $9::text[],
                         $10::text[], $11::text[], $12::text[], $13::bool[])
                  AS u(seq, time, actor, action, subject, agreement, has_agreement, agencies, details, prev_hash, hash, named, has_named)
@@ -56,6 +62,13 @@ extension PostgresHubStore {
         }
         return entries
     }
+
+    /// The `v16-audit-time-order` backfill: each entry's `time_order`, the latest time up to it along the chain.
+    static let auditTimeOrderBackfill = """
+        UPDATE audit_entries SET time_order = running.time_order
+        FROM (SELECT seq, max(time) OVER (ORDER BY seq) AS time_order FROM audit_entries) AS running
+        WHERE running.seq = audit_entries.seq
+        """
 
     /// The `v8-audit-resource-index` backfill: `AuditResource` in SQL, for the entries appended before it.
     static let auditResourceBackfill = """
@@ -75,29 +88,6 @@ extension PostgresHubStore {
                           agencies: try StoreCoding.decode([String].self, try row["agencies"].decode(String.self)),
                           details: try StoreCoding.decode([String: CanonicalJSON].self, try row["details"].decode(String.self)),
                           prevHash: try row["prev_hash"].decode(String.self), hash: try row["hash"].decode(String.self))
-    }
-
-    public func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry] {
-        // With an agency, paged and ordered by the index's own (agency, seq), as on SQLite.
-        let order = query.agency == nil ? "e.seq" : "a.seq"
-        var filter = PostgresFilter()
-        filter.add("\(order) > ?", query.afterSeq)
-        var from = "audit_entries e"
-        if let agency = query.agency {
-            from = "audit_entry_agencies a JOIN audit_entries e ON e.seq = a.seq"
-            filter.add("a.agency = ?", agency)
-        }
-        if let agreement = query.agreement { filter.add("e.agreement = ?", agreement) }
-        if let resource = query.resource { filter.add("e.resource = ?", resource) }
-        if let action = query.action { filter.add("e.action = ?", action) }
-        if let actor = query.actor { filter.add("e.actor = ?", actor) }
-        if let start = query.fromTimestamp { filter.add("e.time >= ?", start) }
-        if let end = query.untilTimestamp { filter.add("e.time <= ?", end) }
-        let sql = "SELECT e.* FROM \(from)\(filter.whereClause) ORDER BY \(order) LIMIT \(query.limit)"
-        let bindings = filter.bindings
-        return try await read { [self] connection in
-            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).collect().map(Self.auditEntry(from:))
-        }
     }
 
     public func auditChain(afterSeq: Int64, limit: Int) async throws -> [AuditEntry] {

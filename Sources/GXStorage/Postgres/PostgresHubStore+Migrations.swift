@@ -196,6 +196,15 @@ extension PostgresHubStore {
             """),
         // When each agreement was active, kept with its acts; `migrate` fills them from the audit chain.
         (AgreementSpans.migration, spansSchema),
+        // Entry times as a running maximum along the chain, so a time range is a range of sequence numbers (`AuditSearch`);
+        // the few entries dated before an earlier one (a clock set back) keep an index of their own.
+        ("v16-audit-time-order", """
+            ALTER TABLE audit_entries ADD COLUMN time_order TEXT;
+            \(auditTimeOrderBackfill);
+            CREATE INDEX audit_entries_time_order ON audit_entries (time_order, seq);
+            CREATE INDEX audit_entries_disordered ON audit_entries (time) WHERE time < time_order;
+            DROP INDEX audit_entries_time
+            """),
     ]
 
     /// Brings the schema up to date in one transaction under an advisory lock, so hub processes starting

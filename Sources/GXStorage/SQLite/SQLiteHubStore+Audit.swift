@@ -4,21 +4,26 @@ import GXDomain
 
 extension SQLiteHubStore {
     /// Seals a draft onto the current head. Runs inside the write transaction, which SQLite
-    /// serialises, so two appends can never link to the same predecessor.
+    /// serialises, so two appends can never link to the same predecessor. Beside the chain it keeps the running
+    /// maximum of entry times (`time_order`, see `AuditSearch`) and the agency index. Its statements are prepared
+    /// once per connection: a busy hub appends thousands of entries a second.
     static func append(_ draft: AuditDraft, time: String, in db: Database) throws -> AuditEntry {
-        let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1")
+        let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash, time_order FROM audit_entries ORDER BY seq DESC LIMIT 1"))
         let seq: Int64 = (head?["seq"] ?? 0) + 1
         let prev: String = head?["hash"] ?? AuditChain.genesisHash
         let entry = AuditChain.seal(draft, seq: seq, time: time, prevHash: prev)
-        try db.execute(sql: """
-            INSERT INTO audit_entries (seq, time, actor, action, subject, agreement, agencies, details, prev_hash, hash, resource)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, (SELECT resource_code FROM agreements WHERE id = ?)))
-            """, arguments: [entry.seq, entry.time, entry.actor, entry.action, entry.subject, entry.agreement,
-                             CanonicalJSON.array(entry.agencies.map { .string($0) }).canonicalString,
-                             CanonicalJSON.object(entry.details).canonicalString, entry.prevHash, entry.hash,
-                             AuditResource.named(draft), entry.agreement])
+        let headOrder: String? = head?["time_order"]
+        let timeOrder = max(headOrder ?? time, time)
+        try db.cachedStatement(sql: """
+            INSERT INTO audit_entries (seq, time, actor, action, subject, agreement, agencies, details, prev_hash, hash, resource, time_order)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, (SELECT resource_code FROM agreements WHERE id = ?)), ?)
+            """).execute(arguments: [entry.seq, entry.time, entry.actor, entry.action, entry.subject, entry.agreement,
+                                     CanonicalJSON.array(entry.agencies.map { .string($0) }).canonicalString,
+                                     CanonicalJSON.object(entry.details).canonicalString, entry.prevHash, entry.hash,
+                                     AuditResource.named(draft), entry.agreement, timeOrder])
+        let indexRow = try db.cachedStatement(sql: "INSERT INTO audit_entry_agencies (agency, seq) VALUES (?, ?)")
         for agency in Set(entry.agencies) {
-            try db.execute(sql: "INSERT INTO audit_entry_agencies (agency, seq) VALUES (?, ?)", arguments: [agency, entry.seq])
+            try indexRow.execute(arguments: [agency, entry.seq])
         }
         return entry
     }
@@ -29,29 +34,12 @@ extension SQLiteHubStore {
                    details: try decode([String: CanonicalJSON].self, row["details"]), prevHash: row["prev_hash"], hash: row["hash"])
     }
 
-    public func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry] {
-        // With an agency, paged and ordered by the index's own (agency, seq), so the first page reads a page of
-        // the index rather than sorting all of the agency's entries.
-        let order = query.agency == nil ? "e.seq" : "a.seq"
-        var clauses = ["\(order) > ?"]
-        var arguments: StatementArguments = [query.afterSeq]
-        var from = "audit_entries e"
-        if let agency = query.agency {
-            from = "audit_entry_agencies a JOIN audit_entries e ON e.seq = a.seq"
-            clauses.append("a.agency = ?"); arguments += [agency]
-        }
-        if let agreement = query.agreement { clauses.append("e.agreement = ?"); arguments += [agreement] }
-        if let resource = query.resource { clauses.append("e.resource = ?"); arguments += [resource] }
-        if let action = query.action { clauses.append("e.action = ?"); arguments += [action] }
-        if let actor = query.actor { clauses.append("e.actor = ?"); arguments += [actor] }
-        if let start = query.fromTimestamp { clauses.append("e.time >= ?"); arguments += [start] }
-        if let end = query.untilTimestamp { clauses.append("e.time <= ?"); arguments += [end] }
-        let sql = "SELECT e.* FROM \(from) WHERE \(clauses.joined(separator: " AND ")) ORDER BY \(order) LIMIT \(query.limit)"
-        let bound = arguments
-        return try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.auditEntry(from:))
-        }
-    }
+    /// The `v16-audit-time-order` backfill: each entry's `time_order`, the latest time up to it along the chain.
+    static let auditTimeOrderBackfill = """
+        UPDATE audit_entries SET time_order = running.time_order
+        FROM (SELECT seq, max(time) OVER (ORDER BY seq) AS time_order FROM audit_entries) AS running
+        WHERE running.seq = audit_entries.seq
+        """
 
     /// The `v8-audit-resource-index` backfill: `AuditResource` in SQL, for the entries appended before it.
     static let auditResourceBackfill = """

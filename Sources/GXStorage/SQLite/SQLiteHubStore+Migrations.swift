@@ -191,6 +191,17 @@ extension SQLiteHubStore {
         }
         // When each agreement was active, kept with its acts; filled from the audit chain an older hub holds.
         migrator.registerMigration(AgreementSpans.migration) { db in try migrateSpans(db) }
+        // Entry times as a running maximum along the chain, so a time range is a range of sequence numbers (`AuditSearch`);
+        // the few entries dated before an earlier one (a clock set back) keep an index of their own.
+        migrator.registerMigration("v16-audit-time-order") { db in
+            try db.execute(sql: """
+                ALTER TABLE audit_entries ADD COLUMN time_order TEXT;
+                \(auditTimeOrderBackfill);
+                CREATE INDEX audit_entries_time_order ON audit_entries (time_order);
+                CREATE INDEX audit_entries_disordered ON audit_entries (time) WHERE time < time_order;
+                DROP INDEX audit_entries_time;
+                """)
+        }
         return migrator
     }
 

@@ -1,0 +1,60 @@
+import GXDomain
+import PostgresNIO
+
+extension PostgresHubStore: AuditSearchIndexes {
+    private static let searchSQL = AuditSearchSQL(dialect: .postgres)
+
+    public func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry] {
+        try await AuditSearch(query: query).run(on: self)
+    }
+
+    func firstSeq(reaching time: String) async throws -> Int64? {
+        try await fetchSeq(Self.searchSQL.firstSeq(reaching: time))
+    }
+
+    func lastSeq(atOrBefore time: String) async throws -> Int64 {
+        let ordered = try await fetchSeq(Self.searchSQL.lastOrderedSeq(atOrBefore: time)) ?? 0
+        let disordered = try await fetchSeq(Self.searchSQL.lastDisorderedSeq(atOrBefore: time)) ?? 0
+        return max(ordered, disordered)
+    }
+
+    func count(_ filter: AuditFilter, in range: ClosedRange<Int64>, cap: Int) async throws -> Int {
+        Int(try await fetchSeq(Self.searchSQL.count(filter, in: range, cap: cap)) ?? 0)
+    }
+
+    func seq(_ filter: AuditFilter, from start: Int64, nth: Int) async throws -> Int64? {
+        try await fetchSeq(Self.searchSQL.seq(filter, from: start, nth: nth))
+    }
+
+    func entries(led leader: AuditFilter?, in range: ClosedRange<Int64>, checks: [AuditFilter],
+                 from: String?, until: String?, limit: Int) async throws -> [AuditEntry] {
+        let query = Self.postgresQuery(Self.searchSQL.entries(led: leader, in: range, checks: checks, from: from, until: until, limit: limit))
+        return try await read { [self] connection in
+            try await connection.query(query, logger: logger).collect().map(Self.auditEntry(from:))
+        }
+    }
+
+    private func fetchSeq(_ statement: AuditSearchSQL.Statement) async throws -> Int64? {
+        let query = Self.postgresQuery(statement)
+        return try await read { [self] connection in
+            for try await value in try await connection.query(query, logger: logger).decode(Int64?.self) { return value }
+            return nil
+        }
+    }
+
+    /// The statement with its `?` numbered as `$1`, `$2`, … in order, each value bound.
+    private static func postgresQuery(_ statement: AuditSearchSQL.Statement) -> PostgresQuery {
+        var bindings = PostgresBindings()
+        var sql = ""
+        var next = statement.arguments.makeIterator()
+        for character in statement.sql {
+            guard character == "?", let argument = next.next() else { sql.append(character); continue }
+            switch argument {
+            case let .text(text): bindings.append(text)
+            case let .integer(integer): bindings.append(integer)
+            }
+            sql += "$\(bindings.count)"
+        }
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+}

@@ -32,7 +32,9 @@ public protocol HubStore: Sendable {
     /// Objections in id order.
     func objections(matching query: ObjectionQuery) async throws -> [Objection]
 
-    func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry]
+    /// A page of the entries the query selects, oldest first (see `AuditSearch`): with a `scanLimit`, a search that read
+    /// that many of its leading index's entries without filling the page returns what it found and how far it got.
+    func auditPage(matching query: AuditQuery, scanLimit: Int?) async throws -> AuditSearchPage
     /// The chain in order from `afterSeq`, for export and verification.
     func auditChain(afterSeq: Int64, limit: Int) async throws -> [AuditEntry]
     func auditHead() async throws -> (seq: Int64, hash: String)
@@ -86,4 +88,11 @@ public protocol HubStore: Sendable {
     /// The schema migrations applied to the database, and those this gx knows: equal when it is current.
     func appliedMigrations() async throws -> [String]
     var knownMigrations: [String] { get }
+}
+
+extension HubStore {
+    /// The entries the query selects, however far the search must read to fill the page.
+    public func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry] {
+        try await auditPage(matching: query, scanLimit: nil).entries
+    }
 }

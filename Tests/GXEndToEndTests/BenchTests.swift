@@ -164,7 +164,7 @@ struct AuditBenchTests {
         #expect((report["fill_seconds"] as? Double).map { $0 > 0 && $0.isFinite } == true)
         let queries = try #require(report["queries"] as? [[String: Any]])
         let names = queries.compactMap { $0["name"] as? String }
-        #expect(names.contains("console, first page") && names.contains("API, by resource") && names.count == 12, "\(names)")
+        #expect(names.contains("console, first page") && names.contains("API, by resource") && names.count == 15, "\(names)")
         for query in queries {
             let median = try #require(query["median_ms"] as? Double), low = try #require(query["min_ms"] as? Double)
             let high = try #require(query["max_ms"] as? Double)
@@ -176,6 +176,7 @@ struct AuditBenchTests {
         #expect(returned("console, by resource") == 50 && returned("console, by agency") == 50)
         #expect(returned("API, by resource") == 100 && returned("API, by agency") == 100 && returned("API, by agreement") == 100)
         #expect(returned("API, rare action").map { $0 > 0 } == true)
+        #expect(returned("API, agency and a resource it never touches") == 0)
     }
 }
 

@@ -113,11 +113,41 @@ struct AuditSearchTests {
         let indexes = try #require(store as? any AuditSearchIndexes)
         for round in 0..<150 {
             let query = randomQuery(log, random: &random)
-            // Stretches of 1, 4, 16 entries and a cap of 3 make every search walk and choose as a long log would.
-            let search = AuditSearch(query: query, countCap: 3, firstStretch: 1, maximumStretch: 16)
-            let found = try await search.run(on: indexes).map(\.seq)
+            // Stretches of 1, 4, 16 entries and caps of 2 and 5 make every search walk and choose as a long log would.
+            let search = AuditSearch(query: query, countCaps: [2, 5], firstStretch: 1, maximumStretch: 16)
+            let found = try await search.run(on: indexes).entries.map(\.seq)
             #expect(found == expected(query, in: log), "round \(round): \(query)")
         }
+    }
+
+    @Test("a page that stops at its scan limit says how far it searched, and following it finds every match", arguments: StoreBackend.allCases)
+    func stoppedPagesContinueWhereTheyStopped(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore(in: try temporaryDirectory())
+        var random = SplitMix(state: 99)
+        let log = try await writeLog(store, commits: 300, random: &random)
+        let indexes = try #require(store as? any AuditSearchIndexes)
+        // Two filters that meet seldom: an agency and the rare action.
+        let query = AuditQuery(agency: "A1", action: "test.rare", limit: 1000)
+        let all = expected(query, in: log)
+        #expect(!all.isEmpty)
+        var found: [Int64] = []
+        var after: Int64 = 0
+        var stopped = 0
+        for _ in 0..<10_000 {
+            var next = query
+            next.afterSeq = after
+            let page = try await AuditSearch(query: next, scanLimit: 8, countCaps: [1000], firstStretch: 4, maximumStretch: 4).run(on: indexes)
+            found += page.entries.map(\.seq)
+            if let through = page.searchedThrough {
+                stopped += 1
+                #expect(page.entries.count < query.limit)
+                #expect(through >= (page.entries.last?.seq ?? 0))
+            }
+            guard let cursor = page.nextAfter(limit: query.limit) else { break }
+            after = cursor
+        }
+        #expect(stopped > 0, "the scan limit never stopped a page")
+        #expect(found == all)
     }
 
     @Test("an entry dated before an earlier one is found by its own time", arguments: StoreBackend.allCases)

@@ -55,7 +55,9 @@ final class CountingHubStore: HubStore {
     }
     func agreement(id: String) async throws -> SharingAgreement? { try await base.agreement(id: id) }
     func agreements(matching query: AgreementQuery) async throws -> [SharingAgreement] { try await base.agreements(matching: query) }
-    func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry] { try await base.auditEntries(matching: query) }
+    func auditPage(matching query: AuditQuery, scanLimit: Int?) async throws -> AuditSearchPage {
+        try await base.auditPage(matching: query, scanLimit: scanLimit)
+    }
     func auditChain(afterSeq: Int64, limit: Int) async throws -> [AuditEntry] { try await base.auditChain(afterSeq: afterSeq, limit: limit) }
     func auditHead() async throws -> (seq: Int64, hash: String) { try await base.auditHead() }
     func addCheckpoint(_ checkpoint: AuditCheckpoint) async throws { try await base.addCheckpoint(checkpoint) }

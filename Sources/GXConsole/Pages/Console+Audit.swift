@@ -56,7 +56,8 @@ extension Console {
 
     func auditLog(_ request: Request, _ visitor: Visitor) async throws -> Response {
         let query = try auditQuery(request, limit: Self.auditPageSize)
-        let entries = try await hub.store.auditEntries(matching: query)
+        let page = try await hub.store.auditPage(matching: query, scanLimit: AuditSearchPage.scanLimit)
+        let entries = page.entries
         let filters = Self.filterQueryString(request)
         let rows: [[String: Any]] = entries.map { entry in
             [
@@ -73,8 +74,9 @@ extension Console {
             "verify": "\(Self.prefix)/audit/verify",
         ]
         if query.afterSeq > 0 { values["first"] = "\(Self.prefix)/audit?\(filters)" }
-        if entries.count == query.limit, let last = entries.last {
-            values["next"] = "\(Self.prefix)/audit?\(filters)\(filters.isEmpty ? "" : "&")after=\(last.seq)"
+        if let next = page.nextAfter(limit: query.limit) {
+            values["next"] = "\(Self.prefix)/audit?\(filters)\(filters.isEmpty ? "" : "&")after=\(next)"
+            if entries.count < query.limit { values["searchedThrough"] = next }
         }
         return render("audit", title: text("audit.title", visitor), values, for: visitor)
     }

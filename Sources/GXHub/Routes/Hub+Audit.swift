@@ -8,8 +8,8 @@ extension Hub {
     func addAuditRoutes(to router: Router<HubRequestContext>) {
         router.on(.get, "/v1/audit", allow: [.admin, .auditor]) { request, context, _ in
             let query = try auditQuery(from: QueryParameters(request, context))
-            let entries = try await store.auditEntries(matching: query)
-            return try JSONResponse.make(HubAPI.AuditPage(entries: entries, nextAfter: entries.count == query.limit ? entries.last?.seq : nil))
+            let page = try await store.auditPage(matching: query, scanLimit: AuditSearchPage.scanLimit)
+            return try JSONResponse.make(HubAPI.AuditPage(entries: page.entries, nextAfter: page.nextAfter(limit: query.limit)))
         }
 
         router.on(.get, "/v1/audit/checkpoints", allow: [.admin, .auditor]) { _, _, _ in

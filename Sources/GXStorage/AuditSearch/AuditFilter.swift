@@ -4,6 +4,10 @@ enum AuditFilter: Hashable, Sendable {
     case agency(String)
     case entryColumn(AuditFilterColumn, String)
 
+    var isAgency: Bool {
+        if case .agency = self { true } else { false }
+    }
+
     var value: String {
         switch self {
         case let .agency(value), let .entryColumn(_, value): value

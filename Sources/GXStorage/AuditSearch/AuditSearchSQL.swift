@@ -7,11 +7,14 @@ struct AuditSearchSQL {
     enum Argument: Sendable {
         case text(String)
         case integer(Int64)
+        case integers([Int64])
     }
 
     struct Statement {
         var sql: String
         var arguments: [Argument]
+        /// Conditions gathered while a statement is built, joined into its WHERE clause by `ordered`.
+        var conditions: [String] = []
     }
 
     let dialect: Dialect
@@ -34,7 +37,8 @@ struct AuditSearchSQL {
 
     /// The last entry dated before an earlier one and at or before `time` (few or none: the partial index holds only those).
     func lastDisorderedSeq(atOrBefore time: String) -> Statement {
-        Statement(sql: "SELECT max(seq) FROM audit_entries WHERE time < time_order AND time <= ?", arguments: [.text(time)])
+        Statement(sql: "SELECT max(seq) FROM audit_entries\(hint("audit_entries_disordered")) WHERE time < time_order AND time <= ?",
+                  arguments: [.text(time)])
     }
 
     func count(_ filter: AuditFilter, in range: ClosedRange<Int64>, cap: Int) -> Statement {
@@ -44,50 +48,74 @@ struct AuditSearchSQL {
             """, arguments: [.text(filter.value), .integer(range.lowerBound), .integer(range.upperBound), .integer(Int64(cap))])
     }
 
-    func seq(_ filter: AuditFilter, from start: Int64, nth: Int) -> Statement {
+    func seqs(_ filter: AuditFilter, in range: ClosedRange<Int64>, limit: Int) -> Statement {
         let (table, column) = source(filter)
-        return Statement(sql: "SELECT seq FROM \(table) WHERE \(column) = ? AND seq >= ? ORDER BY seq LIMIT 1 OFFSET ?",
-                         arguments: [.text(filter.value), .integer(start), .integer(Int64(max(nth, 1) - 1))])
+        return Statement(sql: "SELECT seq FROM \(table) WHERE \(column) = ? AND seq >= ? AND seq <= ? ORDER BY seq LIMIT ?",
+                         arguments: [.text(filter.value), .integer(range.lowerBound), .integer(range.upperBound), .integer(Int64(limit))])
     }
 
-    func entries(led leader: AuditFilter?, in range: ClosedRange<Int64>, checks: [AuditFilter],
-                 from: String?, until: String?, limit: Int) -> Statement {
-        var sql: String
-        var conditions: [String]
-        var arguments: [Argument]
-        let order: String
-        switch leader {
-        case nil:
-            sql = "SELECT e.* FROM audit_entries e\(dialect == .sqlite ? " NOT INDEXED" : "")"
-            conditions = ["e.seq >= ?", "e.seq <= ?"]
-            arguments = [.integer(range.lowerBound), .integer(range.upperBound)]
-            order = "e.seq"
-        case let .agency(agency)?:
-            sql = "SELECT e.* FROM audit_entry_agencies a \(dialect == .sqlite ? "CROSS JOIN" : "JOIN") audit_entries e ON e.seq = a.seq"
-            conditions = ["a.agency = ?", "a.seq >= ?", "a.seq <= ?"]
-            arguments = [.text(agency), .integer(range.lowerBound), .integer(range.upperBound)]
-            order = "a.seq"
-        case let .entryColumn(column, value)?:
-            sql = "SELECT e.* FROM audit_entries e\(hint(column.index))"
-            conditions = ["e.\(column.rawValue) = ?", "e.seq >= ?", "e.seq <= ?"]
-            arguments = [.text(value), .integer(range.lowerBound), .integer(range.upperBound)]
-            order = "e.seq"
+    /// Entries of `range` through the leader's index (the chain's own order when nil), within the time bounds.
+    func entries(led leader: AuditFilter?, in range: ClosedRange<Int64>, from: String?, until: String?, limit: Int) -> Statement {
+        var statement = leading(leader, range)
+        timeBounds(&statement, from: from, until: until)
+        return ordered(statement, leader, limit: limit)
+    }
+
+    /// Of a stretch of the leader's entries, those passing the checks. SQLite walks the leader's index over the
+    /// stretch's range (the same entries); PostgreSQL, which may otherwise join from the wrong end, reads the listed
+    /// entries by sequence number.
+    func entries(among seqs: [Int64], led leader: AuditFilter, checks: [AuditFilter], from: String?, until: String?, limit: Int) -> Statement {
+        var statement: Statement
+        switch dialect {
+        case .sqlite:
+            statement = leading(leader, (seqs.first ?? 0)...(seqs.last ?? 0))
+        case .postgres:
+            statement = Statement(sql: "SELECT e.* FROM audit_entries e", arguments: [.integers(seqs)], conditions: ["e.seq = ANY(?)"])
         }
         for check in checks {
             switch check {
             case let .agency(agency):
-                conditions.append("EXISTS (SELECT 1 FROM audit_entry_agencies x WHERE x.agency = ? AND x.seq = e.seq)")
-                arguments.append(.text(agency))
+                statement.conditions.append("EXISTS (SELECT 1 FROM audit_entry_agencies x WHERE x.agency = ? AND x.seq = e.seq)")
+                statement.arguments.append(.text(agency))
             case let .entryColumn(column, value):
-                conditions.append("e.\(column.rawValue) = ?")
-                arguments.append(.text(value))
+                statement.conditions.append("e.\(column.rawValue) = ?")
+                statement.arguments.append(.text(value))
             }
         }
-        if let from { conditions.append("e.time >= ?"); arguments.append(.text(from)) }
-        if let until { conditions.append("e.time <= ?"); arguments.append(.text(until)) }
-        sql += " WHERE " + conditions.joined(separator: " AND ") + " ORDER BY \(order) LIMIT ?"
-        arguments.append(.integer(Int64(limit)))
-        return Statement(sql: sql, arguments: arguments)
+        timeBounds(&statement, from: from, until: until)
+        return ordered(statement, dialect == .sqlite ? leader : nil, limit: limit)
+    }
+
+    /// The leader's index over a range: the agency index joined to its entries, or an entry column's index.
+    private func leading(_ leader: AuditFilter?, _ range: ClosedRange<Int64>) -> Statement {
+        let bounds: [Argument] = [.integer(range.lowerBound), .integer(range.upperBound)]
+        switch leader {
+        case nil:
+            return Statement(sql: "SELECT e.* FROM audit_entries e\(dialect == .sqlite ? " NOT INDEXED" : "")", arguments: bounds,
+                             conditions: ["e.seq >= ?", "e.seq <= ?"])
+        case let .agency(agency)?:
+            // The range on both sides: PostgreSQL does not carry it across the join by itself.
+            return Statement(sql: "SELECT e.* FROM audit_entry_agencies a \(dialect == .sqlite ? "CROSS JOIN" : "JOIN") audit_entries e ON e.seq = a.seq",
+                             arguments: [.text(agency)] + bounds + bounds,
+                             conditions: ["a.agency = ?", "a.seq >= ?", "a.seq <= ?", "e.seq >= ?", "e.seq <= ?"])
+        case let .entryColumn(column, value)?:
+            return Statement(sql: "SELECT e.* FROM audit_entries e\(hint(column.index))", arguments: [.text(value)] + bounds,
+                             conditions: ["e.\(column.rawValue) = ?", "e.seq >= ?", "e.seq <= ?"])
+        }
+    }
+
+    private func timeBounds(_ statement: inout Statement, from: String?, until: String?) {
+        if let from { statement.conditions.append("e.time >= ?"); statement.arguments.append(.text(from)) }
+        if let until { statement.conditions.append("e.time <= ?"); statement.arguments.append(.text(until)) }
+    }
+
+    /// The statement's conditions as its WHERE clause, in the leader's order, with its limit.
+    private func ordered(_ statement: Statement, _ leader: AuditFilter?, limit: Int) -> Statement {
+        var statement = statement
+        statement.sql += " WHERE " + statement.conditions.joined(separator: " AND ") + " ORDER BY \(leader?.isAgency == true ? "a.seq" : "e.seq") LIMIT ?"
+        statement.conditions = []
+        statement.arguments.append(.integer(Int64(limit)))
+        return statement
     }
 
     /// The index a filter is walked or counted on: its table (with SQLite's hint) and the filtered column.

@@ -4,8 +4,8 @@ import PostgresNIO
 extension PostgresHubStore: AuditSearchIndexes {
     private static let searchSQL = AuditSearchSQL(dialect: .postgres)
 
-    public func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry] {
-        try await AuditSearch(query: query).run(on: self)
+    public func auditPage(matching query: AuditQuery, scanLimit: Int?) async throws -> AuditSearchPage {
+        try await AuditSearch(query: query, scanLimit: scanLimit).run(on: self)
     }
 
     func firstSeq(reaching time: String) async throws -> Int64? {
@@ -22,13 +22,26 @@ extension PostgresHubStore: AuditSearchIndexes {
         Int(try await fetchSeq(Self.searchSQL.count(filter, in: range, cap: cap)) ?? 0)
     }
 
-    func seq(_ filter: AuditFilter, from start: Int64, nth: Int) async throws -> Int64? {
-        try await fetchSeq(Self.searchSQL.seq(filter, from: start, nth: nth))
+    func seqs(_ filter: AuditFilter, in range: ClosedRange<Int64>, limit: Int) async throws -> [Int64] {
+        let query = Self.postgresQuery(Self.searchSQL.seqs(filter, in: range, limit: limit))
+        return try await read { [self] connection in
+            var seqs: [Int64] = []
+            for try await seq in try await connection.query(query, logger: logger).decode(Int64.self) { seqs.append(seq) }
+            return seqs
+        }
     }
 
-    func entries(led leader: AuditFilter?, in range: ClosedRange<Int64>, checks: [AuditFilter],
+    func entries(led leader: AuditFilter?, in range: ClosedRange<Int64>, from: String?, until: String?, limit: Int) async throws -> [AuditEntry] {
+        try await fetchEntries(Self.searchSQL.entries(led: leader, in: range, from: from, until: until, limit: limit))
+    }
+
+    func entries(among seqs: [Int64], led leader: AuditFilter, checks: [AuditFilter],
                  from: String?, until: String?, limit: Int) async throws -> [AuditEntry] {
-        let query = Self.postgresQuery(Self.searchSQL.entries(led: leader, in: range, checks: checks, from: from, until: until, limit: limit))
+        try await fetchEntries(Self.searchSQL.entries(among: seqs, led: leader, checks: checks, from: from, until: until, limit: limit))
+    }
+
+    private func fetchEntries(_ statement: AuditSearchSQL.Statement) async throws -> [AuditEntry] {
+        let query = Self.postgresQuery(statement)
         return try await read { [self] connection in
             try await connection.query(query, logger: logger).collect().map(Self.auditEntry(from:))
         }
@@ -52,6 +65,7 @@ extension PostgresHubStore: AuditSearchIndexes {
             switch argument {
             case let .text(text): bindings.append(text)
             case let .integer(integer): bindings.append(integer)
+            case let .integers(integers): bindings.append(integers)
             }
             sql += "$\(bindings.count)"
         }

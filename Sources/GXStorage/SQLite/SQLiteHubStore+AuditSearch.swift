@@ -4,8 +4,8 @@ import GXDomain
 extension SQLiteHubStore: AuditSearchIndexes {
     private static let searchSQL = AuditSearchSQL(dialect: .sqlite)
 
-    public func auditEntries(matching query: AuditQuery) async throws -> [AuditEntry] {
-        try await AuditSearch(query: query).run(on: self)
+    public func auditPage(matching query: AuditQuery, scanLimit: Int?) async throws -> AuditSearchPage {
+        try await AuditSearch(query: query, scanLimit: scanLimit).run(on: self)
     }
 
     func firstSeq(reaching time: String) async throws -> Int64? {
@@ -22,13 +22,22 @@ extension SQLiteHubStore: AuditSearchIndexes {
         Int(try await fetchSeq(Self.searchSQL.count(filter, in: range, cap: cap)) ?? 0)
     }
 
-    func seq(_ filter: AuditFilter, from start: Int64, nth: Int) async throws -> Int64? {
-        try await fetchSeq(Self.searchSQL.seq(filter, from: start, nth: nth))
+    func seqs(_ filter: AuditFilter, in range: ClosedRange<Int64>, limit: Int) async throws -> [Int64] {
+        let statement = Self.searchSQL.seqs(filter, in: range, limit: limit)
+        let arguments = Self.arguments(statement)
+        return try await pool.read { db in try Int64.fetchAll(db, sql: statement.sql, arguments: arguments) }
     }
 
-    func entries(led leader: AuditFilter?, in range: ClosedRange<Int64>, checks: [AuditFilter],
+    func entries(led leader: AuditFilter?, in range: ClosedRange<Int64>, from: String?, until: String?, limit: Int) async throws -> [AuditEntry] {
+        try await fetchEntries(Self.searchSQL.entries(led: leader, in: range, from: from, until: until, limit: limit))
+    }
+
+    func entries(among seqs: [Int64], led leader: AuditFilter, checks: [AuditFilter],
                  from: String?, until: String?, limit: Int) async throws -> [AuditEntry] {
-        let statement = Self.searchSQL.entries(led: leader, in: range, checks: checks, from: from, until: until, limit: limit)
+        try await fetchEntries(Self.searchSQL.entries(among: seqs, led: leader, checks: checks, from: from, until: until, limit: limit))
+    }
+
+    private func fetchEntries(_ statement: AuditSearchSQL.Statement) async throws -> [AuditEntry] {
         let arguments = Self.arguments(statement)
         return try await pool.read { db in
             try Row.fetchAll(db, sql: statement.sql, arguments: arguments).map(Self.auditEntry(from:))
@@ -45,6 +54,7 @@ extension SQLiteHubStore: AuditSearchIndexes {
             switch argument {
             case let .text(text): text
             case let .integer(integer): integer
+            case let .integers(integers): "[" + integers.map(String.init).joined(separator: ",") + "]"  // not produced for SQLite (see `entries(among:)`)
             }
         })
     }

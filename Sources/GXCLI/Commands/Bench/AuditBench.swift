@@ -67,7 +67,8 @@ struct AuditBench {
             if let postgres { try? await setup.dropDatabase("gx_bench_audit", on: postgres) }
             throw error
         }
-        if let postgres { try await setup.dropDatabase("gx_bench_audit", on: postgres) }
+        // With --work the database is kept beside the work directory, to look into.
+        if let postgres, work == nil { try await setup.dropDatabase("gx_bench_audit", on: postgres) }
     }
 
     func measure(setup: AuditBenchHub, database: String, directory: URL) async throws {
@@ -75,12 +76,19 @@ struct AuditBench {
         try await setup.register(database: database)
         Console.note("filling the audit log with \(entries) entries")
         let started = ContinuousClock.now
+        // The year of nights begins now, after the registry's own entries, so the log is in time order as a served
+        // one is (a fill dated before them would make every entry one dated before an earlier one).
+        let yearStart = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 1).rounded(.up))
         let logEntries = try await HubDatabase(database).withStore { store in
-            try await AuditBenchFill(entries: entries).fill(store)
+            try await AuditBenchFill(entries: entries, start: yearStart).fill(store)
             return try await store.auditHead().seq
         }
         let fillSeconds = (ContinuousClock.now - started) / .seconds(1)
         Console.note(String(format: "filled in %.1f s (%.0f entries/s)", fillSeconds, Double(entries) / fillSeconds))
+        if postgres != nil {
+            // Statistics as autovacuum's ANALYZE keeps them on a served hub; it would reach a log loaded this fast only later.
+            try await setup.analyze(database: database)
+        }
 
         let (hub, url) = try await setup.serve(database: database)
         defer { _ = hub.terminate() }
@@ -92,23 +100,31 @@ struct AuditBench {
             throw CLIError("the benchmark hub has no agreement")
         }
         var report = Report(entries: entries, logEntries: logEntries, store: store, fillSeconds: fillSeconds, tries: tries, queries: [])
-        let month = "from=2026-06-01&until=2026-07-01"
+        // A month in the middle of the year.
+        let month = "from=\(Timestamp.string(from: yearStart + 150 * 86_400))&until=\(Timestamp.string(from: yearStart + 180 * 86_400))"
+        let consumer = agreement.terms.consumer
+        // A resource the consumer neither provides nor receives: two busy filters that never meet, the worst case.
+        let unrelated = Set(agreements.map(\.terms.resourceCode)).subtracting(agreements.filter {
+            $0.terms.consumer == consumer || $0.terms.provider == consumer
+        }.map(\.terms.resourceCode)).sorted().first
         let console: [(String, String)] = [
             ("console, first page", "/console/audit"),
             ("console, by resource", "/console/audit?resource=\(agreement.terms.resourceCode)"),
-            ("console, by agency", "/console/audit?agency=\(agreement.terms.consumer)"),
+            ("console, by agency", "/console/audit?agency=\(consumer)"),
             ("console, rare action", "/console/audit?action=agreement.suspended"),
         ]
         let api: [(String, String)] = [
             ("API, by resource", "/v1/audit?resource=\(agreement.terms.resourceCode)"),
-            ("API, by agency", "/v1/audit?agency=\(agreement.terms.consumer)"),
-            ("API, agency and rare action", "/v1/audit?agency=\(agreement.terms.consumer)&action=agreement.suspended"),
+            ("API, by agency", "/v1/audit?agency=\(consumer)"),
+            ("API, agency and rare action", "/v1/audit?agency=\(consumer)&action=agreement.suspended"),
             ("API, by agreement", "/v1/audit?agreement=\(agreement.id)"),
             ("API, rare action", "/v1/audit?action=agreement.suspended"),
             ("API, resource and rare action", "/v1/audit?resource=\(agreement.terms.resourceCode)&action=agreement.suspended"),
             ("API, resource in a month", "/v1/audit?resource=\(agreement.terms.resourceCode)&\(month)"),
             ("API, a month", "/v1/audit?\(month)"),
-        ]
+            ("API, agency in a month", "/v1/audit?agency=\(consumer)&\(month)"),
+            ("API, agency, resource and action", "/v1/audit?agency=\(consumer)&resource=\(agreement.terms.resourceCode)&action=batch.received"),
+        ] + (unrelated.map { [("API, agency and a resource it never touches", "/v1/audit?agency=\(consumer)&resource=\($0)")] } ?? [])
         for (name, path) in console {
             report.queries.append(try await measure(name, path, url: url, headers: [("Cookie", session)], console: true))
         }
@@ -230,6 +246,10 @@ struct AuditBenchHub {
         return settings.description
     }
 
+    func analyze(database: String) async throws {
+        try await MeasuredProcess.run("/usr/bin/env", ["psql", database, "-v", "ON_ERROR_STOP=1", "-qc", "ANALYZE"], log: log, environment: environment)
+    }
+
     func dropDatabase(_ name: String, on server: PostgresSettings) async throws {
         try await MeasuredProcess.run("/usr/bin/env", ["psql", server.description, "-v", "ON_ERROR_STOP=1", "-qc", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"],
                                       log: log, environment: environment)
@@ -241,6 +261,8 @@ struct AuditBenchHub {
 /// and resumed or a catalogue entry changed. Deterministic; appended through the store's own commit.
 struct AuditBenchFill {
     let entries: Int
+    /// When the first night's entries are dated.
+    let start: Date
     /// Entries per transaction (one commit time each).
     let chunk = 2000
 
@@ -249,8 +271,7 @@ struct AuditBenchFill {
         let catalogue = try await store.catalogueEntries().sorted { $0.resourceCode < $1.resourceCode }
         let agencies = try await store.agencies().map(\.code).sorted()
         guard !agreements.isEmpty, !catalogue.isEmpty else { throw CLIError("the benchmark hub has no agreements or catalogue") }
-        // One year, starting 2026-01-01 00:00 Beijing time, spread evenly over the chunks.
-        let start = Timestamp.instant(from: "2026-01-01")!
+        // One year from `start`, spread evenly over the chunks.
         let step = 365 * 86_400 / Double(max(1, (entries + chunk - 1) / chunk))
         var night: [AuditDraft] = []
         var sequence: [String: Int64] = [:]

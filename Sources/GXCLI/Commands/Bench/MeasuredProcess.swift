@@ -73,7 +73,9 @@ struct MeasuredProcess {
         let elapsed = ContinuousClock.now - started
         let exit: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Outcome(status: exit, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-                       peakRSS: watch.peak,
+                       // A process that ended before even the read at spawn (a few milliseconds on a loaded machine)
+                       // has only the kernel's figure, which may be the parent's peak: better high than nothing.
+                       peakRSS: watch.peak > 0 ? watch.peak : Int64(usage.ru_maxrss) * 1024,
                        cpuSeconds: Self.seconds(usage.ru_utime) + Self.seconds(usage.ru_stime))
     }
 

@@ -25,18 +25,25 @@ extension Hub {
             let id = try parameters.path("id")
             _ = try await verificationsReadable(id, by: principal)
             let wait = try parameters.seconds("wait", in: 0...Self.maximumWait, default: 0)
-            // With `wait=S`, an answer with nothing new (no request after `after`, or none answered or
-            // acknowledged since) waits up to S seconds: a following provider or consumer hears at once.
+            // `answered=true` lists only the answered requests after `after`, up to the first one not answered:
+            // the answers a consumer can apply next, in order. Without it, every request after `after`.
+            let answered = try Self.flag(parameters, "answered")
+            func listed() async throws -> [StoredVerification] {
+                let page = try await store.verifications(agreementID: id, after: after, limit: 1000)
+                return answered ? Array(page.prefix { $0.answer != nil }) : page
+            }
+            // With `wait=S`, a list that would be empty waits up to S seconds for a request (or, with
+            // `answered=true`, an answer) to arrive: a following provider or consumer hears of it at once.
             let stream = Self.verificationStream(id)
             var mark = arrivals.mark(stream)
-            var kept = try await store.verifications(agreementID: id, after: after, limit: 1000)
+            var kept = try await listed()
             let deadline = ContinuousClock.now + .seconds(wait)
             while kept.isEmpty, ContinuousClock.now < deadline, !Task.isShuttingDownGracefully {
                 let since = mark
                 await cancelWhenGracefulShutdown { await arrivals.wait(for: stream, since: since, until: deadline) }
                 try Task.checkCancellation()
                 mark = arrivals.mark(stream)
-                kept = try await store.verifications(agreementID: id, after: after, limit: 1000)
+                kept = try await listed()
             }
             let last = try await store.lastVerificationSequence(agreementID: id)
             return try JSONResponse.make(VerificationAPI.Listing(lastSequence: last, verifications: kept.map(Self.listed)))

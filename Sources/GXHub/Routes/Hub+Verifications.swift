@@ -313,7 +313,8 @@ extension Hub {
         defer { if !complete { output.abandon() } }
         let decoder = try BatchPayloadDecoder(valueCount: valueCount, maximumRecordBytes: Int(min(limits.maximumRecordBytes, records.bytes)))
         var received: Int64 = 0
-        var lines: [UInt8] = [], bounds: [(Range<Int>, Int64)] = [], tokens: [Int] = []
+        // The slice's lines as the decoder checked them, each with its position: checked once, not again.
+        var checked: [(CanonicalRecordLine, Int64)] = []
         let slice = 4096
         for try await buffer in body {
             received += Int64(buffer.readableBytes)
@@ -321,18 +322,14 @@ extension Hub {
                 throw HubAPIError(.contentTooLarge, "the payload is larger than the manifest's \(wire.bytes) bytes or the hub's limit")
             }
             for start in stride(from: 0, to: buffer.readableBytes, by: slice) {
-                lines.removeAll(keepingCapacity: true)
-                bounds.removeAll(keepingCapacity: true)
                 try buffer.withUnsafeReadableBytes { bytes in
                     try decoder.consumeLines(UnsafeRawBufferPointer(rebasing: bytes[start..<min(start + slice, bytes.count)])) { line, position in
-                        let first = lines.count
-                        lines.append(contentsOf: line.bytes)
-                        bounds.append((first..<lines.count, position))
+                        checked.append((line, position))
                     }
                 }
-                for (range, position) in bounds {
-                    try await check(try CanonicalRecordLine(checking: lines[range], valueCount: valueCount, tokens: &tokens), position)
-                }
+                for (line, position) in checked { try await check(line, position) }
+                // Let go of the decoder's buffer before it inflates the next slice into it.
+                checked.removeAll(keepingCapacity: true)
             }
             try await output.write(buffer.readableBytesView)
         }

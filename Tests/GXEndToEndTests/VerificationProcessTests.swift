@@ -266,6 +266,51 @@ struct FollowingVerificationProviderTests {
     }
 }
 
+/// `gx agent run --follow` at the consumer: it sends its request, waits for the answer and applies it.
+@Suite("A verification consumer following its answer")
+struct FollowingVerificationConsumerTests {
+    static let agreement = VerificationProcessTests.agreement
+
+    /// Verification lists the hub has served (`GET /v1/agreements/{id}/verifications`), from its metrics.
+    static func listings(_ world: CrashRecoveryTests.World) async throws -> Int {
+        let token = try String(contentsOfFile: world.state.appendingPathComponent("hub/admin.token").path, encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let metrics = try await ProcessRunner.run("/usr/bin/curl", ["-fsS", "-H", "Authorization: Bearer \(token)", "\(world.hub.url)/metrics"])
+        try #require(metrics.status == 0, "\(metrics.stderr)")
+        return metrics.stdout.split(separator: "\n")
+            .filter { $0.hasPrefix("gongxiang_http_request_duration_seconds_count{") && $0.contains(#"method="GET""#) && $0.contains(#"/verifications""#) }
+            .compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }
+            .reduce(0, +)
+    }
+
+    @Test("a following consumer waits for its answer in one ask the hub holds open, then applies it")
+    func waitsInOneHeldAsk() async throws {
+        let world = try await CrashRecoveryTests.world()
+        defer { world.hub.stop() }
+        let expected = try VerificationProcessTests.plant(world)
+        let log = world.state.appendingPathComponent("consumer-follow.log")
+        let consumer = Task.detached { try await FollowingVerificationProviderTests.follow(world.consumerConfig, timeout: 120, log: log) }
+        let deadline = ContinuousClock.now + .seconds(300)
+        while !FollowingVerificationProviderTests.log(log).contains("\(Self.agreement): request #2 accepted"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        try #require(FollowingVerificationProviderTests.log(log).contains("\(Self.agreement): request #2 accepted"),
+                     "\(FollowingVerificationProviderTests.log(log).suffix(3000))")
+        // While no answer comes, the consumer's ask stays open at the hub: at most the list after its push and
+        // the held ask, where asking again each second (its own request ending every wait) made four or more.
+        let before = try await Self.listings(world)
+        try await Task.sleep(for: .seconds(4))
+        let during = try await Self.listings(world) - before
+        #expect(during <= 2, "the consumer asked the hub \(during) times while waiting 4 s for its answer")
+        let provided = try await world.agent(world.providerConfig)
+        #expect(provided.status == 0, "\(provided.stdout)\(provided.stderr)")
+        let consumed = try await consumer.value
+        #expect(consumed.status == 0, "\(FollowingVerificationProviderTests.log(log).suffix(3000))")
+        #expect(consumed.stdout.contains("verified \(Self.agreement): requests 2 (65 records), answers 2 (65 records"), "\(consumed.stdout)")
+        #expect(try VerificationProcessTests.answers(world, for: expected) == expected)
+    }
+}
+
 /// GB 11643 check characters for planted ID numbers.
 enum FanOutCitizenID {
     static func make(_ body: String) -> String {

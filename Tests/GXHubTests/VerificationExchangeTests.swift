@@ -189,6 +189,33 @@ struct VerificationExchangeTests {
         #expect(try await fixture.store.verification(agreementID: VerificationSample.agreement, sequence: 1)?.answer == nil)
     }
 
+    @Test("a consumer's list asked with answered=true and wait= is not ended by its own request: it answers when the answer arrives",
+          arguments: StoreBackend.allCases)
+    func listWaitsForTheAnswer(_ backend: StoreBackend) async throws {
+        let fixture = try await VerificationSample.fixture(backend)
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        let asked = VerificationSample.requestRecords([1, 2])
+        let (request, payload) = try VerificationSample.request(asked, key: consumer.key)
+        let (answer, answerPayload) = try VerificationSample.answer(asked.map { [$0[0], "found", "match", "match"] }, to: request, found: 2,
+                                                                    mismatches: [0, 0], key: provider.key)
+        try await fixture.hub.withClient { client in
+            try await client.send(request, payload, to: requests, token: consumer.token).expect(.created)
+            // Unanswered, the request is listed, but not among the answered ones.
+            let all = try await client.call(.get, "\(requests)?after=0", token: consumer.token).decode(VerificationAPI.Listing.self)
+            #expect(all.verifications.map(\.sequence) == [1])
+            let none = try await client.call(.get, "\(requests)?after=0&answered=true&wait=1", token: consumer.token).decode(VerificationAPI.Listing.self)
+            #expect(none.verifications.isEmpty)
+            #expect(none.lastSequence == 1)
+            async let listed = client.call(.get, "\(requests)?after=0&answered=true&wait=30", token: consumer.token)
+            try await Task.sleep(for: .milliseconds(500))
+            try await client.send(answer, answerPayload, to: "\(requests)/1/answer", token: provider.token).expect(.created)
+            let answered = try await listed.decode(VerificationAPI.Listing.self)
+            #expect(answered.verifications.map(\.sequence) == [1])
+            #expect(answered.verifications.first?.answer?.found == 2)
+            try #expect(await client.call(.get, "\(requests)?answered=yes", token: consumer.token).error?.field == "answered")
+        }
+    }
+
     @Test("only the consumer reads the answers, only the provider the requests; a verification agreement delivers no batches",
           arguments: StoreBackend.allCases)
     func whoMayRead(_ backend: StoreBackend) async throws {

@@ -177,9 +177,17 @@ struct VerificationRequester {
                     logger.info("\(id): request #\(next) is not answered yet; its answer is applied on a later run")
                     return
                 }
-                listing = try await client.get("/v1/agreements/\(client.escape(id))/verifications?after=\(next - 1)&wait=\(follow.longPoll.components.seconds)")
-                if listing.verifications.first(where: { $0.sequence == next })?.answer == nil {
-                    try await Task.sleep(for: follow.leastInterval)
+                // The hub holds this ask open until the answer arrives (`answered=true`: its own request, listed
+                // already, does not end the wait), so the answer is applied as soon as it is there.
+                let asked = ContinuousClock.now
+                let answered: VerificationAPI.Listing = try await client.get(
+                    "/v1/agreements/\(client.escape(id))/verifications?after=\(next - 1)&answered=true&wait=\(follow.longPoll.components.seconds)")
+                if answered.verifications.first(where: { $0.sequence == next })?.answer != nil {
+                    listing = answered
+                } else {
+                    // A hub that does not hold the ask open is asked again no sooner than `leastInterval`.
+                    let early = follow.leastInterval - (ContinuousClock.now - asked)
+                    if early > .zero { try await Task.sleep(for: early) }
                 }
                 continue
             }

@@ -14,15 +14,19 @@ public final class BatchPayloadDecoder {
     private var tokens: [Int] = []
     private let valueCount: Int
     private let maximumRecordBytes: Int
+    private let digesting: Bool
     public private(set) var counts = BatchCounts()
 
     /// - Parameters:
     ///   - valueCount: values per record (the payload's items).
     ///   - maximumRecordBytes: the most inflated bytes accepted in all, against decompression bombs.
-    public init(valueCount: Int, maximumRecordBytes: Int) throws(CompressionError) {
+    ///   - digesting: false only to read again a payload whose digests were checked when it was kept (SM3 is
+    ///     most of the cost of reading one); `finish` then gives the digests of nothing.
+    public init(valueCount: Int, maximumRecordBytes: Int, digesting: Bool = true) throws(CompressionError) {
         inflater = try Inflater()
         self.valueCount = valueCount
         self.maximumRecordBytes = maximumRecordBytes
+        self.digesting = digesting
     }
 
     /// Feeds wire bytes; calls `body` with each complete record, with its 1-based position.
@@ -50,7 +54,7 @@ public final class BatchPayloadDecoder {
     }
 
     private func inflate(_ wire: UnsafeRawBufferPointer) throws {
-        wireHasher.update(wire)
+        if digesting { wireHasher.update(wire) }
         wireBytes += Int64(wire.count)
         inflated.removeAll(keepingCapacity: true)
         do {
@@ -58,7 +62,7 @@ public final class BatchPayloadDecoder {
         } catch {
             throw InvalidInput(field: "payload", reason: "\(error)")
         }
-        recordsHasher.update(inflated)
+        if digesting { recordsHasher.update(inflated) }
     }
 
     private func count(_ operation: RecordOperation) {

@@ -18,7 +18,8 @@ final class RequestRecords {
     init(_ input: any PayloadReader, request: VerificationRequest) throws {
         self.input = input
         valueCount = request.items.count
-        decoder = try BatchPayloadDecoder(valueCount: valueCount, maximumRecordBytes: Int(request.records.bytes))
+        // Its digests were checked when it was accepted: read again, it is only inflated and split.
+        decoder = try BatchPayloadDecoder(valueCount: valueCount, maximumRecordBytes: Int(request.records.bytes), digesting: false)
     }
 
     /// The next request record, or nil after the last; valid until the next call. The kept payload was checked

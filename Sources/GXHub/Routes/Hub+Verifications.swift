@@ -25,18 +25,25 @@ extension Hub {
             let id = try parameters.path("id")
             _ = try await verificationsReadable(id, by: principal)
             let wait = try parameters.seconds("wait", in: 0...Self.maximumWait, default: 0)
-            // With `wait=S`, an answer with nothing new (no request after `after`, or none answered or
-            // acknowledged since) waits up to S seconds: a following provider or consumer hears at once.
+            // `answered=true` lists only the answered requests after `after`, up to the first one not answered:
+            // the answers a consumer can apply next, in order. Without it, every request after `after`.
+            let answered = try Self.flag(parameters, "answered")
+            func listed() async throws -> [StoredVerification] {
+                let page = try await store.verifications(agreementID: id, after: after, limit: 1000)
+                return answered ? Array(page.prefix { $0.answer != nil }) : page
+            }
+            // With `wait=S`, a list that would be empty waits up to S seconds for a request (or, with
+            // `answered=true`, an answer) to arrive: a following provider or consumer hears of it at once.
             let stream = Self.verificationStream(id)
             var mark = arrivals.mark(stream)
-            var kept = try await store.verifications(agreementID: id, after: after, limit: 1000)
+            var kept = try await listed()
             let deadline = ContinuousClock.now + .seconds(wait)
             while kept.isEmpty, ContinuousClock.now < deadline, !Task.isShuttingDownGracefully {
                 let since = mark
                 await cancelWhenGracefulShutdown { await arrivals.wait(for: stream, since: since, until: deadline) }
                 try Task.checkCancellation()
                 mark = arrivals.mark(stream)
-                kept = try await store.verifications(agreementID: id, after: after, limit: 1000)
+                kept = try await listed()
             }
             let last = try await store.lastVerificationSequence(agreementID: id)
             return try JSONResponse.make(VerificationAPI.Listing(lastSequence: last, verifications: kept.map(Self.listed)))
@@ -306,7 +313,8 @@ extension Hub {
         defer { if !complete { output.abandon() } }
         let decoder = try BatchPayloadDecoder(valueCount: valueCount, maximumRecordBytes: Int(min(limits.maximumRecordBytes, records.bytes)))
         var received: Int64 = 0
-        var lines: [UInt8] = [], bounds: [(Range<Int>, Int64)] = [], tokens: [Int] = []
+        // The slice's lines as the decoder checked them, each with its position: checked once, not again.
+        var checked: [(CanonicalRecordLine, Int64)] = []
         let slice = 4096
         for try await buffer in body {
             received += Int64(buffer.readableBytes)
@@ -314,18 +322,14 @@ extension Hub {
                 throw HubAPIError(.contentTooLarge, "the payload is larger than the manifest's \(wire.bytes) bytes or the hub's limit")
             }
             for start in stride(from: 0, to: buffer.readableBytes, by: slice) {
-                lines.removeAll(keepingCapacity: true)
-                bounds.removeAll(keepingCapacity: true)
                 try buffer.withUnsafeReadableBytes { bytes in
                     try decoder.consumeLines(UnsafeRawBufferPointer(rebasing: bytes[start..<min(start + slice, bytes.count)])) { line, position in
-                        let first = lines.count
-                        lines.append(contentsOf: line.bytes)
-                        bounds.append((first..<lines.count, position))
+                        checked.append((line, position))
                     }
                 }
-                for (range, position) in bounds {
-                    try await check(try CanonicalRecordLine(checking: lines[range], valueCount: valueCount, tokens: &tokens), position)
-                }
+                for (line, position) in checked { try await check(line, position) }
+                // Let go of the decoder's buffer before it inflates the next slice into it.
+                checked.removeAll(keepingCapacity: true)
             }
             try await output.write(buffer.readableBytesView)
         }

@@ -18,18 +18,6 @@ struct AuditSearchTests {
         var resource: String?
     }
 
-    /// A deterministic generator, so a failure names a log that can be written again.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let agencies = ["A1", "A2", "A3", "A4"]
     static let actions = ["test.busy", "test.busy", "test.busy", "test.common", "test.rare"]
     static let resources = ["RK-001", "RK-002", "FR-001"]
@@ -39,7 +27,7 @@ struct AuditSearchTests {
 
     /// A log of about `commits` acts an hour or so apart, with every tenth act dated up to two days back (a clock set
     /// back, or a hub whose clock lags another's): those must still be found by their own times.
-    func writeLog(_ store: any HubStore, commits: Int, random: inout SplitMix) async throws -> [Written] {
+    func writeLog(_ store: any HubStore, commits: Int, random: inout SeededRandom) async throws -> [Written] {
         var written: [Written] = []
         var clock = Self.start
         for _ in 0..<commits {
@@ -82,7 +70,7 @@ struct AuditSearchTests {
         return true
     }
 
-    func randomQuery(_ log: [Written], random: inout SplitMix) -> AuditQuery {
+    func randomQuery(_ log: [Written], random: inout SeededRandom) -> AuditQuery {
         func maybe(_ values: [String]) -> String? { Int.random(in: 0..<3, using: &random) == 0 ? values.randomElement(using: &random) : nil }
         let span = Double(Int(log.last.map { Timestamp.date(from: $0.time)!.timeIntervalSince(Self.start) } ?? 0) + 86_400)
         let from = Bool.random(using: &random) ? Self.start + Double(Int.random(in: -86_400...Int(span), using: &random)) : nil
@@ -96,7 +84,7 @@ struct AuditSearchTests {
     @Test("random searches over a log with backdated entries find what a scan of the chain finds", arguments: StoreBackend.allCases)
     func randomSearchesMatchAScan(_ backend: StoreBackend) async throws {
         let store = try await backend.makeStore(in: try temporaryDirectory())
-        var random = SplitMix(state: 20_261_204)
+        var random = SeededRandom(seed: 20_261_204)
         let log = try await writeLog(store, commits: 400, random: &random)
         for round in 0..<300 {
             let query = randomQuery(log, random: &random)
@@ -108,7 +96,7 @@ struct AuditSearchTests {
     @Test("a leading filter read a few entries at a time still finds every match", arguments: StoreBackend.allCases)
     func shortStretchesFindEveryMatch(_ backend: StoreBackend) async throws {
         let store = try await backend.makeStore(in: try temporaryDirectory())
-        var random = SplitMix(state: 7)
+        var random = SeededRandom(seed: 7)
         let log = try await writeLog(store, commits: 150, random: &random)
         let indexes = try #require(store as? any AuditSearchIndexes)
         for round in 0..<150 {
@@ -123,7 +111,7 @@ struct AuditSearchTests {
     @Test("a page that stops at its scan limit says how far it searched, and following it finds every match", arguments: StoreBackend.allCases)
     func stoppedPagesContinueWhereTheyStopped(_ backend: StoreBackend) async throws {
         let store = try await backend.makeStore(in: try temporaryDirectory())
-        var random = SplitMix(state: 99)
+        var random = SeededRandom(seed: 99)
         let log = try await writeLog(store, commits: 300, random: &random)
         let indexes = try #require(store as? any AuditSearchIndexes)
         // Two filters that meet seldom: an agency and the rare action.
@@ -171,7 +159,7 @@ struct AuditSearchTests {
     func backfillMatchesAppend(_ backend: StoreBackend) async throws {
         let directory = try temporaryDirectory()
         let store = try await backend.makeStore(in: directory)
-        var random = SplitMix(state: 16)
+        var random = SeededRandom(seed: 16)
         let log = try await writeLog(store, commits: 120, random: &random)
         if let postgres = store as? PostgresHubStore {
             try await TestPostgres.execute("UPDATE audit_entries SET time_order = NULL", in: postgres.settings)

@@ -88,6 +88,48 @@ struct SealedFileTests {
         }
     }
 
+    @Test("a sealed file changed after it was opened is refused at its end when it is streamed, not read into memory")
+    func fileChangedWhileStreamedIsRefused() throws {
+        let scratch = try ScratchDirectory()
+        let ring = try Self.keyring(scratch)
+        try scratch.write(Self.randomBytes(300_000), to: "plain")
+        try SealedFile.seal(scratch.path("plain"), into: scratch.path("sealed"), key: ring.current)
+        let reader = try SealedFileReader(path: scratch.path("sealed"), keyring: ring, memory: SealedFileMemory(total: 0, perFile: 0))
+        try Self.flipByte(at: 200_000, of: scratch.path("sealed"))
+        let refused = #expect(throws: CryptoError.self) { _ = try reader.readAll() }
+        #expect("\(refused.map { "\($0)" } ?? "")".contains("changed while it was read"))
+    }
+
+    @Test("a sealed file read into memory as its tag is checked opens to what was checked, and gives its allowance back on close")
+    func fileHeldInMemoryOpensInOnePass() throws {
+        let scratch = try ScratchDirectory()
+        let ring = try Self.keyring(scratch)
+        let plain = Self.randomBytes(300_000)
+        try scratch.write(plain, to: "plain")
+        try SealedFile.seal(scratch.path("plain"), into: scratch.path("sealed"), key: ring.current)
+        let memory = SealedFileMemory(total: 1 << 20, perFile: 1 << 20)
+        let reader = try SealedFileReader(path: scratch.path("sealed"), keyring: ring, memory: memory)
+        #expect(memory.inUse == plain.count)
+        // Changing the file now cannot change what is decrypted: the checked bytes are the ones in memory.
+        try Self.flipByte(at: 200_000, of: scratch.path("sealed"))
+        #expect(try reader.readAll() == plain)
+        reader.close()
+        #expect(memory.inUse == 0)
+        // Opened again without room in the allowance, it is streamed: refused (its tag no longer matches), keeping none.
+        let big = SealedFileMemory(total: 1 << 20, perFile: 100_000)
+        let streamed = try? SealedFileReader(path: scratch.path("sealed"), keyring: ring, memory: big)
+        #expect(streamed == nil && big.inUse == 0)
+    }
+
+    static func flipByte(at offset: Int, of path: String) throws {
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        try handle.seek(toOffset: UInt64(offset))
+        let byte = try #require(try handle.read(upToCount: 1)?.first)
+        try handle.seek(toOffset: UInt64(offset))
+        try handle.write(contentsOf: Data([byte ^ 0x5A]))
+        try handle.close()
+    }
+
     @Test("a truncated sealed file and a plaintext file are refused, each saying why")
     func truncatedAndUnsealedAreRefused() throws {
         let scratch = try ScratchDirectory()

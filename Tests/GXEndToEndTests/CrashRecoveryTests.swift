@@ -18,9 +18,9 @@ struct CrashRecoveryTests {
         var providerConfig: String { state.appendingPathComponent("agents/\(CrashRecoveryTests.provider)/agent.toml").path }
         var consumerConfig: String { state.appendingPathComponent("agents/\(CrashRecoveryTests.consumer)/agent.toml").path }
 
-        func agent(_ config: String, crashAt point: String? = nil, after: Int = 0) async throws -> ProcessResult {
-            var environment: [String: String] = [:]
-            if let point { environment = ["GX_CRASH_AT": point, "GX_CRASH_AFTER": String(after)] }
+        func agent(_ config: String, crashAt point: String? = nil, after: Int = 0, environment more: [String: String] = [:]) async throws -> ProcessResult {
+            var environment = more
+            if let point { environment.merge(["GX_CRASH_AT": point, "GX_CRASH_AFTER": String(after)]) { $1 } }
             return try await GXBinary.run(["agent", "run", "--config", config], environment: environment)
         }
 
@@ -163,8 +163,21 @@ struct CrashRecoveryTests {
         try Self.expectOwnerOnly(Self.files(under: agents.appendingPathComponent(Self.provider), in: "spool"), "spooled batches")
         await #expect(try world.agent(world.providerConfig).status == 0)
         try Self.expectOwnerOnly(Self.files(under: world.state.appendingPathComponent("hub/batches"), in: nil), "the hub's batches and deliveries")
-        await #expect(try world.agent(world.consumerConfig, crashAt: "consumer.pulled").status != 0)
+        // Deliveries too large to apply from memory (here: all of them) are downloaded to files first.
+        await #expect(try world.agent(world.consumerConfig, crashAt: "consumer.pulled", environment: ["GX_DELIVERY_MEMORY": "0"]).status != 0)
         try Self.expectOwnerOnly(Self.files(under: agents.appendingPathComponent(Self.consumer), in: "incoming"), "downloaded deliveries")
+    }
+
+    @Test("a delivery small enough to apply from memory is never written to the consumer's disk")
+    func smallDeliveryDoesNotRestOnDisk() async throws {
+        let world = try await Self.world()
+        defer { world.hub.stop() }
+        let consumer = world.state.appendingPathComponent("agents/\(Self.consumer)")
+        await #expect(try world.agent(world.providerConfig).status == 0)
+        await #expect(try world.agent(world.consumerConfig, crashAt: "consumer.pulled").status != 0)
+        #expect(try Self.files(under: consumer, in: "incoming").isEmpty, "a downloaded delivery was written")
+        await #expect(try world.agent(world.consumerConfig).status == 0)
+        try await expectConsumerEqualsProvider(world)
     }
 
     /// Regular files below `root`, only those in a folder named `folder` when one is given.

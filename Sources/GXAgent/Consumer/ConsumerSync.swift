@@ -267,14 +267,14 @@ struct ConsumerSync {
                                       logger: Logger) throws {
         let (manifest, what) = (delivery.manifest, delivery.what)
         // A batch without records (checked so by the fetcher) moves the checkpoint and nothing else.
-        guard let file = delivery.file else { return }
+        guard delivery.file != nil || delivery.payload != nil else { return }
         guard let mapper = mapper.mapper(for: manifest.items) else {
             throw AgentError.verification(what: what, reason: "no mapping for the items \(manifest.items)")
         }
         let decoder = try BatchPayloadDecoder(valueCount: manifest.items.count, maximumRecordBytes: Int(manifest.records.bytes))
         let progress = ProgressDisplay("\(what) applying", total: manifest.counts.records, logger: logger)
         defer { progress.finish() }
-        let input = try PayloadFileReader(path: file.path, keyring: delivery.keyring)
+        let input = try DeliveryPayloadInput(delivery)
         defer { input.close() }
         while case let chunk = try input.read(upTo: 256 * 1024), !chunk.isEmpty {
             try decoder.consume(chunk) { record, position in

@@ -2,7 +2,7 @@ import Foundation
 import GXCrypto
 import GXDomain
 
-/// Downloads one delivery to the agent's `incoming/` folder and checks its manifest: signed by the hub,
+/// Downloads one delivery (into memory, or to the agent's `incoming/` folder when large) and checks its manifest: signed by the hub,
 /// for this agreement, sequence, consumer and items, and projected from a batch its provider signed. Apart from the apply, so the next delivery can
 /// download while the current one is applied.
 struct DeliveryFetcher: Sendable {
@@ -19,9 +19,17 @@ struct DeliveryFetcher: Sendable {
     let provider: String
     let resourceCode: String
 
+    /// Deliveries up to this size are applied from memory and never written to `incoming/` (a delivery of
+    /// 100 000 records is about 7 MB; at most two are held at once, the one applied and the next).
+    /// `GX_DELIVERY_MEMORY=BYTES` sets another limit (0: every delivery to a sealed file first).
+    static let memoryLimit = getenv("GX_DELIVERY_MEMORY").flatMap { Int(String(cString: $0)) }.map { max(0, $0) } ?? 16 << 20
+
     struct Delivery: Sendable {
-        /// The downloaded payload; nil for a batch without records, acknowledged from its manifest alone.
+        /// The downloaded payload's file, when it was too large to keep in memory; nil for a batch without
+        /// records (acknowledged from its manifest alone) and for one held in `payload`.
         var file: URL?
+        /// The downloaded payload, when it was small enough to keep in memory.
+        var payload: [UInt8]? = nil
         var manifest: DeliveryManifest
         var what: String
         /// Opens `file`: downloads are sealed under the agent's data keys.
@@ -50,11 +58,16 @@ struct DeliveryFetcher: Sendable {
     func fetch(agreement id: String, sequence: Int64) async throws -> Delivery {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("\(id)-\(sequence).deflate")
-        let pulled = try await client.pullBatch(agreement: id, sequence: sequence, to: file)
+        let pulled = try await client.pullBatch(agreement: id, sequence: sequence, to: file, memoryLimit: Self.memoryLimit)
         CrashPoint.reached("consumer.pulled")
         do {
-            return try await checked(pulled.manifest, pulled.signature, agreement: id, sequence: sequence, file: file,
-                                     providerManifest: pulled.providerManifest, acceptedAt: pulled.acceptedAt)
+            var delivery = try await checked(pulled.manifest, pulled.signature, agreement: id, sequence: sequence, file: file,
+                                             providerManifest: pulled.providerManifest, acceptedAt: pulled.acceptedAt)
+            if case .memory(let bytes) = pulled.payload {
+                delivery.file = nil
+                delivery.payload = bytes
+            }
+            return delivery
         } catch {
             // A refused delivery is not kept: nothing of it may be applied later.
             try? FileManager.default.removeItem(at: file)

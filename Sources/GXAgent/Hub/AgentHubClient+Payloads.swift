@@ -8,7 +8,7 @@ import NIOHTTP1
 extension AgentHubClient {
     /// Pushes a payload file to `path` with its signed manifest in the headers, streaming the file.
     func upload<T: Decodable>(_ path: String, manifestBase64: String, signatureBase64: String, payload: URL, as type: T.Type = T.self) async throws -> T {
-        let size = try PayloadFileReader(path: payload.path, keyring: dataKeys).size
+        let size = try PayloadFileReader.plaintextSize(path: payload.path, sealed: dataKeys != nil)
         return try await retrying(path) {
             var request = request(.POST, path)
             request.headers.add(name: ExchangeAPI.manifestHeader, value: manifestBase64)
@@ -29,9 +29,11 @@ extension AgentHubClient {
         return (downloaded.manifest, downloaded.signature)
     }
 
-    /// As `download(_:to:what:)`, also returning the response headers named in `extra` that were present.
-    func download(_ path: String, to file: URL, what: String,
-                  alsoReading extra: [String]) async throws -> (manifest: String, signature: String, headers: [String: String]) {
+    /// As `download(_:to:what:)`, also returning the response headers named in `extra` that were present. A
+    /// payload of at most `memoryLimit` bytes is kept in memory instead and never written: records that are
+    /// applied at once and fetched again after a crash do not rest on disk, and are not sealed and opened again.
+    func download(_ path: String, to file: URL, what: String, alsoReading extra: [String],
+                  memoryLimit: Int = 0) async throws -> (manifest: String, signature: String, headers: [String: String], payload: DownloadedPayload) {
         try await retrying(path) {
             let response = try await Self.http.execute(request(.GET, path), timeout: .hours(2))
             guard response.status == .ok else {
@@ -43,22 +45,44 @@ extension AgentHubClient {
                   let signature = response.headers.first(name: ExchangeAPI.signatureHeader) else {
                 throw AgentError.verification(what: what, reason: "the hub sent no signed manifest")
             }
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            unlink(file.path)
-            let output: PayloadFileWriter
-            do { output = try PayloadFileWriter(path: file.path, sealingWith: dataKeys?.current) } catch {
-                throw AgentError.localData("cannot create \(file.path) for \(what): \(error)")
-            }
+            var held: [UInt8]? = memoryLimit > 0 ? [] : nil
+            var output: PayloadFileWriter?
             var complete = false
-            defer { if !complete { output.abandon() } }
+            defer { if !complete { output?.abandon() } }
             for try await chunk in response.body {
-                try output.write(chunk.readableBytesView)
+                if held != nil, held!.count + chunk.readableBytes <= memoryLimit {
+                    held!.append(contentsOf: chunk.readableBytesView)
+                    continue
+                }
+                if output == nil {
+                    output = try createFile(file, what: what)
+                    if let bytes = held { try output!.write(bytes) }
+                    held = nil
+                }
+                try output!.write(chunk.readableBytesView)
             }
-            try output.finish()
+            if held == nil, output == nil { output = try createFile(file, what: what) }
+            try output?.finish()
             complete = true
             var headers: [String: String] = [:]
             for name in extra { headers[name] = response.headers.first(name: name) }
-            return (manifest, signature, headers)
+            return (manifest, signature, headers, held.map { .memory($0) } ?? .file(file))
         }
     }
+
+    /// A new payload file at `file` (mode 0600, sealed when the agent has a data key), replacing one left by an
+    /// interrupted attempt.
+    private func createFile(_ file: URL, what: String) throws -> PayloadFileWriter {
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        unlink(file.path)
+        do { return try PayloadFileWriter(path: file.path, sealingWith: dataKeys?.current) } catch {
+            throw AgentError.localData("cannot create \(file.path) for \(what): \(error)")
+        }
+    }
+}
+
+/// A downloaded payload: in memory, or in its (sealed) file.
+enum DownloadedPayload: Sendable {
+    case memory([UInt8])
+    case file(URL)
 }

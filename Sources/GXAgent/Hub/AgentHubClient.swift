@@ -3,6 +3,7 @@ import Foundation
 import GXCrypto
 import GXDomain
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -37,17 +38,25 @@ struct AgentHubClient: Sendable {
         try decode(T.self, try await json(.POST, path, body: try JSONEncoder().encode(value)), path)
     }
 
-    /// Pushes a spooled payload file with its manifest headers, streaming the file.
-    func pushBatch(resource: String, manifestBase64: String, signatureBase64: String, payload: URL) async throws -> ExchangeAPI.BatchOutcome {
-        // Opening checks the seal: a spool file changed on disk is refused before a byte reaches the hub.
-        let size = try PayloadFileReader(path: payload.path, keyring: dataKeys).size
+    /// Pushes a spooled batch with its manifest headers: `inMemory` when the pass kept its payload, else the
+    /// payload file, streamed.
+    func pushBatch(resource: String, manifestBase64: String, signatureBase64: String, payload: URL,
+                   inMemory: [UInt8]? = nil) async throws -> ExchangeAPI.BatchOutcome {
+        // Opening checks the seal: a spool file changed on disk is refused before a byte reaches the hub. The
+        // first attempt sends from the reader that checked it (a small file is held in memory, read once).
+        let opened = try inMemory == nil ? OpenedPayloadFile(try PayloadFileReader(path: payload.path, keyring: dataKeys)) : nil
+        let size = try inMemory.map { Int64($0.count) } ?? PayloadFileReader.plaintextSize(path: payload.path, sealed: dataKeys != nil)
         let path = "/v1/resources/\(escape(resource))/batches"
         return try await retrying(path) {
             var request = request(.POST, path)
             request.headers.add(name: ExchangeAPI.manifestHeader, value: manifestBase64)
             request.headers.add(name: ExchangeAPI.signatureHeader, value: signatureBase64)
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
-            request.body = .stream(FileChunks(url: payload, keyring: dataKeys), length: .known(size))
+            if let inMemory {
+                request.body = .bytes(ByteBuffer(bytes: inMemory))
+            } else {
+                request.body = .stream(FileChunks(url: payload, keyring: dataKeys, opened: opened), length: .known(size))
+            }
             let response = try await Self.http.execute(request, timeout: .hours(2))
             let body = try await response.body.collect(upTo: Self.maxJSONBytes)
             try check(response.status, body)
@@ -57,21 +66,23 @@ struct AgentHubClient: Sendable {
 
     /// Downloads one delivery to `file` (sealed under the agent's data key); returns its manifest and signature
     /// headers, and the provider's manifest it was projected from with the time its batch was accepted.
-    func pullBatch(agreement: String, sequence: Int64, to file: URL) async throws -> PulledDelivery {
+    /// A delivery of at most `memoryLimit` bytes stays in memory (`PulledDelivery.payload`) and is not written.
+    func pullBatch(agreement: String, sequence: Int64, to file: URL, memoryLimit: Int = 0) async throws -> PulledDelivery {
         let names = [ExchangeAPI.providerManifestHeader, ExchangeAPI.acceptedAtHeader]
         let pulled = try await download("/v1/agreements/\(escape(agreement))/batches/\(sequence)", to: file,
-                                        what: "delivery \(agreement)#\(sequence)", alsoReading: names)
+                                        what: "delivery \(agreement)#\(sequence)", alsoReading: names, memoryLimit: memoryLimit)
         return PulledDelivery(manifest: pulled.manifest, signature: pulled.signature,
                               providerManifest: pulled.headers[ExchangeAPI.providerManifestHeader],
-                              acceptedAt: pulled.headers[ExchangeAPI.acceptedAtHeader])
+                              acceptedAt: pulled.headers[ExchangeAPI.acceptedAtHeader], payload: pulled.payload)
     }
 
-    /// The headers that came with a downloaded delivery.
+    /// The headers that came with a downloaded delivery, and where its payload is.
     struct PulledDelivery: Sendable {
         var manifest: String
         var signature: String
         var providerManifest: String?
         var acceptedAt: String?
+        var payload: DownloadedPayload
     }
 
     func json(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> ByteBuffer {
@@ -148,14 +159,17 @@ struct FileChunks: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let url: URL
     let keyring: DataKeyring?
+    /// A reader already open on `url`, for the first stream made (a retry opens the file again).
+    var opened: OpenedPayloadFile? = nil
 
     struct AsyncIterator: AsyncIteratorProtocol {
         let url: URL
         let keyring: DataKeyring?
+        let opened: OpenedPayloadFile?
         var reader: PayloadFileReader?
 
         mutating func next() async throws -> ByteBuffer? {
-            if reader == nil { reader = try PayloadFileReader(path: url.path, keyring: keyring) }
+            if reader == nil { reader = try opened?.take() ?? PayloadFileReader(path: url.path, keyring: keyring) }
             let chunk = try reader!.read(upTo: 256 * 1024)
             guard !chunk.isEmpty else {
                 reader?.close()
@@ -165,5 +179,24 @@ struct FileChunks: AsyncSequence, Sendable {
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(url: url, keyring: keyring) }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(url: url, keyring: keyring, opened: opened) }
+}
+
+/// A payload file opened (and so its seal checked) before its request, handed to the first stream that asks.
+/// Unchecked: the reader is only touched under the lock, and once taken belongs to the one stream that took it.
+final class OpenedPayloadFile: @unchecked Sendable {
+    private let lock = NIOLock()
+    private var reader: PayloadFileReader?
+
+    init(_ reader: PayloadFileReader) {
+        self.reader = reader
+    }
+
+    /// The reader, once; nil afterwards.
+    func take() -> PayloadFileReader? {
+        lock.withLock {
+            defer { reader = nil }
+            return reader
+        }
+    }
 }

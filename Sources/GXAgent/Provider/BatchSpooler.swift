@@ -30,13 +30,18 @@ final class BatchSpooler {
     private var file: URL?
     private var cursorFrom: String?
     private var cursorTo: String?
-    /// Called with each batch once it is signed and recorded as pending, on the thread that closed it.
-    var onSpooled: ((AgentState.PendingBatch) -> Void)?
+    /// The open batch's payload as written to its spool file, while `memory` has room for it.
+    private var copy: [UInt8]?
+    private let memory: SpoolMemory?
+    /// Called with each batch once it is signed and recorded as pending, on the thread that closed it, with
+    /// its payload when it was kept in memory (the receiver gives those bytes back to `memory`).
+    var onSpooled: ((AgentState.PendingBatch, [UInt8]?) -> Void)?
 
-    init(plan: Plan, key: SM2PrivateKey, state: AgentState) throws {
+    init(plan: Plan, key: SM2PrivateKey, state: AgentState, memory: SpoolMemory? = nil) throws {
         self.plan = plan
         self.key = key
         self.state = state
+        self.memory = memory
         sequence = plan.firstSequence
         cursorFrom = plan.cursorFrom
         try FileManager.default.createDirectory(atPath: plan.directory, withIntermediateDirectories: true)
@@ -58,8 +63,20 @@ final class BatchSpooler {
 
     /// Writes out compressed bytes as they accumulate and closes the batch once it is full.
     private func cut() throws {
-        if encoder!.pendingWireBytes >= 256 * 1024 { try handle!.write(encoder!.takeWire()) }
+        if encoder!.pendingWireBytes >= 256 * 1024 { try write(encoder!.takeWire()) }
         if encoder!.counts.records >= plan.batchRecords { try close(quarantine: [], quarantined: 0, endsPass: false) }
+    }
+
+    /// Writes compressed bytes to the spool file, and to the memory copy while the allowance lasts.
+    private func write(_ wire: [UInt8]) throws {
+        try handle!.write(wire)
+        guard copy != nil, let memory else { return }
+        if memory.take(wire.count) {
+            copy!.append(contentsOf: wire)
+        } else {
+            memory.give(copy!.count)
+            copy = nil
+        }
     }
 
     /// Closes the last batch, carrying the pass's data-quality findings and the end-of-pass mark. A pass
@@ -76,12 +93,13 @@ final class BatchSpooler {
         }
         file = url
         encoder = try BatchPayloadEncoder()
+        copy = memory == nil ? nil : []
     }
 
     private func close(quarantine: [QualityFinding], quarantined: Int64, endsPass: Bool) throws {
         guard let encoder, let handle, let file else { return }
         try encoder.finish()
-        try handle.write(encoder.takeWire())
+        try write(encoder.takeWire())
         try handle.finish()
         let digests = encoder.digests()
         var counts = encoder.counts
@@ -98,7 +116,9 @@ final class BatchSpooler {
                                               signatureBase64: signed.base64Signature, payload: file.path,
                                               cursorTo: plan.mode == .cursor ? (cursorTo ?? cursorFrom) : nil)
         try state.addPending(pending)
-        onSpooled?(pending)
+        let payload = copy
+        copy = nil
+        if let onSpooled { onSpooled(pending, payload) } else if let payload { memory?.give(payload.count) }
         sequence += 1
         cursorFrom = cursorTo ?? cursorFrom
         self.encoder = nil

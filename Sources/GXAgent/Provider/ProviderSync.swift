@@ -72,18 +72,23 @@ struct ProviderSync {
         let cursorText = cursorMode ? try state.cursor(resource: code) : nil
         let cursor = try cursorText.map { try JSONDecoder().decode(SourceCursor.self, from: Data($0.utf8)) }
         let generation = cursorMode ? nil : try state.nextGeneration(resource: code)
+        let spoolMemory = SpoolMemory()
         let spooler = try BatchSpooler(plan: .init(directory: configuration.stateDirectory + "/spool", provider: configuration.agency, entry: entry,
                                                    items: items, firstSequence: list.lastSequence + 1, batchRecords: resource.batchRecords,
                                                    mode: cursorMode ? .cursor : .snapshot, generation: generation,
                                                    full: full || (cursorMode ? cursor == nil : false), cursorFrom: cursorText,
                                                    sealing: client.dataKeys?.current),
-                                       key: key, state: state)
-        // Each batch goes to the hub as soon as it is spooled, while the pass reads on.
-        let (spooledBatches, spooledStream) = AsyncStream.makeStream(of: AgentState.PendingBatch.self)
-        spooler.onSpooled = { spooledStream.yield($0) }
+                                       key: key, state: state, memory: spoolMemory)
+        // Each batch goes to the hub as soon as it is spooled, while the pass reads on — from memory while
+        // the pass's allowance holds it, so the push does not read back what was just sealed.
+        let (spooledBatches, spooledStream) = AsyncStream.makeStream(of: (pending: AgentState.PendingBatch, payload: [UInt8]?).self)
+        spooler.onSpooled = { spooledStream.yield(($0, $1)) }
         let pushing = Task {
             var pushed = ProviderReport(resource: code)
-            for await pending in spooledBatches { try await push(pending, awaitingSnapshot: !cursorMode, into: &pushed) }
+            for await spooled in spooledBatches {
+                defer { if let payload = spooled.payload { spoolMemory.give(payload.count) } }
+                try await push(spooled.pending, payload: spooled.payload, awaitingSnapshot: !cursorMode, into: &pushed)
+            }
             return pushed
         }
         defer { pushing.cancel() }
@@ -228,11 +233,12 @@ struct ProviderSync {
         return resigned
     }
 
-    /// Pushes one spooled batch. A snapshot-mode batch (`awaitingSnapshot`) stays recorded as accepted, with
-    /// its payload, until its pass's snapshot moves.
-    func push(_ pending: AgentState.PendingBatch, awaitingSnapshot: Bool, into report: inout ProviderReport) async throws {
+    /// Pushes one spooled batch: `payload` when the pass kept it in memory, else its spool file. A snapshot-mode
+    /// batch (`awaitingSnapshot`) stays recorded as accepted, with its payload file, until its pass's snapshot moves.
+    func push(_ pending: AgentState.PendingBatch, payload: [UInt8]? = nil, awaitingSnapshot: Bool, into report: inout ProviderReport) async throws {
         let outcome = try await client.pushBatch(resource: pending.resource, manifestBase64: pending.manifestBase64,
-                                                 signatureBase64: pending.signatureBase64, payload: URL(fileURLWithPath: pending.payload))
+                                                 signatureBase64: pending.signatureBase64, payload: URL(fileURLWithPath: pending.payload),
+                                                 inMemory: payload)
         let manifest = try SignedDocument<BatchManifest>(base64Content: pending.manifestBase64, base64Signature: pending.signatureBase64, field: "manifest").content
         CrashPoint.reached("provider.accepted-unrecorded")
         try state.accepted(pending, awaitingSnapshot: awaitingSnapshot)

@@ -40,6 +40,19 @@ public final class PayloadFileReader {
 
     deinit { close() }
 
+    /// The plaintext's length of the file at `path` as ``PayloadFileWriter`` wrote it (sealed when `sealed`),
+    /// from its size alone: for a `Content-Length`, where opening would check the whole tag once more.
+    public static func plaintextSize(path: String, sealed: Bool) throws(CryptoError) -> Int64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .fileUnreadable(path: path, reason: String(cString: strerror(errno))) }
+        let size = Int64(info.st_size)
+        guard sealed else { return size }
+        guard size >= Int64(SealedFile.overhead) else {
+            throw .sealedFileRefused(path: path, reason: "it is \(size) bytes, shorter than any sealed file")
+        }
+        return size - Int64(SealedFile.overhead)
+    }
+
     /// The next bytes, at most `count`; empty at the end.
     public func read(upTo count: Int) throws(CryptoError) -> [UInt8] {
         if let sealed { return try sealed.read(upTo: count) }

@@ -50,6 +50,16 @@ struct PayloadStoreContractTests {
         #expect(try await fixture.hub.payloads.names() == ["RK-001/1-contract.deflate"])
     }
 
+    @Test("a payload larger than a process may hold in memory to open it is streamed twice and read back byte for byte", arguments: StoreBackend.allCases)
+    func largePayloadIsStreamed(_ backend: StoreBackend) async throws {
+        let fixture = try await HubFixture.make(backend)
+        let large = (0..<(SealedFileMemory.shared.perFile + 300_001)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 11) }
+        try await Self.keep(large, as: "RK-001/3-contract.deflate", in: fixture)
+        let (size, bytes) = try await Self.readAll(fixture, "RK-001/3-contract.deflate")
+        #expect(size == Int64(large.count))
+        #expect(bytes == large)
+    }
+
     @Test("a kept payload with one byte changed, or cut short, is refused when opened, before a byte is read", arguments: StoreBackend.allCases)
     func tamperedIsRefused(_ backend: StoreBackend) async throws {
         let fixture = try await HubFixture.make(backend)

@@ -22,7 +22,7 @@ public final class SealedFileMemory: Sendable {
     }
 
     /// Takes `bytes` of the allowance if a file of that size may be held now.
-    func take(_ bytes: Int) -> Bool {
+    public func take(_ bytes: Int) -> Bool {
         guard bytes <= perFile else { return false }
         return held.withLock { held in
             guard held + bytes <= total else { return false }
@@ -31,7 +31,7 @@ public final class SealedFileMemory: Sendable {
         }
     }
 
-    func give(_ bytes: Int) {
+    public func give(_ bytes: Int) {
         held.withLock { $0 -= bytes }
     }
 

@@ -48,6 +48,13 @@ public final class SealedPayloadOpener {
         expectedTag = tag
     }
 
+    /// Instead of a second pass, for a payload whose ciphertext the caller kept in memory as it authenticated it
+    /// (see ``SealedFileMemory``): decrypts the next of those bytes in place. They cannot have changed since.
+    public func decryptHeld(_ chunk: inout [UInt8]) {
+        precondition(expectedTag != nil, "a sealed payload opened before its tag was verified")
+        cipher.apply(&chunk)
+    }
+
     /// Second pass: decrypts the next ciphertext bytes in place; after the last of them the tag must hold again.
     public func open(_ chunk: inout [UInt8]) throws(CryptoError) {
         guard let expectedTag else { preconditionFailure("a sealed payload opened before its tag was verified") }

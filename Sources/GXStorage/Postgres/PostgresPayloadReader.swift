@@ -2,7 +2,8 @@ import GXCrypto
 
 /// A payload read from `payload_chunks` a chunk at a time. Sealed, it is read twice, as a ``SealedFileReader``
 /// reads a file: once to check the tag before any plaintext is handed out, then to decrypt it with the tag
-/// checked again at the end. A chunk missing or of the wrong length (the payload was pruned meanwhile, or
+/// checked again at the end — unless its ciphertext was kept in memory as it was checked (within
+/// ``SealedFileMemory``), when it is decrypted from there without fetching it again. A chunk missing or of the wrong length (the payload was pruned meanwhile, or
 /// changed) is refused.
 final class PostgresPayloadReader: PayloadReader {
     let size: Int64
@@ -16,8 +17,11 @@ final class PostgresPayloadReader: PayloadReader {
     private var offset: Int64 = 0
     private var buffer: [UInt8] = []
     private var head = 0
+    /// The ciphertext, kept as the tag was checked; nil when it is fetched again.
+    private var held: [UInt8]?
 
-    private init(payloads: PostgresPayloadStore, id: Int64, name: String, sealedSize: Int64, opener: SealedPayloadOpener?) {
+    private init(payloads: PostgresPayloadStore, id: Int64, name: String, sealedSize: Int64, opener: SealedPayloadOpener?, held: [UInt8]? = nil) {
+        self.held = held
         self.payloads = payloads
         self.id = id
         self.name = name
@@ -35,6 +39,11 @@ final class PostgresPayloadReader: PayloadReader {
         guard sealedSize >= Int64(SealedFile.overhead) else {
             throw CryptoError.sealedFileRefused(path: name, reason: "it is \(sealedSize) bytes, shorter than any sealed file")
         }
+        let cipherSize = Int(sealedSize) - SealedFile.overhead
+        var held: [UInt8]? = SealedFileMemory.shared.take(cipherSize) ? [] : nil
+        var handedOver = false
+        defer { if held != nil, !handedOver { SealedFileMemory.shared.give(cipherSize) } }
+        held?.reserveCapacity(cipherSize)
         while offset < sealedSize {
             let chunk = try await fetch(payloads, id, number, name: name)
             number += 1
@@ -48,7 +57,9 @@ final class PostgresPayloadReader: PayloadReader {
             let cipherStart = max(range.lowerBound, Int64(header)), cipherEnd = min(range.upperBound, tagStart)
             if cipherStart < cipherEnd, let opener {
                 chunk.withUnsafeBytes { raw in
-                    opener.authenticate(UnsafeRawBufferPointer(rebasing: raw[Int(cipherStart - range.lowerBound)..<Int(cipherEnd - range.lowerBound)]))
+                    let cipher = UnsafeRawBufferPointer(rebasing: raw[Int(cipherStart - range.lowerBound)..<Int(cipherEnd - range.lowerBound)])
+                    opener.authenticate(cipher)
+                    held?.append(contentsOf: cipher)
                 }
             }
             if range.upperBound > tagStart { tag += chunk[Int(max(tagStart, range.lowerBound) - range.lowerBound)...] }
@@ -57,11 +68,21 @@ final class PostgresPayloadReader: PayloadReader {
             throw CryptoError.sealedFileRefused(path: name, reason: "it is \(sealedSize) bytes, shorter than any sealed file")
         }
         try opener.verify(tag: tag)
-        let reader = PostgresPayloadReader(payloads: payloads, id: id, name: name, sealedSize: sealedSize, opener: opener)
+        let reader = PostgresPayloadReader(payloads: payloads, id: id, name: name, sealedSize: sealedSize, opener: opener, held: held)
+        handedOver = true
         return reader
     }
 
+    deinit { close() }
+
     func read(upTo count: Int) async throws -> [UInt8] {
+        if let held, let opener {
+            let end = min(held.count, head + count)
+            defer { head = end }
+            var chunk = Array(held[head..<end])
+            opener.decryptHeld(&chunk)
+            return chunk
+        }
         while head == buffer.count {
             guard try await fill() else { return [] }
         }
@@ -70,7 +91,12 @@ final class PostgresPayloadReader: PayloadReader {
         return Array(buffer[head..<end])
     }
 
-    func close() {}
+    func close() {
+        if let held {
+            SealedFileMemory.shared.give(held.count)
+            self.held = nil
+        }
+    }
 
     /// Fetches the next chunk's plaintext into `buffer`; false at the end.
     private func fill() async throws -> Bool {

@@ -276,17 +276,29 @@ struct ConsumerSync {
         defer { progress.finish() }
         let input = try DeliveryPayloadInput(delivery)
         defer { input.close() }
+        // A sink that takes lines gets each upsert as bytes, mapped column by column; the rest as `String`s.
+        let lineSink = transaction as? any LineSinkTransaction
         while case let chunk = try input.read(upTo: 256 * 1024), !chunk.isEmpty {
-            try decoder.consume(chunk) { record, position in
-                let local: [String?]
-                do { local = try mapper.map(record.values) } catch {
-                    throw AgentError.localData("\(what), record \(position): \(error)")
-                }
-                CrashPoint.reached("consumer.applying")
-                progress.advance()
-                switch record.operation {
-                case .upsert: try transaction.upsert(local)
-                case .delete: try transaction.delete(key: keyIndices.map { local[$0] ?? "" })
+            try chunk.withUnsafeBytes { wire in
+                try decoder.consumeLines(wire) { line, position in
+                    if let lineSink, line.operation == .upsert {
+                        CrashPoint.reached("consumer.applying")
+                        progress.advance()
+                        do { try lineSink.upsert(line: line, mapper: mapper) } catch let violation as RecordViolation {
+                            throw AgentError.localData("\(what), record \(position): \(violation)")
+                        }
+                        return
+                    }
+                    let local: [String?]
+                    do { local = try mapper.map((0..<line.valueCount).map { line.value($0) }) } catch {
+                        throw AgentError.localData("\(what), record \(position): \(error)")
+                    }
+                    CrashPoint.reached("consumer.applying")
+                    progress.advance()
+                    switch line.operation {
+                    case .upsert: try transaction.upsert(local)
+                    case .delete: try transaction.delete(key: keyIndices.map { local[$0] ?? "" })
+                    }
                 }
             }
         }

@@ -1,3 +1,4 @@
+import GXDomain
 import NIOCore
 
 /// One batch's changes for a `PostgresSink`, in COPY text format (tab-separated, `\N` for NULL, backslash
@@ -5,7 +6,7 @@ import NIOCore
 ///
 /// Unchecked Sendable: one task fills it, then hands it whole to the task that applies it; it is never
 /// used from two tasks at once.
-public final class PostgresStagedChanges: SinkTransaction, @unchecked Sendable {
+public final class PostgresStagedChanges: LineSinkTransaction, @unchecked Sendable {
     private let location: String
     private let columnNames: [String]
     private let keyIndexes: [Int]
@@ -59,23 +60,107 @@ public final class PostgresStagedChanges: SinkTransaction, @unchecked Sendable {
         stage("d", values)
     }
 
-    private func stage(_ operation: StaticString, _ values: [String?]) {
-        if !hasRepeatedKeys {
-            var hasher = Hasher()
-            for index in keyIndexes { hasher.combine(values[index]) }
-            if !keyHashes.insert(hasher.finalize()).inserted {
-                hasRepeatedKeys = true
-                keyHashes = []
-            }
+    public func upsert(line: CanonicalRecordLine, mapper: RecordMapper) throws {
+        try requireOpen()
+        guard mapper.outputs.count == columnNames.count else {
+            throw LocalDataError(location: location, reason: "upsert has \(mapper.outputs.count) values, the table has \(columnNames.count) columns")
+        }
+        let start = current.writerIndex
+        keyParts.removeAll(keepingCapacity: true)
+        keyParts.append(contentsOf: repeatElement(0, count: keyIndexes.count))
+        do {
+            // One exclusive access to `current` for the whole line, as in `write` below.
+            try Self.write(number: count + 1, "u", line, mapper: mapper, keyIndexes: keyIndexes, keyParts: &keyParts, columnNames: columnNames,
+                           location: location, into: &current)
+        } catch {
+            current.moveWriterIndex(to: start)
+            throw error
         }
         count += 1
-        // One exclusive access to `current` for the whole line: a class's stored property is checked on
-        // every use, which cost more than the writes themselves.
-        Self.write(number: count, operation, values, into: &current)
+        noteKey(keyParts)
+        startNextChunkIfFull()
+    }
+
+    /// Staged keys' hashes, one part per key column (the hash of its UTF-8 bytes), combined in key order: the
+    /// same for a key staged from `String`s or from a line's bytes.
+    private var keyParts: [Int] = []
+
+    private func noteKey(_ parts: [Int]) {
+        guard !hasRepeatedKeys else { return }
+        var hasher = Hasher()
+        for part in parts { hasher.combine(part) }
+        if !keyHashes.insert(hasher.finalize()).inserted {
+            hasRepeatedKeys = true
+            keyHashes = []
+        }
+    }
+
+    static func keyPart(_ bytes: some Sequence<UInt8>) -> Int {
+        var hasher = Hasher()
+        if bytes.withContiguousStorageIfAvailable({ hasher.combine(bytes: UnsafeRawBufferPointer($0)) }) == nil {
+            Array(bytes).withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+        return hasher.finalize()
+    }
+
+    private func startNextChunkIfFull() {
         if current.readableBytes >= Self.chunkBytes {
             chunks.append(current)
             current = ByteBuffer()
             current.reserveCapacity(Self.chunkBytes)
+        }
+    }
+
+    private func stage(_ operation: StaticString, _ values: [String?]) {
+        if !hasRepeatedKeys { noteKey(keyIndexes.map { Self.keyPart(values[$0]?.utf8 ?? "".utf8) }) }
+        count += 1
+        // One exclusive access to `current` for the whole line: a class's stored property is checked on
+        // every use, which cost more than the writes themselves.
+        Self.write(number: count, operation, values, into: &current)
+        startNextChunkIfFull()
+    }
+
+    /// One staged upsert from a line, mapped column by column; `keyParts` gets each key column's hash.
+    private static func write(number: Int64, _ operation: StaticString, _ line: CanonicalRecordLine, mapper: RecordMapper, keyIndexes: [Int],
+                              keyParts: inout [Int], columnNames: [String], location: String, into buffer: inout ByteBuffer) throws {
+        buffer.writeString(String(number))
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        buffer.writeStaticString(operation)
+        // A NULL key is refused after the whole record mapped, as `upsert` refuses it after `map`.
+        var nullKey: Int?
+        try mapper.mapIncoming(line) { column, value in
+            buffer.writeInteger(UInt8(ascii: "\t"))
+            let key = keyIndexes.firstIndex(of: column)
+            switch value {
+            case .null:
+                if key != nil, nullKey == nil { nullKey = column }
+                buffer.writeStaticString("\\N")
+            case .bytes(let bytes):
+                if let key { keyParts[key] = keyPart(bytes) }
+                writeEscaped(bytes, into: &buffer)
+            case .text(let text):
+                if let key { keyParts[key] = keyPart(text.utf8) }
+                writeEscaped(text.utf8, into: &buffer)
+            }
+        }
+        if let nullKey { throw LocalDataError(location: location, reason: "upsert with NULL key column \(columnNames[nullKey])") }
+        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+
+    /// A value in COPY text format: backslash, tab, newline and carriage return escaped.
+    private static func writeEscaped(_ bytes: some Collection<UInt8>, into buffer: inout ByteBuffer) {
+        if !bytes.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
+            buffer.writeBytes(bytes)
+            return
+        }
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+            case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+            case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+            case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+            default: buffer.writeInteger(byte)
+            }
         }
     }
 
@@ -90,19 +175,7 @@ public final class PostgresStagedChanges: SinkTransaction, @unchecked Sendable {
                 buffer.writeStaticString("\\N")
                 continue
             }
-            if !value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
-                buffer.writeString(value)
-                continue
-            }
-            for byte in value.utf8 {
-                switch byte {
-                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
-                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
-                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
-                default: buffer.writeInteger(byte)
-                }
-            }
+            writeEscaped(value.utf8, into: &buffer)
         }
         buffer.writeInteger(UInt8(ascii: "\n"))
     }

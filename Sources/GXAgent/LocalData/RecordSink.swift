@@ -1,3 +1,4 @@
+import GXDomain
 /// Where a consumer agency's received rows go: a table in its database or a file it reads.
 public protocol RecordSink {
     /// Column names the sink holds, in the order `SinkTransaction.upsert` takes values.
@@ -49,6 +50,13 @@ public protocol SinkTransaction {
     func upsert(_ values: [String?]) throws
     /// Removes the row with this key (key columns in the configured key order); absent keys are fine.
     func delete(key: [String]) throws
+}
+
+/// A transaction that takes an upsert straight from the delivery's checked line, mapped column by column
+/// (`RecordMapper.mapIncoming`), so a value travels as bytes from the delivery to the database.
+public protocol LineSinkTransaction: SinkTransaction {
+    /// `upsert(mapper.map(values of line))`, with the same refusals.
+    func upsert(line: CanonicalRecordLine, mapper: RecordMapper) throws
 }
 
 /// A sink that stages a batch's changes in memory before its transaction opens, so the consumer decodes

@@ -126,7 +126,12 @@ final class MappingStep: Sendable {
 
     /// Consumer side: the inverse code or conversion; the default when the item is absent.
     func incoming(_ values: [String?]) throws(RecordViolation) -> String? {
-        guard let source, let value = values[source] else {
+        try incoming(value: source.flatMap { values[$0] })
+    }
+
+    /// `incoming` of the one value this step reads (its `source`'s; nil when absent or when it reads none).
+    func incoming(value: String?) throws(RecordViolation) -> String? {
+        guard let value else {
             if let defaultValue { return defaultValue }
             if required { throw RecordViolation(item: item, rule: "required", value: nil) }
             return nil

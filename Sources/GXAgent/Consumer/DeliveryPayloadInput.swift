@@ -1,6 +1,6 @@
 import GXCrypto
 
-/// A delivery's payload read in chunks, from memory or from its sealed file.
+/// A downloaded payload (a delivery, a verification answer) read in chunks, from memory or from its sealed file.
 final class DeliveryPayloadInput {
     private let file: PayloadFileReader?
     private let held: [UInt8]
@@ -16,6 +16,17 @@ final class DeliveryPayloadInput {
         } else {
             held = []
             file = nil
+        }
+    }
+
+    init(_ downloaded: DownloadedPayload, keyring: DataKeyring?) throws {
+        switch downloaded {
+        case .memory(let bytes):
+            held = bytes
+            file = nil
+        case .file(let url):
+            held = []
+            file = try PayloadFileReader(path: url.path, keyring: keyring)
         }
     }
 

@@ -196,7 +196,7 @@ struct VerificationRequester {
             var applied: Int64 = 0
             try await sink.apply(stream: id, checkpoint: next) { transaction in
                 let decoder = try BatchPayloadDecoder(valueCount: answer.manifest.items.count, maximumRecordBytes: Int(answer.manifest.records.bytes))
-                let input = try PayloadFileReader(path: answer.file.path, keyring: client.dataKeys)
+                let input = try DeliveryPayloadInput(answer.payload, keyring: client.dataKeys)
                 defer { input.close() }
                 var values = [String?](repeating: nil, count: sinkColumns.count)
                 while case let chunk = try input.read(upTo: 256 * 1024), !chunk.isEmpty {
@@ -228,12 +228,15 @@ struct VerificationRequester {
     }
 
     /// Downloads an answer and checks it: the provider's signature (its key as registered at the hub), that it
-    /// answers this agency's request, and its layout.
-    func fetchAnswer(_ id: String, _ sequence: Int64, items: [String], keyCount: Int) async throws -> (manifest: VerificationAnswer, file: URL) {
+    /// answers this agency's request, and its layout. An answer small enough stays in memory (`payload`), as a
+    /// delivery does; `file` is where a larger one was written.
+    func fetchAnswer(_ id: String, _ sequence: Int64, items: [String], keyCount: Int) async throws
+        -> (manifest: VerificationAnswer, file: URL, payload: DownloadedPayload) {
         let file = URL(fileURLWithPath: configuration.stateDirectory + "/verify/\(id)/answer-\(sequence).deflate")
         let what = "answer \(id)#\(sequence)"
-        let (manifestBase64, signatureBase64) = try await client.download("/v1/agreements/\(client.escape(id))/verifications/\(sequence)/answer",
-                                                                           to: file, what: what)
+        let downloaded = try await client.download("/v1/agreements/\(client.escape(id))/verifications/\(sequence)/answer",
+                                                   to: file, what: what, alsoReading: [], memoryLimit: DeliveryFetcher.memoryLimit)
+        let (manifestBase64, signatureBase64) = (downloaded.manifest, downloaded.signature)
         let signed = try SignedDocument<VerificationAnswer>(base64Content: manifestBase64, base64Signature: signatureBase64, field: "manifest")
         let provider: Agency = try await client.get("/v1/agencies/\(client.escape(signed.content.provider))")
         let expected = Array(items.prefix(keyCount)) + [VerificationOutcome.foundItem] + Array(items.dropFirst(keyCount))
@@ -242,7 +245,7 @@ struct VerificationRequester {
             try? FileManager.default.removeItem(at: file)
             throw AgentError.verification(what: what, reason: "the answer is not the provider's signed answer to this request")
         }
-        return (signed.content, file)
+        return (signed.content, file, downloaded.payload)
     }
 
     func acknowledge(_ answer: VerificationAnswer) async throws {

@@ -6,15 +6,21 @@ import NIOCore
 import NIOHTTP1
 
 extension AgentHubClient {
-    /// Pushes a payload file to `path` with its signed manifest in the headers, streaming the file.
-    func upload<T: Decodable>(_ path: String, manifestBase64: String, signatureBase64: String, payload: URL, as type: T.Type = T.self) async throws -> T {
-        let size = try PayloadFileReader.plaintextSize(path: payload.path, sealed: dataKeys != nil)
+    /// Pushes a payload to `path` with its signed manifest in the headers: `inMemory` when the caller kept the
+    /// bytes it wrote to `payload`, else the file, streamed.
+    func upload<T: Decodable>(_ path: String, manifestBase64: String, signatureBase64: String, payload: URL, inMemory: [UInt8]? = nil,
+                              as type: T.Type = T.self) async throws -> T {
+        let size = try inMemory.map { Int64($0.count) } ?? PayloadFileReader.plaintextSize(path: payload.path, sealed: dataKeys != nil)
         return try await retrying(path) {
             var request = request(.POST, path)
             request.headers.add(name: ExchangeAPI.manifestHeader, value: manifestBase64)
             request.headers.add(name: ExchangeAPI.signatureHeader, value: signatureBase64)
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
-            request.body = .stream(FileChunks(url: payload, keyring: dataKeys), length: .known(size))
+            if let inMemory {
+                request.body = .bytes(ByteBuffer(bytes: inMemory))
+            } else {
+                request.body = .stream(FileChunks(url: payload, keyring: dataKeys), length: .known(size))
+            }
             let response = try await Self.http.execute(request, timeout: .hours(2))
             let body = try await response.body.collect(upTo: Self.maxJSONBytes)
             try check(response.status, body)

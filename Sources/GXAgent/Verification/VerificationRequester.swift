@@ -88,6 +88,11 @@ struct VerificationRequester {
             throw AgentError.localData("cannot write \(payloadFile): \(error)")
         }
         var requests: Int64 = 0
+        var copy = PayloadCopy()
+        func write(_ wire: [UInt8]) throws {
+            try output.write(wire)
+            copy.append(wire)
+        }
         do {
             var complete = false
             defer { if !complete { output.abandon() } }
@@ -99,10 +104,10 @@ struct VerificationRequester {
                 previous.append(contentsOf: next.key)
                 try encoder.append(encodedLines: next.line, upserts: 1, deletes: 0)
                 requests += 1
-                if encoder.pendingWireBytes >= 256 * 1024 { try output.write(encoder.takeWire()) }
+                if encoder.pendingWireBytes >= 256 * 1024 { try write(encoder.takeWire()) }
             }
             try encoder.finish()
-            try output.write(encoder.takeWire())
+            try write(encoder.takeWire())
             try output.finish()
             complete = true
         }
@@ -119,7 +124,7 @@ struct VerificationRequester {
             let pending = PendingRequest(manifestBase64: signed.base64Content, signatureBase64: signed.base64Signature)
             try JSONEncoder().encode(pending).write(to: URL(fileURLWithPath: pendingFile), options: .atomic)
             CrashPoint.reached("verifier.spooled")
-            try await push(id, pending, payload: payloadFile, into: &report)
+            try await push(id, pending, payload: payloadFile, inMemory: copy.bytes, into: &report)
             try? FileManager.default.removeItem(atPath: pendingFile)
             listing = try await client.get("/v1/agreements/\(client.escape(id))/verifications?after=0")
         }
@@ -138,10 +143,11 @@ struct VerificationRequester {
         return report
     }
 
-    func push(_ id: String, _ pending: PendingRequest, payload: String, into report: inout VerificationReport) async throws {
+    /// Pushes a signed request: `inMemory` when this run just wrote it, else from its (sealed) file.
+    func push(_ id: String, _ pending: PendingRequest, payload: String, inMemory: [UInt8]? = nil, into report: inout VerificationReport) async throws {
         let outcome: VerificationAPI.Outcome = try await client.upload("/v1/agreements/\(client.escape(id))/verifications",
                                                                        manifestBase64: pending.manifestBase64, signatureBase64: pending.signatureBase64,
-                                                                       payload: URL(fileURLWithPath: payload))
+                                                                       payload: URL(fileURLWithPath: payload), inMemory: inMemory)
         CrashPoint.reached("verifier.requested")
         try? FileManager.default.removeItem(atPath: payload)
         let manifest = try SignedDocument<VerificationRequest>(base64Content: pending.manifestBase64, base64Signature: pending.signatureBase64, field: "manifest").content

@@ -163,6 +163,11 @@ struct VerificationResponder {
             throw AgentError.localData("cannot write \(answerFile): \(error)")
         }
         let encoder = try BatchPayloadEncoder()
+        var copy = PayloadCopy()
+        func write(_ wire: [UInt8]) throws {
+            try output.write(wire)
+            copy.append(wire)
+        }
         let decoder = try BatchPayloadDecoder(valueCount: request.items.count, maximumRecordBytes: Int(request.records.bytes))
         let register = try sorted.reader()
         var current = try register.next()
@@ -189,14 +194,14 @@ struct VerificationResponder {
                         try encoder.append(encoded: line, operation: .upsert)
                     }
                 }
-                if encoder.pendingWireBytes >= 256 * 1024 { try output.write(encoder.takeWire()) }
+                if encoder.pendingWireBytes >= 256 * 1024 { try write(encoder.takeWire()) }
             }
             let digests = try decoder.finish()
             guard digests.records == request.records, digests.wire == request.wire, decoder.counts.upserts == request.requests else {
                 throw AgentError.verification(what: what, reason: "its records, digests or count differ from its manifest")
             }
             try encoder.finish()
-            try output.write(encoder.takeWire())
+            try write(encoder.takeWire())
             try output.finish()
         }
         let digests = encoder.digests()
@@ -210,7 +215,7 @@ struct VerificationResponder {
         CrashPoint.reached("responder.answering")
         let outcome: VerificationAPI.Outcome = try await client.upload("/v1/agreements/\(client.escape(id))/verifications/\(sequence)/answer",
                                                                        manifestBase64: answer.base64Content, signatureBase64: answer.base64Signature,
-                                                                       payload: URL(fileURLWithPath: answerFile))
+                                                                       payload: URL(fileURLWithPath: answerFile), inMemory: copy.bytes)
         report.answered.append(sequence)
         report.answers += request.requests
         report.found += found

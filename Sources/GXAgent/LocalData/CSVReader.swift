@@ -256,6 +256,8 @@ package final class CSVReader {
     }
 
     private func materialize(into row: inout RowBytes) throws(LocalDataError) {
+        // Locals, so the loop does not check exclusive access to the reader's properties at every field.
+        let spans = self.spans, buffer = self.buffer
         var byteCount = 0
         for span in spans { byteCount += span.end - span.start }
         row = RowBytes(byteCapacity: byteCount, valueCapacity: spans.count)

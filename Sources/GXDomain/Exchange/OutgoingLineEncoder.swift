@@ -52,10 +52,15 @@ public final class OutgoingLineEncoder {
     /// in ``values``; answers `false`, leaving `line` as it was, when the row is not the plain case.
     public func encode(_ row: RowBytes, into line: inout [UInt8]) -> Bool {
         guard row.count == inputCount else { return false }
+        // Built in a local and stored back: mutating the stored property value by value would check
+        // exclusive access on every append.
+        var values = self.values
+        self.values = RowBytes()
         values.removeAll()
+        defer { self.values = values }
         let mapped = row.bytes.withUnsafeBufferPointer { local -> Bool in
             for step in steps {
-                guard map(row, local, step) else { return false }
+                guard Self.map(row, local, step, into: &values) else { return false }
             }
             return true
         }
@@ -77,7 +82,7 @@ public final class OutgoingLineEncoder {
     }
 
     /// Appends the step's checked output to `values`, or answers `false`.
-    private func map(_ row: RowBytes, _ local: UnsafeBufferPointer<UInt8>, _ step: Step) -> Bool {
+    private static func map(_ row: RowBytes, _ local: UnsafeBufferPointer<UInt8>, _ step: Step, into values: inout RowBytes) -> Bool {
         var value: UnsafeBufferPointer<UInt8>? = nil
         if let source = step.source, !row.isAbsent(source) {
             let field = UnsafeBufferPointer(rebasing: local[row.range(source)])
@@ -88,23 +93,23 @@ public final class OutgoingLineEncoder {
         }
         guard let value else {
             guard let absent = step.absent else { return false }
-            guard let absent else { return keep(nil, step) }
-            return absent.withUnsafeBufferPointer { keep($0, step) }
+            guard let absent else { return keep(nil, step, &values) }
+            return absent.withUnsafeBufferPointer { keep($0, step, &values) }
         }
         if let codes = step.codes {
             guard let code = codes.code(for: value) else { return false }
-            return codes.bytes.withUnsafeBufferPointer { keep(UnsafeBufferPointer(rebasing: $0[code]), step) }
+            return codes.bytes.withUnsafeBufferPointer { keep(UnsafeBufferPointer(rebasing: $0[code]), step, &values) }
         }
         if let conversion = step.conversion {
             guard var converted = conversion.catalogueValue(fromLocalUTF8: value) else { return false }
-            return converted.withUTF8 { keep($0, step) }
+            return converted.withUTF8 { keep($0, step, &values) }
         }
-        return keep(value, step)
+        return keep(value, step, &values)
     }
 
     /// Appends a mapped value that passes its item's checks; `false` for one that does not.
     @inline(__always)
-    private func keep(_ value: UnsafeBufferPointer<UInt8>?, _ step: Step) -> Bool {
+    private static func keep(_ value: UnsafeBufferPointer<UInt8>?, _ step: Step, _ values: inout RowBytes) -> Bool {
         guard let value else {
             guard step.check.violation(nil) == nil else { return false }
             values.appendAbsent()
@@ -125,8 +130,11 @@ public final class OutgoingLineEncoder {
 struct ByteCodes {
     /// Every code's bytes, back to back.
     private(set) var bytes: [UInt8] = []
-    /// Keys of at most 7 bytes, packed as `MappingStep.packedKey` packs them → where the code lies.
-    private var packed: [UInt64: Range<Int>] = [:]
+    /// Keys of at most 7 bytes, packed as `MappingStep.packedKey` packs them, and where each code lies: a
+    /// short list searched in order, which for the few codes of a usual mapping costs less than hashing...
+    private var packed: [(key: UInt64, code: Range<Int>)] = []
+    /// ...or, for a long table, the same by key.
+    private var packedTable: [UInt64: Range<Int>]? = nil
     /// Longer keys by their hash → the key's bytes and where the code lies; `nil` where two keys share a hash.
     private var long: [UInt64: (key: [UInt8], code: Range<Int>)?] = [:]
 
@@ -137,7 +145,7 @@ struct ByteCodes {
             let keyBytes = Array(key.utf8)
             keyBytes.withUnsafeBufferPointer { keyBuffer in
                 if let number = MappingStep.packedKey(keyBuffer) {
-                    packed[number] = range
+                    packed.append((number, range))
                 } else {
                     let hash = Self.hash(keyBuffer)
                     if long[hash] == nil {
@@ -148,11 +156,16 @@ struct ByteCodes {
                 }
             }
         }
+        if packed.count > 16 { packedTable = Dictionary(packed.map { ($0.key, $0.code) }, uniquingKeysWith: { first, _ in first }) }
     }
 
     /// Where the code of `value` lies in `bytes`, or `nil` when the bytes are no key's.
     func code(for value: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
-        if let number = MappingStep.packedKey(value) { return packed[number] }
+        if let number = MappingStep.packedKey(value) {
+            if let packedTable { return packedTable[number] }
+            for entry in packed where entry.key == number { return entry.code }
+            return nil
+        }
         guard let entry = long[Self.hash(value)], let entry, entry.key.elementsEqual(value) else { return nil }
         return entry.code
     }

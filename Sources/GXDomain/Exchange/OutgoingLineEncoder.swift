@@ -9,7 +9,8 @@
 /// maps the row with ``RecordMapper/map(_:)`` and ``RecordValidator/violation(in:)-(CanonicalRecord)``,
 /// which give the same line, or the violation with its message. Holds scratch storage: one per thread.
 public final class OutgoingLineEncoder {
-    /// The catalogue values of the row last encoded (`nil` = absent), e.g. to make its key.
+    /// The catalogue values of the row last encoded (`nil` = absent), e.g. to make its key; meaningful only
+    /// after ``encode(_:into:)`` answered `true`.
     public private(set) var values = RowBytes()
     private let inputCount: Int
     private let steps: [Step]

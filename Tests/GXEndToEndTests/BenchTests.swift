@@ -30,7 +30,7 @@ struct BenchTests {
             #expect(cpu.values.allSatisfy { $0 >= 0 && $0.isFinite })
         }
         let micro = try #require(report["micro"] as? [[String: Any]])
-        #expect(Set(micro.compactMap { $0["name"] as? String }).count == 6)
+        #expect(Set(micro.compactMap { $0["name"] as? String }).count == 12)
         // The CPU ratio is the sum of Gongxiang's processes over the baseline's, for each phase and hub store.
         let cpuRatios = try #require(report["cpu_ratios"] as? [String: Double])
         #expect(cpuRatios.count == 4, "\(cpuRatios)")

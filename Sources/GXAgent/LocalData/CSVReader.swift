@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import GXDomain
 
 /// Splits an RFC 4180 file into records straight from its bytes.
 ///
@@ -67,10 +68,30 @@ package final class CSVReader {
     /// Replaces `fields` with the next record's fields (`nil` for an empty unquoted field).
     /// Returns `false` at the end of the file.
     package func nextRecord(into fields: inout [String?]) throws(LocalDataError) -> Bool {
+        guard let (next, lines) = try findRecord() else { return false }
+        try materialize(into: &fields)
+        start = next
+        nextLine += lines
+        return true
+    }
+
+    /// `nextRecord(into:)` without a `String`: the record's unescaped field bytes in one buffer (an empty
+    /// unquoted field absent), checked to be UTF-8 with the same error.
+    package func nextRecord(into row: inout RowBytes) throws(LocalDataError) -> Bool {
+        guard let (next, lines) = try findRecord() else { return false }
+        try materialize(into: &row)
+        start = next
+        nextLine += lines
+        return true
+    }
+
+    /// Parses up to the next record, skipping blank lines, and sets `recordLine`; the record's fields are in
+    /// `spans` until the caller moves `start` to `next`. `nil` at the end of the file.
+    private func findRecord() throws(LocalDataError) -> (next: Int, lines: Int)? {
         while true {
             if start == end || !checkedBOM {
                 // At end of file the BOM has been checked, so only an empty buffer gets here.
-                if atEOF { return false }
+                if atEOF { return nil }
                 try fill()
                 continue
             }
@@ -82,10 +103,7 @@ package final class CSVReader {
                 nextLine += lines
             case let .record(next, lines):
                 recordLine = nextLine
-                try materialize(into: &fields)
-                start = next
-                nextLine += lines
-                return true
+                return (next, lines)
             }
         }
     }
@@ -232,11 +250,42 @@ package final class CSVReader {
             } else {
                 value = String(strictUTF8: UnsafeBufferPointer(start: buffer + span.start, count: span.end - span.start))
             }
-            guard let value else {
-                throw LocalDataError(location: "\(path):\(recordLine)",
-                                     reason: "field \(index + 1) is not valid UTF-8 (convert GBK/GB18030 exports to UTF-8)")
-            }
+            guard let value else { throw notUTF8(field: index) }
             fields.append(value)
         }
+    }
+
+    private func materialize(into row: inout RowBytes) throws(LocalDataError) {
+        // Locals, so the loop does not check exclusive access to the reader's properties at every field.
+        let spans = self.spans, buffer = self.buffer
+        var byteCount = 0
+        for span in spans { byteCount += span.end - span.start }
+        row = RowBytes(byteCapacity: byteCount, valueCapacity: spans.count)
+        for index in spans.indices {
+            let span = spans[index]
+            if !span.quoted, span.start == span.end {
+                row.appendAbsent()
+                continue
+            }
+            let field = UnsafeBufferPointer(start: buffer + span.start, count: span.end - span.start)
+            // Escapes stand for ASCII quotes, so the raw bytes are UTF-8 exactly when the unescaped ones are.
+            guard UTF8Validation.isValid(field) else { throw notUTF8(field: index) }
+            if span.escapedQuotes {
+                var p = span.start
+                while p < span.end {
+                    let byte = buffer[p]
+                    row.append(byte: byte)
+                    p += byte == Self.quote ? 2 : 1
+                }
+            } else {
+                row.append(bytes: field)
+            }
+            row.endValue()
+        }
+    }
+
+    private func notUTF8(field index: Int) -> LocalDataError {
+        LocalDataError(location: "\(path):\(recordLine)",
+                       reason: "field \(index + 1) is not valid UTF-8 (convert GBK/GB18030 exports to UTF-8)")
     }
 }

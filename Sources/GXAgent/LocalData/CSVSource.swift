@@ -1,8 +1,10 @@
+import GXDomain
+
 /// A provider's nightly export file: UTF-8 CSV with a header row (RFC 4180), read in one streaming pass.
 ///
 /// CSV has no trustworthy change cursor, so it is always read in full and changes are found by snapshot
 /// diff (`SnapshotDigestStore`). Empty unquoted fields are `nil`; `""` is the empty string.
-public final class CSVSource: RecordSource {
+public final class CSVSource: ByteRowSource {
     public let path: String
     public let keyColumns: [String]
     private let header: [String]
@@ -44,21 +46,38 @@ public final class CSVSource: RecordSource {
         guard after == nil else {
             throw LocalDataError(location: path, reason: "cursor mode needs a database source; use snapshot change detection")
         }
+        var fields: [String?] = []
+        fields.reserveCapacity(header.count)
+        try scanRecords(into: &fields, read: { reader, fields throws(LocalDataError) in try reader.nextRecord(into: &fields) },
+                        count: \.count, isAbsent: { $0[$1] == nil }) { fields in
+            try body(SourceRow(values: fields))
+        }
+    }
+
+    /// `scan(after: nil, _:)` with each row as bytes, checked the same way.
+    public func scanBytes(_ body: (RowBytes) throws -> Void) throws {
+        var row = RowBytes()
+        try scanRecords(into: &row, read: { reader, row throws(LocalDataError) in try reader.nextRecord(into: &row) },
+                        count: \.count, isAbsent: { $0.isAbsent($1) }, body)
+    }
+
+    /// The reading both scans share: the header checked again, then each record checked for its field count
+    /// and key fields before `body` sees it.
+    private func scanRecords<Row>(into row: inout Row, read: (CSVReader, inout Row) throws(LocalDataError) -> Bool,
+                                  count: (Row) -> Int, isAbsent: (Row, Int) -> Bool, _ body: (Row) throws -> Void) throws {
         let reader = try CSVReader(path: path, chunkSize: chunkSize)
         guard try Self.readHeader(reader, path: path) == header else {
             throw LocalDataError(location: "\(path):1", reason: "header changed since the source was opened")
         }
-        var fields: [String?] = []
-        fields.reserveCapacity(header.count)
-        while try reader.nextRecord(into: &fields) {
-            guard fields.count == header.count else {
+        while try read(reader, &row) {
+            guard count(row) == header.count else {
                 throw LocalDataError(location: "\(path):\(reader.recordLine)",
-                                     reason: "row has \(fields.count) fields, the header has \(header.count)")
+                                     reason: "row has \(count(row)) fields, the header has \(header.count)")
             }
-            for index in keyIndexes where fields[index] == nil {
+            for index in keyIndexes where isAbsent(row, index) {
                 throw LocalDataError(location: "\(path):\(reader.recordLine)", reason: "key column \(header[index]) is empty")
             }
-            try body(SourceRow(values: fields))
+            try body(row)
         }
     }
 

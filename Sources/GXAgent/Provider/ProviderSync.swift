@@ -43,17 +43,19 @@ struct ProviderSync {
         let items = entry.items.map(\.name)
         let columns: [String]
         do { columns = try source.columns() } catch { throw AgentError.localData("\(error)") }
-        /// Maps and validates one source row. Each call builds its own mapper and validator, so threads
-        /// checking rows at once share nothing.
-        func makeChecker() throws -> @Sendable (SourceRow) -> Result<CanonicalRecord, RecordViolation> {
-            let mapper: RecordMapper, validator: RecordValidator
+        /// A mapper and a validator of their own, so threads checking rows at once share nothing.
+        func makeRules() throws -> (RecordMapper, RecordValidator) {
             do {
-                mapper = try RecordMapper.outgoing(resource.map, columns: columns, columnsSource: resource.source.label, entry: entry,
-                                                   items: items, configText: configText, configSource: configSource)
-                validator = try RecordValidator(entry: entry, items: items)
+                return (try RecordMapper.outgoing(resource.map, columns: columns, columnsSource: resource.source.label, entry: entry,
+                                                  items: items, configText: configText, configSource: configSource),
+                        try RecordValidator(entry: entry, items: items))
             } catch {
                 throw AgentError.configuration(error.description)
             }
+        }
+        /// Maps and validates one source row.
+        func makeChecker(_ rules: (RecordMapper, RecordValidator)) -> @Sendable (SourceRow) -> Result<CanonicalRecord, RecordViolation> {
+            let (mapper, validator) = rules
             return { row in
                 do throws(RecordViolation) {
                     let record = CanonicalRecord(operation: .upsert, values: try mapper.map(row.values))
@@ -64,7 +66,8 @@ struct ProviderSync {
                 }
             }
         }
-        let checked = try makeChecker()
+        let firstRules = try makeRules()
+        let checked = makeChecker(firstRules)
         let keyIndices: [Int]
         do { keyIndices = try RecordValidator(entry: entry, items: items).keyIndices } catch { throw AgentError.configuration(error.description) }
         let cursorMode = resource.source.cursor != nil
@@ -101,6 +104,7 @@ struct ProviderSync {
         var rowNumber: Int64 = 0
         let progress = ProgressDisplay("\(code) reading \(resource.source.label)", logger: logger)
         let handle: (SourceRow) throws -> Void
+        var scan: (() async throws -> Void)? = nil
         let stages: [any FinishingStage]
         // A full or first pass spools every row as it is read; the comparison then only finds deletes.
         let spoolsAsRead = full || diff?.previousCount == 0
@@ -120,21 +124,16 @@ struct ProviderSync {
                     try spooling?.add(rows[index].line)
                 }
             }
-            let checkers = [checked] + (try (1..<min(4, ProcessInfo.processInfo.activeProcessorCount)).map { _ in try makeChecker() })
-            let preparing = PipelineStage<SourceRow, Result<SnapshotRow, RecordViolation>>(
+            // A CSV export is read as bytes: a row is mapped, checked and encoded without a String per value,
+            // and only a row the byte path is unsure of goes through the String path (same line, same violation).
+            let byteSource = source as? any ByteRowSource
+            let preparers = try (0..<max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))).map { worker in
+                RowPreparer(rules: worker == 0 ? firstRules : try makeRules(), keyIndices: keyIndices, digester: digestKind.digester(),
+                            bytes: byteSource != nil)
+            }
+            let preparing = PipelineStage<PreparingRow, Result<SnapshotRow, RecordViolation>>(
                 label: "gongxiang.provider.prepare",
-                transforms: checkers.map { checked in
-                    let digester = digestKind.digester()
-                    return { row in
-                        checked(row).map { record in
-                            var line: [UInt8] = []
-                            line.reserveCapacity(256)
-                            record.write(into: &line)
-                            return SnapshotRow(line: line, key: SnapshotKey.encode(record.values, at: keyIndices),
-                                               digest: SnapshotRowDigest(of: line, by: digester))
-                        }
-                    }
-                },
+                transforms: preparers.map { preparer in { row in preparer.prepare(row) } },
                 emit: { outcomes in
                     for index in outcomes.indices {
                         rowNumber += 1
@@ -147,7 +146,15 @@ struct ProviderSync {
             stages = [preparing, keeping] + (spooling.map { [$0] } ?? [])
             handle = { row in
                 progress.advance()
-                try preparing.add(row)
+                try preparing.add(.text(row))
+            }
+            if let byteSource {
+                scan = {
+                    try byteSource.scanBytes { row in
+                        progress.advance()
+                        try preparing.add(.bytes(row))
+                    }
+                }
             }
         } else {
             stages = []
@@ -161,7 +168,7 @@ struct ProviderSync {
             }
         }
         do {
-            try await source.scan(after: cursor, handle)
+            if let scan { try await scan() } else { try await source.scan(after: cursor, handle) }
         } catch {
             for stage in stages { stage.abandon() }
             throw error

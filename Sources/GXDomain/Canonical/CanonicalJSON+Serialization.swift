@@ -75,19 +75,9 @@ extension CanonicalJSON {
     /// JCS escaping: `"` `\` and the short forms \b \f \n \r \t, other C0 controls as lowercase
     /// \u00xx; everything else, including `/`, DEL and all non-ASCII text, is copied as UTF-8.
     static func writeString(_ value: String, into buffer: inout [UInt8]) {
-        buffer.append(UInt8(ascii: "\""))
-        let copied: Void? = value.utf8.withContiguousStorageIfAvailable { bytes in
-            var runStart = 0
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                writeEscape(byte, into: &buffer)
-                runStart = index + 1
-            }
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
-        }
+        let copied: Void? = value.utf8.withContiguousStorageIfAvailable { bytes in writeString(utf8: bytes, into: &buffer) }
         if copied == nil {
+            buffer.append(UInt8(ascii: "\""))
             for byte in value.utf8 {
                 if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
                     writeEscape(byte, into: &buffer)
@@ -95,7 +85,22 @@ extension CanonicalJSON {
                     buffer.append(byte)
                 }
             }
+            buffer.append(UInt8(ascii: "\""))
         }
+    }
+
+    /// `writeString` of a text given as its UTF-8 bytes.
+    static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, into buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "\""))
+        var runStart = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            writeEscape(byte, into: &buffer)
+            runStart = index + 1
+        }
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         buffer.append(UInt8(ascii: "\""))
     }
 

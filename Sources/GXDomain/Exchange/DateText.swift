@@ -25,10 +25,12 @@ enum DateText {
     /// optionally followed by a midnight time (`0:00`, `00:00:00`) that date-formatted cells carry,
     /// or a serial day number (`45296`, `45296.0`).
     static func excelDate(_ text: String) -> String? {
-        IdentifierText.withUTF8(text) { bytes -> String? in
-            if let date = excelSerial(bytes) { return date }
-            return excelText(bytes)
-        }
+        IdentifierText.withUTF8(text) { excelDate(utf8: $0) }
+    }
+
+    static func excelDate(utf8 bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        if let date = excelSerial(bytes) { return date }
+        return excelText(bytes)
     }
 
     static let year: [UInt8] = Array("年".utf8)

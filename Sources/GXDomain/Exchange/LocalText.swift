@@ -59,6 +59,58 @@ enum LocalText {
         return String(scalars[start..<end])
     }
 
+    /// `cleaned` decided on bytes, for the provider's byte path: where the cleaned value lies in `bytes`
+    /// when cleaning only drops ASCII white space from the ends (or nothing), `nil` when the `String` path
+    /// must decide — a full-width form or U+3000 to convert, or non-ASCII white space at an end.
+    static func cleanedRange(_ bytes: UnsafeBufferPointer<UInt8>, halfwidth: Bool, trim: Bool) -> Range<Int>? {
+        var start = 0, end = bytes.count
+        if halfwidth {
+            var index = 0
+            while index < end {
+                let byte = bytes[index]
+                if byte == 0xE3 || byte == 0xEF, mayBeWide(bytes, at: index) { return nil }
+                index += 1
+            }
+        }
+        guard trim else { return start..<end }
+        while start < end, isASCIIWhiteSpace(bytes[start]) { start += 1 }
+        while end > start, isASCIIWhiteSpace(bytes[end - 1]) { end -= 1 }
+        guard start < end else { return start..<end }
+        var last = end - 1
+        while last > start, bytes[last] & 0xC0 == 0x80 { last -= 1 }
+        if mayBeNonASCIIWhiteSpace(bytes, at: start) || mayBeNonASCIIWhiteSpace(bytes, at: last) { return nil }
+        return start..<end
+    }
+
+    /// Whether the scalar at `index` (lead byte 0xE3 or 0xEF) may be U+3000 or U+FF01–U+FF5E; true for all of
+    /// U+FF00–U+FF7F.
+    @inline(__always)
+    private static func mayBeWide(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        guard index + 2 < bytes.count else { return false }
+        if bytes[index] == 0xE3 { return bytes[index + 1] == 0x80 && bytes[index + 2] == 0x80 }
+        return bytes[index + 1] == 0xBC || bytes[index + 1] == 0xBD
+    }
+
+    @inline(__always)
+    private static func isASCIIWhiteSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
+    }
+
+    /// Whether the scalar whose UTF-8 encoding starts at `index` may be non-ASCII white space: true for every
+    /// such scalar (U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000), and for
+    /// U+180E and the rest of U+2000–U+203F, to be safe.
+    static func mayBeNonASCIIWhiteSpace(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        let count = bytes.count - index
+        switch bytes[index] {
+        case 0xC2: return count >= 2 && (bytes[index + 1] == 0x85 || bytes[index + 1] == 0xA0)
+        case 0xE1:
+            return count >= 3 && ((bytes[index + 1] == 0x9A && bytes[index + 2] == 0x80) || (bytes[index + 1] == 0xA0 && bytes[index + 2] == 0x8E))
+        case 0xE2: return count >= 3 && (bytes[index + 1] == 0x80 || (bytes[index + 1] == 0x81 && bytes[index + 2] == 0x9F))
+        case 0xE3: return count >= 3 && bytes[index + 1] == 0x80 && bytes[index + 2] == 0x80
+        default: return false
+        }
+    }
+
     /// Whether a scalar whose UTF-8 encoding begins with `byte` can be white space: ASCII tab…carriage return
     /// and space, and the lead bytes of U+0085, U+00A0 (C2), U+1680 (E1), U+2000–U+205F (E2) and U+3000 (E3).
     private static func mayBeginWhiteSpace(_ byte: UInt8) -> Bool {

@@ -117,7 +117,7 @@ final class MappingStep: Sendable {
 
     /// A text of at most 7 UTF-8 bytes as one number: its bytes, then its length in the top byte (so "0" and
     /// "00" differ). Nil for longer texts.
-    private static func packedKey(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+    static func packedKey(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
         guard bytes.count <= 7 else { return nil }
         var packed = UInt64(bytes.count) << 56
         for (position, byte) in bytes.enumerated() { packed |= UInt64(byte) << (8 * position) }

@@ -2,30 +2,36 @@ extension ValueConversion {
     /// Provider side: the catalogue's canonical form of a local value, or `nil` when the value does not
     /// have the local form (the caller reports ``localRule``).
     public func catalogueValue(fromLocal local: String) -> String? {
+        if case .dateDashed = self { return ItemType.date.formViolation(local) == nil ? local : nil }
+        return IdentifierText.withUTF8(local) { catalogueValue(fromLocalUTF8: $0) }
+    }
+
+    /// `catalogueValue(fromLocal:)` of a local value given as its UTF-8 bytes (the provider's byte path).
+    /// The usual results (dates, short numbers) fit in a `String`'s inline storage: nothing is allocated.
+    func catalogueValue(fromLocalUTF8 bytes: UnsafeBufferPointer<UInt8>) -> String? {
         switch self {
         case .dateCompact:
-            return IdentifierText.withUTF8(local) { bytes -> String? in
-                guard bytes.count == 8, let year = CanonicalForm.number(bytes, 0, 4), let month = CanonicalForm.number(bytes, 4, 2),
-                      let day = CanonicalForm.number(bytes, 6, 2)
-                else { return nil }
-                return DateText.canonical(year: year, month: month, day: day)
-            }
+            guard bytes.count == 8, let year = CanonicalForm.number(bytes, 0, 4), let month = CanonicalForm.number(bytes, 4, 2),
+                  let day = CanonicalForm.number(bytes, 6, 2)
+            else { return nil }
+            return DateText.canonical(year: year, month: month, day: day)
         case .dateDashed:
-            return ItemType.date.formViolation(local) == nil ? local : nil
+            return CanonicalForm.isDate(bytes) ? String(decoding: bytes, as: UTF8.self) : nil
         case .dateExcel:
-            return DateText.excelDate(local)
+            return DateText.excelDate(utf8: bytes)
         case .dateTimeSpaced:
-            return IdentifierText.withUTF8(local) { bytes -> String? in
-                guard bytes.count == 19, bytes[10] == UInt8(ascii: " "), CanonicalForm.isDate(bytes, at: 0), CanonicalForm.isTime(bytes, at: 11)
-                else { return nil }
-                var out = Array(bytes)
-                out[10] = UInt8(ascii: "T")
-                return String(decoding: out, as: UTF8.self)
-            }
+            guard bytes.count == 19, bytes[10] == UInt8(ascii: " "), CanonicalForm.isDate(bytes, at: 0), CanonicalForm.isTime(bytes, at: 11)
+            else { return nil }
+            var out = Array(bytes)
+            out[10] = UInt8(ascii: "T")
+            return String(decoding: out, as: UTF8.self)
         case .decimal(let exponent):
-            return DecimalText(local: local)?.shifted(by: exponent).canonical
+            // A value already in the catalogue's form needs no digits array when it is not scaled.
+            if exponent == 0, CanonicalForm.isDecimal(bytes) { return String(decoding: bytes, as: UTF8.self) }
+            return DecimalText.parse(bytes)?.shifted(by: exponent).canonical
         case .integer:
-            guard let number = DecimalText(local: local), number.isWhole else { return nil }
+            if CanonicalForm.isInteger(bytes) { return String(decoding: bytes, as: UTF8.self) }
+            guard let number = DecimalText.parse(bytes), number.isWhole else { return nil }
             return number.canonical
         }
     }

@@ -22,7 +22,8 @@ struct BenchCommand: AsyncParsableCommand {
 
             It prints wall time, records/s, MB/s of export read, payload bytes on the wire and the peak RSS of \
             every process, the ratio Gongxiang / baseline for the load and for the delta, and microbenchmarks \
-            (SM3 against `openssl dgst -sm3`, encoding + deflate, change detection, audit append and verify). \
+            (SM3 against `openssl dgst -sm3`, encoding + deflate, preparing rows with a String per value and as bytes, \
+            change detection, audit append and verify). \
             --json FILE writes the same with top-level `load_ratio` and `delta_ratio`.
 
             It needs a PostgreSQL server where it may create databases (--postgres URL, or `postgres` for the \
@@ -42,9 +43,13 @@ struct BenchCommand: AsyncParsableCommand {
             provider's answering it by a streaming merge of sorted runs, the consumer's applying the answers, a \
             hub on SQLite between them, each process measured — against `cut`, `sort` and `join` of both exports \
             in the same run.
+
+            `gx bench prepare --rows N` runs only the preparing microbenchmark on N rows (no PostgreSQL needed): \
+            a provider's reading, mapping, checking and encoding of a CSV export on one thread, with a String \
+            per value and as bytes, and their ratio.
             """)
 
-    @Argument(help: "verify: measure a verification (比对核实) instead of the exchange.")
+    @Argument(help: "verify: measure a verification (比对核实) instead of the exchange; prepare: only the preparing microbenchmark.")
     var mode: String?
 
     @Option(help: "Rows of the register (night 1).")
@@ -86,7 +91,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let mode {
-            guard mode == "verify" else { throw ValidationError("unknown benchmark '\(mode)': the only one named is verify") }
+            guard mode == "verify" || mode == "prepare" else { throw ValidationError("unknown benchmark '\(mode)': the ones named are verify and prepare") }
             guard rows >= 10 else { throw ValidationError("--rows must be at least 10") }
             return
         }
@@ -105,6 +110,16 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         if mode == "verify" {
             return try await VerifyBench(rows: rows, seed: seed, work: work, documents: documents, json: json).run()
+        }
+        if mode == "prepare" {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gx-bench-prepare-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let micro = MicroBenchmarks(directory: directory, digests: 0, documents: URL(fileURLWithPath: documents))
+            for result in try micro.preparing(rows: rows) {
+                print("\(result.name): \(String(format: "%.2f", result.value)) \(result.unit) (\(result.note))")
+            }
+            return
         }
         if let fanout {
             return try await FanOutBench(rows: rows, consumers: FanOutBench.counts(fanout), pushes: pushes, rounds: rounds,
@@ -131,7 +146,7 @@ struct BenchCommand: AsyncParsableCommand {
             Console.note("microbenchmarks")
             let micro = directory.appendingPathComponent("micro")
             try FileManager.default.createDirectory(at: micro, withIntermediateDirectories: true)
-            report.micro = try await MicroBenchmarks(directory: micro, digests: digests ?? rows).run()
+            report.micro = try await MicroBenchmarks(directory: micro, digests: digests ?? rows, documents: documents).run()
         }
         print(report.table)
         if let json {

@@ -16,11 +16,14 @@ struct MicroBenchmarks {
 
     let directory: URL
     let digests: Int
+    /// The repository folder holding Catalogue/ (the RK-001 entry the preparing benchmark checks against).
+    let documents: URL
 
     func run() async throws -> [Result] {
         var results: [Result] = []
         results += try await sm3()
         results.append(try encodeAndDeflate())
+        results += try preparing()
         results.append(try changeDetection())
         results += try await auditChain()
         return results
@@ -71,6 +74,109 @@ struct MicroBenchmarks {
         return Result(name: "canonical encoding + SM3 + deflate", value: Double(records.count) / elapsed.seconds, unit: "records/s",
                       note: String(format: "%.1f MB/s of canonical records, deflated to %.0f %%", Double(digests.records.bytes) / 1_048_576 / elapsed.seconds,
                                    100 * Double(digests.wire.bytes) / Double(max(1, digests.records.bytes))))
+    }
+
+    /// A provider's preparing stage on one thread over a CSV export of RK-001 — read, mapped, checked and
+    /// encoded to canonical lines — with a `String` per value (as a database source still goes), then as
+    /// bytes (as a CSV export goes, a row the byte path leaves taking the `String` path), in the same run.
+    func preparing(rows: Int = 200_000) throws -> [Result] {
+        let register = SampleRegister(resource: .population, rows: rows, seed: 1)
+        let path = directory.appendingPathComponent("prepare-input.csv").path
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        var output = SampleCommand.CSVOutput(handle: handle)
+        try output.write(register)
+        try handle.close()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let entryFile = documents.appendingPathComponent("Catalogue/RK-001-population.toml").path
+        let entry = try TOMLDocument.decode(CatalogueEntry.self, from: try SecretFile.read(entryFile), source: entryFile)
+        struct Provide: Decodable { var map: [FieldMapping] }
+        struct Mapping: Decodable { var provide: Provide }
+        let map = try TOMLDocument.decode(Mapping.self, from: register.mappingTOML, source: "sample mapping").provide.map
+        let source = try CSVSource(path: path, keyColumns: [register.columns[0]])
+        let items = entry.items.map(\.name)
+        let mapper = try RecordMapper.outgoing(map, columns: try source.columns(), columnsSource: path, entry: entry, items: items,
+                                               configText: register.mappingTOML, configSource: "sample mapping")
+        let validator = try RecordValidator(entry: entry, items: items)
+        let encoder = OutgoingLineEncoder(mapper: mapper, validator: validator)
+        func viaStrings(_ values: [String?], into line: inout [UInt8]) -> Bool {
+            guard let values = try? mapper.map(values) else { return false }
+            let record = CanonicalRecord(operation: .upsert, values: values)
+            guard validator.violation(in: record) == nil else { return false }
+            record.write(into: &line)
+            return true
+        }
+        /// Lines kept, their bytes, and how many went on bytes.
+        var strings = (kept: 0, bytes: 0, onBytes: 0), bytes = (kept: 0, bytes: 0, onBytes: 0)
+        let clock = ContinuousClock()
+        let stringTime = try clock.measure {
+            try source.scan(after: nil) { row in
+                var line: [UInt8] = []
+                line.reserveCapacity(256)
+                guard viaStrings(row.values, into: &line) else { return }
+                strings.kept += 1
+                strings.bytes += line.count
+            }
+        }
+        let byteTime = try clock.measure {
+            try source.scanBytes { row in
+                var line: [UInt8] = []
+                line.reserveCapacity(256)
+                if encoder.encode(row, into: &line) {
+                    bytes.onBytes += 1
+                } else {
+                    guard viaStrings(row.values, into: &line) else { return }
+                }
+                bytes.kept += 1
+                bytes.bytes += line.count
+            }
+        }
+        guard strings.kept == bytes.kept, strings.bytes == bytes.bytes else {
+            throw CLIError("preparing: the String path kept \(strings.kept) rows (\(strings.bytes) bytes), the byte path \(bytes.kept) (\(bytes.bytes) bytes)")
+        }
+        // The same as a provider's pass runs it: a reading thread and a preparing worker per core, each line
+        // digested and keyed.
+        func rules() throws -> (RecordMapper, RecordValidator) {
+            (try RecordMapper.outgoing(map, columns: try source.columns(), columnsSource: path, entry: entry, items: items,
+                                       configText: register.mappingTOML, configSource: "sample mapping"),
+             try RecordValidator(entry: entry, items: items))
+        }
+        var pipelined = (strings: PreparingPass.Totals(), bytes: PreparingPass.Totals())
+        // CPU time too: on a shared machine it moves less than the wall time when a neighbour takes a core.
+        var cpu = Self.cpuSeconds()
+        let pipelinedStringTime = try clock.measure {
+            pipelined.strings = try PreparingPass.run(source, bytes: false, keyIndices: validator.keyIndices, rules: rules)
+        }
+        let stringCPU = Self.cpuSeconds() - cpu
+        cpu = Self.cpuSeconds()
+        let pipelinedByteTime = try clock.measure {
+            pipelined.bytes = try PreparingPass.run(source, bytes: true, keyIndices: validator.keyIndices, rules: rules)
+        }
+        let byteCPU = Self.cpuSeconds() - cpu
+        guard pipelined.strings == pipelined.bytes, pipelined.strings.kept == strings.kept else {
+            throw CLIError("preparing, pipelined: the String path gave \(pipelined.strings), the byte path \(pipelined.bytes)")
+        }
+        let note = "\(rows) rows of RK-001 from CSV, \(strings.kept) kept"
+        let workers = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+        return [
+            Result(name: "preparing rows (String per value)", value: Double(rows) / stringTime.seconds, unit: "records/s", note: note + "; one thread"),
+            Result(name: "preparing rows (bytes)", value: Double(rows) / byteTime.seconds, unit: "records/s",
+                   note: note + String(format: "; one thread, %.1f %% of rows on bytes", 100 * Double(bytes.onBytes) / Double(max(1, rows)))),
+            Result(name: "preparing rows, bytes / String", value: stringTime.seconds / byteTime.seconds, unit: "x faster", note: "same run, one thread"),
+            Result(name: "preparing rows pipelined (String per value)", value: Double(rows) / pipelinedStringTime.seconds, unit: "records/s",
+                   note: note + "; reader + \(workers) workers, keyed and SM3-digested as a provider's pass"),
+            Result(name: "preparing rows pipelined (bytes)", value: Double(rows) / pipelinedByteTime.seconds, unit: "records/s",
+                   note: note + "; reader + \(workers) workers, keyed and SM3-digested as a provider's pass"),
+            Result(name: "preparing rows pipelined, bytes / String", value: pipelinedStringTime.seconds / pipelinedByteTime.seconds,
+                   unit: "x faster", note: String(format: "same run; CPU %.2f s against %.2f s, %.2f x less", byteCPU, stringCPU, stringCPU / byteCPU)),
+        ]
+    }
+
+    /// User and system CPU seconds of this process, all threads.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
     /// The snapshot diff a provider runs each night: a first pass records every key's digest, the measured

@@ -25,18 +25,32 @@ struct VerificationRecords {
         do { columns = try source.columns() } catch { throw AgentError.localData("\(error)") }
         let keyCount = self.keyCount
         let workers = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
-        var transforms: [(SourceRow) -> Result<Prepared, RecordViolation>] = []
+        // A CSV export is read as bytes and prepared as a provider's pass prepares it (`OutgoingLineEncoder`),
+        // a row the byte path is unsure of through the String path: the same line, or the same violation.
+        let byteSource = source as? any ByteRowSource
+        var transforms: [(PreparingRow) -> Result<Prepared, RecordViolation>] = []
         do {
             for _ in 0..<workers {
                 let mapper = try RecordMapper.outgoing(map, columns: columns, columnsSource: label, entry: entry, items: items,
                                                        configText: configText, configSource: configSource)
                 let validator = try RecordValidator(entry: entry, items: items)
+                let encoder = byteSource == nil ? nil : OutgoingLineEncoder(mapper: mapper, validator: validator)
                 transforms.append { row in
+                    var line: [UInt8] = []
+                    line.reserveCapacity(128)
+                    let values: [String?]
+                    switch row {
+                    case .bytes(let bytes):
+                        if let encoder, encoder.encode(bytes, into: &line) {
+                            return .success(Prepared(line: line, keyLength: Self.leadingLength(of: line, values: keyCount)))
+                        }
+                        values = bytes.values
+                    case .text(let row):
+                        values = row.values
+                    }
                     do throws(RecordViolation) {
-                        let record = CanonicalRecord(operation: .upsert, values: try mapper.map(row.values))
+                        let record = CanonicalRecord(operation: .upsert, values: try mapper.map(values))
                         if let violation = validator.violation(in: record) { throw violation }
-                        var line: [UInt8] = []
-                        line.reserveCapacity(128)
                         let keyLength = record.write(into: &line, measuringLeading: keyCount)
                         return .success(Prepared(line: line, keyLength: keyLength))
                     } catch {
@@ -48,7 +62,7 @@ struct VerificationRecords {
             throw AgentError.configuration(error.description)
         }
         var outcome = Outcome()
-        let preparing = PipelineStage<SourceRow, Result<Prepared, RecordViolation>>(
+        let preparing = PipelineStage<PreparingRow, Result<Prepared, RecordViolation>>(
             label: "gongxiang.verification.prepare", transforms: transforms,
             emit: { prepared in
                 for index in prepared.indices {
@@ -63,13 +77,35 @@ struct VerificationRecords {
                 }
             })
         do {
-            try await source.scan(after: nil) { row in try preparing.add(row) }
+            if let byteSource {
+                try byteSource.scanBytes { row in try preparing.add(.bytes(row)) }
+            } else {
+                try await source.scan(after: nil) { row in try preparing.add(.text(row)) }
+            }
             try preparing.finish()
         } catch {
             preparing.abandon()
             throw error
         }
         return outcome
+    }
+
+    /// How many bytes the first `count` values take in a canonical line (the commas between them included),
+    /// from just after `["u",` — what `CanonicalRecord.write(into:measuringLeading:)` measures as it writes.
+    static func leadingLength(of line: [UInt8], values count: Int) -> Int {
+        let start = 5
+        var index = start
+        for value in 0..<count {
+            if value > 0 { index += 1 }
+            guard line[index] == UInt8(ascii: "\"") else {
+                index += 4  // null
+                continue
+            }
+            index += 1
+            while line[index] != UInt8(ascii: "\"") { index += line[index] == UInt8(ascii: "\\") ? 2 : 1 }
+            index += 1
+        }
+        return index - start
     }
 
     /// A row's canonical line and the length of its key in it.

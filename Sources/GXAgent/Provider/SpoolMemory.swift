@@ -9,8 +9,9 @@ import Synchronization
 /// reading. When the hub is slower than the pass, batches beyond the allowance are pushed from their files,
 /// so memory stays bounded whatever the source's size.
 final class SpoolMemory: Sendable {
-    /// 32 MiB: about four batches of 100 000 records.
-    static let perPass = 32 << 20
+    /// 16 MiB: two batches of 100 000 records (the one being pushed and the next), so a 10 M-row pass stays
+    /// within its memory aim.
+    static let perPass = 16 << 20
 
     private let total: Int
     private let held = Mutex(0)

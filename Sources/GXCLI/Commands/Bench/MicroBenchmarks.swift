@@ -163,7 +163,7 @@ struct MicroBenchmarks {
             Result(name: "preparing rows (bytes)", value: Double(rows) / byteTime.seconds, unit: "records/s",
                    note: note + String(format: "; one thread, %.1f %% of rows on bytes", 100 * Double(bytes.onBytes) / Double(max(1, rows)))),
             Result(name: "preparing rows, bytes / String", value: stringTime.seconds / byteTime.seconds, unit: "x faster", note: "same run, one thread"),
-            Result(name: "preparing rows pipelined (String per value)", value: Double(rows) / pipelinedStringTime.seconds, unit: "records/s",
+            Result(name: "preparing rows pipelined (Strings)", value: Double(rows) / pipelinedStringTime.seconds, unit: "records/s",
                    note: note + "; reader + \(workers) workers, keyed and SM3-digested as a provider's pass"),
             Result(name: "preparing rows pipelined (bytes)", value: Double(rows) / pipelinedByteTime.seconds, unit: "records/s",
                    note: note + "; reader + \(workers) workers, keyed and SM3-digested as a provider's pass"),

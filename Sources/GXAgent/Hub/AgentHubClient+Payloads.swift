@@ -17,7 +17,7 @@ extension AgentHubClient {
             request.headers.add(name: ExchangeAPI.signatureHeader, value: signatureBase64)
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
             if let inMemory {
-                request.body = .bytes(ByteBuffer(bytes: inMemory))
+                request.body = .stream(MemoryChunks(bytes: inMemory), length: .known(size))
             } else {
                 request.body = .stream(FileChunks(url: payload, keyring: dataKeys), length: .known(size))
             }

@@ -41,7 +41,7 @@ struct AgentHubClient: Sendable {
     /// Pushes a spooled batch with its manifest headers: `inMemory` when the pass kept its payload, else the
     /// payload file, streamed.
     func pushBatch(resource: String, manifestBase64: String, signatureBase64: String, payload: URL,
-                   inMemory: [UInt8]? = nil) async throws -> ExchangeAPI.BatchOutcome {
+                   inMemory: MemoryChunks? = nil) async throws -> ExchangeAPI.BatchOutcome {
         // Opening checks the seal: a spool file changed on disk is refused before a byte reaches the hub. The
         // first attempt sends from the reader that checked it (a small file is held in memory, read once).
         let opened = try inMemory == nil ? OpenedPayloadFile(try PayloadFileReader(path: payload.path, keyring: dataKeys)) : nil
@@ -53,7 +53,7 @@ struct AgentHubClient: Sendable {
             request.headers.add(name: ExchangeAPI.signatureHeader, value: signatureBase64)
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
             if let inMemory {
-                request.body = .bytes(ByteBuffer(bytes: inMemory))
+                request.body = .stream(inMemory, length: .known(size))
             } else {
                 request.body = .stream(FileChunks(url: payload, keyring: dataKeys, opened: opened), length: .known(size))
             }
@@ -180,6 +180,47 @@ struct FileChunks: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(url: url, keyring: keyring, opened: opened) }
+}
+
+/// A payload in memory, sent in the pieces it was written in (a spooled batch's) or in 256 KiB slices of one
+/// array, so sending it holds one piece beside it rather than a second copy.
+struct MemoryChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    private let pieces: [[UInt8]]
+    private let bytes: [UInt8]
+
+    init(pieces: [[UInt8]]) {
+        self.pieces = pieces
+        bytes = []
+    }
+
+    init(bytes: [UInt8]) {
+        pieces = []
+        self.bytes = bytes
+    }
+
+    /// Bytes in all.
+    var count: Int { pieces.reduce(bytes.count) { $0 + $1.count } }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let pieces: [[UInt8]]
+        let bytes: [UInt8]
+        var piece = 0
+        var offset = 0
+
+        mutating func next() async -> ByteBuffer? {
+            if piece < pieces.count {
+                defer { piece += 1 }
+                return ByteBuffer(bytes: pieces[piece])
+            }
+            guard offset < bytes.count else { return nil }
+            let end = Swift.min(bytes.count, offset + 256 * 1024)
+            defer { offset = end }
+            return ByteBuffer(bytes: bytes[offset..<end])
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(pieces: pieces, bytes: bytes) }
 }
 
 /// A payload file opened (and so its seal checked) before its request, handed to the first stream that asks.

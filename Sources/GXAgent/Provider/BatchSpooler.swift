@@ -30,12 +30,14 @@ final class BatchSpooler {
     private var file: URL?
     private var cursorFrom: String?
     private var cursorTo: String?
-    /// The open batch's payload as written to its spool file, while `memory` has room for it.
-    private var copy: [UInt8]?
+    /// The open batch's payload as written to its spool file, in the pieces written, while `memory` has room
+    /// for it. Pieces rather than one growing array: no doubling copies, nothing larger than a piece to free.
+    private var copy: [[UInt8]]?
+    private var copied = 0
     private let memory: SpoolMemory?
     /// Called with each batch once it is signed and recorded as pending, on the thread that closed it, with
     /// its payload when it was kept in memory (the receiver gives those bytes back to `memory`).
-    var onSpooled: ((AgentState.PendingBatch, [UInt8]?) -> Void)?
+    var onSpooled: ((AgentState.PendingBatch, SpooledPayload?) -> Void)?
 
     init(plan: Plan, key: SM2PrivateKey, state: AgentState, memory: SpoolMemory? = nil) throws {
         self.plan = plan
@@ -72,9 +74,10 @@ final class BatchSpooler {
         try handle!.write(wire)
         guard copy != nil, let memory else { return }
         if memory.take(wire.count) {
-            copy!.append(contentsOf: wire)
+            copy!.append(wire)
+            copied += wire.count
         } else {
-            memory.give(copy!.count)
+            memory.give(copied)
             copy = nil
         }
     }
@@ -94,6 +97,7 @@ final class BatchSpooler {
         file = url
         encoder = try BatchPayloadEncoder()
         copy = memory == nil ? nil : []
+        copied = 0
     }
 
     private func close(quarantine: [QualityFinding], quarantined: Int64, endsPass: Bool) throws {
@@ -116,7 +120,7 @@ final class BatchSpooler {
                                               signatureBase64: signed.base64Signature, payload: file.path,
                                               cursorTo: plan.mode == .cursor ? (cursorTo ?? cursorFrom) : nil)
         try state.addPending(pending)
-        let payload = copy
+        let payload = copy.map { SpooledPayload(pieces: $0, count: copied) }
         copy = nil
         if let onSpooled { onSpooled(pending, payload) } else if let payload { memory?.give(payload.count) }
         sequence += 1
@@ -129,4 +133,13 @@ final class BatchSpooler {
     static func text(of cursor: SourceCursor) throws -> String {
         String(decoding: try CanonicalJSON(encoding: cursor).canonicalBytes, as: UTF8.self)
     }
+}
+
+/// A spooled batch's payload kept in memory: the pieces as they were written to its spool file.
+struct SpooledPayload: Sendable {
+    var pieces: [[UInt8]]
+    /// Bytes in all.
+    var count: Int
+
+    var bytes: [UInt8] { pieces.flatMap { $0 } }
 }

@@ -84,7 +84,7 @@ struct ProviderSync {
                                        key: key, state: state, memory: spoolMemory)
         // Each batch goes to the hub as soon as it is spooled, while the pass reads on — from memory while
         // the pass's allowance holds it, so the push does not read back what was just sealed.
-        let (spooledBatches, spooledStream) = AsyncStream.makeStream(of: (pending: AgentState.PendingBatch, payload: [UInt8]?).self)
+        let (spooledBatches, spooledStream) = AsyncStream.makeStream(of: (pending: AgentState.PendingBatch, payload: SpooledPayload?).self)
         spooler.onSpooled = { spooledStream.yield(($0, $1)) }
         let pushing = Task {
             var pushed = ProviderReport(resource: code)
@@ -242,10 +242,10 @@ struct ProviderSync {
 
     /// Pushes one spooled batch: `payload` when the pass kept it in memory, else its spool file. A snapshot-mode
     /// batch (`awaitingSnapshot`) stays recorded as accepted, with its payload file, until its pass's snapshot moves.
-    func push(_ pending: AgentState.PendingBatch, payload: [UInt8]? = nil, awaitingSnapshot: Bool, into report: inout ProviderReport) async throws {
+    func push(_ pending: AgentState.PendingBatch, payload: SpooledPayload? = nil, awaitingSnapshot: Bool, into report: inout ProviderReport) async throws {
         let outcome = try await client.pushBatch(resource: pending.resource, manifestBase64: pending.manifestBase64,
                                                  signatureBase64: pending.signatureBase64, payload: URL(fileURLWithPath: pending.payload),
-                                                 inMemory: payload)
+                                                 inMemory: payload.map { MemoryChunks(pieces: $0.pieces) })
         let manifest = try SignedDocument<BatchManifest>(base64Content: pending.manifestBase64, base64Signature: pending.signatureBase64, field: "manifest").content
         CrashPoint.reached("provider.accepted-unrecorded")
         try state.accepted(pending, awaitingSnapshot: awaitingSnapshot)

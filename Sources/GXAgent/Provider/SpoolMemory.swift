@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// How many bytes of spooled batches a provider's pass keeps in memory for its push, beside their sealed
@@ -10,8 +11,8 @@ import Synchronization
 /// so memory stays bounded whatever the source's size.
 final class SpoolMemory: Sendable {
     /// 16 MiB: two batches of 100 000 records (the one being pushed and the next), so a 10 M-row pass stays
-    /// within its memory aim.
-    static let perPass = 16 << 20
+    /// within its memory aim. `GX_SPOOL_MEMORY=BYTES` sets another (0: every batch is pushed from its file).
+    static let perPass = getenv("GX_SPOOL_MEMORY").flatMap { Int(String(cString: $0)) }.map { max(0, $0) } ?? 16 << 20
 
     private let total: Int
     private let held = Mutex(0)

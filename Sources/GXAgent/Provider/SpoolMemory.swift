@@ -10,9 +10,10 @@ import Synchronization
 /// reading. When the hub is slower than the pass, batches beyond the allowance are pushed from their files,
 /// so memory stays bounded whatever the source's size.
 final class SpoolMemory: Sendable {
-    /// 16 MiB: two batches of 100 000 records (the one being pushed and the next), so a 10 M-row pass stays
-    /// within its memory aim. `GX_SPOOL_MEMORY=BYTES` sets another (0: every batch is pushed from its file).
-    static let perPass = getenv("GX_SPOOL_MEMORY").flatMap { Int(String(cString: $0)) }.map { max(0, $0) } ?? 16 << 20
+    /// 8 MiB: one batch of 100 000 records, the one being pushed while the next is spooled. Twice that cost a
+    /// 10 M-row load 20–45 MB of peak memory (pieces allocated on the spooling thread, freed on the pushing
+    /// one), too close to the 256 MB aim. `GX_SPOOL_MEMORY=BYTES` sets another (0: every batch from its file).
+    static let perPass = getenv("GX_SPOOL_MEMORY").flatMap { Int(String(cString: $0)) }.map { max(0, $0) } ?? 8 << 20
 
     private let total: Int
     private let held = Mutex(0)

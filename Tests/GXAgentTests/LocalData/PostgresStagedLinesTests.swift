@@ -6,33 +6,15 @@ import Testing
 
 @Suite("A PostgreSQL consumer staging upserts from delivery lines")
 struct PostgresStagedLinesTests {
-    static let items = ["公民身份号码", "姓名", "出生日期"]
-    static let columns = ["sfzh", "xm", "csrq"]
-    static let config = """
-        [[map]]
-        item = "公民身份号码"
-        column = "sfzh"
-
-        [[map]]
-        item = "姓名"
-        column = "xm"
-
-        [[map]]
-        item = "出生日期"
-        column = "csrq"
-        convert = "date:YYYYMMDD"
-        """
+    static let items = PopulationMapping.items
+    static let columns = PopulationMapping.columns
     static let pool: [String?] = [nil, "", "张三", "李四", "say \"hi\"", "back\\slash", "tab\there", "new\nline", "cr\rlf", "😀𠀀", "2024-01-05",
                                   "2024-02-30", "34052419800101001X", "\u{1}"]
 
     static func mapper() throws -> RecordMapper {
-        let entry = try #require(try SampleDocuments.catalogue()["RK-001"])
-        let mapping = try TOMLDocument.decode(MappingDocument.self, from: config, source: "agent.toml").map
-        return try RecordMapper.incoming(mapping, items: items, entry: entry, columns: columns, columnsSource: "test", configText: config,
-                                         configSource: "agent.toml")
+        try RecordMapper.incoming(try PopulationMapping.fields(), items: items, entry: try PopulationMapping.entry(), columns: columns,
+                                  columnsSource: "test", configText: PopulationMapping.config, configSource: "agent.toml")
     }
-
-    struct MappingDocument: Decodable { var map: [FieldMapping] }
 
     static func staging() -> PostgresStagedChanges {
         PostgresStagedChanges(location: "test", columnNames: columns, keyIndexes: [0])

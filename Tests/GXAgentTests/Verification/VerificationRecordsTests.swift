@@ -6,23 +6,7 @@ import Testing
 
 @Suite("Records to verify, collected from a CSV export")
 struct VerificationRecordsTests {
-    static let items = ["公民身份号码", "姓名", "出生日期"]
-    static let mapping = """
-        [[map]]
-        item = "公民身份号码"
-        column = "sfzh"
-
-        [[map]]
-        item = "姓名"
-        column = "xm"
-
-        [[map]]
-        item = "出生日期"
-        column = "csrq"
-        convert = "date:YYYYMMDD"
-        """
-
-    struct MappingDocument: Decodable { var map: [FieldMapping] }
+    static let items = PopulationMapping.items
 
     /// The same CSV export, offered only as text (as a database source is).
     struct TextOnly: RecordSource {
@@ -48,12 +32,12 @@ struct VerificationRecordsTests {
     }
 
     static func collect(_ source: any RecordSource, scratch: LocalDataScratch, name: String) async throws -> (VerificationRecords.Outcome, [[UInt8]]) {
-        let entry = try #require(try SampleDocuments.catalogue()["RK-001"])
-        let map = try TOMLDocument.decode(MappingDocument.self, from: mapping, source: "agent.toml").map
+        let entry = try PopulationMapping.entry()
+        let map = try PopulationMapping.fields()
         let sorted = try SortedRecords(directory: scratch.file(name), memoryBudget: 1 << 16, keyring: nil)
         defer { sorted.discard() }
         let outcome = try await VerificationRecords(entry: entry, items: items, keyCount: 1)
-            .collect(source, map: map, label: "export.csv", configText: mapping, configSource: "agent.toml", into: sorted)
+            .collect(source, map: map, label: "export.csv", configText: PopulationMapping.config, configSource: "agent.toml", into: sorted)
         let reader = try sorted.reader()
         var lines: [[UInt8]] = []
         while let next = try reader.next() {

@@ -276,28 +276,36 @@ struct ConsumerSync {
         defer { progress.finish() }
         let input = try DeliveryPayloadInput(delivery)
         defer { input.close() }
-        // A sink that takes lines gets each upsert as bytes, mapped column by column; the rest as `String`s.
+        /// Maps a record's values and applies them (the `String` path).
+        func apply(_ values: [String?], _ operation: RecordOperation, position: Int64) throws {
+            let local: [String?]
+            do { local = try mapper.map(values) } catch {
+                throw AgentError.localData("\(what), record \(position): \(error)")
+            }
+            CrashPoint.reached("consumer.applying")
+            progress.advance()
+            switch operation {
+            case .upsert: try transaction.upsert(local)
+            case .delete: try transaction.delete(key: keyIndices.map { local[$0] ?? "" })
+            }
+        }
+        // A sink that takes lines gets each upsert as bytes, mapped column by column; other sinks, and deletes,
+        // the record's values parsed once.
         let lineSink = transaction as? any LineSinkTransaction
         while case let chunk = try input.read(upTo: 256 * 1024), !chunk.isEmpty {
+            guard let lineSink else {
+                try decoder.consume(chunk) { record, position in try apply(record.values, record.operation, position: position) }
+                continue
+            }
             try chunk.withUnsafeBytes { wire in
                 try decoder.consumeLines(wire) { line, position in
-                    if let lineSink, line.operation == .upsert {
-                        CrashPoint.reached("consumer.applying")
-                        progress.advance()
-                        do { try lineSink.upsert(line: line, mapper: mapper) } catch let violation as RecordViolation {
-                            throw AgentError.localData("\(what), record \(position): \(violation)")
-                        }
-                        return
-                    }
-                    let local: [String?]
-                    do { local = try mapper.map((0..<line.valueCount).map { line.value($0) }) } catch {
-                        throw AgentError.localData("\(what), record \(position): \(error)")
+                    guard line.operation == .upsert else {
+                        return try apply((0..<line.valueCount).map { line.value($0) }, line.operation, position: position)
                     }
                     CrashPoint.reached("consumer.applying")
                     progress.advance()
-                    switch line.operation {
-                    case .upsert: try transaction.upsert(local)
-                    case .delete: try transaction.delete(key: keyIndices.map { local[$0] ?? "" })
+                    do { try lineSink.upsert(line: line, mapper: mapper) } catch let violation as RecordViolation {
+                        throw AgentError.localData("\(what), record \(position): \(violation)")
                     }
                 }
             }

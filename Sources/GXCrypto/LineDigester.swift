@@ -33,4 +33,15 @@ public final class LineDigester {
             fatalError("digest failed: \(CryptoError.openssl("EVP_Digest*"))")
         }
     }
+
+    /// Writes the 32-byte digest of `first` followed by `second` (one message in two pieces) to `output`.
+    public func digest(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
+        precondition(output.count >= Self.byteCount, "a digest needs \(Self.byteCount) bytes")
+        guard EVP_DigestInit_ex(context, md, nil) == 1,
+              EVP_DigestUpdate(context, first.baseAddress, first.count) == 1,
+              EVP_DigestUpdate(context, second.baseAddress, second.count) == 1,
+              EVP_DigestFinal_ex(context, output.baseAddress?.assumingMemoryBound(to: UInt8.self), nil) == 1 else {
+            fatalError("digest failed: \(CryptoError.openssl("EVP_Digest*"))")
+        }
+    }
 }

@@ -118,6 +118,11 @@ final class POSIXFile {
         }
     }
 
+    /// Removes `path`; a file already gone is no error.
+    static func removeIfPresent(_ path: String) throws(LocalDataError) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw failure(path, "cannot remove it") }
+    }
+
     /// Makes a completed rename durable: the directory entry itself must reach the disk.
     static func syncDirectory(containing path: String) throws(LocalDataError) {
         let directory = directoryName(of: path)

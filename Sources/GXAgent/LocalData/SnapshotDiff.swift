@@ -14,6 +14,11 @@ public final class SnapshotDiff {
     public let previousCount: Int
     /// The digest this pass's rows must be observed with (see `SnapshotDigestKind`).
     public let digestKind: SnapshotDigestKind
+    /// The rows of the last accepted pass, to recognise this pass's unchanged rows by their bytes; nil when
+    /// there is no memory under the same rules, or the pass is full or the first.
+    let recall: SourceRowRecall?
+    /// Where this pass remembers its rows (sources read as bytes), for the next pass to recall.
+    let rowMemory: SourceRowMemoryWriter?
     private let snapshotPath: String
     private let passDirectory: String
     private let runBytes: Int
@@ -31,9 +36,11 @@ public final class SnapshotDiff {
     }
 
     init(resource: String, snapshotPath: String, passDirectory: String, runBytes: Int, previousCount: Int,
-         digestKind: SnapshotDigestKind) throws(LocalDataError) {
+         digestKind: SnapshotDigestKind, recall: SourceRowRecall? = nil, rowMemory: SourceRowMemoryWriter? = nil) throws(LocalDataError) {
         self.resource = resource
         self.digestKind = digestKind
+        self.recall = recall
+        self.rowMemory = rowMemory
         self.snapshotPath = snapshotPath
         self.passDirectory = passDirectory
         self.runBytes = runBytes
@@ -44,6 +51,7 @@ public final class SnapshotDiff {
     private var location: String { snapshotPath }
     private var nextSnapshotPath: String { passDirectory + "/next.snapshot" }
     private var linesPath: String { passDirectory + "/lines" }
+    private var nextRowsPath: String { passDirectory + "/next.rows" }
 
     /// Keeps one source row: its key values, the `digestKind` digest of its canonical line, and the line itself when
     /// `compare` should hand it back if it changed (empty otherwise).
@@ -81,54 +89,98 @@ public final class SnapshotDiff {
     /// Compares the pass with the last accepted snapshot in key order: `onChange` gets each inserted or
     /// updated row's line (as observed), `onDelete` each key the snapshot has and the pass did not see. A
     /// key observed twice in the pass is an error naming it. Writes the next snapshot for `commit`.
+    ///
+    /// In a pass that recalled rows (`recall`), a snapshot entry no observed row names was recalled, so is
+    /// unchanged, unless the recall passed over it: then it is deleted.
     @discardableResult
     public func compare(onChange: (SnapshotChange, [UInt8]) throws -> Void, onDelete: ([String]) throws -> Void) throws -> SnapshotComparison {
         guard stage == .observing else { throw finishedError }
+        try rowMemory?.finish()
+        try recall?.finish()
         if !run.isEmpty || runPaths.isEmpty { try spillRun() }
-        let merger = SnapshotRunMerger(runs: try runPaths.map { path throws(LocalDataError) in try SnapshotFileReader(path: path, checksOrder: false) })
+        let readers = try (runPaths + (recall?.passedOverPaths ?? [])).map { path throws(LocalDataError) in
+            try SnapshotFileReader(path: path, checksOrder: false)
+        }
+        let merger = SnapshotRunMerger(runs: readers)
         let previous = POSIXFile.exists(snapshotPath) ? try SnapshotFileReader(path: snapshotPath, checksOrder: true) : nil
         let next = try SnapshotFileWriter(path: nextSnapshotPath, kind: digestKind)
+        let noLine = UnsafeRawBufferPointer(start: nil, count: 0)
         // A snapshot of the other digest kind (a full pass moving to SHA-256) cannot tell unchanged rows.
         let comparable = previous?.kind == digestKind
+        let recalling = recall != nil
         var comparison = SnapshotComparison()
-        var lastKey: [UInt8] = []
-        while let row = merger.current {
-            if comparison.observed > 0, lastKey.withUnsafeBytes({ SnapshotKeyOrder.compare($0, row.key) }) == 0 {
-                throw LocalDataError(location: location, reason: "duplicate key \(Self.keyText(row.key)) in one pass")
-            }
-            lastKey.removeAll(keepingCapacity: true)
-            lastKey.append(contentsOf: row.key)
-            var order = 1
-            while let previous, previous.hasEntry {
-                order = SnapshotKeyOrder.compare(previous.key, row.key)
-                guard order < 0 else { break }
+        var recalledUnchanged = 0
+        /// A snapshot entry no row of the pass named: recalled unchanged, or deleted.
+        func unnamed(_ previous: SnapshotFileReader) throws {
+            if recalling {
+                try next.append(key: previous.key, digest: previous.digest, line: noLine)
+                comparison.unchanged += 1
+                recalledUnchanged += 1
+            } else {
                 try onDelete(SnapshotKey.decode(Self.keyText(previous.key)))
                 comparison.deleted += 1
-                try previous.advance()
             }
-            if order == 0, let previous {
-                if comparable, memcmp(previous.digest.baseAddress!, row.digest.baseAddress!, SnapshotFileFormat.digestLength) == 0 {
+            try previous.advance()
+        }
+        // The entries of one key, copied: the runs' buffers move on as they advance.
+        var key: [UInt8] = []
+        var digest = [UInt8](repeating: 0, count: SnapshotFileFormat.digestLength)
+        var line: [UInt8] = []
+        while let first = merger.current {
+            key.removeAll(keepingCapacity: true)
+            key.append(contentsOf: first.key)
+            var observed = 0
+            var passedOver = false
+            while let entry = merger.current, key.withUnsafeBytes({ SnapshotKeyOrder.compare($0, entry.key) }) == 0 {
+                if entry.line.count == SourceRowRecall.passedOverMark.count, entry.line.first == SourceRowRecall.passedOverMark[0] {
+                    passedOver = true
+                } else {
+                    observed += 1
+                    guard observed == 1 else { throw duplicateKey(key) }
+                    digest.withUnsafeMutableBytes { $0.copyMemory(from: entry.digest) }
+                    line.removeAll(keepingCapacity: true)
+                    line.append(contentsOf: entry.line)
+                }
+                try merger.advance()
+            }
+            while let previous, previous.hasEntry, key.withUnsafeBytes({ SnapshotKeyOrder.compare(previous.key, $0) }) < 0 {
+                try unnamed(previous)
+            }
+            let inPrevious = previous.map { $0.hasEntry && key.withUnsafeBytes { SnapshotKeyOrder.compare(previous!.key, $0) } == 0 } ?? false
+            guard observed > 0 else {
+                // Only the recall names it: a row of the last pass that this pass no longer has.
+                guard inPrevious, let previous else { throw try outOfStep("it passed over key \(Self.keyText(key)), which the snapshot does not hold") }
+                try onDelete(SnapshotKey.decode(Self.keyText(key)))
+                comparison.deleted += 1
+                try previous.advance()
+                continue
+            }
+            if inPrevious, let previous {
+                // In a recalling pass, a snapshot key the recall did not pass over was recalled: named twice.
+                if recalling, !passedOver { throw duplicateKey(key) }
+                if comparable, memcmp(previous.digest.baseAddress!, digest, SnapshotFileFormat.digestLength) == 0 {
                     comparison.unchanged += 1
                 } else {
                     comparison.updated += 1
-                    try onChange(.updated, try observedLine(row.line))
+                    try onChange(.updated, try line.withUnsafeBytes { line in try observedLine(line) })
                 }
                 try previous.advance()
             } else {
+                if passedOver { throw try outOfStep("it passed over key \(Self.keyText(key)), which the snapshot does not hold") }
                 comparison.inserted += 1
-                try onChange(.inserted, try observedLine(row.line))
+                try onChange(.inserted, try line.withUnsafeBytes { line in try observedLine(line) })
             }
-            try next.append(key: row.key, digest: row.digest, line: UnsafeRawBufferPointer(start: nil, count: 0))
-            try merger.advance()
+            try key.withUnsafeBytes { key in
+                try digest.withUnsafeBytes { digest in try next.append(key: key, digest: digest, line: noLine) }
+            }
         }
-        while let previous, previous.hasEntry {
-            try onDelete(SnapshotKey.decode(Self.keyText(previous.key)))
-            comparison.deleted += 1
-            try previous.advance()
+        while let previous, previous.hasEntry { try unnamed(previous) }
+        if let recall, recalledUnchanged != recall.recalled {
+            throw try outOfStep("it recalled \(recall.recalled) rows, and the snapshot holds \(recalledUnchanged) entries no row named")
         }
         try requireCurrentPass()
         try next.finish(durable: true)
-        for path in runPaths { try? FileManager.default.removeItem(atPath: path) }
+        for path in runPaths + (recall?.passedOverPaths ?? []) { try? FileManager.default.removeItem(atPath: path) }
         runPaths = []
         if let lines {
             try? lines.close()
@@ -137,6 +189,17 @@ public final class SnapshotDiff {
         }
         stage = .compared
         return comparison
+    }
+
+    private func duplicateKey(_ key: [UInt8]) -> LocalDataError {
+        LocalDataError(location: location, reason: "duplicate key \(Self.keyText(key)) in one pass")
+    }
+
+    /// The row memory does not describe the snapshot (it cannot, unless a file was changed by hand): it is
+    /// removed, so the next pass maps every row, and this pass fails rather than guess.
+    private func outOfStep(_ what: String) throws -> LocalDataError {
+        try POSIXFile.removeIfPresent(SourceRowMemory.path(snapshot: snapshotPath))
+        return LocalDataError(location: location, reason: "the memory of the last pass's rows does not match the snapshot: \(what); it is removed — run the pass again")
     }
 
     /// Makes this pass the accepted snapshot — the agent calls it only after the hub accepted every batch
@@ -148,7 +211,12 @@ public final class SnapshotDiff {
         case .compared: break
         }
         try requireCurrentPass()
+        // The old row memory goes first and the new one comes last, so a crash in between leaves none
+        // rather than one that does not describe the snapshot.
+        let rowsPath = SourceRowMemory.path(snapshot: snapshotPath)
+        try POSIXFile.removeIfPresent(rowsPath)
         try POSIXFile.rename(nextSnapshotPath, over: snapshotPath)
+        if rowMemory != nil { try POSIXFile.rename(nextRowsPath, over: rowsPath) }
         try POSIXFile.syncDirectory(containing: snapshotPath)
         stage = .committed
         // Cleanup only: if it fails, the next `beginDiff` removes the directory.
@@ -182,6 +250,10 @@ public final class SnapshotDiff {
     }
 
     private static func keyText(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func keyText(_ bytes: [UInt8]) -> String {
         String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -90,6 +90,8 @@ extension SnapshotDigestStore {
             while let same = merger.current, key.withUnsafeBytes({ SnapshotKeyOrder.compare(same.key, $0) }) == 0 { try merger.advance() }
         }
         try next.finish(durable: true)
+        // The rows the last pass remembered may differ from the snapshot now: the next pass maps them all.
+        try forgetRowMemory(resource: resource)
         try POSIXFile.rename(work + "/next.snapshot", over: snapshot)
         try POSIXFile.syncDirectory(containing: snapshot)
         return folded

@@ -33,8 +33,13 @@ public final class SnapshotDigestStore {
     /// digests its rows with SHA-256, unless it must be compared row by row with an SM3 snapshot (not
     /// `full`), and the snapshot it writes keeps that kind.
     ///
+    /// With `rowRules` (a `SourceRowMemory.rules` fingerprint; sources read as bytes) the pass remembers what
+    /// each row became, and — unless `full` or the snapshot is empty — recalls the rows of the last accepted
+    /// pass made under the same rules (`SnapshotDiff.recall`): the pass must then observe only the rows it
+    /// did not recall.
+    ///
     /// Abandons any earlier unfinished pass over the same resource (its `SnapshotDiff` then fails).
-    public func beginDiff(resource: String, full: Bool = false) throws(LocalDataError) -> SnapshotDiff {
+    public func beginDiff(resource: String, full: Bool = false, rowRules: [UInt8]? = nil) throws(LocalDataError) -> SnapshotDiff {
         guard !resource.isEmpty else { throw LocalDataError(location: directory, reason: "resource name is empty") }
         let snapshot = snapshotPath(resource)
         try removeUnfinishedPasses(resource)
@@ -47,9 +52,26 @@ public final class SnapshotDigestStore {
             throw LocalDataError(location: pass, reason: "cannot create the pass directory: \(error.localizedDescription)")
         }
         let previous = POSIXFile.exists(snapshot) ? try SnapshotFileReader(path: snapshot, checksOrder: false, bufferSize: 64) : nil
+        let kind: SnapshotDigestKind = previous?.kind == .sm3 && !full ? .sm3 : .sha256
+        var recall: SourceRowRecall?
+        var memory: SourceRowMemoryWriter?
+        if let rowRules {
+            let fingerprint = SourceRowMemory.fingerprint(rules: rowRules, kind: kind)
+            // A pass over an empty snapshot spools every row as it is read: nothing to recall.
+            if !full, let previous, previous.count > 0 {
+                recall = try SourceRowRecall.open(path: SourceRowMemory.path(snapshot: snapshot), fingerprint: fingerprint,
+                                                  directory: pass, kind: kind)
+            }
+            memory = try SourceRowMemoryWriter(path: pass + "/next.rows", fingerprint: fingerprint)
+        }
         return try SnapshotDiff(resource: resource, snapshotPath: snapshot, passDirectory: pass, runBytes: runBytes,
-                                previousCount: previous?.count ?? 0,
-                                digestKind: previous?.kind == .sm3 && !full ? .sm3 : .sha256)
+                                previousCount: previous?.count ?? 0, digestKind: kind, recall: recall, rowMemory: memory)
+    }
+
+    /// Drops `resource`'s row memory, so its next pass maps every row: for anything that changes the
+    /// snapshot outside a pass.
+    func forgetRowMemory(resource: String) throws(LocalDataError) {
+        try POSIXFile.removeIfPresent(SourceRowMemory.path(snapshot: snapshotPath(resource)))
     }
 
     /// Number of keys in the last accepted snapshot.

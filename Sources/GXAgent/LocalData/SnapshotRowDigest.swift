@@ -11,6 +11,15 @@ struct SnapshotRowDigest: Sendable {
         }
     }
 
+    /// No digest (all zeros): what a remembered row that was not kept carries.
+    init() {}
+
+    /// The digest held in `bytes` (32 of them, as a snapshot file keeps it).
+    init(bytes: UnsafeRawBufferPointer) {
+        precondition(bytes.count == SnapshotFileFormat.digestLength, "a row digest has \(SnapshotFileFormat.digestLength) bytes")
+        withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: bytes) }
+    }
+
     func withUnsafeBytes<Result, Failure: Error>(_ body: (UnsafeRawBufferPointer) throws(Failure) -> Result) throws(Failure) -> Result {
         var words = words
         return try Swift.withUnsafeBytes(of: &words) { bytes throws(Failure) in try body(bytes) }

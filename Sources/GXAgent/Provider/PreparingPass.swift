@@ -23,12 +23,12 @@ public enum PreparingPass {
             RowPreparer(rules: try rules(), keyIndices: keyIndices, digester: SnapshotDigestKind.sm3.digester(), bytes: bytes)
         }
         var totals = Totals()
-        let preparing = PipelineStage<PreparingRow, Result<SnapshotRow, RecordViolation>>(
+        let preparing = PipelineStage<PreparingRow, PreparedRow>(
             label: "gongxiang.bench.prepare",
             transforms: preparers.map { preparer in { row in preparer.prepare(row) } },
             emit: { outcomes in
                 for index in outcomes.indices {
-                    switch outcomes[index] {
+                    switch outcomes[index].outcome {
                     case .success(let row):
                         totals.kept += 1
                         totals.lineBytes += row.line.count
@@ -38,7 +38,7 @@ public enum PreparingPass {
             })
         do {
             if bytes {
-                try source.scanBytes { try preparing.add(.bytes($0)) }
+                try source.scanBytes { try preparing.add(.bytes($0, nil)) }
             } else {
                 try source.scan(after: nil) { try preparing.add(.text($0)) }
             }

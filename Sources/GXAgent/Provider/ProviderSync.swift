@@ -99,9 +99,14 @@ struct ProviderSync {
         let snapshots = cursorMode ? nil : try SnapshotDigestStore(directory: configuration.stateDirectory + "/snapshots",
                                                                    legacyDatabase: configuration.stateDirectory + "/snapshots.sqlite")
         if let snapshots { try foldAcceptedBatches(resource: code, into: snapshots, items: items, keyIndices: keyIndices) }
-        let diff = try snapshots?.beginDiff(resource: code, full: full)
+        // A CSV export is read as bytes: a row is mapped, checked and encoded without a String per value,
+        // and only a row the byte path is unsure of goes through the String path (same line, same violation).
+        let byteSource = source as? any ByteRowSource
+        let diff = try snapshots?.beginDiff(resource: code, full: full, rowRules: byteSource == nil ? nil : SourceRowMemory.rules(
+            configText: configText, entry: entry, columns: columns, items: items))
         let digestKind = diff?.digestKind ?? .sha256
         var rowNumber: Int64 = 0
+        var recalledRows = 0
         let progress = ProgressDisplay("\(code) reading \(resource.source.label)", logger: logger)
         let handle: (SourceRow) throws -> Void
         var scan: (() async throws -> Void)? = nil
@@ -109,10 +114,10 @@ struct ProviderSync {
         // A full or first pass spools every row as it is read; the comparison then only finds deletes.
         let spoolsAsRead = full || diff?.previousCount == 0
         if let diff {
-            // Snapshot mode: reading; preparing (map, validate, encode, digest) on one worker per core (each with
-            // its own mapper and validator), results
-            // kept in source order; keeping (sorted runs); and, when every row goes, spooling (deflate and
-            // SM3 of the batches) — each on its own threads.
+            // Snapshot mode: reading; recognising rows unchanged since the last pass by their bytes (when it
+            // left a memory); preparing (map, validate, encode, digest) the others on one worker per core (each
+            // with its own mapper and validator), results kept in source order; keeping (sorted runs); and,
+            // when every row goes, spooling (deflate and SM3 of the batches) — each on its own threads.
             let spooling = spoolsAsRead ? PipelineStage<[UInt8], [UInt8]>(label: "gongxiang.provider.spool") { lines in
                 for line in lines { try spooler.append(encoded: line, operation: .upsert) }
             } : nil
@@ -124,26 +129,50 @@ struct ProviderSync {
                     try spooling?.add(rows[index].line)
                 }
             }
-            // A CSV export is read as bytes: a row is mapped, checked and encoded without a String per value,
-            // and only a row the byte path is unsure of goes through the String path (same line, same violation).
-            let byteSource = source as? any ByteRowSource
-            let preparers = try (0..<max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))).map { worker in
+            let workers = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+            let rowMemory = diff.rowMemory
+            let preparers = try (0..<workers).map { worker in
                 RowPreparer(rules: worker == 0 ? firstRules : try makeRules(), keyIndices: keyIndices, digester: digestKind.digester(),
-                            bytes: byteSource != nil)
+                            bytes: byteSource != nil, remembering: rowMemory != nil)
             }
-            let preparing = PipelineStage<PreparingRow, Result<SnapshotRow, RecordViolation>>(
+            let preparing = PipelineStage<PreparingRow, PreparedRow>(
                 label: "gongxiang.provider.prepare",
                 transforms: preparers.map { preparer in { row in preparer.prepare(row) } },
-                emit: { outcomes in
-                    for index in outcomes.indices {
+                emit: { rows in
+                    for index in rows.indices {
                         rowNumber += 1
-                        switch outcomes[index] {
-                        case .success(let row): try keeping.add(row)
-                        case .failure(let violation): try quarantine.add(row: rowNumber, violation: violation)
+                        switch rows[index].outcome {
+                        case .success(let row):
+                            if let rowMemory, let source = rows[index].source { try rowMemory.append(source, kept: (row.key, row.digest)) }
+                            if !rows[index].recalled { try keeping.add(row) }
+                        case .failure(let violation):
+                            if let rowMemory, let source = rows[index].source { try rowMemory.append(source, kept: nil) }
+                            try quarantine.add(row: rowNumber, violation: violation)
                         }
                     }
                 })
-            stages = [preparing, keeping] + (spooling.map { [$0] } ?? [])
+            // Rows recalled from the last pass skip the mapping and the sorting: the snapshot holds them
+            // unchanged (`SnapshotDiff.compare`). A row the memory does not recall, or recalls as quarantined,
+            // is prepared.
+            let recognising = (spoolsAsRead ? nil : diff.recall).map { recall in
+                PipelineStage<RowBytes, (row: RowBytes, source: SourceRowDigest)>(
+                    label: "gongxiang.provider.recognise",
+                    transforms: (0..<workers).map { _ in
+                        let digester = LineDigester(.sha256)
+                        return { row in (row, SourceRowDigest(of: row, by: digester)) }
+                    },
+                    emit: { rows in
+                        for index in rows.indices {
+                            let source = rows[index].source
+                            if let remembered = try recall.recall(source), let key = remembered.key {
+                                try preparing.add(.recalled(SnapshotRow(line: [], key: key, digest: remembered.digest), source))
+                            } else {
+                                try preparing.add(.bytes(rows[index].row, source))
+                            }
+                        }
+                    })
+            }
+            stages = (recognising.map { [$0] } ?? []) + [preparing, keeping] + (spooling.map { [$0] } ?? [])
             handle = { row in
                 progress.advance()
                 try preparing.add(.text(row))
@@ -152,7 +181,7 @@ struct ProviderSync {
                 scan = {
                     try byteSource.scanBytes { row in
                         progress.advance()
-                        try preparing.add(.bytes(row))
+                        if let recognising { try recognising.add(row) } else { try preparing.add(.bytes(row, nil)) }
                     }
                 }
             }
@@ -181,7 +210,11 @@ struct ProviderSync {
             throw error
         }
         progress.finish()
+        recalledRows = diff?.recall?.recalled ?? 0
         if let diff {
+            if recalledRows > 0 {
+                logger.info("\(code): \(recalledRows) rows recognised unchanged since the last pass by their bytes, not mapped again")
+            }
             let comparison = try diff.compare(onChange: { _, line in
                 if !spoolsAsRead { try spooler.append(encoded: line, operation: .upsert) }
             }, onDelete: { key in

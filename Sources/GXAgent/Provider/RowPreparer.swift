@@ -1,10 +1,20 @@
 import GXCrypto
 import GXDomain
 
-/// A source row on its way to the preparing workers: as text (a database source) or as bytes (a CSV export).
+/// A source row on its way to the preparing workers: as text (a database source), as bytes (a CSV export;
+/// with its source digest when the pass already took it), or recalled from the last pass unchanged.
 enum PreparingRow: Sendable {
     case text(SourceRow)
-    case bytes(RowBytes)
+    case bytes(RowBytes, SourceRowDigest?)
+    case recalled(SnapshotRow, SourceRowDigest)
+}
+
+/// A prepared row, or why it was quarantined, with its source digest when the pass remembers its rows.
+struct PreparedRow: Sendable {
+    var outcome: Result<SnapshotRow, RecordViolation>
+    var source: SourceRowDigest?
+    /// Recalled from the last pass: in the snapshot unchanged, so the pass does not observe it.
+    var recalled = false
 }
 
 /// One preparing worker of a snapshot pass: maps and validates a source row, encodes its canonical line and
@@ -20,26 +30,37 @@ final class RowPreparer {
     private let encoder: OutgoingLineEncoder?
     private let keyIndices: [Int]
     private let digester: LineDigester
+    /// Digests each row's source bytes when the pass remembers its rows (`SourceRowMemory`).
+    private let sourceDigester: LineDigester?
 
-    /// `bytes`: rows will come as bytes, so the worker needs an encoder.
-    init(rules: (RecordMapper, RecordValidator), keyIndices: [Int], digester: LineDigester, bytes: Bool) {
+    /// `bytes`: rows will come as bytes, so the worker needs an encoder; `remembering`: digest their source bytes.
+    init(rules: (RecordMapper, RecordValidator), keyIndices: [Int], digester: LineDigester, bytes: Bool, remembering: Bool = false) {
         (mapper, validator) = rules
         encoder = bytes ? OutgoingLineEncoder(mapper: rules.0, validator: rules.1) : nil
         self.keyIndices = keyIndices
         self.digester = digester
+        sourceDigester = remembering ? LineDigester(.sha256) : nil
     }
 
-    func prepare(_ row: PreparingRow) -> Result<SnapshotRow, RecordViolation> {
-        var line: [UInt8] = []
-        line.reserveCapacity(256)
+    func prepare(_ row: PreparingRow) -> PreparedRow {
         switch row {
         case .text(let row):
-            return prepare(row.values, into: &line)
-        case .bytes(let row):
-            guard let encoder, encoder.encode(row, into: &line) else { return prepare(row.values, into: &line) }
-            return .success(SnapshotRow(line: line, key: SnapshotKey.encode(encoder.values, at: keyIndices),
-                                        digest: SnapshotRowDigest(of: line, by: digester)))
+            var line: [UInt8] = []
+            line.reserveCapacity(256)
+            return PreparedRow(outcome: prepare(row.values, into: &line), source: nil)
+        case .bytes(let row, let source):
+            return PreparedRow(outcome: prepare(row), source: source ?? sourceDigester.map { SourceRowDigest(of: row, by: $0) })
+        case .recalled(let row, let source):
+            return PreparedRow(outcome: .success(row), source: source, recalled: true)
         }
+    }
+
+    private func prepare(_ row: RowBytes) -> Result<SnapshotRow, RecordViolation> {
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        guard let encoder, encoder.encode(row, into: &line) else { return prepare(row.values, into: &line) }
+        return .success(SnapshotRow(line: line, key: SnapshotKey.encode(encoder.values, at: keyIndices),
+                                    digest: SnapshotRowDigest(of: line, by: digester)))
     }
 
     /// The `String` path.

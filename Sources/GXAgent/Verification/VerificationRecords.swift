@@ -40,13 +40,16 @@ struct VerificationRecords {
                     line.reserveCapacity(128)
                     let values: [String?]
                     switch row {
-                    case .bytes(let bytes):
+                    case .bytes(let bytes, _):
                         if let encoder, encoder.encode(bytes, into: &line) {
                             return .success(Prepared(line: line, keyLength: Self.leadingLength(of: line, values: keyCount)))
                         }
                         values = bytes.values
                     case .text(let row):
                         values = row.values
+                    case .recalled(let row, _):
+                        // Verification remembers no rows, so none is recalled.
+                        return .success(Prepared(line: row.line, keyLength: Self.leadingLength(of: row.line, values: keyCount)))
                     }
                     do throws(RecordViolation) {
                         let record = CanonicalRecord(operation: .upsert, values: try mapper.map(values))
@@ -78,7 +81,7 @@ struct VerificationRecords {
             })
         do {
             if let byteSource {
-                try byteSource.scanBytes { row in try preparing.add(.bytes(row)) }
+                try byteSource.scanBytes { row in try preparing.add(.bytes(row, nil)) }
             } else {
                 try await source.scan(after: nil) { row in try preparing.add(.text(row)) }
             }

@@ -99,11 +99,11 @@ struct RowPreparerTests {
 
         let fromText = RowPreparer(rules: try Self.rules(), keyIndices: keyIndices, digester: LineDigester(.sm3), bytes: false)
         var textResults: [Result<SnapshotRow, RecordViolation>] = []
-        try source.scan(after: nil) { textResults.append(fromText.prepare(.text($0))) }
+        try source.scan(after: nil) { textResults.append(fromText.prepare(.text($0)).outcome) }
 
         let fromBytes = RowPreparer(rules: try Self.rules(), keyIndices: keyIndices, digester: LineDigester(.sm3), bytes: true)
         var byteResults: [Result<SnapshotRow, RecordViolation>] = []
-        try source.scanBytes { byteResults.append(fromBytes.prepare(.bytes($0))) }
+        try source.scanBytes { byteResults.append(fromBytes.prepare(.bytes($0, nil)).outcome) }
 
         #expect(textResults.count == 600)
         let expected = Self.outcomes(textResults)
@@ -121,7 +121,7 @@ struct RowPreparerTests {
         let keyIndices = try Self.rules().1.keyIndices
         let preparer = RowPreparer(rules: try Self.rules(), keyIndices: keyIndices, digester: LineDigester(.sha256), bytes: true)
         let values: [String?] = [PopulationBatch.citizenID(7), "张三", "男", "01", "19800101", "北京市", nil]
-        let row = try preparer.prepare(.bytes(RowBytes(values))).get()
+        let row = try preparer.prepare(.bytes(RowBytes(values), nil)).outcome.get()
         let expected = #"["u","\#(PopulationBatch.citizenID(7))","张三","1","01","1980-01-01","北京市",null,"0",null,null]"# + "\n"
         #expect(String(decoding: row.line, as: UTF8.self) == expected)
         #expect(row.key == PopulationBatch.citizenID(7))

@@ -1,0 +1,57 @@
+/// Writes a pass's `SourceRowMemory`, one row at a time in source order, through one buffer.
+final class SourceRowMemoryWriter {
+    let path: String
+    private let file: POSIXFile
+    private var buffer: [UInt8] = []
+    private var finished = false
+
+    private static let flushBytes = 256 * 1024
+
+    init(path: String, fingerprint: [UInt8]) throws(LocalDataError) {
+        precondition(fingerprint.count == SourceRowMemory.fingerprintLength, "a fingerprint has 32 bytes")
+        self.path = path
+        file = try POSIXFile.createForWriting(path, mode: 0o600)
+        buffer.reserveCapacity(Self.flushBytes + 4096)
+        buffer.append(contentsOf: SourceRowMemory.magic)
+        buffer.append(contentsOf: fingerprint)
+    }
+
+    /// Remembers one row: its source digest and, when it was kept, its key and snapshot digest.
+    func append(_ source: SourceRowDigest, kept: (key: String, digest: SnapshotRowDigest)?) throws(LocalDataError) {
+        withUnsafeBytes(of: source.first) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: source.second) { buffer.append(contentsOf: $0) }
+        if let kept {
+            var key = kept.key
+            key.withUTF8 { key in
+                withUnsafeBytes(of: UInt32(key.count).littleEndian) { buffer.append(contentsOf: $0) }
+                buffer.append(contentsOf: key)
+            }
+            kept.digest.withUnsafeBytes { buffer.append(contentsOf: $0) }
+        } else {
+            withUnsafeBytes(of: SourceRowMemory.notKept.littleEndian) { buffer.append(contentsOf: $0) }
+        }
+        if buffer.count >= Self.flushBytes { try flush() }
+    }
+
+    /// Writes what is buffered and makes the file durable, so renaming it into place cannot expose a torn one.
+    func finish() throws(LocalDataError) {
+        guard !finished else { return }
+        finished = true
+        try flush()
+        try file.sync()
+        try file.close()
+    }
+
+    /// Closes an unfinished file (its pass failed; the pass directory goes with it).
+    func abandon() {
+        guard !finished else { return }
+        finished = true
+        try? file.close()
+    }
+
+    private func flush() throws(LocalDataError) {
+        guard !buffer.isEmpty else { return }
+        try buffer.withBytes { bytes throws(LocalDataError) in try file.write(bytes) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -113,7 +113,12 @@ public final class SnapshotDiff {
         /// A snapshot entry no row of the pass named: recalled unchanged, or deleted.
         func unnamed(_ previous: SnapshotFileReader) throws {
             if recalling {
-                try next.append(key: previous.key, digest: previous.digest, line: noLine)
+                // A snapshot entry has no line, so it goes into the next snapshot as it is stored.
+                if previous.line.isEmpty {
+                    try next.append(stored: previous.storedEntry)
+                } else {
+                    try next.append(key: previous.key, digest: previous.digest, line: noLine)
+                }
                 comparison.unchanged += 1
                 recalledUnchanged += 1
             } else {

@@ -56,6 +56,11 @@ final class SnapshotFileReader {
         buffer.deallocate()
     }
 
+    /// The current entry as it is stored (lengths, key, digest, line), for copying it whole into another file.
+    var storedEntry: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: UnsafeRawPointer(buffer.baseAddress!) + start, count: entryLength)
+    }
+
     /// Moves to the next entry; `hasEntry` is false after the last.
     func advance() throws(LocalDataError) {
         start += entryLength

@@ -32,6 +32,13 @@ final class SnapshotFileWriter {
         if buffer.count >= Self.flushBytes { try flush() }
     }
 
+    /// Appends an entry exactly as `SnapshotFileReader.storedEntry` holds it: one copy, no re-encoding.
+    func append(stored entry: UnsafeRawBufferPointer) throws(LocalDataError) {
+        buffer.append(contentsOf: entry)
+        count += 1
+        if buffer.count >= Self.flushBytes { try flush() }
+    }
+
     /// Writes what is buffered and the entry count; with `durable`, the file reaches the disk before this
     /// returns, so renaming it into place afterwards cannot expose a torn snapshot.
     func finish(durable: Bool) throws(LocalDataError) {

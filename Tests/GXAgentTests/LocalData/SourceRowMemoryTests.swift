@@ -207,6 +207,12 @@ struct SourceRowMemoryTests {
         #expect(outcome.comparison == SnapshotComparison(inserted: 1, updated: 1, unchanged: 2, deleted: 1))
         try diff.commit()
         #expect(try store.count(resource: "people") == 4)
+        // The snapshot it wrote holds the recalled entries as they were, and the changes.
+        let check = try store.beginDiff(resource: "people")
+        for (key, byte) in [("k1", UInt8(1)), ("k3", 3), ("k4", 40), ("k9", 9)] {
+            try check.observe(key: [key], digest: [UInt8](repeating: byte, count: 32), line: Array("\(key)@\(byte)".utf8))
+        }
+        #expect(try compare(check).comparison == SnapshotComparison(inserted: 0, updated: 0, unchanged: 4, deleted: 0))
     }
 
     @Test("a row moved out of the window is mapped again and found unchanged, not sent")

@@ -109,7 +109,7 @@ struct BenchReport: Codable, Sendable {
         for (name, ratio) in ratios.sorted(by: { $0.key < $1.key }) {
             lines.append(String(format: "ratio Gongxiang / baseline, %@: %.2f", name, ratio))
         }
-        lines.append(String(format: "load_ratio %.2f   delta_ratio %.2f   (the worse hub store; target ≤ 1.00)", loadRatio, deltaRatio))
+        lines.append(String(format: "load_ratio %.2f   delta_ratio %.2f   (the worse hub store; aims: load ≤ 0.60, delta ≤ 0.40)", loadRatio, deltaRatio))
         for (name, ratio) in cpuRatios.sorted(by: { $0.key < $1.key }) {
             lines.append(String(format: "CPU ratio Gongxiang (provider + hub + consumer) / baseline (the script's processes), %@: %.2f", name, ratio))
         }

@@ -260,6 +260,16 @@ package final class CSVReader {
         let spans = self.spans, buffer = self.buffer
         var byteCount = 0
         for span in spans { byteCount += span.end - span.start }
+        // The whole record is checked at once: what lies between its fields (commas, quotes, a CR) is ASCII,
+        // so it is UTF-8 exactly when every field is. Only a record that is not is checked field by field,
+        // to name the field.
+        if let first = spans.first, let last = spans.last,
+           !UTF8Validation.isValid(UnsafeBufferPointer(start: buffer + first.start, count: last.end - first.start)) {
+            for index in spans.indices where !UTF8Validation.isValid(UnsafeBufferPointer(start: buffer + spans[index].start,
+                                                                                        count: spans[index].end - spans[index].start)) {
+                throw notUTF8(field: index)
+            }
+        }
         row = RowBytes(byteCapacity: byteCount, valueCapacity: spans.count)
         for index in spans.indices {
             let span = spans[index]
@@ -269,7 +279,6 @@ package final class CSVReader {
             }
             let field = UnsafeBufferPointer(start: buffer + span.start, count: span.end - span.start)
             // Escapes stand for ASCII quotes, so the raw bytes are UTF-8 exactly when the unescaped ones are.
-            guard UTF8Validation.isValid(field) else { throw notUTF8(field: index) }
             if span.escapedQuotes {
                 var p = span.start
                 while p < span.end {

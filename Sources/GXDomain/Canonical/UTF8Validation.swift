@@ -8,6 +8,11 @@ package enum UTF8Validation {
             let lead = bytes[index]
             if lead < 0x80 {
                 index += 1
+                // A run of ASCII (IDs, dates, codes) is checked eight bytes at a time.
+                while index + 8 <= count,
+                      UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    index += 8
+                }
                 continue
             }
             let length: Int

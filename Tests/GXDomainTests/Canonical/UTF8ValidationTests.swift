@@ -40,4 +40,17 @@ struct UTF8ValidationTests {
         }
         #expect(accepted > 1_000)
     }
+
+    @Test("a byte that breaks UTF-8 is found at any place in a long run of ASCII, as the standard library finds it")
+    func longASCIIRuns() {
+        for length in 0..<40 {
+            for position in 0...length {
+                for bad: [UInt8] in [[0x80], [0xE5, 0x41], [0xFF], [0xC3, 0xA9]] {
+                    var bytes = [UInt8](repeating: 0x41, count: length)
+                    bytes.insert(contentsOf: bad, at: position)
+                    #expect(Self.isValid(bytes) == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
+                }
+            }
+        }
+    }
 }

@@ -144,6 +144,11 @@ package final class CSVReader {
     /// Finds the field boundaries of the record at `start`; `.needMore` when it runs past the buffered
     /// bytes before the end of the file.
     private func parseRecord() throws(LocalDataError) -> Outcome {
+        // The spans are built in a local array and handed back at the end: appending to the property would
+        // check exclusive access to it at every field.
+        var spans = self.spans
+        self.spans = []
+        defer { self.spans = spans }
         spans.removeAll(keepingCapacity: true)
         let buf = buffer
         let end = self.end
@@ -154,7 +159,7 @@ package final class CSVReader {
             if p == end {
                 guard eof else { return .needMore }
                 spans.append(FieldSpan(start: p, end: p, quoted: false, escapedQuotes: false))
-                return finished(next: p, lines: lines)
+                return Self.finished(next: p, lines: lines, spans: spans)
             }
             if buf[p] == Self.quote {
                 let fieldStart = p + 1
@@ -183,14 +188,14 @@ package final class CSVReader {
                 while p < end, buf[p] == Self.carriageReturn { p += 1 }
                 if p == end {
                     guard eof else { return .needMore }
-                    return finished(next: p, lines: lines)
+                    return Self.finished(next: p, lines: lines, spans: spans)
                 }
                 let c = buf[p]
                 if c == Self.comma {
                     p += 1
                     continue
                 }
-                if c == Self.lineFeed { return finished(next: p + 1, lines: lines + 1) }
+                if c == Self.lineFeed { return Self.finished(next: p + 1, lines: lines + 1, spans: spans) }
                 throw LocalDataError(location: "\(path):\(nextLine + lines)",
                                      reason: "unexpected character after the closing quote of field \(spans.count)")
             } else {
@@ -202,27 +207,27 @@ package final class CSVReader {
                 }
                 if p == end {
                     guard eof else { return .needMore }
-                    spans.append(FieldSpan(start: fieldStart, end: trimmingCR(fieldStart, p), quoted: false, escapedQuotes: false))
-                    return finished(next: p, lines: lines)
+                    spans.append(FieldSpan(start: fieldStart, end: Self.trimmingCR(buf, fieldStart, p), quoted: false, escapedQuotes: false))
+                    return Self.finished(next: p, lines: lines, spans: spans)
                 }
                 let c = buf[p]
                 if c == Self.quote {
                     throw LocalDataError(location: "\(path):\(nextLine + lines)",
                                          reason: "quote inside unquoted field \(spans.count + 1); quote the whole field and double the quote")
                 }
-                spans.append(FieldSpan(start: fieldStart, end: trimmingCR(fieldStart, p), quoted: false, escapedQuotes: false))
+                spans.append(FieldSpan(start: fieldStart, end: Self.trimmingCR(buf, fieldStart, p), quoted: false, escapedQuotes: false))
                 p += 1
-                if c == Self.lineFeed { return finished(next: p, lines: lines + 1) }
+                if c == Self.lineFeed { return Self.finished(next: p, lines: lines + 1, spans: spans) }
             }
         }
     }
 
     /// Drops the CR of a CRLF line end from an unquoted field.
-    private func trimmingCR(_ fieldStart: Int, _ fieldEnd: Int) -> Int {
-        fieldEnd > fieldStart && buffer[fieldEnd - 1] == Self.carriageReturn ? fieldEnd - 1 : fieldEnd
+    private static func trimmingCR(_ buffer: UnsafeMutablePointer<UInt8>, _ fieldStart: Int, _ fieldEnd: Int) -> Int {
+        fieldEnd > fieldStart && buffer[fieldEnd - 1] == carriageReturn ? fieldEnd - 1 : fieldEnd
     }
 
-    private func finished(next: Int, lines: Int) -> Outcome {
+    private static func finished(next: Int, lines: Int, spans: [FieldSpan]) -> Outcome {
         if spans.count == 1, !spans[0].quoted, spans[0].start == spans[0].end {
             return .blank(next: next, lines: lines)
         }

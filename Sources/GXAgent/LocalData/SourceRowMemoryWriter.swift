@@ -42,13 +42,6 @@ final class SourceRowMemoryWriter {
         try file.close()
     }
 
-    /// Closes an unfinished file (its pass failed; the pass directory goes with it).
-    func abandon() {
-        guard !finished else { return }
-        finished = true
-        try? file.close()
-    }
-
     private func flush() throws(LocalDataError) {
         guard !buffer.isEmpty else { return }
         try buffer.withBytes { bytes throws(LocalDataError) in try file.write(bytes) }

@@ -106,7 +106,6 @@ struct ProviderSync {
             configText: configText, entry: entry, columns: columns, items: items))
         let digestKind = diff?.digestKind ?? .sha256
         var rowNumber: Int64 = 0
-        var recalledRows = 0
         let progress = ProgressDisplay("\(code) reading \(resource.source.label)", logger: logger)
         let handle: (SourceRow) throws -> Void
         var scan: (() async throws -> Void)? = nil
@@ -210,9 +209,8 @@ struct ProviderSync {
             throw error
         }
         progress.finish()
-        recalledRows = diff?.recall?.recalled ?? 0
         if let diff {
-            if recalledRows > 0 {
+            if let recalledRows = diff.recall?.recalled, recalledRows > 0 {
                 logger.info("\(code): \(recalledRows) rows recognised unchanged since the last pass by their bytes, not mapped again")
             }
             let comparison = try diff.compare(onChange: { _, line in

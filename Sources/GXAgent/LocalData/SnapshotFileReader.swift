@@ -96,24 +96,7 @@ final class SnapshotFileReader {
     /// Makes `needed` bytes from `start` available; false if the file ends first.
     private func fill(_ needed: Int) throws(LocalDataError) -> Bool {
         if end - start >= needed { return true }
-        if start > 0 {
-            let kept = end - start
-            if kept > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + start, kept) }
-            start = 0
-            end = kept
-        }
-        if needed > buffer.count {
-            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(needed, buffer.count * 2), alignment: 8)
-            if end > 0 { larger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end) }
-            buffer.deallocate()
-            buffer = larger
-        }
-        while end < needed {
-            let n = try file.read(into: buffer.baseAddress! + end, count: buffer.count - end)
-            if n == 0 { return false }
-            end += n
-        }
-        return true
+        return try file.fill(&buffer, start: &start, end: &end, needed: needed)
     }
 
     private func damaged(_ what: String) -> LocalDataError {

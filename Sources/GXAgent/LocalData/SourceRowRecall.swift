@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Recognises a pass's rows, in source order, among the rows of the last accepted pass (its
 /// `SourceRowMemory`), so that the pass maps only rows whose bytes changed.
 ///
@@ -174,22 +166,6 @@ final class SourceRowRecall {
     /// Makes `needed` bytes from `start` available; false at the end of the file or on a read error.
     private func fill(_ needed: Int) -> Bool {
         if end - start >= needed { return true }
-        if start > 0 {
-            let kept = end - start
-            if kept > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + start, kept) }
-            start = 0
-            end = kept
-        }
-        if needed > buffer.count {
-            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(needed, buffer.count * 2), alignment: 8)
-            if end > 0 { larger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end) }
-            buffer.deallocate()
-            buffer = larger
-        }
-        while end < needed {
-            guard let n = try? file.read(into: buffer.baseAddress! + end, count: buffer.count - end), n > 0 else { return false }
-            end += n
-        }
-        return true
+        return (try? file.fill(&buffer, start: &start, end: &end, needed: needed)) ?? false
     }
 }

@@ -47,9 +47,9 @@ struct VerificationRecords {
                         values = bytes.values
                     case .text(let row):
                         values = row.values
-                    case .recalled(let row, _):
-                        // Verification remembers no rows, so none is recalled.
-                        return .success(Prepared(line: row.line, keyLength: Self.leadingLength(of: row.line, values: keyCount)))
+                    case .recalled:
+                        // Only a provider's snapshot pass remembers rows; a verification's are all read afresh.
+                        preconditionFailure("a verification's records are never recalled from a row memory")
                     }
                     do throws(RecordViolation) {
                         let record = CanonicalRecord(operation: .upsert, values: try mapper.map(values))

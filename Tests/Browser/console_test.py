@@ -313,6 +313,9 @@ def run(b, state):
         b.expect(False, f"Tab never reached {what}")
 
     b.open("/console/")
+    # Chromium applies `autofocus` at its next rendering opportunity, after the load that `get` waits for:
+    # typing before then would go to the page's body.
+    b.expect(lambda: active().get_attribute("id") == "token", "the sign-in page does not put the cursor in the token field")
     active().send_keys((state / "hub" / "admin.token").read_text().strip() + Keys.ENTER)
     b.expect(lambda: "概览" in b.text, "signing in with the keyboard failed")
     tab_to(lambda e: e.text == "共享协议" and e.tag_name == "a", "the agreements link")

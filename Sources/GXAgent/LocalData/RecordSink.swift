@@ -59,6 +59,14 @@ public protocol LineSinkTransaction: SinkTransaction {
     func upsert(line: CanonicalRecordLine, mapper: RecordMapper) throws
 }
 
+/// A transaction that takes a checked line's values as they travelled — value `n` into column `positions[n]`,
+/// the other columns NULL — binding each token's bytes, not a `String` made from them (a verification's
+/// answers: a million rows of a key and a few words).
+public protocol PlacingSinkTransaction: SinkTransaction {
+    /// `upsert` of a row holding `line`'s values at `positions`, with the same refusals.
+    func upsert(line: CanonicalRecordLine, placing positions: [Int]) throws
+}
+
 /// A sink that stages a batch's changes in memory before its transaction opens, so the consumer decodes
 /// the next delivery while the database applies this one.
 public protocol StagingRecordSink: RecordSink {

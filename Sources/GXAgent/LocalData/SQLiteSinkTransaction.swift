@@ -1,7 +1,9 @@
 import GRDB
+import GRDBSQLite
+import GXDomain
 
 /// The body's handle on an open `SQLiteSink.apply` transaction; refuses use after the transaction ended.
-final class SQLiteSinkTransaction: SinkTransaction {
+final class SQLiteSinkTransaction: PlacingSinkTransaction {
     private let location: String
     private let columnNames: [String]
     private let keyIndexes: [Int]
@@ -37,6 +39,50 @@ final class SQLiteSinkTransaction: SinkTransaction {
             throw LocalDataError.database(error, at: location, while: "cannot upsert key \(keyDescription(values))")
         }
     }
+
+    /// Binds through SQLite's own calls on GRDB's prepared statement (GRDB's arguments are `String`s), inside
+    /// the same transaction; a token with an escape is decoded first.
+    func upsert(line: CanonicalRecordLine, placing positions: [Int]) throws {
+        try requireOpen()
+        for index in keyIndexes {
+            guard let n = positions.firstIndex(of: index), line.token(n).first == UInt8(ascii: "\"") else {
+                throw LocalDataError(location: location, reason: "upsert with NULL key column \(columnNames[index])")
+            }
+        }
+        let statement = upsertStatement.sqliteStatement
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+        var code = SQLITE_OK
+        for (n, position) in positions.enumerated() where code == SQLITE_OK {
+            let token = line.token(n)
+            guard token.first == UInt8(ascii: "\"") else { continue }  // null: left unbound
+            let text = token.dropFirst().dropLast()
+            if text.contains(UInt8(ascii: "\\")) {
+                code = Array((line.value(n) ?? "").utf8).withUnsafeBufferPointer { bytes in
+                    sqlite3_bind_text(statement, Int32(position + 1), bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                                      Int32(bytes.count), Self.transient)
+                }
+            } else {
+                code = text.withUnsafeBufferPointer { bytes in
+                    sqlite3_bind_text(statement, Int32(position + 1), bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                                      Int32(bytes.count), Self.transient)
+                }
+            }
+        }
+        if code == SQLITE_OK {
+            code = sqlite3_step(statement)
+            if code == SQLITE_DONE { code = SQLITE_OK }
+        }
+        guard code == SQLITE_OK else {
+            let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(statement)))
+            sqlite3_reset(statement)
+            let key = keyIndexes.compactMap { index in positions.firstIndex(of: index).map { line.value($0) ?? "NULL" } }
+            throw LocalDataError(location: location, reason: "cannot upsert key \(key.joined(separator: "|")): \(message)")
+        }
+    }
+
+    /// SQLite copies the bytes before the call returns (`SQLITE_TRANSIENT`, a C macro Swift cannot import).
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     func delete(key: [String]) throws {
         try requireOpen()

@@ -5,7 +5,8 @@ import GXDomain
 /// Canonical record lines gathered in any order and read back in key order — the bytes of their leading key
 /// values — for a verification's streaming merge. While they fit in `memoryBudget` they are sorted in
 /// memory; beyond it each full arena is sorted and written as a run file, and the runs are merged as they
-/// are read (an external sort), so memory stays flat however many records come. Run files hold records, so
+/// are read (an external sort) with the last arena, which stays in memory, so memory stays flat however
+/// many records come. Run files hold records, so
 /// they are sealed under the agent's data key like its spool: a changed run is refused, never merged.
 final class SortedRecords {
     private struct Entry {
@@ -106,16 +107,16 @@ final class SortedRecords {
         entries.removeAll(keepingCapacity: true)
     }
 
-    /// The lines in key order (equal keys next to each other). Call once, after the last `append`.
+    /// The lines in key order (equal keys next to each other). Call once, after the last `append`. The last
+    /// arena is not spilled: it is sorted where it is and merged from memory with the runs on disk, so the
+    /// records that fit in memory are never sealed, written, read back and opened.
     func reader() throws -> Reader {
-        if runs.isEmpty {
-            sortEntries()
-            return Reader(memory: arena, entries: entries.map { ($0.offset, Int($0.keyLength), Int($0.lineLength)) })
-        }
-        try spill()
+        sortEntries()
+        let memory = MemoryRun(arena: arena, entries: entries)
         arena = []
         entries = []
-        return Reader(runs: try runs.map { try RunReader(path: $0, keyring: keyring) })
+        guard !runs.isEmpty else { return Reader(runs: [memory]) }
+        return Reader(runs: try runs.map { try RunReader(path: $0, keyring: keyring) } + (memory.current == nil ? [] : [memory]))
     }
 
     /// Removes the run files.
@@ -126,33 +127,18 @@ final class SortedRecords {
 
     /// Reads the sorted lines one at a time; a line and key are valid until the next call.
     final class Reader {
-        private let memory: [UInt8]
-        private let entries: [(offset: Int, keyLength: Int, lineLength: Int)]
-        private var index = 0
-        private let runs: [RunReader]
+        private let runs: [any SortedRun]
         private var started = false
 
-        init(memory: [UInt8], entries: [(Int, Int, Int)]) {
-            self.memory = memory
-            self.entries = entries.map { (offset: $0.0, keyLength: $0.1, lineLength: $0.2) }
-            runs = []
-        }
-
-        init(runs: [RunReader]) {
-            memory = []
-            entries = []
+        init(runs: [any SortedRun]) {
             self.runs = runs
         }
 
         /// The next line (with its `"\n"`) and its key, or nil after the last.
         func next() throws -> (key: ArraySlice<UInt8>, line: ArraySlice<UInt8>)? {
-            if runs.isEmpty {
-                guard index < entries.count else { return nil }
-                let entry = entries[index]
-                index += 1
-                let start = entry.offset
-                return (memory[start + SortedRecords.keyOffset..<start + SortedRecords.keyOffset + entry.keyLength],
-                        memory[start..<start + entry.lineLength])
+            if runs.count == 1 {
+                if started { try runs[0].advance() } else { started = true }
+                return runs[0].current
             }
             if started {
                 // The run whose line was handed out last moves on.
@@ -176,8 +162,38 @@ final class SortedRecords {
         }
     }
 
+    /// The last arena, sorted in memory, read as a run.
+    private final class MemoryRun: SortedRun {
+        private let arena: [UInt8]
+        private let entries: [Entry]
+        private var index = 0
+        private(set) var current: (key: ArraySlice<UInt8>, line: ArraySlice<UInt8>)?
+
+        init(arena: [UInt8], entries: [Entry]) {
+            self.arena = arena
+            self.entries = entries
+            load()
+        }
+
+        func advance() throws {
+            index += 1
+            load()
+        }
+
+        private func load() {
+            guard index < entries.count else {
+                current = nil
+                return
+            }
+            let entry = entries[index]
+            let start = entry.offset
+            current = (arena[start + SortedRecords.keyOffset..<start + SortedRecords.keyOffset + Int(entry.keyLength)],
+                       arena[start..<start + Int(entry.lineLength)])
+        }
+    }
+
     /// One run file read with a buffer; a sealed run is read only if its tag holds.
-    final class RunReader {
+    final class RunReader: SortedRun {
         private let path: String
         private let input: PayloadFileReader
         private var buffer: [UInt8] = []
@@ -226,4 +242,11 @@ final class SortedRecords {
             current = (buffer[start + SortedRecords.keyOffset..<start + SortedRecords.keyOffset + keyLength], buffer[start..<start + lineLength])
         }
     }
+}
+
+/// Sorted lines read one at a time, for the merge: a run file, or the arena still in memory.
+protocol SortedRun: AnyObject {
+    /// The line (with its `"\n"`) and its key under the cursor; nil after the last.
+    var current: (key: ArraySlice<UInt8>, line: ArraySlice<UInt8>)? { get }
+    func advance() throws
 }

@@ -205,12 +205,19 @@ struct VerificationRequester {
                 let input = try DeliveryPayloadInput(answer.payload, keyring: client.dataKeys)
                 defer { input.close() }
                 var values = [String?](repeating: nil, count: sinkColumns.count)
+                let placing = transaction as? any PlacingSinkTransaction
                 while case let chunk = try input.read(upTo: 256 * 1024), !chunk.isEmpty {
-                    try decoder.consume(chunk) { record, _ in
-                        CrashPoint.reached("verifier.applying")
-                        for (index, position) in positions.enumerated() { values[position] = record.values[index] }
-                        try transaction.upsert(values)
-                        applied += 1
+                    try chunk.withUnsafeBytes { bytes in
+                        try decoder.consumeLines(bytes) { line, _ in
+                            CrashPoint.reached("verifier.applying")
+                            if let placing {
+                                try placing.upsert(line: line, placing: positions)
+                            } else {
+                                for (index, position) in positions.enumerated() { values[position] = line.value(index) }
+                                try transaction.upsert(values)
+                            }
+                            applied += 1
+                        }
                     }
                 }
                 let digests = try decoder.finish()

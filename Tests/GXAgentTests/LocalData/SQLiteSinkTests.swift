@@ -1,4 +1,5 @@
 import GRDB
+import GXDomain
 import Testing
 @testable import GXAgent
 
@@ -53,6 +54,52 @@ struct SQLiteSinkTests {
             try tx.upsert(["1", "Li", "Tianjin"])
         }
         #expect(try contents(sink.path) == [["1", "Li", "Tianjin"], ["2", "Wang", nil]])
+    }
+
+    /// `values` as a checked canonical line, for `upsert(line:placing:)`.
+    private func checkedLine(_ values: [String?]) throws -> CanonicalRecordLine {
+        var bytes: [UInt8] = []
+        CanonicalRecord(operation: .upsert, values: values).write(into: &bytes)
+        var tokens: [Int] = []
+        return try CanonicalRecordLine(checking: bytes.dropLast(), valueCount: values.count, tokens: &tokens)
+    }
+
+    @Test("a checked line's values are bound as they travelled, each into its placed column: escapes decoded, null left NULL, other columns NULL")
+    func upsertPlacingLine() throws {
+        let scratch = try LocalDataScratch()
+        let sink = try makeSink(scratch)
+        try sink.apply(stream: "s", checkpoint: 1) { tx in
+            let placing = try #require(tx as? any PlacingSinkTransaction)
+            // The line holds id, city, name; the table is id, name, city.
+            try placing.upsert(line: try checkedLine(["1", "北京 \"东城\"\\", "李"]), placing: [0, 2, 1])
+            try placing.upsert(line: try checkedLine(["2", nil]), placing: [0, 2])
+            try placing.upsert(line: try checkedLine(["1", "天津", "李"]), placing: [0, 2, 1])
+        }
+        #expect(try contents(sink.path) == [["1", "李", "天津"], ["2", nil, nil]])
+        try sink.apply(stream: "s", checkpoint: 2) { tx in
+            try #require(tx as? any PlacingSinkTransaction).upsert(line: try checkedLine(["3", "北京 \"东城\"\\", "王"]), placing: [0, 2, 1])
+            try tx.upsert(["4", "王", "北京 \"东城\"\\"])
+        }
+        let rows = try contents(sink.path)
+        #expect(rows[2] == ["3", "王", "北京 \"东城\"\\"])
+        #expect(rows[3][2] == rows[2][2], "the placed line and the String upsert store the same value")
+    }
+
+    @Test("a placed line whose key is null is refused, naming the key column, and nothing of its transaction stays")
+    func upsertPlacingNullKey() throws {
+        let scratch = try LocalDataScratch()
+        let sink = try makeSink(scratch)
+        #expect {
+            try sink.apply(stream: "s", checkpoint: 1) { tx in
+                let placing = try #require(tx as? any PlacingSinkTransaction)
+                try placing.upsert(line: try checkedLine(["1", "李"]), placing: [0, 1])
+                try placing.upsert(line: try checkedLine([nil, "王"]), placing: [0, 1])
+            }
+        } throws: { error in
+            "\(error)".contains("NULL key column id")
+        }
+        #expect(try contents(sink.path).isEmpty)
+        #expect(try sink.checkpoint(stream: "s") == nil)
     }
 
     @Test("deletes remove rows by key and ignore absent keys")

@@ -49,6 +49,24 @@ struct SortedRecordsTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.file("sort")).isEmpty)
     }
 
+    @Test("the last arena is not spilled: it is merged from memory with the runs, so one run fewer is written")
+    func lastArenaStaysInMemory() throws {
+        let scratch = try LocalDataScratch()
+        // Lines of one length, and a budget that a third of them fill: two arenas spill, the third stays.
+        let records = Self.records(3000).map { record in
+            var line: [UInt8] = []
+            CanonicalRecord(operation: .upsert, values: [record.key, "value"]).write(into: &line)
+            return (key: record.key, line: line, keyLength: record.keyLength)
+        }
+        let perRecord = records[0].line.count + 32
+        let sorted = try SortedRecords(directory: scratch.file("sort"), memoryBudget: perRecord * 1000 + 1, keyring: nil)
+        for record in records { try sorted.append(line: record.line, keyLength: record.keyLength) }
+        #expect(try drain(sorted) == records.map(\.key).sorted())
+        #expect(sorted.runCount == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.file("sort")).count == 2)
+        sorted.discard()
+    }
+
     /// A keyring of one data key in the scratch folder, as an agent keeps `state_dir/data-keys`.
     static func keyring(_ scratch: LocalDataScratch) throws -> DataKeyring {
         _ = try DataKeyring.addKey(in: scratch.file("data-keys"))

@@ -195,7 +195,8 @@ final class SortedRecords {
     /// One run file read with a buffer; a sealed run is read only if its tag holds.
     final class RunReader: SortedRun {
         private let path: String
-        private let input: PayloadFileReader
+        /// The run is opened, checked and decrypted a few chunks ahead on a thread of its own.
+        private let input: PayloadReadAhead
         private var buffer: [UInt8] = []
         private var position = 0
         private var ended = false
@@ -203,9 +204,7 @@ final class SortedRecords {
 
         init(path: String, keyring: DataKeyring?) throws {
             self.path = path
-            do { input = try PayloadFileReader(path: path, keyring: keyring) } catch {
-                throw AgentError.localData("the sorted run \(path) is refused: \(error)")
-            }
+            input = PayloadReadAhead(path: path, keyring: keyring)
             try advance()
         }
 
@@ -217,7 +216,7 @@ final class SortedRecords {
                 buffer.removeSubrange(0..<position)
                 position = 0
                 let chunk: [UInt8]
-                do { chunk = try input.read(upTo: max(1 << 20, count)) } catch {
+                do { chunk = try input.read() } catch {
                     throw AgentError.localData("the sorted run \(path) is refused: \(error)")
                 }
                 if !chunk.isEmpty {

@@ -177,9 +177,10 @@ struct VerificationResponder {
         var mismatches = [Int64](repeating: 0, count: request.checkedItems.count)
         let keyCount = request.keyCount, valueCount = request.items.count
         do {
-            let input = try PayloadFileReader(path: requestFile.path, keyring: client.dataKeys)
+            // Opened, checked and decrypted ahead on another core while this one merges.
+            let input = PayloadReadAhead(path: requestFile.path, keyring: client.dataKeys, chunk: 256 * 1024)
             defer { input.close() }
-            while case let bytes = try input.read(upTo: 256 * 1024), !bytes.isEmpty {
+            while case let bytes = try input.read(), !bytes.isEmpty {
                 try bytes.withUnsafeBytes { raw in
                     try decoder.consumeLines(raw) { asked, _ in
                         let key = VerificationOutcome.key(of: asked, keyCount: keyCount)

@@ -81,37 +81,29 @@ struct VerificationRequester {
         report.rowsRead = collected.rows
         report.invalid = collected.invalid
         if let problem = collected.firstProblem { logger.warning("\(id): \(collected.invalid) rows of \(job.source.label) are not asked (they do not map or validate), e.g. \(problem)") }
-        let encoder = try BatchPayloadEncoder()
         unlink(payloadFile)
-        let output: PayloadFileWriter
-        do { output = try PayloadFileWriter(path: payloadFile, sealingWith: client.dataKeys?.current) } catch {
+        // Deflated, digested and sealed on another core while this one merges the sorted records.
+        let output: PayloadWriteBehind
+        do { output = try PayloadWriteBehind(path: payloadFile, sealingWith: client.dataKeys?.current) } catch {
             throw AgentError.localData("cannot write \(payloadFile): \(error)")
         }
         var requests: Int64 = 0
-        var copy = PayloadCopy()
-        func write(_ wire: [UInt8]) throws {
-            try output.write(wire)
-            copy.append(wire)
-        }
+        let digests: (records: PayloadDigest, wire: PayloadDigest, copy: [UInt8]?)
         do {
-            var complete = false
-            defer { if !complete { output.abandon() } }
             let reader = try sorted.reader()
             var previous: [UInt8] = []
             while let next = try reader.next() {
                 if requests > 0, VerificationOutcome.compare(previous[...], next.key) == 0 { report.duplicates += 1; continue }
                 previous.removeAll(keepingCapacity: true)
                 previous.append(contentsOf: next.key)
-                try encoder.append(encodedLines: next.line, upserts: 1, deletes: 0)
+                try output.append(line: next.line)
                 requests += 1
-                if encoder.pendingWireBytes >= 256 * 1024 { try write(encoder.takeWire()) }
             }
-            try encoder.finish()
-            try write(encoder.takeWire())
-            try output.finish()
-            complete = true
+            digests = try output.finish()
+        } catch {
+            output.abandon()
+            throw error
         }
-        let digests = encoder.digests()
         if let last = listing.verifications.last, last.request.records == digests.records, last.request.items == items {
             logger.info("\(id): the records to check are those of request #\(last.sequence); no new request")
             try? FileManager.default.removeItem(atPath: payloadFile)
@@ -124,7 +116,7 @@ struct VerificationRequester {
             let pending = PendingRequest(manifestBase64: signed.base64Content, signatureBase64: signed.base64Signature)
             try JSONEncoder().encode(pending).write(to: URL(fileURLWithPath: pendingFile), options: .atomic)
             CrashPoint.reached("verifier.spooled")
-            try await push(id, pending, payload: payloadFile, inMemory: copy.bytes, into: &report)
+            try await push(id, pending, payload: payloadFile, inMemory: digests.copy, into: &report)
             try? FileManager.default.removeItem(atPath: pendingFile)
             listing = try await client.get("/v1/agreements/\(client.escape(id))/verifications?after=0")
         }

@@ -158,16 +158,12 @@ struct VerificationResponder {
         let answerFile = directory + "/answer-\(sequence).deflate"
         defer { try? FileManager.default.removeItem(atPath: answerFile) }
         unlink(answerFile)
-        let output: PayloadFileWriter
-        do { output = try PayloadFileWriter(path: answerFile, sealingWith: client.dataKeys?.current) } catch {
+        // Deflated, digested and sealed on another core while this one merges.
+        let output: PayloadWriteBehind
+        do { output = try PayloadWriteBehind(path: answerFile, sealingWith: client.dataKeys?.current) } catch {
             throw AgentError.localData("cannot write \(answerFile): \(error)")
         }
-        let encoder = try BatchPayloadEncoder()
-        var copy = PayloadCopy()
-        func write(_ wire: [UInt8]) throws {
-            try output.write(wire)
-            copy.append(wire)
-        }
+        defer { output.abandon() }
         let decoder = try BatchPayloadDecoder(valueCount: request.items.count, maximumRecordBytes: Int(request.records.bytes))
         let register = try sorted.reader()
         var current = try register.next()
@@ -192,20 +188,16 @@ struct VerificationResponder {
                         }
                         line.removeAll(keepingCapacity: true)
                         VerificationOutcome.writeAnswer(for: asked, keyCount: keyCount, register: held, into: &line, mismatches: &mismatches)
-                        try encoder.append(encoded: line, operation: .upsert)
+                        try output.append(line: line)
                     }
                 }
-                if encoder.pendingWireBytes >= 256 * 1024 { try write(encoder.takeWire()) }
             }
             let digests = try decoder.finish()
             guard digests.records == request.records, digests.wire == request.wire, decoder.counts.upserts == request.requests else {
                 throw AgentError.verification(what: what, reason: "its records, digests or count differ from its manifest")
             }
-            try encoder.finish()
-            try write(encoder.takeWire())
-            try output.finish()
         }
-        let digests = encoder.digests()
+        let digests = try output.finish()
         let counted = zip(request.checkedItems, mismatches).map { ItemCount(item: $0, count: $1) }
         let manifest = VerificationAnswer(agreementID: id, provider: configuration.agency, consumer: request.consumer, resourceCode: request.resourceCode,
                                           sequence: sequence, requestSM3: signed.sm3,
@@ -216,7 +208,7 @@ struct VerificationResponder {
         CrashPoint.reached("responder.answering")
         let outcome: VerificationAPI.Outcome = try await client.upload("/v1/agreements/\(client.escape(id))/verifications/\(sequence)/answer",
                                                                        manifestBase64: answer.base64Content, signatureBase64: answer.base64Signature,
-                                                                       payload: URL(fileURLWithPath: answerFile), inMemory: copy.bytes)
+                                                                       payload: URL(fileURLWithPath: answerFile), inMemory: digests.copy)
         report.answered.append(sequence)
         report.answers += request.requests
         report.found += found

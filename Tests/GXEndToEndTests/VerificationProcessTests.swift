@@ -242,11 +242,48 @@ struct FollowingVerificationProviderTests {
         #expect(provided.status == 0, "\(answering.suffix(3000))")
         #expect(answering.contains("\(Self.agreement): answer #2 accepted: 65 records"), "\(answering.suffix(3000))")
         #expect(answering.contains("no verification request arrived for 20 s: no longer following"), "\(answering.suffix(3000))")
+        // The register was read and sorted while the provider waited, for the items of the last request.
+        #expect(answering.contains("\(Self.agreement): register read ahead for the next request"), "\(answering.suffix(3000))")
+        #expect(!answering.contains("read again"), "\(answering.suffix(3000))")
         #expect(provided.stdout.contains("answers 2 (65 records, 60 found"), "\(provided.stdout)")
         #expect(try VerificationProcessTests.answers(world, for: expected) == expected)
         let audited = try await VerificationProcessTests.audited(world)
         #expect(audited["verification.answered"] == ["\(Self.agreement)#1", "\(Self.agreement)#2"])
         #expect(audited["verification.received"] == ["\(Self.agreement)#1", "\(Self.agreement)#2"])
+    }
+
+    @Test("an export rewritten after the register was read ahead is read again: the answer is about the register as it is when the request arrives")
+    func readAheadRegisterRefreshed() async throws {
+        let world = try await CrashRecoveryTests.world()
+        defer { world.hub.stop() }
+        var expected = try VerificationProcessTests.plant(world)
+        let providerLog = world.state.appendingPathComponent("provider-follow.log")
+        let provider = Task.detached { try await Self.follow(world.providerConfig, timeout: 20, log: providerLog) }
+        let deadline = ContinuousClock.now + .seconds(300)
+        while !Self.log(providerLog).contains("register read ahead for the next request"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        try #require(Self.log(providerLog).contains("register read ahead for the next request"), "\(Self.log(providerLog).suffix(3000))")
+        // The register's first person changes name after it was read ahead: the consumer's record now mismatches.
+        let exportFile = world.state.appendingPathComponent("agents/\(CrashRecoveryTests.provider)/data/RK-001.csv")
+        var lines = try String(contentsOf: exportFile, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var fields = lines[1].split(separator: ",", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
+        fields[1] += "改"
+        lines[1] = fields.joined(separator: ",")
+        try lines.joined(separator: "\n").write(to: exportFile, atomically: true, encoding: .utf8)
+        let changed = try #require(expected.first { $0.id == fields[0] })
+        #expect(changed.name == "match")
+        expected.remove(changed)
+        expected.insert(VerificationProcessTests.Expected(id: changed.id, found: "found", name: "mismatch", birth: changed.birth))
+
+        let consumed = try await Self.follow(world.consumerConfig, timeout: 120, log: world.state.appendingPathComponent("consumer-follow.log"))
+        #expect(consumed.status == 0, "\(Self.log(world.state.appendingPathComponent("consumer-follow.log")).suffix(3000))")
+        let provided = try await provider.value
+        let answering = Self.log(providerLog)
+        #expect(provided.status == 0, "\(answering.suffix(3000))")
+        #expect(answering.contains("\(Self.agreement): request #2 asks other items than the register read ahead, or the export changed since: read again"),
+                "\(answering.suffix(3000))")
+        #expect(try VerificationProcessTests.answers(world, for: expected) == expected)
     }
 
     @Test("a following provider no consumer asks ends after the idle timeout, exit 0")

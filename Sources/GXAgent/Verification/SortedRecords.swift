@@ -108,9 +108,11 @@ final class SortedRecords {
     }
 
     /// The lines in key order (equal keys next to each other). Call once, after the last `append`. The last
-    /// arena is not spilled: it is sorted where it is and merged from memory with the runs on disk, so the
-    /// records that fit in memory are never sealed, written, read back and opened.
+    /// arena, when it is everything or a small part of the budget, is not spilled: it is sorted where it is and
+    /// merged from memory with the runs on disk, so those records are never sealed, written, read back and
+    /// opened. A larger one is spilled like the others, so the merge's buffers are all the memory it holds.
     func reader() throws -> Reader {
+        if !runs.isEmpty, arena.count + entries.count * MemoryLayout<Entry>.stride > memoryBudget / 4 { try spill() }
         sortEntries()
         let memory = MemoryRun(arena: arena, entries: entries)
         arena = []
@@ -204,7 +206,8 @@ final class SortedRecords {
 
         init(path: String, keyring: DataKeyring?) throws {
             self.path = path
-            input = PayloadReadAhead(path: path, keyring: keyring)
+            // Small chunks: a merge reads many runs at once, each with its chunks in flight.
+            input = PayloadReadAhead(path: path, keyring: keyring, chunk: 256 << 10)
             try advance()
         }
 

@@ -29,6 +29,10 @@ struct VerificationResponder {
         var entry: CatalogueEntry
         var agreement: SharingAgreement
         var after: Int64 = 0
+        /// The items the next request is expected to ask: the last request's, or else the agreed items the
+        /// mapping maps (key first, in the catalogue's order, as a consumer's agent asks them).
+        var expectedItems: [String] = []
+        var keyCount = 1
     }
 
     /// Answers every request the hub holds unanswered for `resources`. Following (`gx agent run --follow`),
@@ -50,6 +54,11 @@ struct VerificationResponder {
                     var report = VerificationReport(agreement: agreement.id)
                     let listing: VerificationAPI.Listing = try await client.get("/v1/agreements/\(client.escape(agreement.id))/verifications?after=0")
                     answering.after = listing.verifications.last?.sequence ?? 0
+                    let keys = entry.keyItems.map(\.name)
+                    let mapped = Set(resource.map.map(\.item))
+                    answering.keyCount = listing.verifications.last?.request.keyCount ?? keys.count
+                    answering.expectedItems = listing.verifications.last?.request.items
+                        ?? keys + entry.items.map(\.name).filter { agreement.terms.items.contains($0) && mapped.contains($0) && !keys.contains($0) }
                     agreements.append(answering)
                     reports.append(report)
                     for pending in listing.verifications where pending.answer == nil {
@@ -76,6 +85,19 @@ struct VerificationResponder {
     /// so nothing is missed; one that failed there is not tried again until the next run.
     func follow(_ agreements: inout [Answering], reports: inout [VerificationReport], failures: inout [String], policy: FollowPolicy) async throws {
         logger.info("following verification requests of \(agreements.map(\.agreement.id).joined(separator: ", ")) until none arrives for \(policy.idleTimeout.components.seconds) s")
+        // Each register is read and sorted now, while the consumer prepares its records, for the request to come.
+        var ahead: [PreparedRegister?] = []
+        defer { for register in ahead { register?.discard() } }
+        for answering in agreements {
+            do {
+                ahead.append(try await prepareAhead(answering))
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                logger.warning("\(answering.agreement.id): the register was not read ahead (\(error)); it is read when a request arrives")
+                ahead.append(nil)
+            }
+        }
         // One agreement holds each ask open for the whole long poll; several share it.
         let wait = max(1, policy.longPoll.components.seconds / Int64(agreements.count))
         var idleSince = ContinuousClock.now
@@ -94,8 +116,10 @@ struct VerificationResponder {
                     guard pending.answer == nil else { continue }
                     arrived = true
                     do {
+                        let prepared = ahead[index]
+                        ahead[index] = nil
                         try await answer(pending, agreement: agreements[index].agreement, entry: agreements[index].entry,
-                                         resource: agreements[index].resource, into: &reports[index])
+                                         resource: agreements[index].resource, readAhead: prepared, into: &reports[index])
                     } catch let error as AgentError where error.exitCode >= 2 && error.exitCode != 3 {
                         throw error
                     } catch let error as CancellationError {
@@ -117,8 +141,41 @@ struct VerificationResponder {
         logger.info("no verification request arrived for \(policy.idleTimeout.components.seconds) s: no longer following")
     }
 
+    /// The register of a CSV export, read and sorted for the items the next request is expected to ask; nil
+    /// for a database source (what it holds when the request arrives is read then).
+    func prepareAhead(_ answering: Answering) async throws -> PreparedRegister? {
+        guard answering.resource.source.kind == .csv, !answering.expectedItems.isEmpty else { return nil }
+        let started = ContinuousClock.now
+        let register = try await prepare(answering.resource, entry: answering.entry, items: answering.expectedItems, keyCount: answering.keyCount,
+                                         directory: configuration.stateDirectory + "/answer/\(answering.agreement.id)/ahead")
+        logger.info("\(answering.agreement.id): register read ahead for the next request: \(register.collected.rows) rows of \(answering.resource.source.label) in \(ContinuousClock.now - started)")
+        return register
+    }
+
+    /// Reads the register through the mapping and sorts it by key, with the items in `items`' order.
+    func prepare(_ resource: ProvidedResource, entry: CatalogueEntry, items: [String], keyCount: Int, directory: String) async throws -> PreparedRegister {
+        let export = resource.source.kind == .csv ? PreparedRegister.ExportState(path: resource.source.path) : nil
+        let sorted = try SortedRecords(directory: directory, memoryBudget: memoryBudget, keyring: client.dataKeys)
+        do {
+            let source = try await LocalData.source(resource.source)
+            let collected: VerificationRecords.Outcome
+            do {
+                collected = try await VerificationRecords(entry: entry, items: items, keyCount: keyCount)
+                    .collect(source, map: resource.map, label: resource.source.label, configText: configText, configSource: configSource, into: sorted)
+                await source.close()
+            } catch {
+                await source.close()
+                throw error
+            }
+            return PreparedRegister(sorted: sorted, items: items, keyCount: keyCount, collected: collected, export: export)
+        } catch {
+            sorted.discard()
+            throw error
+        }
+    }
+
     func answer(_ pending: VerificationAPI.Entry, agreement: SharingAgreement, entry: CatalogueEntry, resource: ProvidedResource,
-                into report: inout VerificationReport) async throws {
+                readAhead: PreparedRegister? = nil, into report: inout VerificationReport) async throws {
         let id = agreement.id
         let sequence = pending.sequence
         let what = "request \(id)#\(sequence)"
@@ -135,19 +192,20 @@ struct VerificationResponder {
               request.provider == configuration.agency, request.keyCount >= 1 else {
             throw AgentError.verification(what: what, reason: "the request is not the consumer's signed request listed by the hub")
         }
-        // The register, sorted by key, with the request's items in the request's order.
-        let sorted = try SortedRecords(directory: directory + "/sort", memoryBudget: memoryBudget, keyring: client.dataKeys)
-        defer { sorted.discard() }
-        let source = try await LocalData.source(resource.source)
-        let collected: VerificationRecords.Outcome
-        do {
-            collected = try await VerificationRecords(entry: entry, items: request.items, keyCount: request.keyCount)
-                .collect(source, map: resource.map, label: resource.source.label, configText: configText, configSource: configSource, into: sorted)
-            await source.close()
-        } catch {
-            await source.close()
-            throw error
+        // The register, sorted by key, with the request's items in the request's order: read ahead if that
+        // reading holds exactly these items from the export as it is now, else read now.
+        let register: PreparedRegister
+        if let readAhead, readAhead.answers(items: request.items, keyCount: request.keyCount, exportPath: resource.source.path) {
+            register = readAhead
+        } else {
+            if let readAhead {
+                logger.info("\(id): request #\(sequence) asks other items than the register read ahead, or the export changed since: read again")
+                readAhead.discard()
+            }
+            register = try await prepare(resource, entry: entry, items: request.items, keyCount: request.keyCount, directory: directory + "/sort")
         }
+        defer { register.discard() }
+        let sorted = register.sorted, collected = register.collected
         if collected.invalid > 0 {
             logger.warning("\(id): \(collected.invalid) rows of \(resource.source.label) do not map or validate and are not compared, e.g. \(collected.firstProblem ?? "-")")
         }
@@ -165,8 +223,8 @@ struct VerificationResponder {
         }
         defer { output.abandon() }
         let decoder = try BatchPayloadDecoder(valueCount: request.items.count, maximumRecordBytes: Int(request.records.bytes))
-        let register = try sorted.reader()
-        var current = try register.next()
+        let registerLines = try sorted.reader()
+        var current = try registerLines.next()
         var tokens: [Int] = []
         var line: [UInt8] = []
         var found: Int64 = 0
@@ -180,7 +238,7 @@ struct VerificationResponder {
                 try bytes.withUnsafeBytes { raw in
                     try decoder.consumeLines(raw) { asked, _ in
                         let key = VerificationOutcome.key(of: asked, keyCount: keyCount)
-                        while let record = current, VerificationOutcome.compare(record.key, key) < 0 { current = try register.next() }
+                        while let record = current, VerificationOutcome.compare(record.key, key) < 0 { current = try registerLines.next() }
                         var held: CanonicalRecordLine?
                         if let record = current, VerificationOutcome.compare(record.key, key) == 0 {
                             held = try CanonicalRecordLine(checking: record.line.dropLast(), valueCount: valueCount, tokens: &tokens)

@@ -49,21 +49,34 @@ struct SortedRecordsTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.file("sort")).isEmpty)
     }
 
-    @Test("the last arena is not spilled: it is merged from memory with the runs, so one run fewer is written")
-    func lastArenaStaysInMemory() throws {
-        let scratch = try LocalDataScratch()
-        // Lines of one length, and a budget that a third of them fill: two arenas spill, the third stays.
-        let records = Self.records(3000).map { record in
+    /// `count` lines of one length, and a budget that 2 000 of them fill (over the 64 KiB least budget).
+    func sameLength(_ count: Int, in scratch: LocalDataScratch) throws -> (SortedRecords, [String]) {
+        let records = Self.records(count).map { record in
             var line: [UInt8] = []
             CanonicalRecord(operation: .upsert, values: [record.key, "value"]).write(into: &line)
             return (key: record.key, line: line, keyLength: record.keyLength)
         }
-        let perRecord = records[0].line.count + 32
-        let sorted = try SortedRecords(directory: scratch.file("sort"), memoryBudget: perRecord * 1000 + 1, keyring: nil)
+        let sorted = try SortedRecords(directory: scratch.file("sort"), memoryBudget: (records[0].line.count + 32) * 2000 + 1, keyring: nil)
         for record in records { try sorted.append(line: record.line, keyLength: record.keyLength) }
-        #expect(try drain(sorted) == records.map(\.key).sorted())
+        return (sorted, records.map(\.key).sorted())
+    }
+
+    @Test("a last arena under a quarter of the budget is not spilled: it merges from memory with the runs")
+    func smallLastArenaStaysInMemory() throws {
+        let scratch = try LocalDataScratch()
+        let (sorted, keys) = try sameLength(4400, in: scratch)
+        #expect(try drain(sorted) == keys)
         #expect(sorted.runCount == 2)
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.file("sort")).count == 2)
+        sorted.discard()
+    }
+
+    @Test("a larger last arena is spilled like the others, so the merge holds only its buffers")
+    func largeLastArenaSpilled() throws {
+        let scratch = try LocalDataScratch()
+        let (sorted, keys) = try sameLength(5200, in: scratch)
+        #expect(try drain(sorted) == keys)
+        #expect(sorted.runCount == 3)
         sorted.discard()
     }
 

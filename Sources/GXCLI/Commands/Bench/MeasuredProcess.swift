@@ -94,6 +94,13 @@ struct MeasuredProcess {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
+    /// Whether the process has exited (and waits to be reaped by `wait`), from `/proc/<pid>/stat`.
+    func hasEnded() -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(after: close)...].split(separator: " ").first == "Z"
+    }
+
     /// Asks the process to stop (SIGTERM) and waits for it.
     func terminate() -> Outcome {
         kill(pid, SIGTERM)

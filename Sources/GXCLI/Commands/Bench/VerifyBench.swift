@@ -204,23 +204,34 @@ struct VerifyRun {
             create = true
             \(Self.map("verify"))
             """)
-        // As the nightly unit runs agents: the consumer's `--follow` run sends its request, waits for the answer
-        // and applies it; the provider's run starts once the hub holds the request (it answers what is listed).
+        // As the nightly unit runs agents, both at once and following: the consumer's run sends its request,
+        // waits for the answer and applies it; the provider's reads its register ahead, answers the request
+        // when it arrives and goes on waiting for more (it is stopped once the consumer has applied).
         let started = ContinuousClock.now
         let gx = self.gx
         let consumerLog = directory.appendingPathComponent("consumer.log").path
-        let following = Task.detached {
-            try await MeasuredProcess.run(gx, ["agent", "run", "--follow", "--follow-timeout", "86400", "--config", consumerConfig], log: consumerLog)
+        let providerAgent = try MeasuredProcess.start(gx, ["agent", "run", "--follow", "--follow-timeout", "86400", "--config", providerConfig],
+                                                 log: directory.appendingPathComponent("provider.log").path)
+        var providerStopped = false
+        defer { if !providerStopped { _ = providerAgent.terminate() } }
+        let consumerAgent = try MeasuredProcess.start(gx, ["agent", "run", "--follow", "--follow-timeout", "86400", "--config", consumerConfig], log: consumerLog)
+        // A provider that ended would leave the consumer waiting for its answer all night: it is stopped then.
+        let watch = Task.detached {
+            while !Task.isCancelled, !providerAgent.hasEnded() { try? await Task.sleep(for: .milliseconds(200)) }
+            if !Task.isCancelled { _ = kill(consumerAgent.pid, SIGTERM) }
         }
-        while true {
-            let listed: VerificationAPI.Listing = try await admin.get("/v1/agreements/\(Self.agreement)/verifications")
-            if !listed.verifications.isEmpty { break }
-            try await Task.sleep(for: .milliseconds(100))
+        let consuming = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: consumerAgent.wait()) }.start()
         }
-        let answering = try await MeasuredProcess.run(gx, ["agent", "run", "--config", providerConfig], log: directory.appendingPathComponent("provider.log").path)
-        let consuming = try await following.value
+        watch.cancel()
+        guard consuming.status == 0 else {
+            throw CLIError("the consumer's agent exited with status \(consuming.status) (see \(consumerLog) and \(directory.appendingPathComponent("provider.log").path))")
+        }
         let seconds = (ContinuousClock.now - started) / .seconds(1)
         let hubCPU = hub.cpuSecondsSoFar() ?? 0
+        let providerCPU = providerAgent.cpuSecondsSoFar() ?? 0
+        let answering = providerAgent.terminate()
+        providerStopped = true
         let listing: VerificationAPI.Listing = try await admin.get("/v1/agreements/\(Self.agreement)/verifications")
         let hubOutcome = hub.terminate()
         hubStopped = true
@@ -228,7 +239,7 @@ struct VerifyRun {
         return VerifyBench.Figure(path: "gongxiang (hub on SQLite)", seconds: seconds, records: rows, recordsPerSecond: Double(rows) / seconds,
                                   peakRSSMB: ["consumer": Double(consuming.peakRSS) / 1_048_576, "provider": Double(answering.peakRSS) / 1_048_576,
                                               "hub": Double(hubOutcome.peakRSS) / 1_048_576],
-                                  cpuSeconds: ["consumer": consuming.cpuSeconds, "provider": answering.cpuSeconds, "hub": hubCPU],
+                                  cpuSeconds: ["consumer": consuming.cpuSeconds, "provider": providerCPU, "hub": hubCPU],
                                   mismatches: Int(mismatches))
     }
 

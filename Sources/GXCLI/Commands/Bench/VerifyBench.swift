@@ -230,6 +230,8 @@ struct VerifyRun {
         let seconds = (ContinuousClock.now - started) / .seconds(1)
         let hubCPU = hub.cpuSecondsSoFar() ?? 0
         let providerCPU = providerAgent.cpuSecondsSoFar() ?? 0
+        // Read while it runs: an agent stops at once on SIGTERM, before `terminate` samples it.
+        let providerPeak = HighWaterWatch.highWater(of: providerAgent.pid) ?? 0
         let answering = providerAgent.terminate()
         providerStopped = true
         let listing: VerificationAPI.Listing = try await admin.get("/v1/agreements/\(Self.agreement)/verifications")
@@ -237,7 +239,7 @@ struct VerifyRun {
         hubStopped = true
         let mismatches = listing.verifications.last?.answer?.mismatches.first { $0.item == "姓名" }?.count ?? -1
         return VerifyBench.Figure(path: "gongxiang (hub on SQLite)", seconds: seconds, records: rows, recordsPerSecond: Double(rows) / seconds,
-                                  peakRSSMB: ["consumer": Double(consuming.peakRSS) / 1_048_576, "provider": Double(answering.peakRSS) / 1_048_576,
+                                  peakRSSMB: ["consumer": Double(consuming.peakRSS) / 1_048_576, "provider": Double(max(providerPeak, answering.peakRSS)) / 1_048_576,
                                               "hub": Double(hubOutcome.peakRSS) / 1_048_576],
                                   cpuSeconds: ["consumer": consuming.cpuSeconds, "provider": providerCPU, "hub": hubCPU],
                                   mismatches: Int(mismatches))

@@ -47,7 +47,8 @@ public final class SQLiteSink: RecordSink {
                         column.sqlIdentifier + (keyColumns.contains(column) ? " TEXT NOT NULL" : " TEXT")
                     }
                     let primaryKey = "PRIMARY KEY (\(keyColumns.map(\.sqlIdentifier).joined(separator: ", ")))"
-                    try db.execute(sql: "CREATE TABLE \(table.sqlIdentifier) (\((definitions + [primaryKey]).joined(separator: ", ")))")
+                    // Clustered on the key (no rowid beside it): an upsert writes one b-tree, not a table and its key's index.
+                    try db.execute(sql: "CREATE TABLE \(table.sqlIdentifier) (\((definitions + [primaryKey]).joined(separator: ", "))) WITHOUT ROWID")
                 }
                 // A column mapped since the table was made (an amendment added an item): added, empty for the
                 // rows already there until a batch brings their value.

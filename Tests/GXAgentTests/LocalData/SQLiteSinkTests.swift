@@ -27,6 +27,16 @@ struct SQLiteSinkTests {
         #expect(try sink.columns() == ["id", "name", "city"])
     }
 
+    @Test("a created table is clustered on its key (WITHOUT ROWID), so an upsert writes one b-tree")
+    func createdTableClusteredOnKey() throws {
+        let scratch = try LocalDataScratch()
+        let sink = try makeSink(scratch)
+        let sql = try DatabaseQueue(path: sink.path).read { db in
+            try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'people'")
+        }
+        #expect(sql?.hasSuffix("WITHOUT ROWID") == true, "\(sql ?? "no table")")
+    }
+
     @Test("a column mapped after the table was made (an amended agreement's new item) is added, empty for the rows already there")
     func addsMappedColumn() throws {
         let scratch = try LocalDataScratch()

@@ -193,27 +193,27 @@ struct VerificationRequester {
             defer { try? FileManager.default.removeItem(at: answer.file) }
             var applied: Int64 = 0
             try await sink.apply(stream: id, checkpoint: next) { transaction in
-                let decoder = try BatchPayloadDecoder(valueCount: answer.manifest.items.count, maximumRecordBytes: Int(answer.manifest.records.bytes))
-                let input = try DeliveryPayloadInput(answer.payload, keyring: client.dataKeys)
-                defer { input.close() }
+                // Decoded on another core while the database applies the lines before.
+                let decoded = DecodedLinesAhead(answer.payload, keyring: client.dataKeys, valueCount: answer.manifest.items.count,
+                                                maximumRecordBytes: Int(answer.manifest.records.bytes))
+                defer { decoded.close() }
                 var values = [String?](repeating: nil, count: sinkColumns.count)
                 let placing = transaction as? any PlacingSinkTransaction
-                while case let chunk = try input.read(upTo: 256 * 1024), !chunk.isEmpty {
-                    try chunk.withUnsafeBytes { bytes in
-                        try decoder.consumeLines(bytes) { line, _ in
-                            CrashPoint.reached("verifier.applying")
-                            if let placing {
-                                try placing.upsert(line: line, placing: positions)
-                            } else {
-                                for (index, position) in positions.enumerated() { values[position] = line.value(index) }
-                                try transaction.upsert(values)
-                            }
-                            applied += 1
+                while let block = try decoded.next() {
+                    for index in 0..<block.count {
+                        CrashPoint.reached("verifier.applying")
+                        let line = block[index]
+                        if let placing {
+                            try placing.upsert(line: line, placing: positions)
+                        } else {
+                            for (index, position) in positions.enumerated() { values[position] = line.value(index) }
+                            try transaction.upsert(values)
                         }
+                        applied += 1
                     }
                 }
-                let digests = try decoder.finish()
-                guard digests.wire == answer.manifest.wire, digests.records == answer.manifest.records, applied == answer.manifest.requests else {
+                guard let digests = decoded.digests(), digests.wire == answer.manifest.wire, digests.records == answer.manifest.records,
+                      applied == answer.manifest.requests else {
                     throw AgentError.verification(what: "answer \(id)#\(next)", reason: "its records, digests or count differ from its manifest")
                 }
             }

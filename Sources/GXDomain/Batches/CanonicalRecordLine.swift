@@ -5,8 +5,8 @@ public struct CanonicalRecordLine {
     /// The line, without its `"\n"`.
     public let bytes: ArraySlice<UInt8>
     public let operation: RecordOperation
-    /// Value `n`'s token runs from offset `tokens[2n]` to `tokens[2n + 1]` from `bytes.startIndex`.
-    let tokens: [Int]
+    /// Value `n`'s token runs from offset `offset(2n)` to `offset(2n + 1)` from `bytes.startIndex`.
+    let tokens: ArraySlice<Int>
 
     /// Checks `line` (without its `"\n"`) as strictly as ``CanonicalRecord/parse(line:valueCount:)`` does,
     /// with the same errors, but makes no `String`. `tokens` is scratch space the caller may reuse for
@@ -16,14 +16,24 @@ public struct CanonicalRecordLine {
             try parser.scan(valueCount: valueCount, tokens: &tokens)
         }
         bytes = line
+        self.tokens = tokens[...]
+    }
+
+    /// A line checked before, with its tokens as that check found them (``CanonicalRecordLines``).
+    init(checked line: ArraySlice<UInt8>, operation: RecordOperation, tokens: ArraySlice<Int>) {
+        bytes = line
+        self.operation = operation
         self.tokens = tokens
     }
 
     public var valueCount: Int { tokens.count / 2 }
 
+    /// Token offset `i` (value `n` runs from `offset(2n)` to `offset(2n + 1)`).
+    func offset(_ i: Int) -> Int { tokens[tokens.startIndex + i] }
+
     /// Value `n`'s token (0-based): a quoted, escaped string or `null`.
     public func token(_ n: Int) -> ArraySlice<UInt8> {
-        bytes[bytes.startIndex + tokens[2 * n] ..< bytes.startIndex + tokens[2 * n + 1]]
+        bytes[bytes.startIndex + offset(2 * n) ..< bytes.startIndex + offset(2 * n + 1)]
     }
 
     /// Appends the canonical line of this record cut to `indices` — for each value written, its position in
@@ -51,7 +61,7 @@ public struct CanonicalRecordLine {
     public func value(_ n: Int) -> String? {
         bytes.withUnsafeBufferPointer { line in
             var parser = CanonicalRecordParser(bytes: line)
-            parser.index = tokens[2 * n]
+            parser.index = offset(2 * n)
             // The line was checked when this was made: neither call can fail.
             guard (try? parser.isString(number: n + 1)) == true else { return nil }
             return try? parser.string(number: n + 1)

@@ -79,7 +79,7 @@ public struct RecordValidator: Sendable {
         return line.bytes.withUnsafeBufferPointer { bytes -> RecordViolation? in
             for index in checks.indices {
                 let check = checks[index]
-                let start = line.tokens[2 * index], end = line.tokens[2 * index + 1]
+                let start = line.offset(2 * index), end = line.offset(2 * index + 1)
                 guard bytes[start] == UInt8(ascii: "\"") else {
                     if upsert || check.key, let violation = check.violation(nil) { return violation }
                     continue

@@ -7,17 +7,16 @@ final class RequestRecords {
     private let input: any PayloadReader
     private let decoder: BatchPayloadDecoder
     private let valueCount: Int
-    /// The lines of the last chunk read, one after the other, and where each lies: one buffer reused for
-    /// every chunk rather than an array per record.
-    private var lines: [UInt8] = []
-    private var bounds: [Range<Int>] = []
+    /// The lines of the last chunk read, as the decoder checked them: one buffer reused for every chunk
+    /// rather than an array per record, and no line checked twice.
+    private var lines: CanonicalRecordLines
     private var head = 0
     private var ended = false
-    private var tokens: [Int] = []
 
     init(_ input: any PayloadReader, request: VerificationRequest) throws {
         self.input = input
         valueCount = request.items.count
+        lines = CanonicalRecordLines(valueCount: valueCount)
         // Its digests were checked when it was accepted: read again, it is only inflated and split.
         decoder = try BatchPayloadDecoder(valueCount: valueCount, maximumRecordBytes: Int(request.records.bytes), digesting: false)
     }
@@ -25,19 +24,14 @@ final class RequestRecords {
     /// The next request record, or nil after the last; valid until the next call. The kept payload was checked
     /// when it was accepted.
     func next() async throws -> CanonicalRecordLine? {
-        while head == bounds.count {
+        while head == lines.count {
             guard !ended else { return nil }
-            lines.removeAll(keepingCapacity: true)
-            bounds.removeAll(keepingCapacity: true)
+            lines.removeAll()
             head = 0
             if case let chunk = try await input.read(upTo: 256 * 1024), !chunk.isEmpty {
                 // Copied out of the decoder's buffer (a slice kept would make it copy itself on its next chunk).
                 try chunk.withUnsafeBytes { raw in
-                    try decoder.consumeLines(raw) { line, _ in
-                        let start = lines.count
-                        lines.append(contentsOf: line.bytes)
-                        bounds.append(start..<lines.count)
-                    }
+                    try decoder.consumeLines(raw) { line, _ in lines.append(line) }
                 }
             } else {
                 _ = try decoder.finish()
@@ -45,7 +39,7 @@ final class RequestRecords {
             }
         }
         defer { head += 1 }
-        return try CanonicalRecordLine(checking: lines[bounds[head]], valueCount: valueCount, tokens: &tokens)
+        return lines[head]
     }
 
     func close() { input.close() }

@@ -3,9 +3,10 @@ import Foundation
 import GXCrypto
 import GXDomain
 
-/// Decodes a downloaded answer on a thread of its own — opened, inflated, digested (SM3) and each line
-/// checked — and hands its lines over in blocks, so the consumer's database applies one block while the
-/// next is decoded. Blocks and errors arrive in the payload's order; at most `depth` blocks wait.
+/// Decodes a downloaded payload on a thread of its own — opened, inflated, digested (SM3) and each line
+/// checked — and hands its lines over in blocks: the consumer's database applies one block of an answer, or
+/// the provider merges one block of a request, while the next is decoded. Blocks and errors arrive in the
+/// payload's order; at most `depth` blocks wait.
 final class DecodedLinesAhead {
     /// What the decoding thread and the reader share.
     private final class Channel: @unchecked Sendable {

@@ -222,7 +222,6 @@ struct VerificationResponder {
             throw AgentError.localData("cannot write \(answerFile): \(error)")
         }
         defer { output.abandon() }
-        let decoder = try BatchPayloadDecoder(valueCount: request.items.count, maximumRecordBytes: Int(request.records.bytes))
         let registerLines = try sorted.reader()
         var current = try registerLines.next()
         var tokens: [Int] = []
@@ -231,27 +230,28 @@ struct VerificationResponder {
         var mismatches = [Int64](repeating: 0, count: request.checkedItems.count)
         let keyCount = request.keyCount, valueCount = request.items.count
         do {
-            // Opened, checked and decrypted ahead on another core while this one merges.
-            let input = PayloadReadAhead(path: requestFile.path, keyring: client.dataKeys, chunk: 256 * 1024)
-            defer { input.close() }
-            while case let bytes = try input.read(), !bytes.isEmpty {
-                try bytes.withUnsafeBytes { raw in
-                    try decoder.consumeLines(raw) { asked, _ in
-                        let key = VerificationOutcome.key(of: asked, keyCount: keyCount)
-                        while let record = current, VerificationOutcome.compare(record.key, key) < 0 { current = try registerLines.next() }
-                        var held: CanonicalRecordLine?
-                        if let record = current, VerificationOutcome.compare(record.key, key) == 0 {
-                            held = try CanonicalRecordLine(checking: record.line.dropLast(), valueCount: valueCount, tokens: &tokens)
-                            found += 1
-                        }
-                        line.removeAll(keepingCapacity: true)
-                        VerificationOutcome.writeAnswer(for: asked, keyCount: keyCount, register: held, into: &line, mismatches: &mismatches)
-                        try output.append(line: line)
+            // Opened, checked, decrypted, inflated and digested on another core while this one merges.
+            let decoded = DecodedLinesAhead(.file(requestFile), keyring: client.dataKeys, valueCount: valueCount,
+                                            maximumRecordBytes: Int(request.records.bytes))
+            defer { decoded.close() }
+            var upserts: Int64 = 0
+            while let block = try decoded.next() {
+                for index in 0..<block.count {
+                    let asked = block[index]
+                    if asked.operation == .upsert { upserts += 1 }
+                    let key = VerificationOutcome.key(of: asked, keyCount: keyCount)
+                    while let record = current, VerificationOutcome.compare(record.key, key) < 0 { current = try registerLines.next() }
+                    var held: CanonicalRecordLine?
+                    if let record = current, VerificationOutcome.compare(record.key, key) == 0 {
+                        held = try CanonicalRecordLine(checking: record.line.dropLast(), valueCount: valueCount, tokens: &tokens)
+                        found += 1
                     }
+                    line.removeAll(keepingCapacity: true)
+                    VerificationOutcome.writeAnswer(for: asked, keyCount: keyCount, register: held, into: &line, mismatches: &mismatches)
+                    try output.append(line: line)
                 }
             }
-            let digests = try decoder.finish()
-            guard digests.records == request.records, digests.wire == request.wire, decoder.counts.upserts == request.requests else {
+            guard let digests = decoded.digests(), digests.records == request.records, digests.wire == request.wire, upserts == request.requests else {
                 throw AgentError.verification(what: what, reason: "its records, digests or count differ from its manifest")
             }
         }

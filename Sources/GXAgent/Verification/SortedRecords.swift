@@ -9,19 +9,10 @@ import GXDomain
 /// many records come. Run files hold records, so
 /// they are sealed under the agent's data key like its spool: a changed run is refused, never merged.
 final class SortedRecords {
-    private struct Entry {
-        /// The key's first 16 bytes as big-endian integers (zero-padded): most comparisons end on them.
-        var head: UInt64
-        var next: UInt64
-        var offset: Int
-        var keyLength: Int32
-        var lineLength: Int32
-    }
-
     /// Every line starts `["u",`: the key follows.
-    static let keyOffset = 5
-    private var arena: [UInt8] = []
-    private var entries: [Entry] = []
+    static let keyOffset = SortArena.keyOffset
+    /// The lines gathered since the last run was written; made on the first line, so an empty sort holds nothing.
+    private var arena: SortArena?
     private let directory: String
     private let memoryBudget: Int
     /// Seals the runs; nil writes them plain (an agent without data keys).
@@ -29,6 +20,8 @@ final class SortedRecords {
     private var runs: [String] = []
     private(set) var count: Int64 = 0
 
+    /// `memoryBudget` is the arena's size: what the lines, their key lengths and their index entries
+    /// (`SortArena.footprint`) may take before they are written as a run.
     init(directory: String, memoryBudget: Int, keyring: DataKeyring?) throws {
         self.directory = directory
         self.memoryBudget = max(memoryBudget, 1 << 16)
@@ -40,42 +33,22 @@ final class SortedRecords {
 
     /// Adds a canonical line (with its `"\n"`) whose first values are the key, `keyLength` bytes long.
     func append(line: [UInt8], keyLength: Int) throws {
-        let offset = arena.count
-        arena.append(contentsOf: line)
-        let (head, next) = arena.withUnsafeBufferPointer { bytes in
-            (Self.bigEndian(bytes, from: offset + Self.keyOffset, end: offset + Self.keyOffset + keyLength),
-             Self.bigEndian(bytes, from: offset + Self.keyOffset + 8, end: offset + Self.keyOffset + keyLength))
-        }
-        entries.append(Entry(head: head, next: next, offset: offset, keyLength: Int32(keyLength), lineLength: Int32(line.count)))
-        count += 1
-        if arena.count + entries.count * MemoryLayout<Entry>.stride >= memoryBudget { try spill() }
-    }
-
-    private static func bigEndian(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, end: Int) -> UInt64 {
-        var value: UInt64 = 0
-        for index in start..<start + 8 { value = value << 8 | UInt64(index < end ? bytes[index] : 0) }
-        return value
-    }
-
-    private func sortEntries() {
-        arena.withUnsafeBufferPointer { arena in
-            entries.sort { a, b in
-                if a.head != b.head { return a.head < b.head }
-                if a.next != b.next { return a.next < b.next }
-                let x = UnsafeBufferPointer(rebasing: arena[a.offset + Self.keyOffset..<a.offset + Self.keyOffset + Int(a.keyLength)])
-                let y = UnsafeBufferPointer(rebasing: arena[b.offset + Self.keyOffset..<b.offset + Self.keyOffset + Int(b.keyLength)])
-                let n = min(x.count, y.count)
-                let order = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
-                return order != 0 ? order < 0 : x.count < y.count
+        let arena = self.arena ?? SortArena(capacity: memoryBudget)
+        self.arena = arena
+        if !arena.append(line, keyLength: keyLength) {
+            try spill()
+            guard arena.append(line, keyLength: keyLength) else {
+                throw AgentError.localData("record \(count + 1) is \(line.count) bytes as a canonical line: more than the sort's memory of \(memoryBudget) bytes (GX_VERIFY_SORT_MEMORY) holds")
             }
         }
+        count += 1
     }
 
     /// Sorts the arena and writes it as one run: per line its key length and line length (UInt32, little
     /// endian) and the line.
     private func spill() throws {
-        guard !entries.isEmpty else { return }
-        sortEntries()
+        guard let arena, !arena.isEmpty else { return }
+        arena.sort()
         let path = directory + "/run-\(runs.count).sorted"
         unlink(path)
         let output: PayloadFileWriter
@@ -86,10 +59,11 @@ final class SortedRecords {
         defer { if !finished { output.abandon() } }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
-        for entry in entries {
-            withUnsafeBytes(of: UInt32(entry.keyLength).littleEndian) { buffer.append(contentsOf: $0) }
-            withUnsafeBytes(of: UInt32(entry.lineLength).littleEndian) { buffer.append(contentsOf: $0) }
-            buffer.append(contentsOf: arena[entry.offset..<entry.offset + Int(entry.lineLength)])
+        for index in 0..<arena.count {
+            let record = arena.record(index)
+            withUnsafeBytes(of: UInt32(record.key.count).littleEndian) { buffer.append(contentsOf: $0) }
+            withUnsafeBytes(of: UInt32(record.line.count).littleEndian) { buffer.append(contentsOf: $0) }
+            buffer.append(contentsOf: record.line)
             if buffer.count >= 1 << 20 {
                 do { try output.write(buffer) } catch { throw AgentError.localData("cannot write the sorted run \(path): \(error)") }
                 buffer.removeAll(keepingCapacity: true)
@@ -103,22 +77,22 @@ final class SortedRecords {
         }
         finished = true
         runs.append(path)
-        arena.removeAll(keepingCapacity: true)
-        entries.removeAll(keepingCapacity: true)
+        arena.removeAll()
     }
 
-    /// The lines in key order (equal keys next to each other). Call once, after the last `append`. The last
-    /// arena, when it is everything or a small part of the budget, is not spilled: it is sorted where it is and
-    /// merged from memory with the runs on disk, so those records are never sealed, written, read back and
-    /// opened. A larger one is spilled like the others, so the merge's buffers are all the memory it holds.
+    /// The lines in key order (equal keys next to each other, in the order they were added). Call once, after
+    /// the last `append`. The last arena, when it is everything or a small part of the budget, is not spilled:
+    /// it is sorted where it is and merged from memory with the runs on disk, so those records are never sealed,
+    /// written, read back and opened. A larger one is spilled like the others, so the merge's buffers are all
+    /// the memory it holds.
     func reader() throws -> Reader {
-        if !runs.isEmpty, arena.count + entries.count * MemoryLayout<Entry>.stride > memoryBudget / 4 { try spill() }
-        sortEntries()
-        let memory = MemoryRun(arena: arena, entries: entries)
-        arena = []
-        entries = []
-        guard !runs.isEmpty else { return Reader(runs: [memory]) }
-        return Reader(runs: try runs.map { try RunReader(path: $0, keyring: keyring) } + (memory.current == nil ? [] : [memory]))
+        if !runs.isEmpty, let arena, arena.bytes > memoryBudget / 4 { try spill() }
+        let last = arena.flatMap { $0.isEmpty ? nil : $0 }
+        arena = nil
+        last?.sort()
+        let memory = last.map { [MemoryRun(arena: $0)] } ?? []
+        guard !runs.isEmpty else { return Reader(runs: memory) }
+        return Reader(runs: try runs.map { try RunReader(path: $0, keyring: keyring) } + memory)
     }
 
     /// Removes the run files.
@@ -164,16 +138,18 @@ final class SortedRecords {
         }
     }
 
-    /// The last arena, sorted in memory, read as a run.
+    /// The last arena, sorted in memory, read as a run: each line is copied into a small buffer as it comes
+    /// up, so what it hands out stays valid after the next `advance` (a merge holds the line before), as a run
+    /// file's lines do. Two buffers take turns, so a line held over one call is not copied again.
     private final class MemoryRun: SortedRun {
-        private let arena: [UInt8]
-        private let entries: [Entry]
+        private let arena: SortArena
         private var index = 0
+        private var lines: [[UInt8]] = [[], []]
         private(set) var current: (key: ArraySlice<UInt8>, line: ArraySlice<UInt8>)?
 
-        init(arena: [UInt8], entries: [Entry]) {
+        init(arena: SortArena) {
             self.arena = arena
-            self.entries = entries
+            for turn in lines.indices { lines[turn].reserveCapacity(256) }
             load()
         }
 
@@ -183,14 +159,15 @@ final class SortedRecords {
         }
 
         private func load() {
-            guard index < entries.count else {
-                current = nil
-                return
-            }
-            let entry = entries[index]
-            let start = entry.offset
-            current = (arena[start + SortedRecords.keyOffset..<start + SortedRecords.keyOffset + Int(entry.keyLength)],
-                       arena[start..<start + Int(entry.lineLength)])
+            // Let go of the last line's slices before the buffer is reused, so it is not copied.
+            current = nil
+            guard index < arena.count else { return }
+            let record = arena.record(index)
+            let turn = index & 1
+            lines[turn].removeAll(keepingCapacity: true)
+            lines[turn].append(contentsOf: record.line)
+            let line = lines[turn]
+            current = (line[SortedRecords.keyOffset..<SortedRecords.keyOffset + record.key.count], line[...])
         }
     }
 

@@ -56,7 +56,8 @@ struct SortedRecordsTests {
             CanonicalRecord(operation: .upsert, values: [record.key, "value"]).write(into: &line)
             return (key: record.key, line: line, keyLength: record.keyLength)
         }
-        let sorted = try SortedRecords(directory: scratch.file("sort"), memoryBudget: (records[0].line.count + 32) * 2000 + 1, keyring: nil)
+        let sorted = try SortedRecords(directory: scratch.file("sort"), memoryBudget: SortArena.footprint(lineLength: records[0].line.count) * 2000 + 16,
+                                       keyring: nil)
         for record in records { try sorted.append(line: record.line, keyLength: record.keyLength) }
         return (sorted, records.map(\.key).sorted())
     }
@@ -77,6 +78,54 @@ struct SortedRecordsTests {
         let (sorted, keys) = try sameLength(5200, in: scratch)
         #expect(try drain(sorted) == keys)
         #expect(sorted.runCount == 3)
+        sorted.discard()
+    }
+
+    @Test("the budget is exactly what the lines and their index take: 2 000 lines fill it, the next one starts a run")
+    func budgetIsExact() throws {
+        let scratch = try LocalDataScratch()
+        let (sorted, _) = try sameLength(2000, in: scratch)
+        #expect(sorted.runCount == 0)
+        let other = try LocalDataScratch()
+        let (more, keys) = try sameLength(2001, in: other)
+        #expect(more.runCount == 1)
+        #expect(try drain(more) == keys)
+        more.discard()
+    }
+
+    @Test("lines with equal keys come back in the order they were added, in memory and across runs")
+    func equalKeysKeepTheirOrder() throws {
+        let scratch = try LocalDataScratch()
+        let sorted = try SortedRecords(directory: scratch.file("sort"), memoryBudget: 1 << 16, keyring: nil)
+        for index in 0..<6000 {
+            var line: [UInt8] = []
+            CanonicalRecord(operation: .upsert, values: [String(format: "%04d", index % 500), "v\(index)"]).write(into: &line)
+            try sorted.append(line: line, keyLength: 6)
+        }
+        #expect(sorted.runCount > 2)
+        let reader = try sorted.reader()
+        var values: [String: [Int]] = [:]
+        while let next = try reader.next() {
+            // `["u","0042","v542"]`: the key is the fourth piece between quotes, the value the sixth.
+            let pieces = String(decoding: next.line, as: UTF8.self).split(separator: "\"", omittingEmptySubsequences: false)
+            values[String(pieces[3]), default: []].append(Int(pieces[5].dropFirst())!)
+        }
+        #expect(values.count == 500)
+        for (key, added) in values { #expect(added == added.sorted(), "key \(key) came back as \(added)") }
+        sorted.discard()
+    }
+
+    @Test("a line larger than the whole budget is refused with its size, not looped over")
+    func oversizedLineRefused() throws {
+        let scratch = try LocalDataScratch()
+        let sorted = try SortedRecords(directory: scratch.file("sort"), memoryBudget: 1 << 16, keyring: nil)
+        var line: [UInt8] = []
+        CanonicalRecord(operation: .upsert, values: ["k", String(repeating: "x", count: 70_000)]).write(into: &line)
+        #expect {
+            try sorted.append(line: line, keyLength: 3)
+        } throws: { error in
+            "\(error)".contains("record 1 is \(line.count) bytes") && "\(error)".contains("GX_VERIFY_SORT_MEMORY")
+        }
         sorted.discard()
     }
 

@@ -11,10 +11,12 @@ import Darwin
 ///
 /// Not Sendable: one sort, one thread at a time.
 final class SortArena {
-    /// Where a line starts and what the comparisons need, 16 bytes a line.
+    /// Where a line starts and what the comparisons need, 24 bytes a line.
     struct Entry {
-        /// The key's first 8 bytes as a big-endian integer (zero-padded): most comparisons end on it.
+        /// The key's first 16 bytes as big-endian integers (zero-padded): most comparisons end on them. One
+        /// would not do: ID numbers share their first 8 bytes (a quote, the region, the century) by the thousand.
         var head: UInt64
+        var next: UInt64
         /// Where the line's record starts: its key length (UInt32), then the line.
         var offset: UInt32
         var lineLength: UInt32
@@ -32,9 +34,10 @@ final class SortArena {
     /// Entries, stored downwards from the end.
     private(set) var count = 0
 
-    /// `capacity` is rounded down to whole entries and kept under 4 GiB, so an offset fits in an entry.
+    /// `capacity` is rounded down to the entries' alignment and kept under 4 GiB, so an offset fits in an entry.
     init(capacity: Int) {
-        self.capacity = min(capacity, Int(UInt32.max)) & ~(MemoryLayout<Entry>.stride - 1)
+        let bounded = min(capacity, Int(UInt32.max))
+        self.capacity = bounded - bounded % MemoryLayout<Entry>.alignment
         base = UnsafeMutableRawPointer.allocate(byteCount: self.capacity, alignment: MemoryLayout<Entry>.alignment)
     }
 
@@ -51,11 +54,12 @@ final class SortArena {
         let record = base + used
         record.storeBytes(of: UInt32(keyLength), as: UInt32.self)
         line.withUnsafeBytes { (record + 4).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        var head: UInt64 = 0
+        var head: UInt64 = 0, next: UInt64 = 0
         let key = UnsafeRawPointer(record + 4 + Self.keyOffset)
         for index in 0..<8 { head = head << 8 | UInt64(index < keyLength ? key.load(fromByteOffset: index, as: UInt8.self) : 0) }
+        for index in 8..<16 { next = next << 8 | UInt64(index < keyLength ? key.load(fromByteOffset: index, as: UInt8.self) : 0) }
         count += 1
-        entryStart.storeBytes(of: Entry(head: head, offset: UInt32(used), lineLength: UInt32(line.count)), as: Entry.self)
+        entryStart.storeBytes(of: Entry(head: head, next: next, offset: UInt32(used), lineLength: UInt32(line.count)), as: Entry.self)
         used += 4 + line.count
         return true
     }
@@ -72,10 +76,11 @@ final class SortArena {
         var entries = self.entries
         entries.sort { a, b in
             if a.head != b.head { return a.head < b.head }
+            if a.next != b.next { return a.next < b.next }
             let x = base + Int(a.offset), y = base + Int(b.offset)
             let xLength = Int(x.loadUnaligned(as: UInt32.self)), yLength = Int(y.loadUnaligned(as: UInt32.self))
             let n = min(xLength, yLength)
-            let order = n <= 8 ? 0 : memcmp(x + 4 + Self.keyOffset + 8, y + 4 + Self.keyOffset + 8, n - 8)
+            let order = n <= 16 ? 0 : memcmp(x + 4 + Self.keyOffset + 16, y + 4 + Self.keyOffset + 16, n - 16)
             if order != 0 { return order < 0 }
             if xLength != yLength { return xLength < yLength }
             return a.offset < b.offset

@@ -7,9 +7,12 @@ import NIOCore
 extension Hub {
     /// A new payload for records (an upload in progress, a projection), sealed under the hub's current data key
     /// when it has data keys (SM4-CTR with HMAC-SM3: records at rest are encrypted, as the 密评 expects).
-    func createPayload() async throws -> any PayloadWriter {
+    /// `behind`: written on a task of its own while the caller checks what comes next (`BackgroundPayloadWriter`),
+    /// for a payload received from an agent.
+    func createPayload(behind: Bool = false) async throws -> any PayloadWriter {
         do {
-            return try await payloads.create(sealingWith: dataKeys?.current)
+            let writer = try await payloads.create(sealingWith: dataKeys?.current)
+            return behind ? BackgroundPayloadWriter(writer) : writer
         } catch let error as StoreError {
             throw error
         } catch {

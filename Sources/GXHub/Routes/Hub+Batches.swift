@@ -205,7 +205,7 @@ extension Hub {
     /// the time of the slower of the two.
     func receivePayload(_ body: RequestBody, manifest: BatchManifest, validator: RecordValidator,
                         projections: [DeliveryProjection], watching: Set<String> = []) async throws -> (String, [DeliveryProjection], Set<String>) {
-        let output = try await createPayload()
+        let output = try await createPayload(behind: true)
         var complete = false
         defer { if !complete { output.abandon() } }
         let projector = ProjectionFeed(projections, sequence: manifest.sequence, logger: logger)

@@ -308,7 +308,7 @@ extension Hub {
     /// the next chunk of a kept request, read from the database) while what one slice inflates to stays small.
     func receiveRecords(_ body: RequestBody, wire: PayloadDigest, records: PayloadDigest, valueCount: Int,
                         _ check: (CanonicalRecordLine, Int64) async throws -> Void) async throws -> (String, (records: PayloadDigest, wire: PayloadDigest), BatchCounts) {
-        let output = try await createPayload()
+        let output = try await createPayload(behind: true)
         var complete = false
         defer { if !complete { output.abandon() } }
         let decoder = try BatchPayloadDecoder(valueCount: valueCount, maximumRecordBytes: Int(min(limits.maximumRecordBytes, records.bytes)))

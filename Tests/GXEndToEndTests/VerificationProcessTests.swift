@@ -109,6 +109,18 @@ struct VerificationProcessTests {
         #expect(audited["verification.received"] == ["\(Self.agreement)#1", "\(Self.agreement)#2"])
     }
 
+    @Test("requests and answers downloaded to sealed files instead of memory (GX_DELIVERY_MEMORY=0) come back the same")
+    func plantedComeBackThroughFiles() async throws {
+        let world = try await CrashRecoveryTests.world()
+        defer { world.hub.stop() }
+        let expected = try Self.plant(world)
+        for config in [world.consumerConfig, world.providerConfig, world.consumerConfig] {
+            let run = try await world.agent(config, environment: ["GX_DELIVERY_MEMORY": "0"])
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        }
+        #expect(try Self.answers(world, for: expected) == expected)
+    }
+
     @Test("a request naming an item outside the agreement is refused by the hub, and nothing is kept")
     func itemOutsideAgreementRefused() async throws {
         let world = try await CrashRecoveryTests.world()

@@ -183,8 +183,11 @@ struct VerificationResponder {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let requestFile = URL(fileURLWithPath: directory + "/request-\(sequence).deflate")
         defer { try? FileManager.default.removeItem(at: requestFile) }
-        let (manifestBase64, signatureBase64) = try await client.download("/v1/agreements/\(client.escape(id))/verifications/\(sequence)/request",
-                                                                           to: requestFile, what: what)
+        // A request that fits the delivery memory limit is held in memory: it is answered at once and fetched
+        // again after a crash, so it need not be sealed, written and opened again.
+        let downloaded = try await client.download("/v1/agreements/\(client.escape(id))/verifications/\(sequence)/request",
+                                                   to: requestFile, what: what, alsoReading: [], memoryLimit: DeliveryFetcher.memoryLimit)
+        let (manifestBase64, signatureBase64) = (downloaded.manifest, downloaded.signature)
         let signed = try SignedDocument<VerificationRequest>(base64Content: manifestBase64, base64Signature: signatureBase64, field: "manifest")
         let consumer: Agency = try await client.get("/v1/agencies/\(client.escape(agreement.terms.consumer))")
         let request = signed.content
@@ -231,7 +234,7 @@ struct VerificationResponder {
         let keyCount = request.keyCount, valueCount = request.items.count
         do {
             // Opened, checked, decrypted, inflated and digested on another core while this one merges.
-            let decoded = DecodedLinesAhead(.file(requestFile), keyring: client.dataKeys, valueCount: valueCount,
+            let decoded = DecodedLinesAhead(downloaded.payload, keyring: client.dataKeys, valueCount: valueCount,
                                             maximumRecordBytes: Int(request.records.bytes))
             defer { decoded.close() }
             var upserts: Int64 = 0

@@ -21,10 +21,10 @@ struct VerificationRequester {
     /// Bytes of records sorted in memory before the sort spills to run files.
     var memoryBudget = VerificationRequester.defaultMemoryBudget
 
-    /// 96 MiB holds a million records of a key and two checked items (about 80 bytes each with their index),
+    /// 80 MiB holds a million records of a key and two checked items (about 80 bytes each with their index),
     /// so such a job is sorted without a run on disk; at 10 M records every process stays under 256 MB.
     static var defaultMemoryBudget: Int {
-        ProcessInfo.processInfo.environment["GX_VERIFY_SORT_MEMORY"].flatMap(Int.init) ?? 96 << 20
+        ProcessInfo.processInfo.environment["GX_VERIFY_SORT_MEMORY"].flatMap(Int.init) ?? 80 << 20
     }
 
     struct AgreementDocument: Decodable { var agreement: SharingAgreement }

@@ -14,13 +14,7 @@ struct BackgroundPayloadWriterTests {
         let fixture = try await HubFixture.make(backend)
         let writer = BackgroundPayloadWriter(try await fixture.hub.payloads.create(sealingWith: fixture.hub.dataKeys?.current))
         let bytes = PayloadStoreContractTests.plaintext
-        var offset = 0, piece = 1000
-        while offset < bytes.count {
-            let end = min(bytes.count, offset + piece)
-            try await writer.write(bytes[offset..<end])
-            offset = end
-            piece = piece * 3 % 200_003 + 17
-        }
+        try await PayloadStoreContractTests.writeInPieces(bytes, to: writer)
         try await writer.finish()
         try await fixture.store.commit(try await fixture.hub.payloads.keeping(writer.name, as: "RK-001/1-behind.deflate"), audit: [], at: Date())
         let kept = try await PayloadStoreContractTests.readAll(fixture, "RK-001/1-behind.deflate")

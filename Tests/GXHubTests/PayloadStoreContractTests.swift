@@ -18,6 +18,13 @@ struct PayloadStoreContractTests {
     static func keep(_ bytes: [UInt8], as name: String, in fixture: HubFixture) async throws {
         let payloads = fixture.hub.payloads
         let writer = try await payloads.create(sealingWith: fixture.hub.dataKeys?.current)
+        try await writeInPieces(bytes, to: writer)
+        try await writer.finish()
+        try await fixture.store.commit(try await payloads.keeping(writer.name, as: name), audit: [], at: Date())
+    }
+
+    /// Writes `bytes` to `writer` in uneven pieces, as a body arrives.
+    static func writeInPieces(_ bytes: [UInt8], to writer: any PayloadWriter) async throws {
         var offset = 0, piece = 1000
         while offset < bytes.count {
             let end = min(bytes.count, offset + piece)
@@ -25,8 +32,6 @@ struct PayloadStoreContractTests {
             offset = end
             piece = piece * 3 % 200_003 + 17
         }
-        try await writer.finish()
-        try await fixture.store.commit(try await payloads.keeping(writer.name, as: name), audit: [], at: Date())
     }
 
     static func readAll(_ fixture: HubFixture, _ name: String) async throws -> (size: Int64, bytes: [UInt8]) {

@@ -12,6 +12,9 @@ public struct StoredVerification: Codable, Sendable, Hashable {
     public var requestSM3: String
     public var requestPath: String?
     public var requestedAt: String
+    /// ``RequestKeyDigest`` of the request's keys, kept when every record asks every checked item: its answer
+    /// is then checked without reading the request again. Nil for any other request (and those kept before).
+    public var requestKeysSM3: String?
     public var answer: VerificationAnswer?
     public var answerBase64: String?
     public var answerSignatureBase64: String?

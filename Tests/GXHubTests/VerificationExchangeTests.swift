@@ -14,7 +14,7 @@ enum VerificationSample {
     static let agreement = "BJ-GX-2026-905"
     static let items = ["公民身份号码", "姓名", "出生日期"]
 
-    static func terms() throws -> AgreementTerms {
+    static func terms(items: [String] = items) throws -> AgreementTerms {
         var terms = try SampleDocuments.agreementTerms().first { $0.resourceCode == "RK-001" }!
         terms.id = agreement
         terms.items = items
@@ -23,9 +23,9 @@ enum VerificationSample {
     }
 
     /// An active verification agreement on a loaded hub.
-    static func fixture(_ backend: StoreBackend) async throws -> HubFixture {
+    static func fixture(_ backend: StoreBackend, items: [String] = items) async throws -> HubFixture {
         let fixture = try await HubFixture.loaded(backend)
-        let terms = try terms()
+        let terms = try terms(items: items)
         try await fixture.hub.withClient { client in
             try await client.call(.post, "/v1/agreements", token: fixture.adminToken, json: terms).expect(.created)
             try await client.sign(terms, as: fixture.party(terms.consumer)).expect(.ok)
@@ -173,6 +173,8 @@ struct VerificationExchangeTests {
         let swapped = shifted
         try await fixture.hub.withClient { client in
             try await client.send(request, payload, to: requests, token: consumer.token).expect(.created)
+            // Every record asks every item: the answers are checked against the key digest, not the request read again.
+            #expect(try await fixture.store.verification(agreementID: VerificationSample.agreement, sequence: 1)?.requestKeysSM3 != nil)
             for wrong in [skipped, added, swapped] {
                 let found = Int64(wrong.count)
                 let (answer, bytes) = try VerificationSample.answer(wrong, to: request, found: found, mismatches: [0, 0], key: provider.key)
@@ -187,6 +189,30 @@ struct VerificationExchangeTests {
             try #expect(await client.send(answer, bytes, to: "\(requests)/1/answer", token: provider.token).status == .unprocessableContent)
         }
         #expect(try await fixture.store.verification(agreementID: VerificationSample.agreement, sequence: 1)?.answer == nil)
+    }
+
+    @Test("a request with an empty item is read again to check its answer: answering the item not asked is refused, the right answer accepted",
+          arguments: StoreBackend.allCases)
+    func answerToPartialRequestChecked(_ backend: StoreBackend) async throws {
+        // 民族代码 may be empty in the catalogue: the second record leaves it out.
+        let items = ["公民身份号码", "姓名", "民族代码"]
+        let fixture = try await VerificationSample.fixture(backend, items: items)
+        let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
+        let asked = VerificationSample.requestRecords([1, 2]).enumerated().map { [$1[0], "张三", $0 == 0 ? "01" : nil] }
+        let (request, payload) = try VerificationSample.request(asked, items: items, key: consumer.key)
+        try await fixture.hub.withClient { client in
+            try await client.send(request, payload, to: requests, token: consumer.token).expect(.created)
+            #expect(try await fixture.store.verification(agreementID: VerificationSample.agreement, sequence: 1)?.requestKeysSM3 == nil)
+            let wrong: [[String?]] = asked.map { [$0[0], "found", "match", "match"] }
+            let (bad, badBytes) = try VerificationSample.answer(wrong, to: request, found: 2, mismatches: [0, 0], key: provider.key)
+            let refused = try await client.send(bad, badBytes, to: "\(requests)/1/answer", token: provider.token)
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.error?.field == "records")
+            let right: [[String?]] = [[asked[0][0], "found", "match", "match"], [asked[1][0], "found", "mismatch", nil]]
+            let (answer, bytes) = try VerificationSample.answer(right, to: request, found: 2, mismatches: [1, 0], key: provider.key)
+            try await client.send(answer, bytes, to: "\(requests)/1/answer", token: provider.token).expect(.created)
+        }
+        #expect(try await fixture.store.verification(agreementID: VerificationSample.agreement, sequence: 1)?.answer?.found == 2)
     }
 
     @Test("a consumer's list asked with answered=true and wait= is not ended by its own request: it answers when the answer arrives",

@@ -74,19 +74,37 @@ public enum VerificationOutcome {
         guard key(of: answer, keyCount: keyCount).elementsEqual(key(of: request, keyCount: keyCount)) else {
             return .failure(.notInStep)
         }
+        return checkWords(of: answer, keyCount: keyCount) { !request.token(keyCount + $0).elementsEqual(nullToken) }
+    }
+
+    /// Checks an answer line's words when the request record it answers asked every checked item (a request
+    /// with a ``RequestKeyDigest``): the key is checked with the digest, not here.
+    public static func checkWords(answeringEveryItem answer: CanonicalRecordLine, keyCount: Int) -> Result<(found: Bool, mismatched: [Int]), AnswerFault> {
+        checkWords(of: answer, keyCount: keyCount) { _ in true }
+    }
+
+    /// Whether a checked request line asks every checked item (none is `null`).
+    public static func asksEveryItem(_ request: CanonicalRecordLine, keyCount: Int) -> Bool {
+        (keyCount..<request.valueCount).allSatisfy { !request.token($0).elementsEqual(nullToken) }
+    }
+
+    /// The words after the key: `found` or `not_found`, then per checked item `match` or `mismatch` where the
+    /// record was found and the item asked (`asked(i)` for checked item `i`), `null` everywhere else.
+    static func checkWords(of answer: CanonicalRecordLine, keyCount: Int, asked: (Int) -> Bool) -> Result<(found: Bool, mismatched: [Int]), AnswerFault> {
+        guard answer.operation == .upsert else { return .failure(.malformed("an answer record is not an upsert")) }
+        guard answer.valueCount > keyCount else { return .failure(.malformed("an answer record has \(answer.valueCount) values")) }
         let foundToken = answer.token(keyCount)
         let found: Bool
         if foundToken.elementsEqual(Self.foundToken) { found = true } else if foundToken.elementsEqual(notFoundToken) { found = false } else {
             return .failure(.malformed("the found value is neither \"found\" nor \"not_found\""))
         }
         var mismatched: [Int] = []
-        for index in keyCount..<request.valueCount {
-            let said = answer.token(index + 1)
-            let asked = !request.token(index).elementsEqual(nullToken)
-            if !found || !asked {
+        for checked in 0..<(answer.valueCount - keyCount - 1) {
+            let said = answer.token(keyCount + 1 + checked)
+            if !found || !asked(checked) {
                 guard said.elementsEqual(nullToken) else { return .failure(.malformed("an item not checked is answered (it must be null)")) }
             } else if said.elementsEqual(mismatchToken) {
-                mismatched.append(index - keyCount)
+                mismatched.append(checked)
             } else if !said.elementsEqual(matchToken) {
                 return .failure(.malformed("a checked item's answer is neither \"match\" nor \"mismatch\""))
             }

@@ -212,6 +212,7 @@ extension Hub {
             let validator = try RecordValidator(entry: entry, items: manifest.items)
             var previous: [UInt8] = [], first = true
             let keyCount = manifest.keyCount
+            var keyDigest = RequestKeyDigest(), everyItemAsked = true
             let (upload, digests, counts) = try await receiveRecords(request.body, wire: manifest.wire, records: manifest.records,
                                                                    valueCount: manifest.items.count) { line, position in
                 if let violation = validator.violation(in: line) {
@@ -225,6 +226,10 @@ extension Hub {
                 first = false
                 previous.removeAll(keepingCapacity: true)
                 previous.append(contentsOf: key)
+                if everyItemAsked {
+                    everyItemAsked = VerificationOutcome.asksEveryItem(line, keyCount: keyCount)
+                    keyDigest.append(key)
+                }
             }
             let relative: String, keeping: [HubChange]
             do {
@@ -240,8 +245,9 @@ extension Hub {
                 throw error
             }
             let time = now()
-            let stored = StoredVerification(request: manifest, requestBase64: signed.base64Content, requestSignatureBase64: signed.base64Signature,
+            var stored = StoredVerification(request: manifest, requestBase64: signed.base64Content, requestSignatureBase64: signed.base64Signature,
                                             requestSM3: signed.sm3, requestPath: relative, requestedAt: Timestamp.string(from: time))
+            stored.requestKeysSM3 = everyItemAsked ? keyDigest.finish() : nil
             do {
                 try await store.commit([.saveVerification(stored, expectedRevision: nil)] + keeping, audit: [AuditDraft(
                     actor: principal.description, action: "verification.requested", subject: "\(id)#\(manifest.sequence)", agreement: id,
@@ -373,16 +379,31 @@ extension Hub {
                 return VerificationAPI.Outcome(status: "already accepted", sequence: sequence, sm3: answered)
             }
             guard let requestPath = kept.requestPath else { throw HubAPIError(.gone, "request \(id)#\(sequence) was pruned") }
-            let requests = try RequestRecords(try await openPayload(requestPath, expecting: asked.wire.bytes, what: "request \(id)#\(sequence)"), request: asked)
-            defer { requests.close() }
+            // A request that asked every item for every record is checked against its key digest; any other is
+            // read again, record for record, beside the answer.
+            let requests = kept.requestKeysSM3 != nil ? nil
+                : try RequestRecords(try await openPayload(requestPath, expecting: asked.wire.bytes, what: "request \(id)#\(sequence)"), request: asked)
+            defer { requests?.close() }
+            var answeredKeys = RequestKeyDigest()
+            let keyCount = asked.keyCount
             var found: Int64 = 0
             var mismatches = [Int64](repeating: 0, count: asked.checkedItems.count)
             let (upload, digests, counts) = try await receiveRecords(request.body, wire: answer.wire, records: answer.records,
                                                                      valueCount: items.count) { line, position in
-                guard let record = try await requests.next() else {
-                    throw HubAPIError(.unprocessableContent, "answer record \(position) answers no request record: the request has \(position - 1) (an answer adds nothing)", field: "records")
+                let checked: Result<(found: Bool, mismatched: [Int]), VerificationOutcome.AnswerFault>
+                if let requests {
+                    guard let record = try await requests.next() else {
+                        throw HubAPIError(.unprocessableContent, "answer record \(position) answers no request record: the request has \(position - 1) (an answer adds nothing)", field: "records")
+                    }
+                    checked = VerificationOutcome.check(answer: line, request: record, keyCount: keyCount)
+                } else {
+                    guard position <= asked.requests else {
+                        throw HubAPIError(.unprocessableContent, "answer record \(position) answers no request record: the request has \(asked.requests) (an answer adds nothing)", field: "records")
+                    }
+                    answeredKeys.append(VerificationOutcome.key(of: line, keyCount: keyCount))
+                    checked = VerificationOutcome.checkWords(answeringEveryItem: line, keyCount: keyCount)
                 }
-                switch VerificationOutcome.check(answer: line, request: record, keyCount: kept.request.keyCount) {
+                switch checked {
                 case .success(let outcome):
                     if outcome.found { found += 1 }
                     for index in outcome.mismatched { mismatches[index] += 1 }
@@ -394,8 +415,17 @@ extension Hub {
             }
             let relative: String, keeping: [HubChange], counted: [ItemCount]
             do {
-                guard try await requests.next() == nil else {
-                    throw HubAPIError(.unprocessableContent, "the answer has \(counts.records) records, the request \(asked.requests): the answer skips records", field: "records")
+                if let requests {
+                    guard try await requests.next() == nil else {
+                        throw HubAPIError(.unprocessableContent, "the answer has \(counts.records) records, the request \(asked.requests): the answer skips records", field: "records")
+                    }
+                } else {
+                    guard counts.records == asked.requests else {
+                        throw HubAPIError(.unprocessableContent, "the answer has \(counts.records) records, the request \(asked.requests): the answer skips records", field: "records")
+                    }
+                    guard answeredKeys.finish() == kept.requestKeysSM3 else {
+                        throw HubAPIError(.unprocessableContent, "the answer's keys are not the request's in the request's order: the answer skips, adds or answers other records", field: "records")
+                    }
                 }
                 try check(digests.wire, against: answer.wire, "wire")
                 try check(digests.records, against: answer.records, "records")

@@ -1,3 +1,4 @@
+import GXCrypto
 import GXDomain
 import Testing
 
@@ -46,5 +47,52 @@ struct VerificationOutcomeTests {
                 continue
             }
         }
+    }
+
+    @Test("when every item is asked, a found record answers each with match or mismatch and a record not found with null")
+    func wordsWhenEveryItemAsked() throws {
+        var a: [Int] = []
+        let good = [["34052419800101001X", "found", "match", "mismatch"], ["34052419800101001X", "not_found", nil, nil]] as [[String?]]
+        for values in good {
+            guard case .success = VerificationOutcome.checkWords(answeringEveryItem: try line(values, &a), keyCount: 1) else {
+                Issue.record("\(values) was refused")
+                continue
+            }
+        }
+        let wrong = [["34052419800101001X", "found", "match", nil], ["34052419800101001X", "not_found", "match", nil],
+                     ["34052419800101001X", "found", "张三", "match"], ["34052419800101001X", "maybe", nil, nil]] as [[String?]]
+        for values in wrong {
+            guard case .failure(.malformed) = VerificationOutcome.checkWords(answeringEveryItem: try line(values, &a), keyCount: 1) else {
+                Issue.record("\(values) was accepted")
+                continue
+            }
+        }
+    }
+
+    @Test("a request record with an empty item does not ask every item")
+    func asksEveryItem() throws {
+        var a: [Int] = []
+        #expect(VerificationOutcome.asksEveryItem(try line(["34052419800101001X", "张三", "1980-01-01"], &a), keyCount: 1))
+        #expect(!VerificationOutcome.asksEveryItem(try line(["34052419800101001X", "张三", nil], &a), keyCount: 1))
+    }
+
+    @Test("the key digest is SM3 over each key and a newline, however many chunks it takes; another order or key changes it")
+    func keyDigest() throws {
+        var a: [Int] = []
+        let keys = (0..<5000).map { String(format: "11010119800101%04dX", $0) }
+        func digest(_ keys: [String]) throws -> String {
+            var digest = RequestKeyDigest()
+            for key in keys { digest.append(VerificationOutcome.key(of: try line([key, "张三"], &a), keyCount: 1)) }
+            return digest.finish()
+        }
+        let all = try digest(keys)
+        // 5 000 keys of 20 bytes and a newline run past one 64 KiB chunk.
+        let text = keys.map { "\"\($0)\"\n" }.joined()
+        var hasher = SM3Hasher()
+        hasher.update(Array(text.utf8))
+        #expect(all == hasher.finalize().hex)
+        #expect(try digest(keys) == all)
+        #expect(try digest(Array(keys.dropLast())) != all)
+        #expect(try digest([keys[1], keys[0]] + keys.dropFirst(2)) != all)
     }
 }

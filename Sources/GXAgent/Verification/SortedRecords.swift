@@ -101,6 +101,23 @@ final class SortedRecords {
         runs = []
     }
 
+    /// A sorted line (with its `"\n"`) and its key, in place in the run that holds it: valid until the
+    /// reader's next `next()`. Nothing is copied or reference-counted per line.
+    struct Line {
+        let key: UnsafeRawBufferPointer
+        let line: UnsafeRawBufferPointer
+    }
+
+    /// Byte order of two keys (bytewise, then the shorter first), as ``VerificationOutcome/compare(_:_:)``.
+    static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let common = min(a.count, b.count)
+        if common > 0, let x = a.baseAddress, let y = b.baseAddress {
+            let order = memcmp(x, y, common)
+            if order != 0 { return order < 0 ? -1 : 1 }
+        }
+        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+    }
+
     /// Reads the sorted lines one at a time; a line and key are valid until the next call.
     final class Reader {
         private let runs: [any SortedRun]
@@ -110,8 +127,8 @@ final class SortedRecords {
             self.runs = runs
         }
 
-        /// The next line (with its `"\n"`) and its key, or nil after the last.
-        func next() throws -> (key: ArraySlice<UInt8>, line: ArraySlice<UInt8>)? {
+        /// The next line and its key, or nil after the last.
+        func next() throws -> Line? {
             if runs.count == 1 {
                 if started { try runs[0].advance() } else { started = true }
                 return runs[0].current
@@ -129,27 +146,26 @@ final class SortedRecords {
         /// The run whose current key comes first (a few runs: a linear look is enough).
         private func smallest() -> Int? {
             var best: Int?
+            var bestKey = UnsafeRawBufferPointer(start: nil, count: 0)
             for index in runs.indices {
                 guard let key = runs[index].current?.key else { continue }
-                if let b = best, let bestKey = runs[b].current?.key, VerificationOutcome.compare(key, bestKey) >= 0 { continue }
+                if best != nil, SortedRecords.compare(key, bestKey) >= 0 { continue }
                 best = index
+                bestKey = key
             }
             return best
         }
     }
 
-    /// The last arena, sorted in memory, read as a run: each line is copied into a small buffer as it comes
-    /// up, so what it hands out stays valid after the next `advance` (a merge holds the line before), as a run
-    /// file's lines do. Two buffers take turns, so a line held over one call is not copied again.
+    /// The last arena, sorted in memory, read as a run: its lines are handed out where they lie in the arena,
+    /// which lives as long as the run.
     private final class MemoryRun: SortedRun {
         private let arena: SortArena
         private var index = 0
-        private var lines: [[UInt8]] = [[], []]
-        private(set) var current: (key: ArraySlice<UInt8>, line: ArraySlice<UInt8>)?
+        private(set) var current: Line?
 
         init(arena: SortArena) {
             self.arena = arena
-            for turn in lines.indices { lines[turn].reserveCapacity(256) }
             load()
         }
 
@@ -159,51 +175,68 @@ final class SortedRecords {
         }
 
         private func load() {
-            // Let go of the last line's slices before the buffer is reused, so it is not copied.
-            current = nil
-            guard index < arena.count else { return }
+            guard index < arena.count else {
+                current = nil
+                return
+            }
             let record = arena.record(index)
-            let turn = index & 1
-            lines[turn].removeAll(keepingCapacity: true)
-            lines[turn].append(contentsOf: record.line)
-            let line = lines[turn]
-            current = (line[SortedRecords.keyOffset..<SortedRecords.keyOffset + record.key.count], line[...])
+            current = Line(key: record.key, line: record.line)
         }
     }
 
-    /// One run file read with a buffer; a sealed run is read only if its tag holds.
+    /// One run file read through a buffer of its own; a sealed run is read only if its tag holds. The buffer
+    /// is allocated memory, not an array, so a line handed out stays where it is until the next `advance`.
     final class RunReader: SortedRun {
         private let path: String
         /// The run is opened, checked and decrypted a few chunks ahead on a thread of its own.
         private let input: PayloadReadAhead
-        private var buffer: [UInt8] = []
-        private var position = 0
+        private var storage: UnsafeMutableRawPointer
+        private var capacity: Int
+        /// The unread bytes are `start..<end` of `storage`.
+        private var start = 0
+        private var end = 0
         private var ended = false
-        private(set) var current: (key: ArraySlice<UInt8>, line: ArraySlice<UInt8>)?
+        private(set) var current: Line?
 
         init(path: String, keyring: DataKeyring?) throws {
             self.path = path
             // Small chunks: a merge reads many runs at once, each with its chunks in flight.
             input = PayloadReadAhead(path: path, keyring: keyring, chunk: 256 << 10)
+            capacity = 512 << 10
+            storage = .allocate(byteCount: capacity, alignment: 16)
             try advance()
         }
 
-        /// Makes at least `count` bytes available from `position`, unless the file ends.
+        deinit { storage.deallocate() }
+
+        /// Makes at least `count` bytes available from `start`, unless the file ends.
         private func fill(_ count: Int) throws -> Bool {
-            while buffer.count - position < count {
+            while end - start < count {
                 if ended { return false }
                 current = nil
-                buffer.removeSubrange(0..<position)
-                position = 0
                 let chunk: [UInt8]
                 do { chunk = try input.read() } catch {
                     throw AgentError.localData("the sorted run \(path) is refused: \(error)")
                 }
-                if !chunk.isEmpty {
-                    buffer.append(contentsOf: chunk)
-                } else {
+                guard !chunk.isEmpty else {
                     ended = true
+                    continue
                 }
+                // The unread bytes move to the front, into a larger block if the chunk would not fit.
+                let unread = end - start
+                if unread + chunk.count > capacity {
+                    capacity = max(capacity * 2, unread + chunk.count)
+                    let larger = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+                    larger.copyMemory(from: storage + start, byteCount: unread)
+                    storage.deallocate()
+                    storage = larger
+                } else if start > 0 {
+                    memmove(storage, storage + start, unread)
+                }
+                start = 0
+                end = unread
+                chunk.withUnsafeBytes { (storage + end).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                end += chunk.count
             }
             return true
         }
@@ -211,21 +244,20 @@ final class SortedRecords {
         func advance() throws {
             current = nil
             guard try fill(8) else { return }
-            let (keyLength, lineLength) = buffer.withUnsafeBytes { raw in
-                (Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt32.self))),
-                 Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position + 4, as: UInt32.self))))
-            }
+            let keyLength = Int(UInt32(littleEndian: (storage + start).loadUnaligned(as: UInt32.self)))
+            let lineLength = Int(UInt32(littleEndian: (storage + start + 4).loadUnaligned(as: UInt32.self)))
+            guard SortedRecords.keyOffset + keyLength <= lineLength else { throw AgentError.localData("the sorted run \(path) holds a malformed line") }
             guard try fill(8 + lineLength) else { throw AgentError.localData("a sorted run ends inside a line") }
-            let start = position + 8
-            position = start + lineLength
-            current = (buffer[start + SortedRecords.keyOffset..<start + SortedRecords.keyOffset + keyLength], buffer[start..<start + lineLength])
+            let line = UnsafeRawBufferPointer(start: storage + start + 8, count: lineLength)
+            current = Line(key: UnsafeRawBufferPointer(rebasing: line[SortedRecords.keyOffset..<SortedRecords.keyOffset + keyLength]), line: line)
+            start += 8 + lineLength
         }
     }
 }
 
 /// Sorted lines read one at a time, for the merge: a run file, or the arena still in memory.
 protocol SortedRun: AnyObject {
-    /// The line (with its `"\n"`) and its key under the cursor; nil after the last.
-    var current: (key: ArraySlice<UInt8>, line: ArraySlice<UInt8>)? { get }
+    /// The line and its key under the cursor, valid until the next `advance`; nil after the last.
+    var current: SortedRecords.Line? { get }
     func advance() throws
 }

@@ -95,7 +95,7 @@ struct VerificationRequester {
             let reader = try sorted.reader()
             var previous: [UInt8] = []
             while let next = try reader.next() {
-                if requests > 0, VerificationOutcome.compare(previous[...], next.key) == 0 { report.duplicates += 1; continue }
+                if requests > 0, previous.withUnsafeBytes({ SortedRecords.compare($0, next.key) }) == 0 { report.duplicates += 1; continue }
                 previous.removeAll(keepingCapacity: true)
                 previous.append(contentsOf: next.key)
                 try output.append(line: next.line)

@@ -229,6 +229,8 @@ struct VerificationResponder {
         var current = try registerLines.next()
         var tokens: [Int] = []
         var line: [UInt8] = []
+        // The register's line for the key being answered, copied out of the sort to be checked.
+        var heldLine: [UInt8] = []
         var found: Int64 = 0
         var mismatches = [Int64](repeating: 0, count: request.checkedItems.count)
         let keyCount = request.keyCount, valueCount = request.items.count
@@ -242,11 +244,18 @@ struct VerificationResponder {
                 for index in 0..<block.count {
                     let asked = block[index]
                     if asked.operation == .upsert { upserts += 1 }
-                    let key = VerificationOutcome.key(of: asked, keyCount: keyCount)
-                    while let record = current, VerificationOutcome.compare(record.key, key) < 0 { current = try registerLines.next() }
+                    let keyRange = asked.tokenRange(0).lowerBound..<asked.tokenRange(keyCount - 1).upperBound
+                    let isHeld = try asked.withBytes { bytes in
+                        let key = UnsafeRawBufferPointer(rebasing: bytes[keyRange])
+                        while let record = current, SortedRecords.compare(record.key, key) < 0 { current = try registerLines.next() }
+                        guard let record = current, SortedRecords.compare(record.key, key) == 0 else { return false }
+                        heldLine.removeAll(keepingCapacity: true)
+                        heldLine.append(contentsOf: UnsafeRawBufferPointer(rebasing: record.line.dropLast()))
+                        return true
+                    }
                     var held: CanonicalRecordLine?
-                    if let record = current, VerificationOutcome.compare(record.key, key) == 0 {
-                        held = try CanonicalRecordLine(checking: record.line.dropLast(), valueCount: valueCount, tokens: &tokens)
+                    if isHeld {
+                        held = try CanonicalRecordLine(checking: heldLine[...], valueCount: valueCount, tokens: &tokens)
                         found += 1
                     }
                     line.removeAll(keepingCapacity: true)

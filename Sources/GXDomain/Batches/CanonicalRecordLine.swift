@@ -31,6 +31,15 @@ public struct CanonicalRecordLine {
     /// Token offset `i` (value `n` runs from `offset(2n)` to `offset(2n + 1)`).
     func offset(_ i: Int) -> Int { tokens[tokens.startIndex + i] }
 
+    /// Where value `n`'s token lies in the line, as offsets from its first byte (for ``withBytes(_:)``).
+    public func tokenRange(_ n: Int) -> Range<Int> { offset(2 * n)..<offset(2 * n + 1) }
+
+    /// Calls `body` with the line's bytes in place: tokens read through ``tokenRange(_:)`` cost no slice
+    /// (and no reference count) each, which a loop over a million lines feels.
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBytes(body)
+    }
+
     /// Value `n`'s token (0-based): a quoted, escaped string or `null`.
     public func token(_ n: Int) -> ArraySlice<UInt8> {
         bytes[bytes.startIndex + offset(2 * n) ..< bytes.startIndex + offset(2 * n + 1)]

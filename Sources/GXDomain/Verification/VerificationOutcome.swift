@@ -45,25 +45,38 @@ public enum VerificationOutcome {
     /// mismatching checked item in `mismatches`.
     public static func writeAnswer(for request: CanonicalRecordLine, keyCount: Int, register: CanonicalRecordLine?, into buffer: inout [UInt8],
                                    mismatches: inout [Int64]) {
-        buffer.append(contentsOf: upsertOpening)
-        buffer.append(contentsOf: key(of: request, keyCount: keyCount))
-        buffer.append(UInt8(ascii: ","))
-        buffer.append(contentsOf: register == nil ? notFoundToken : foundToken)
-        for index in keyCount..<request.valueCount {
+        // The tokens are compared in place: a provider writes a million of these lines in one answer.
+        request.withBytes { asked in
+            buffer.append(contentsOf: upsertOpening)
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: asked[request.tokenRange(0).lowerBound..<request.tokenRange(keyCount - 1).upperBound]))
             buffer.append(UInt8(ascii: ","))
-            let asked = request.token(index)
-            if let register, !asked.elementsEqual(nullToken) {
-                if asked.elementsEqual(register.token(index)) {
-                    buffer.append(contentsOf: matchToken)
-                } else {
-                    buffer.append(contentsOf: mismatchToken)
-                    mismatches[index - keyCount] += 1
+            guard let register else {
+                buffer.append(contentsOf: notFoundToken)
+                for _ in keyCount..<request.valueCount {
+                    buffer.append(UInt8(ascii: ","))
+                    buffer.append(contentsOf: nullToken)
                 }
-            } else {
-                buffer.append(contentsOf: nullToken)
+                buffer.append(contentsOf: lineEnd)
+                return
             }
+            buffer.append(contentsOf: foundToken)
+            register.withBytes { held in
+                for index in keyCount..<request.valueCount {
+                    buffer.append(UInt8(ascii: ","))
+                    let token = UnsafeRawBufferPointer(rebasing: asked[request.tokenRange(index)])
+                    // A token is a quoted string or `null`: one that starts with `n` is `null`, an item not asked.
+                    if token.first == UInt8(ascii: "n") {
+                        buffer.append(contentsOf: nullToken)
+                    } else if token.elementsEqual(UnsafeRawBufferPointer(rebasing: held[register.tokenRange(index)])) {
+                        buffer.append(contentsOf: matchToken)
+                    } else {
+                        buffer.append(contentsOf: mismatchToken)
+                        mismatches[index - keyCount] += 1
+                    }
+                }
+            }
+            buffer.append(contentsOf: lineEnd)
         }
-        buffer.append(contentsOf: lineEnd)
     }
 
     /// Checks an answer line against the request line it must answer; returns whether it says found and

@@ -42,6 +42,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // The C compiler's prefetch hint, which Swift lacks (a header only: nothing to link).
+        .systemLibrary(name: "CMemory"),
         // 国密 primitives and compression over the system libraries.
         .target(
             name: "GXCrypto",
@@ -123,7 +125,7 @@ let package = Package(
         .target(
             name: "GXAgent",
             dependencies: [
-                "GXCrypto", "GXDomain", "GXPostgres",
+                "CMemory", "GXCrypto", "GXDomain", "GXPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

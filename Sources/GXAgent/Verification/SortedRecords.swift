@@ -60,6 +60,7 @@ final class SortedRecords {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
         for index in 0..<arena.count {
+            arena.prefetch(index + SortArena.prefetchDistance)
             let record = arena.record(index)
             withUnsafeBytes(of: UInt32(record.key.count).littleEndian) { buffer.append(contentsOf: $0) }
             withUnsafeBytes(of: UInt32(record.line.count).littleEndian) { buffer.append(contentsOf: $0) }
@@ -166,6 +167,7 @@ final class SortedRecords {
 
         init(arena: SortArena) {
             self.arena = arena
+            for ahead in 0..<SortArena.prefetchDistance { arena.prefetch(ahead) }
             load()
         }
 
@@ -179,6 +181,7 @@ final class SortedRecords {
                 current = nil
                 return
             }
+            arena.prefetch(index + SortArena.prefetchDistance)
             let record = arena.record(index)
             current = Line(key: record.key, line: record.line)
         }

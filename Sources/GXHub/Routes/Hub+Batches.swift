@@ -211,34 +211,47 @@ extension Hub {
         let projector = ProjectionFeed(projections, sequence: manifest.sequence, logger: logger)
         var carried = Set<String>()
         do {
-            let decoder = try BatchPayloadDecoder(valueCount: manifest.items.count, maximumRecordBytes: Int(min(limits.maximumRecordBytes, manifest.records.bytes)))
+            // Inflated a piece ahead on a task of its own while this one checks the piece before.
+            let inflation = try PayloadInflation(maximumRecordBytes: Int(min(limits.maximumRecordBytes, manifest.records.bytes)))
+            let ahead = InflationAhead(inflation)
+            let lines = CanonicalLineReader(valueCount: manifest.items.count)
+            func checkLines(of inflated: [UInt8]?) throws {
+                guard let inflated else { return }
+                try lines.consumeLines(inflated) { line, position in
+                    if let violation = validator.violation(in: line) {
+                        throw InvalidInput(field: "records", reason: "record \(position): \(violation)")
+                    }
+                    if !watching.isEmpty {
+                        let key = Objection.keyText(validator.keyIndices.map { line.value($0) ?? "" })
+                        if watching.contains(key) { carried.insert(key) }
+                    }
+                    projector.add(line)
+                }
+            }
             var received: Int64 = 0
             for try await buffer in body {
                 received += Int64(buffer.readableBytes)
                 guard received <= limits.maximumWireBytes, received <= manifest.wire.bytes else {
                     throw HubAPIError(.contentTooLarge, "the payload is larger than the manifest's \(manifest.wire.bytes) bytes or the hub's limit")
                 }
-                try buffer.withUnsafeReadableBytes { bytes in
-                    try decoder.consumeLines(bytes) { line, position in
-                        if let violation = validator.violation(in: line) {
-                            throw InvalidInput(field: "records", reason: "record \(position): \(violation)")
-                        }
-                        if !watching.isEmpty {
-                            let key = Objection.keyText(validator.keyIndices.map { line.value($0) ?? "" })
-                            if watching.contains(key) { carried.insert(key) }
-                        }
-                        projector.add(line)
-                    }
+                let bytes = buffer.readableBytesView
+                var start = bytes.startIndex
+                while start < bytes.endIndex {
+                    let end = min(start + InflationAhead.pieceSize, bytes.endIndex)
+                    try checkLines(of: try await ahead.exchange(Array(bytes[start..<end])))
+                    start = end
                 }
-                try await output.write(buffer.readableBytesView)
+                try await output.write(bytes)
                 CrashPoint.reached("hub.receiving")
                 try await projector.keepUp()
             }
-            let digests = try decoder.finish()
+            try checkLines(of: try await ahead.finish())
+            let digests = try inflation.finish()
+            try lines.finish()
             try check(digests.wire, against: manifest.wire, "wire")
             try check(digests.records, against: manifest.records, "records")
-            guard decoder.counts.upserts == manifest.counts.upserts, decoder.counts.deletes == manifest.counts.deletes else {
-                throw HubAPIError(.unprocessableContent, "the payload holds \(decoder.counts.upserts) upserts and \(decoder.counts.deletes) deletes, the manifest says \(manifest.counts.upserts) and \(manifest.counts.deletes)", field: "manifest.counts")
+            guard lines.counts.upserts == manifest.counts.upserts, lines.counts.deletes == manifest.counts.deletes else {
+                throw HubAPIError(.unprocessableContent, "the payload holds \(lines.counts.upserts) upserts and \(lines.counts.deletes) deletes, the manifest says \(manifest.counts.upserts) and \(manifest.counts.deletes)", field: "manifest.counts")
             }
             try await output.finish()
         } catch {

@@ -310,39 +310,47 @@ extension Hub {
     /// returns the payload's provisional name, the digests and the counts. The caller checks them against its
     /// manifest, and keeps or forgets the payload.
     ///
-    /// The body is decoded a slice at a time and its lines checked after each slice, so a check may wait (for
-    /// the next chunk of a kept request, read from the database) while what one slice inflates to stays small.
+    /// The body is inflated a piece ahead (``InflationAhead``) and each piece's lines checked while the next
+    /// inflates, so a check may wait (for the next chunk of a kept request, read from the database) while
+    /// what one piece inflates to stays small.
     func receiveRecords(_ body: RequestBody, wire: PayloadDigest, records: PayloadDigest, valueCount: Int,
                         _ check: (CanonicalRecordLine, Int64) async throws -> Void) async throws -> (String, (records: PayloadDigest, wire: PayloadDigest), BatchCounts) {
         let output = try await createPayload(behind: true)
         var complete = false
         defer { if !complete { output.abandon() } }
-        let decoder = try BatchPayloadDecoder(valueCount: valueCount, maximumRecordBytes: Int(min(limits.maximumRecordBytes, records.bytes)))
+        let inflation = try PayloadInflation(maximumRecordBytes: Int(min(limits.maximumRecordBytes, records.bytes)))
+        let ahead = InflationAhead(inflation)
+        let lines = CanonicalLineReader(valueCount: valueCount)
         var received: Int64 = 0
-        // The slice's lines as the decoder checked them, each with its position: checked once, not again.
+        // A piece's lines as the reader checked them, each with its position: checked once, not again.
         var checked: [(CanonicalRecordLine, Int64)] = []
-        let slice = 4096
+        func checkLines(of inflated: [UInt8]?) async throws {
+            guard let inflated else { return }
+            try lines.consumeLines(inflated) { line, position in checked.append((line, position)) }
+            for (line, position) in checked { try await check(line, position) }
+            // Let go of the reader's lines before it splits the next piece.
+            checked.removeAll(keepingCapacity: true)
+        }
         for try await buffer in body {
             received += Int64(buffer.readableBytes)
             guard received <= limits.maximumWireBytes, received <= wire.bytes else {
                 throw HubAPIError(.contentTooLarge, "the payload is larger than the manifest's \(wire.bytes) bytes or the hub's limit")
             }
-            for start in stride(from: 0, to: buffer.readableBytes, by: slice) {
-                try buffer.withUnsafeReadableBytes { bytes in
-                    try decoder.consumeLines(UnsafeRawBufferPointer(rebasing: bytes[start..<min(start + slice, bytes.count)])) { line, position in
-                        checked.append((line, position))
-                    }
-                }
-                for (line, position) in checked { try await check(line, position) }
-                // Let go of the decoder's buffer before it inflates the next slice into it.
-                checked.removeAll(keepingCapacity: true)
+            let bytes = buffer.readableBytesView
+            var start = bytes.startIndex
+            while start < bytes.endIndex {
+                let end = min(start + InflationAhead.pieceSize, bytes.endIndex)
+                try await checkLines(of: try await ahead.exchange(Array(bytes[start..<end])))
+                start = end
             }
-            try await output.write(buffer.readableBytesView)
+            try await output.write(bytes)
         }
-        let digests = try decoder.finish()
+        try await checkLines(of: try await ahead.finish())
+        let digests = try inflation.finish()
+        try lines.finish()
         try await output.finish()
         complete = true
-        return (output.name, digests, decoder.counts)
+        return (output.name, digests, lines.counts)
     }
 
     /// Checks a pushed answer against the request it answers, record for record — the same keys in the same

@@ -3,86 +3,128 @@ import Foundation
 import GXCrypto
 import GXDomain
 
-/// Encodes a verification's request or answer and writes it on a thread of its own: deflate, SM3 over the
-/// lines and over the wire, SM4 and HMAC-SM3 of the sealed file, and the copy kept for the upload take
-/// another core while the caller merges records. The caller hands over blocks of canonical lines; at most
-/// `depth` blocks wait, so memory stays bounded. The file, digests and counts are those the caller would get
-/// from a ``BatchPayloadEncoder`` and a ``PayloadFileWriter`` of its own.
+/// Encodes a verification's request or answer and writes it behind the caller, in three parts that run at
+/// once: the caller digests the lines it hands over (SM3), one thread deflates them and digests the wire,
+/// another seals and writes the file (SM4, HMAC-SM3) and keeps the copy for the upload. Each part waits for
+/// at most `depth` blocks from the one before, so memory stays bounded. The file, digests and counts are
+/// those the caller would get from a ``BatchPayloadEncoder`` and a ``PayloadFileWriter`` of its own.
 final class PayloadWriteBehind {
-    /// What the encoding thread and the caller share.
-    private final class Channel: @unchecked Sendable {
-        let condition = NSCondition()
-        var blocks: [(lines: [UInt8], upserts: Int64)] = []
-        var closed = false
-        var failure: (any Error)?
+    /// A bounded queue of blocks from one part to the next. A failure anywhere fails every queue, so each
+    /// part stops at its next step.
+    private final class Channel<Block>: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var blocks: [Block] = []
+        private var closed = false
+        private(set) var failure: (any Error)?
+        private let depth: Int
+
+        init(depth: Int) { self.depth = depth }
+
+        /// Waits while the queue is full; throws the failure that stopped it.
+        func put(_ block: Block) throws {
+            condition.lock()
+            defer { condition.unlock() }
+            while blocks.count >= depth, failure == nil { condition.wait() }
+            if let failure { throw failure }
+            blocks.append(block)
+            condition.broadcast()
+        }
+
+        /// The next block; nil once closed and empty, or failed.
+        func take() -> Block? {
+            condition.lock()
+            defer { condition.unlock() }
+            while blocks.isEmpty, !closed, failure == nil { condition.wait() }
+            guard failure == nil, !blocks.isEmpty else { return nil }
+            condition.broadcast()
+            return blocks.removeFirst()
+        }
+
+        func close() {
+            condition.lock()
+            closed = true
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        func fail(_ error: any Error) {
+            condition.lock()
+            if failure == nil { failure = error }
+            blocks = []
+            condition.broadcast()
+            condition.unlock()
+        }
     }
 
-    /// What the thread made, read once it is done.
+    /// What the threads made, read once both are done.
     private final class Product: @unchecked Sendable {
         var copy = PayloadCopy()
-        var digests: (records: PayloadDigest, wire: PayloadDigest)?
+        var wire: PayloadDigest?
+        var written = false
     }
 
     let path: String
-    private let channel = Channel()
+    private let lines: Channel<(lines: [UInt8], upserts: Int64)>
+    private let wire: Channel<[UInt8]>
     private let product = Product()
     private let output: PayloadFileWriter
-    private let finished = DispatchSemaphore(value: 0)
+    private let finished = DispatchGroup()
     private var block: [UInt8] = []
     private var upserts: Int64 = 0
+    private var recordsHasher = SM3Hasher()
+    private var recordBytes: Int64 = 0
     private var ended = false
-    private let depth: Int
     private static let blockSize = 256 * 1024
 
-    /// Creates the file (sealed under `key` when given; refused if it exists) and starts the thread.
+    /// Creates the file (sealed under `key` when given; refused if it exists) and starts the threads.
     init(path: String, sealingWith key: DataKey?, depth: Int = 4) throws(CryptoError) {
         self.path = path
-        self.depth = max(1, depth)
+        lines = Channel(depth: max(1, depth))
+        wire = Channel(depth: max(1, depth))
         let output = try PayloadFileWriter(path: path, sealingWith: key)
         self.output = output
         let encoder: BatchPayloadEncoder
-        do { encoder = try BatchPayloadEncoder() } catch {
+        do { encoder = try BatchPayloadEncoder(digestingRecords: false) } catch {
             output.abandon()
             throw .fileUnreadable(path: path, reason: "cannot start deflate: \(error)")
         }
         block.reserveCapacity(Self.blockSize + 4096)
-        let channel = self.channel, product = self.product, finished = self.finished
-        nonisolated(unsafe) let unsafeOutput = output
+        let lines = self.lines, wire = self.wire, product = self.product
+        @Sendable func failAll(_ error: any Error) {
+            lines.fail(error)
+            wire.fail(error)
+        }
         nonisolated(unsafe) let unsafeEncoder = encoder
-        DispatchQueue(label: "gongxiang.write-behind").async {
-            defer { finished.signal() }
-            let output = unsafeOutput, encoder = unsafeEncoder
-            func write(_ wire: [UInt8]) throws {
-                try output.write(wire)
-                product.copy.append(wire)
-            }
+        DispatchQueue(label: "gongxiang.write-behind.deflate").async(group: finished) {
+            let encoder = unsafeEncoder
             do {
-                while true {
-                    channel.condition.lock()
-                    while channel.blocks.isEmpty, !channel.closed { channel.condition.wait() }
-                    if channel.blocks.isEmpty {
-                        // Closed: by `finish`, or by `abandon`, which leaves the file unfinished to delete it.
-                        let abandoned = channel.failure != nil
-                        channel.condition.unlock()
-                        if abandoned { return }
-                        break
-                    }
-                    let next = channel.blocks.removeFirst()
-                    channel.condition.broadcast()
-                    channel.condition.unlock()
+                while let next = lines.take() {
                     try encoder.append(encodedLines: next.lines, upserts: next.upserts, deletes: 0)
-                    if encoder.pendingWireBytes >= Self.blockSize { try write(encoder.takeWire()) }
+                    if encoder.pendingWireBytes >= Self.blockSize { try wire.put(encoder.takeWire()) }
                 }
+                // Closed by `finish`, or failed (by `abandon` or a part): only a close ends the stream.
+                if let failure = lines.failure { throw failure }
                 try encoder.finish()
-                try write(encoder.takeWire())
-                try output.finish()
-                product.digests = encoder.digests()
+                try wire.put(encoder.takeWire())
+                product.wire = encoder.digests().wire
+                wire.close()
             } catch {
-                channel.condition.lock()
-                channel.failure = error
-                channel.blocks = []
-                channel.condition.broadcast()
-                channel.condition.unlock()
+                failAll(error)
+            }
+        }
+        nonisolated(unsafe) let unsafeOutput = output
+        DispatchQueue(label: "gongxiang.write-behind.seal").async(group: finished) {
+            let output = unsafeOutput
+            do {
+                while let next = wire.take() {
+                    try output.write(next)
+                    product.copy.append(next)
+                }
+                if let failure = wire.failure { throw failure }
+                try output.finish()
+                product.written = true
+            } catch {
+                failAll(error)
             }
         }
     }
@@ -96,8 +138,8 @@ final class PayloadWriteBehind {
         if block.count >= Self.blockSize { try handOver() }
     }
 
-    /// Writes what is left, waits for the thread, and returns the payload's digests and the copy kept for the
-    /// upload (nil when it outgrew its limit). Throws the thread's first error.
+    /// Writes what is left, waits for the threads, and returns the payload's digests and the copy kept for
+    /// the upload (nil when it outgrew its limit). Throws the threads' first error.
     func finish() throws -> (records: PayloadDigest, wire: PayloadDigest, copy: [UInt8]?) {
         do {
             try handOver()
@@ -105,46 +147,35 @@ final class PayloadWriteBehind {
             abandon()
             throw error
         }
-        close()
-        guard channel.failure == nil, let digests = product.digests else {
+        lines.close()
+        ended = true
+        finished.wait()
+        guard lines.failure == nil, product.written, let wireDigest = product.wire else {
             output.abandon()
-            throw channel.failure ?? AgentError.localData("\(path) was not written to its end")
+            throw lines.failure ?? AgentError.localData("\(path) was not written to its end")
         }
-        return (digests.records, digests.wire, product.copy.bytes)
+        var records = recordsHasher
+        return (PayloadDigest(sm3: records.finalize().hex, bytes: recordBytes), wireDigest, product.copy.bytes)
     }
 
-    /// Stops the thread and deletes the file, unless `finish` completed it.
+    /// Stops the threads and deletes the file, unless `finish` completed it.
     func abandon() {
         guard !ended else { return }
-        channel.condition.lock()
-        channel.blocks = []
-        channel.failure = channel.failure ?? CancellationError()
-        channel.condition.broadcast()
-        channel.condition.unlock()
-        close()
+        ended = true
+        lines.fail(CancellationError())
+        wire.fail(CancellationError())
+        finished.wait()
         output.abandon()
     }
 
+    /// Digests the block here, on the caller's core, and hands it to the deflating thread.
     private func handOver() throws {
-        channel.condition.lock()
-        defer { channel.condition.unlock() }
-        if let failure = channel.failure { throw failure }
+        if let failure = lines.failure { throw failure }
         guard !block.isEmpty else { return }
-        while channel.blocks.count >= depth, channel.failure == nil { channel.condition.wait() }
-        if let failure = channel.failure { throw failure }
-        channel.blocks.append((block, upserts))
-        channel.condition.broadcast()
+        recordsHasher.update(block)
+        recordBytes += Int64(block.count)
+        try lines.put((block, upserts))
         block.removeAll(keepingCapacity: true)
         upserts = 0
-    }
-
-    private func close() {
-        guard !ended else { return }
-        ended = true
-        channel.condition.lock()
-        channel.closed = true
-        channel.condition.broadcast()
-        channel.condition.unlock()
-        finished.wait()
     }
 }

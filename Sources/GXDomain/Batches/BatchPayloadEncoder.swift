@@ -14,11 +14,14 @@ public final class BatchPayloadEncoder {
     private var wireBytes: Int64 = 0
     public private(set) var counts = BatchCounts()
     private let flushThreshold: Int
+    private let digestingRecords: Bool
 
     /// `buffer` bounds the lines gathered before they are deflated, and zlib's output room: small for the
-    /// hub, which projects one batch into many deliveries at once.
-    public init(level: Int32 = 1, buffer: Int = 256 * 1024) throws(CompressionError) {
+    /// hub, which projects one batch into many deliveries at once. `digestingRecords: false` leaves the SM3
+    /// of the lines to a caller that computes it on another core; `digests` then gives the records' of nothing.
+    public init(level: Int32 = 1, buffer: Int = 256 * 1024, digestingRecords: Bool = true) throws(CompressionError) {
         flushThreshold = buffer
+        self.digestingRecords = digestingRecords
         deflater = try Deflater(level: level, outputBuffer: buffer)
         lines.reserveCapacity(buffer + 4096)
     }
@@ -78,7 +81,7 @@ public final class BatchPayloadEncoder {
 
     private func flushLines() throws(CompressionError) {
         guard !lines.isEmpty else { return }
-        recordsHasher.update(lines)
+        if digestingRecords { recordsHasher.update(lines) }
         recordBytes += Int64(lines.count)
         try deflater.compress(lines, into: &wireOut)
         lines.removeAll(keepingCapacity: true)

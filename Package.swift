@@ -44,6 +44,8 @@ let package = Package(
         ),
         // The C compiler's prefetch hint, which Swift lacks (a header only: nothing to link).
         .systemLibrary(name: "CMemory"),
+        // SQLite's process-wide settings, made before the first connection (sqlite3_config is variadic).
+        .systemLibrary(name: "CSQLiteSettings", providers: [.apt(["libsqlite3-dev"])]),
         // 国密 primitives and compression over the system libraries.
         .target(
             name: "GXCrypto",
@@ -150,7 +152,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "gx",
-            dependencies: ["GXCLI"],
+            dependencies: ["GXCLI", "CSQLiteSettings"],
             swiftSettings: swiftSettings
         ),
         // libFuzzer targets for every reader of outside bytes (scripts/fuzz.sh TARGET SECONDS).

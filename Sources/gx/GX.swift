@@ -1,3 +1,4 @@
+import CSQLiteSettings
 import GXCLI
 #if canImport(Glibc)
 import Glibc
@@ -7,6 +8,8 @@ import Glibc
 struct GX {
     static func main() async {
         clearInheritedSignalMask()
+        // Before any database opens: SQLite's memory statistics cost a process-wide mutex per allocation.
+        _ = gx_sqlite_stop_memory_statistics()
         await GXCommand.main()
     }
 

@@ -44,31 +44,33 @@ final class SQLiteSinkTransaction: PlacingSinkTransaction {
     /// the same transaction; a token with an escape is decoded first.
     func upsert(line: CanonicalRecordLine, placing positions: [Int]) throws {
         try requireOpen()
-        for index in keyIndexes {
-            guard let n = positions.firstIndex(of: index), line.token(n).first == UInt8(ascii: "\"") else {
-                throw LocalDataError(location: location, reason: "upsert with NULL key column \(columnNames[index])")
-            }
-        }
         let statement = upsertStatement.sqliteStatement
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
         var code = SQLITE_OK
-        for (n, position) in positions.enumerated() where code == SQLITE_OK {
-            let token = line.token(n)
-            guard token.first == UInt8(ascii: "\"") else { continue }  // null: left unbound
-            let text = token.dropFirst().dropLast()
-            if text.contains(UInt8(ascii: "\\")) {
-                code = Array((line.value(n) ?? "").utf8).withUnsafeBufferPointer { bytes in
-                    sqlite3_bind_text(statement, Int32(position + 1), bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                      Int32(bytes.count), Self.transient)
-                }
-            } else {
-                code = text.withUnsafeBufferPointer { bytes in
-                    sqlite3_bind_text(statement, Int32(position + 1), bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                      Int32(bytes.count), Self.transient)
+        // The tokens are read in place: a slice of the line per value would cost a reference count each.
+        let nullKey: Int? = line.withBytes { bytes in
+            for index in keyIndexes {
+                guard let n = positions.firstIndex(of: index), bytes[line.tokenRange(n).lowerBound] == UInt8(ascii: "\"") else { return index }
+            }
+            for (n, position) in positions.enumerated() where code == SQLITE_OK {
+                let token = line.tokenRange(n)
+                guard bytes[token.lowerBound] == UInt8(ascii: "\"") else { continue }  // null: left unbound
+                let text = UnsafeRawBufferPointer(rebasing: bytes[token.lowerBound + 1..<token.upperBound - 1])
+                if text.contains(UInt8(ascii: "\\")) {
+                    code = Array((line.value(n) ?? "").utf8).withUnsafeBufferPointer { decoded in
+                        sqlite3_bind_text(statement, Int32(position + 1), decoded.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                                          Int32(decoded.count), Self.transient)
+                    }
+                } else {
+                    // Never a nil address, even for "": that would bind NULL.
+                    code = sqlite3_bind_text(statement, Int32(position + 1), text.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) },
+                                             Int32(text.count), Self.transient)
                 }
             }
+            return nil
         }
+        if let nullKey { throw LocalDataError(location: location, reason: "upsert with NULL key column \(columnNames[nullKey])") }
         if code == SQLITE_OK {
             code = sqlite3_step(statement)
             if code == SQLITE_DONE { code = SQLITE_OK }

@@ -95,6 +95,16 @@ struct SQLiteSinkTests {
         #expect(rows[3][2] == rows[2][2], "the placed line and the String upsert store the same value")
     }
 
+    @Test("a placed line's empty value is stored as empty text, not NULL")
+    func upsertPlacingEmptyValue() throws {
+        let scratch = try LocalDataScratch()
+        let sink = try makeSink(scratch)
+        try sink.apply(stream: "s", checkpoint: 1) { tx in
+            try #require(tx as? any PlacingSinkTransaction).upsert(line: try checkedLine(["5", "", nil]), placing: [0, 1, 2])
+        }
+        #expect(try contents(sink.path) == [["5", "", nil]])
+    }
+
     @Test("a placed line whose key is null is refused, naming the key column, and nothing of its transaction stays")
     func upsertPlacingNullKey() throws {
         let scratch = try LocalDataScratch()

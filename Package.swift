@@ -42,7 +42,7 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        // The C compiler's prefetch hint, which Swift lacks (a header only: nothing to link).
+        // The C compiler's prefetch hint and glibc's malloc arenas, which Swift lacks (a header only).
         .systemLibrary(name: "CMemory"),
         // SQLite's process-wide settings, made before the first connection (sqlite3_config is variadic).
         .systemLibrary(name: "CSQLiteSettings", providers: [.apt(["libsqlite3-dev"])]),
@@ -152,7 +152,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "gx",
-            dependencies: ["GXCLI", "CSQLiteSettings"],
+            dependencies: ["GXCLI", "CMemory", "CSQLiteSettings"],
             swiftSettings: swiftSettings
         ),
         // libFuzzer targets for every reader of outside bytes (scripts/fuzz.sh TARGET SECONDS).

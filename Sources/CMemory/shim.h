@@ -8,4 +8,18 @@ static inline void gx_prefetch(const void *address) {
     __builtin_prefetch(address, 0, 0);
 }
 
+/* glibc's mallopt(M_ARENA_MAX, n): how many malloc arenas threads share (Swift's Glibc module lacks
+   <malloc.h>). Elsewhere nothing. */
+#ifdef __GLIBC__
+#include <malloc.h>
+static inline int gx_limit_malloc_arenas(int count) {
+    return mallopt(M_ARENA_MAX, count);
+}
+#else
+static inline int gx_limit_malloc_arenas(int count) {
+    (void)count;
+    return 0;
+}
+#endif
+
 #endif

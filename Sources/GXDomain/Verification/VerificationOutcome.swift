@@ -82,7 +82,6 @@ public enum VerificationOutcome {
     /// Checks an answer line against the request line it must answer; returns whether it says found and
     /// which checked items mismatch, or why it is not that record's answer.
     public static func check(answer: CanonicalRecordLine, request: CanonicalRecordLine, keyCount: Int) -> Result<(found: Bool, mismatched: [Int]), AnswerFault> {
-        guard answer.operation == .upsert else { return .failure(.malformed("an answer record is not an upsert")) }
         guard answer.valueCount == request.valueCount + 1 else { return .failure(.malformed("an answer record has \(answer.valueCount) values, not \(request.valueCount + 1)")) }
         guard key(of: answer, keyCount: keyCount).elementsEqual(key(of: request, keyCount: keyCount)) else {
             return .failure(.notInStep)

@@ -1,4 +1,5 @@
 import GXDomain
+import NIOCore
 
 /// A received payload digested and inflated a piece ahead of its checks: while the caller splits and
 /// checks the lines of one piece, the next is hashed (SM3 of the wire and of the lines) and inflated on a
@@ -29,7 +30,19 @@ final class InflationAhead {
         return before
     }
 
-    /// What the last piece inflated to (nil when there was none), then the digests of the whole payload.
+    /// Feeds a received buffer in pieces of at most `pieceSize`; calls `body` with what each piece before
+    /// inflated to, while the piece after it inflates.
+    func feed(_ bytes: ByteBufferView, _ body: ([UInt8]) async throws -> Void) async throws {
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = min(start + Self.pieceSize, bytes.endIndex)
+            if let inflated = try await exchange(Array(bytes[start..<end])) { try await body(inflated) }
+            start = end
+        }
+    }
+
+    /// What the last piece inflated to (nil when there was none). The payload's digests then come from its
+    /// `PayloadInflation`.
     func finish() async throws -> [UInt8]? {
         defer { inflating = nil }
         return try await inflating?.value

@@ -337,12 +337,7 @@ extension Hub {
                 throw HubAPIError(.contentTooLarge, "the payload is larger than the manifest's \(wire.bytes) bytes or the hub's limit")
             }
             let bytes = buffer.readableBytesView
-            var start = bytes.startIndex
-            while start < bytes.endIndex {
-                let end = min(start + InflationAhead.pieceSize, bytes.endIndex)
-                try await checkLines(of: try await ahead.exchange(Array(bytes[start..<end])))
-                start = end
-            }
+            try await ahead.feed(bytes) { try await checkLines(of: $0) }
             try await output.write(bytes)
         }
         try await checkLines(of: try await ahead.finish())

@@ -37,10 +37,11 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        // Intel ISA-L's igzip: the payloads' zlib-format deflate and inflate, several times zlib's speed.
         .systemLibrary(
-            name: "CZlib",
-            pkgConfig: "zlib",
-            providers: [.apt(["zlib1g-dev"])]
+            name: "CIsal",
+            pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]
         ),
         // The C compiler's prefetch hint and glibc's malloc arenas, which Swift lacks (a header only).
         .systemLibrary(name: "CMemory"),
@@ -49,7 +50,7 @@ let package = Package(
         // 国密 primitives and compression over the system libraries.
         .target(
             name: "GXCrypto",
-            dependencies: ["COpenSSL", "CZlib"],
+            dependencies: ["COpenSSL", "CIsal"],
             swiftSettings: fuzzed
         ),
         // The exchange's vocabulary: identifiers, catalogue, agreements, audit entries. No I/O.

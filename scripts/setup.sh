@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system libraries Gongxiang builds against, only where missing (idempotent).
-# OpenSSL 3 (SM2/SM3/SM4), zlib, SQLite, pkg-config, the PostgreSQL 15 server the test suite starts, and
+# OpenSSL 3 (SM2/SM3/SM4), Intel ISA-L (deflate), zlib, SQLite, pkg-config, the PostgreSQL 15 server the test suite starts, and
 # headless Chromium with its driver, a Chinese font and Selenium for the console's browser tests, and nginx
 # for the two-hub balancer test (scripts/balancer.sh; installed, never enabled as a service).
 set -euo pipefail
 
 needed=()
-for pkg in libssl-dev zlib1g-dev libsqlite3-dev pkg-config openssl curl python3 postgresql-15 postgresql-client-15 chromium chromium-driver fonts-wqy-zenhei nginx-light; do
+for pkg in libssl-dev libisal-dev zlib1g-dev libsqlite3-dev pkg-config openssl curl python3 postgresql-15 postgresql-client-15 chromium chromium-driver fonts-wqy-zenhei nginx-light; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || needed+=("$pkg")
 done
 if [ ${#needed[@]} -gt 0 ]; then

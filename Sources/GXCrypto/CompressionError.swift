@@ -1,8 +1,8 @@
 /// Why a deflate stream could not be written or read.
 public enum CompressionError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// zlib levels are 0 (store) … 9 (smallest), or -1 for zlib's default (6).
+    /// Levels are 0 (fastest) … 3 (smallest), as igzip offers them.
     case invalidLevel(Int32)
-    /// The compressed bytes are not a valid zlib stream (bad header, bad block, checksum mismatch).
+    /// The compressed bytes are not a valid zlib-format stream (bad header, bad block, checksum mismatch).
     case corrupt(reason: String)
     /// Inflating would produce more than `limit` bytes in total: a decompression bomb or a payload
     /// bigger than its declared size.
@@ -13,13 +13,13 @@ public enum CompressionError: Error, Sendable, Equatable, CustomStringConvertibl
     case trailingData(byteCount: Int)
     /// `compress` after `finish`: a finished stream cannot take more input.
     case alreadyFinished
-    /// zlib itself failed (out of memory, library/header mismatch); `code` is zlib's return value.
-    case zlib(operation: String, code: Int32, message: String)
+    /// The compression library itself failed (misuse, inconsistent state); `code` is its return value.
+    case library(operation: String, code: Int32, message: String)
 
     public var description: String {
         switch self {
         case let .invalidLevel(level):
-            return "compression level \(level) is not valid; use 0 (store) to 9 (smallest), or -1 for zlib's default"
+            return "compression level \(level) is not valid; use 0 (fastest) to 3 (smallest)"
         case let .corrupt(reason):
             return "the compressed data is corrupt (\(reason)); have the sender compress and send it again"
         case let .outputLimitExceeded(limit):
@@ -31,8 +31,8 @@ public enum CompressionError: Error, Sendable, Equatable, CustomStringConvertibl
             return "\(count) unexpected bytes follow the end of the compressed stream; the payload is not a single zlib stream"
         case .alreadyFinished:
             return "the deflate stream was already finished; start a new Deflater (or call reset()) for more data"
-        case let .zlib(operation, code, message):
-            return "zlib \(operation) failed (code \(code)): \(message)"
+        case let .library(operation, code, message):
+            return "\(operation) failed (code \(code)): \(message)"
         }
     }
 }

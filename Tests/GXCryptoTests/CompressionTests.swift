@@ -39,7 +39,7 @@ struct CompressionTests {
         #expect(output == data)
     }
 
-    @Test("incompressible data and every level round-trip", arguments: [Int32(0), 1, 6, 9, -1])
+    @Test("incompressible data and every level round-trip", arguments: [Int32(0), 1, 2, 3])
     func everyLevelRoundTrips(level: Int32) throws {
         let data = TestData.randomBytes(count: 300_001) + TestData.semiRandomText(byteCount: 300_000)
         let (output, inflater) = try Self.inflate(try Self.deflate(data, level: level))
@@ -83,7 +83,7 @@ struct CompressionTests {
     @Test("a zip bomb trips the output limit without inflating past it")
     func zipBombTripsLimit() throws {
         // 256 MiB of zeros deflate to about 250 KiB.
-        let deflater = try Deflater(level: 9)
+        let deflater = try Deflater(level: 3)
         var bomb: [UInt8] = []
         let zeros = [UInt8](repeating: 0, count: 1 << 20)
         for _ in 0..<256 { try deflater.compress(zeros, into: &bomb) }
@@ -141,13 +141,25 @@ struct CompressionTests {
         guard case .corrupt? = error else { Issue.record("expected corrupt, got \(String(describing: error))"); return }
     }
 
-    @Test("bytes after the end of the stream are reported")
-    func trailingDataReported() throws {
+    @Test("bytes after the end of the stream are reported, however few", arguments: [1, 3, 7, 8, 9, 20])
+    func trailingDataReported(count: Int) throws {
         let compressed = try Self.deflate(Array("one stream".utf8))
         let inflater = try Inflater()
         var output: [UInt8] = []
-        #expect(throws: CompressionError.trailingData(byteCount: 3)) {
-            try inflater.decompress(compressed + [1, 2, 3], into: &output, limit: 1 << 20)
+        #expect(throws: CompressionError.trailingData(byteCount: count)) {
+            try inflater.decompress(compressed + [UInt8](repeating: 0x5A, count: count), into: &output, limit: 1 << 20)
+        }
+    }
+
+    @Test("bytes arriving after the stream ended are reported")
+    func trailingDataInLaterCallReported() throws {
+        let compressed = try Self.deflate(Array("one stream".utf8))
+        let inflater = try Inflater()
+        var output: [UInt8] = []
+        try inflater.decompress(compressed, into: &output, limit: 1 << 20)
+        #expect(inflater.isFinished)
+        #expect(throws: CompressionError.trailingData(byteCount: 2)) {
+            try inflater.decompress([1, 2], into: &output, limit: 1 << 20)
         }
     }
 
@@ -168,7 +180,22 @@ struct CompressionTests {
         #expect(try Self.inflate(second).output == Array("second".utf8))
     }
 
-    @Test("an out-of-range level is refused", arguments: [Int32(10), -2])
+    @Test("a deflater reset again and again writes a whole stream each time", arguments: [Int32(0), 1, 3])
+    func resetManyTimes(level: Int32) throws {
+        let deflater = try Deflater(level: level)
+        for round in 0..<40 {
+            let data = TestData.semiRandomText(byteCount: 1_000 + round * 997, seed: UInt64(round))
+            var compressed: [UInt8] = []
+            try deflater.compress(data, into: &compressed)
+            try deflater.finish(into: &compressed)
+            let (output, inflater) = try Self.inflate(compressed)
+            #expect(inflater.isFinished, "round \(round)")
+            #expect(output == data, "round \(round)")
+            deflater.reset()
+        }
+    }
+
+    @Test("an out-of-range level is refused", arguments: [Int32(4), -1])
     func invalidLevelRefused(level: Int32) {
         #expect(throws: CompressionError.invalidLevel(level)) { try Deflater(level: level) }
     }

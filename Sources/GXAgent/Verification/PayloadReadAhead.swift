@@ -46,7 +46,7 @@ final class PayloadReadAhead {
                         } else {
                             var inflated: [UInt8] = []
                             try inflater.decompress(bytes, into: &inflated, limit: Int.max)
-                            // zlib may keep a piece's output for the next: nothing to hand over yet.
+                            // The inflater may keep a piece's output for the next: nothing to hand over yet.
                             if inflated.isEmpty { continue }
                             bytes = inflated
                         }

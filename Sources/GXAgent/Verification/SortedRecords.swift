@@ -19,7 +19,7 @@ final class SortedRecords {
     private let keyring: DataKeyring?
     private var runs: [String] = []
     private(set) var count: Int64 = 0
-    /// One deflate stream's state (about 256 KiB), reset for each run.
+    /// One deflate stream's state (about 230 KiB), reset for each run.
     private var deflater: Deflater?
 
     /// `memoryBudget` is the arena's size: what the lines, their key lengths and their index entries

@@ -16,7 +16,7 @@ public final class BatchPayloadEncoder {
     private let flushThreshold: Int
     private let digestingRecords: Bool
 
-    /// `buffer` bounds the lines gathered before they are deflated, and zlib's output room: small for the
+    /// `buffer` bounds the lines gathered before they are deflated, and the deflater's output room: small for the
     /// hub, which projects one batch into many deliveries at once. `digestingRecords: false` leaves the SM3
     /// of the lines to a caller that computes it on another core; `digests` then gives the records' of nothing.
     public init(level: Int32 = 1, buffer: Int = 256 * 1024, digestingRecords: Bool = true) throws(CompressionError) {

@@ -24,7 +24,7 @@ final class DeliveryProjection {
     private var projected: [String?]
     /// Its share of the hub's projection budget, given back with the projection.
     private let slot: ProjectionSlot
-    /// Lines gathered before deflating, zlib's output room, and compressed bytes kept before writing them: a
+    /// Lines gathered before deflating, the deflater's output room, and compressed bytes kept before writing them: a
     /// push with forty consumers writes forty projections at once.
     static let buffer = 32 * 1024
 

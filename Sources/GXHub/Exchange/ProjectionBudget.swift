@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// How many delivery projections the hub writes at once, across every push and every first pull. Each holds
-/// about 0.4 MB while it is written (zlib's state, small line and output buffers), so this — not the number
+/// about 0.4 MB while it is written (igzip's state and level buffer, small line and output buffers), so this — not the number
 /// of consumers or of concurrent pushes — bounds the memory projections take. Slots are handed out first come,
 /// first served; a push asks for all of its consumers' at once and waits until they are free.
 ///
@@ -92,7 +92,7 @@ public final class ProjectionBudget: Sendable {
     public var peakInUse: Int { state.withLock { $0.peak } }
 }
 
-/// One projection's claim on the budget, given back when the projection (and its zlib state) is gone.
+/// One projection's claim on the budget, given back when the projection (and its deflate state) is gone.
 final class ProjectionSlot: Sendable {
     private let budget: ProjectionBudget
 

@@ -19,6 +19,8 @@ public struct Hub: Sendable {
     public let batchDirectory: URL
     /// Where payloads are kept: files in `batchDirectory` (the default), or the PostgreSQL database.
     public let payloads: any PayloadStore
+    /// The same store, remembering the payloads about to be served (`BatchLimits.recentPayloadBytes`).
+    public let recentPayloads: RecentPayloads
     public let limits: BatchLimits
     /// HTTPS when set, with mutual TLS when it names a client CA.
     public let tls: HubTLS?
@@ -51,7 +53,8 @@ public struct Hub: Sendable {
                 name: String = "gongxiang-hub", payloads: (any PayloadStore)? = nil,
                 logger: Logger = Logger(label: "gongxiang.hub")) {
         self.store = store
-        self.payloads = payloads ?? FilePayloadStore(directory: batchDirectory)
+        recentPayloads = RecentPayloads(payloads ?? FilePayloadStore(directory: batchDirectory), budget: limits.recentPayloadBytes)
+        self.payloads = recentPayloads
         self.calendar = calendar
         self.key = key
         self.batchDirectory = batchDirectory

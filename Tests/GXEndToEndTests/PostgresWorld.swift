@@ -25,8 +25,8 @@ struct PostgresWorld {
 
     /// A `gx hub serve` on the world's database, keeping its payloads there (no `--batches`): several may run
     /// at once, sharing nothing but the database.
-    func serve() async throws -> HubProcess {
-        try await HubProcess(database: hubURL, directory: state, arguments: ["--key", state.appendingPathComponent("hub/hub.key").path])
+    func serve(_ arguments: [String] = []) async throws -> HubProcess {
+        try await HubProcess(database: hubURL, directory: state, arguments: ["--key", state.appendingPathComponent("hub/hub.key").path] + arguments)
     }
 
     /// Runs gx, requiring success.

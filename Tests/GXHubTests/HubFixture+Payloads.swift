@@ -46,8 +46,10 @@ extension HubFixture {
         return try [UInt8](Data(contentsOf: hub.batchDirectory.appendingPathComponent(name)))
     }
 
-    /// Replaces a kept payload's stored bytes, as damage or an operator's mistake would.
+    /// Replaces a kept payload's stored bytes, as damage or an operator's mistake would. The hub then forgets
+    /// the payloads it remembers, as a restart would, so what it serves next is read from the store.
     func replaceStoredBytes(_ name: String, with bytes: [UInt8]) async throws {
+        hub.recentPayloads.forgetAll()
         if let postgres = store as? PostgresHubStore {
             try await TestPostgres.withConnection(postgres.settings) { connection in
                 try await connection.run("DELETE FROM payload_chunks WHERE payload_id = (SELECT id FROM payloads WHERE name = \(name))", logger: payloadLogger)

@@ -36,6 +36,8 @@ struct PayloadSealingTests {
             #expect(Array(bytes.prefix(8)) == SealedFile.magic, "\(file) is not sealed")
             #expect(Array(bytes[8..<16]) == keyring.current.id)
         }
+        // Opened from the store, not from what the hub remembers of the delivery it just wrote.
+        fixture.hub.recentPayloads.forgetAll()
         #expect(SM3.digest(try await Self.readAll(fixture, try #require(batch.payloadPath))).hex == batch.manifest.wire.sm3)
         #expect(SM3.digest(try await Self.readAll(fixture, try #require(delivery.payloadPath))).hex == delivery.manifest.wire.sm3)
     }
@@ -77,6 +79,8 @@ struct PayloadSealingTests {
         try DataKeyring.addKey(in: directory)
         var rotated = fixture.hub
         rotated.dataKeys = try DataKeyring(directory: directory)
+        // Hubs restart after a rotation: nothing is remembered, the delivery is opened under the old key.
+        rotated.recentPayloads.forgetAll()
         #expect(rotated.dataKeys?.current.id != old.id)
         let provider = fixture.party(PopulationBatch.provider), consumer = fixture.party(PopulationBatch.consumer)
         try await rotated.withClient { client in
@@ -88,6 +92,27 @@ struct PayloadSealingTests {
         let second = try #require(try await fixture.store.delivery(agreementID: PopulationBatch.agreement, sequence: 2))
         let bytes = try await fixture.storedBytes(try #require(second.payloadPath))
         #expect(Array(bytes[8..<16]) == rotated.dataKeys?.current.id)
+    }
+
+    @Test("a delivery pulled soon after its push is served from the hub's memory as it was sealed; once forgotten, from the store")
+    func recentDeliveryServedFromMemory() async throws {
+        let (fixture, delivery) = try await Self.pushed(.sqlite)
+        let name = try #require(delivery.payloadPath)
+        #expect(fixture.hub.recentPayloads.remembered.count == 1, "only the delivery, not the pushed batch")
+        // The stored copy damaged behind the hub's back (not with the fixture's helper, which makes it forget).
+        var bytes = try await fixture.storedBytes(name)
+        bytes[bytes.count / 2] ^= 0x40
+        try Data(bytes).write(to: fixture.hub.batchDirectory.appendingPathComponent(name))
+        let consumer = fixture.party(PopulationBatch.consumer)
+        try await fixture.hub.withClient { client in
+            let pulled = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
+            try pulled.expect(.ok)
+            #expect(SM3.digest(Array(pulled.body.readableBytesView)).hex == delivery.manifest.wire.sm3)
+            fixture.hub.recentPayloads.forgetAll()
+            let again = try await client.call(.get, "/v1/agreements/\(PopulationBatch.agreement)/batches/1", token: consumer.token)
+            #expect(again.status == .internalServerError)
+            #expect(again.text.contains("HMAC-SM3 does not match"), "\(again.text)")
+        }
     }
 
     /// A kept payload's plaintext, opened as the hub opens it.

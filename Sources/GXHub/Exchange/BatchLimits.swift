@@ -15,11 +15,16 @@ public struct BatchLimits: Sendable {
     /// Delivery projections written at once by the whole hub (about 0.4 MB each): see `ProjectionBudget`.
     public var concurrentProjections: Int
 
+    /// Bytes of just-written deliveries, verification requests and answers the hub keeps in memory to serve
+    /// them without opening their seals again (see `RecentPayloads`); 0 reads every payload from its store.
+    public var recentPayloadBytes: Int
+
     public init(maximumWireBytes: Int64 = 8 << 30, maximumRecordBytes: Int64 = 64 << 30, retention: TimeInterval = 7 * 86_400,
-                concurrentProjections: Int = 64) {
+                concurrentProjections: Int = 64, recentPayloadBytes: Int = 48 << 20) {
         self.maximumWireBytes = maximumWireBytes
         self.maximumRecordBytes = maximumRecordBytes
         self.retention = retention
         self.concurrentProjections = concurrentProjections
+        self.recentPayloadBytes = recentPayloadBytes
     }
 }

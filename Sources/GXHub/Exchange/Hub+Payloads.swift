@@ -8,10 +8,12 @@ extension Hub {
     /// A new payload for records (an upload in progress, a projection), sealed under the hub's current data key
     /// when it has data keys (SM4-CTR with HMAC-SM3: records at rest are encrypted, as the 密评 expects).
     /// `behind`: written on a task of its own while the caller checks what comes next (`BackgroundPayloadWriter`),
-    /// for a payload received from an agent.
-    func createPayload(behind: Bool = false) async throws -> any PayloadWriter {
+    /// for a payload received from an agent. `served`: one an agent will pull soon (a delivery, a verification
+    /// request or answer), remembered for a while to be served from memory (`RecentPayloads`).
+    func createPayload(behind: Bool = false, served: Bool = false) async throws -> any PayloadWriter {
         do {
-            let writer = try await payloads.create(sealingWith: dataKeys?.current)
+            let writer = served ? try await recentPayloads.createRemembered(sealingWith: dataKeys?.current)
+                : try await payloads.create(sealingWith: dataKeys?.current)
             return behind ? BackgroundPayloadWriter(writer) : writer
         } catch let error as StoreError {
             throw error

@@ -184,7 +184,7 @@ extension Hub {
             let slots = await projectionBudget.acquire(agreements.count)
             for (agreement, slot) in zip(agreements, slots) {
                 projections.append(try DeliveryProjection(agreement: agreement, schema: schema, batchItems: manifest.items, sequence: manifest.sequence,
-                                                          file: try await createPayload(),
+                                                          file: try await createPayload(served: true),
                                                           slot: slot))
             }
             if slots.count < agreements.count {

@@ -131,7 +131,7 @@ extension Hub {
         // Field-level minimisation: only agreed items, in the catalogue's order.
         guard let slot = await projectionBudget.acquire(1).first else { throw CancellationError() }
         let projection = try DeliveryProjection(agreement: agreement, schema: entry, batchItems: batch.manifest.items, sequence: sequence,
-                                                file: try await createPayload(), slot: slot)
+                                                file: try await createPayload(served: true), slot: slot)
         do {
             let input = try await openPayload(source, expecting: nil, what: "payload of batch \(resource)#\(sequence)")
             defer { input.close() }

@@ -315,7 +315,7 @@ extension Hub {
     /// what one piece inflates to stays small.
     func receiveRecords(_ body: RequestBody, wire: PayloadDigest, records: PayloadDigest, valueCount: Int,
                         _ check: (CanonicalRecordLine, Int64) async throws -> Void) async throws -> (String, (records: PayloadDigest, wire: PayloadDigest), BatchCounts) {
-        let output = try await createPayload(behind: true)
+        let output = try await createPayload(behind: true, served: true)
         var complete = false
         defer { if !complete { output.abandon() } }
         let inflation = try PayloadInflation(maximumRecordBytes: Int(min(limits.maximumRecordBytes, records.bytes)))

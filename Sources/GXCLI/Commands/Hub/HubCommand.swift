@@ -70,10 +70,10 @@ struct HubCommand: AsyncParsableCommand {
             abstract: "Serve the hub's HTTP(S) JSON API and its web console (/console/) until SIGTERM or SIGINT (then shut down gracefully).",
             discussion: """
                 Settings come from, in rising precedence: defaults, the --config file (TOML: db, key, batches, payloads, \
-                listen, log_level, batch_retention_days, header_timeout_seconds, idle_timeout_seconds, max_connections, trusted_proxies, objection_answer_days, calendar, \
+                listen, log_level, batch_retention_days, recent_payloads_mb, header_timeout_seconds, idle_timeout_seconds, max_connections, trusted_proxies, objection_answer_days, calendar, \
                 [tls] certificate, key, client_ca, and [demands] review_working_days, reply_working_days), the \
                 environment (GX_HUB_DB, GX_HUB_KEY, GX_HUB_BATCHES, GX_HUB_PAYLOADS, GX_HUB_LISTEN, \
-                GX_HUB_LOG_LEVEL, GX_HUB_BATCH_RETENTION_DAYS, GX_HUB_HEADER_TIMEOUT_SECONDS, \
+                GX_HUB_LOG_LEVEL, GX_HUB_BATCH_RETENTION_DAYS, GX_HUB_RECENT_PAYLOADS_MB, GX_HUB_HEADER_TIMEOUT_SECONDS, \
                 GX_HUB_IDLE_TIMEOUT_SECONDS, GX_HUB_MAX_CONNECTIONS, GX_HUB_TRUSTED_PROXIES, GX_HUB_OBJECTION_ANSWER_DAYS, GX_HUB_CALENDAR (files separated by ':'), GX_HUB_TLS_CERTIFICATE, \
                 GX_HUB_TLS_KEY, GX_HUB_TLS_CLIENT_CA, GX_HUB_DEMANDS_REVIEW_WORKING_DAYS, \
                 GX_HUB_DEMANDS_REPLY_WORKING_DAYS), then these flags. --print-config shows the result and where each \
@@ -136,6 +136,11 @@ struct HubCommand: AsyncParsableCommand {
         @Option(help: "Days to keep a batch's payload after every entitled consumer acknowledged it (0: prune at once; default 7).")
         var batchRetentionDays: Double?
 
+        @Option(name: .customLong("recent-payloads-mb"),
+                help: ArgumentHelp("MiB of just-written deliveries, verification requests and answers kept in memory for 10 minutes (default 48; 0: none).",
+                                   discussion: "An agent pulling one soon after it was written is served from memory, without opening its seal again; the sealed copy in the store stays the lasting one."))
+        var recentPayloadsMB: Int?
+
         @Option(help: "Load balancers' IP addresses, separated by ',': their X-Forwarded-For names the client (see below).")
         var trustedProxies: String?
 
@@ -169,6 +174,7 @@ struct HubCommand: AsyncParsableCommand {
             let flags: [(String, String?)] = [
                 ("db", db), ("key", key), ("batches", batches), ("payloads", payloads), ("data_keys", dataKeys), ("listen", listen), ("log_level", logLevel),
                 ("batch_retention_days", batchRetentionDays.map { String($0) }),
+                ("recent_payloads_mb", recentPayloadsMB.map { String($0) }),
                 ("objection_answer_days", objectionAnswerDays.map { String($0) }),
                 ("trusted_proxies", trustedProxies),
                 ("tls.certificate", tlsCertificate), ("tls.key", tlsKey), ("tls.client_ca", tlsClientCa),
@@ -232,7 +238,10 @@ struct HubCommand: AsyncParsableCommand {
                 Console.note("created data key directory \(dataKeyDirectory): payload files are sealed with SM4 under it from now on")
             }
             let dataKeys = try DataKeyring(directory: dataKeyDirectory)
-            let limits = BatchLimits(retention: retentionDays * 86_400)
+            guard let recentMB = Int(settings["recent_payloads_mb"] ?? ""), (0...4096).contains(recentMB) else {
+                throw ValidationError("recent_payloads_mb must be a whole number of MiB from 0 to 4096, got '\(settings["recent_payloads_mb"] ?? "")'")
+            }
+            let limits = BatchLimits(retention: retentionDays * 86_400, recentPayloadBytes: recentMB << 20)
             try await database.serving(logger: Logger(label: "gongxiang.store")) { store in
                 guard let registered = try await store.metadata("hub_public_key") else {
                     throw CLIError("\(database) is not initialised: run `gx hub init --db \(db)`")

@@ -29,6 +29,8 @@ struct HubServeSettings {
         Setting(key: "listen", environment: "GX_HUB_LISTEN", value: "127.0.0.1:8480"),
         Setting(key: "log_level", environment: "GX_HUB_LOG_LEVEL", value: "info"),
         Setting(key: "batch_retention_days", environment: "GX_HUB_BATCH_RETENTION_DAYS", value: "7"),
+        /// MiB of just-written deliveries and verification payloads served from memory (0: always from the store).
+        Setting(key: "recent_payloads_mb", environment: "GX_HUB_RECENT_PAYLOADS_MB", value: "48"),
         Setting(key: "header_timeout_seconds", environment: "GX_HUB_HEADER_TIMEOUT_SECONDS", value: "30"),
         Setting(key: "idle_timeout_seconds", environment: "GX_HUB_IDLE_TIMEOUT_SECONDS", value: "60"),
         Setting(key: "max_connections", environment: "GX_HUB_MAX_CONNECTIONS", value: "2048"),
@@ -74,6 +76,7 @@ struct HubServeSettings {
         set("listen", file.listen, origin: origin)
         set("log_level", file.logLevel, origin: origin)
         set("batch_retention_days", file.batchRetentionDays.map { String($0) }, origin: origin)
+        set("recent_payloads_mb", file.recentPayloadsMB.map { String($0) }, origin: origin)
         set("header_timeout_seconds", file.headerTimeoutSeconds.map { String($0) }, origin: origin)
         set("idle_timeout_seconds", file.idleTimeoutSeconds.map { String($0) }, origin: origin)
         set("max_connections", file.maxConnections.map { String($0) }, origin: origin)
@@ -191,6 +194,7 @@ struct HubConfigFile: Decodable {
     var listen: String?
     var logLevel: String?
     var batchRetentionDays: Double?
+    var recentPayloadsMB: Int?
     var headerTimeoutSeconds: Double?
     var idleTimeoutSeconds: Double?
     var maxConnections: Int?
@@ -204,6 +208,7 @@ struct HubConfigFile: Decodable {
 
     enum CodingKeys: String, CodingKey {
         case db, key, batches, payloads, dataKeys = "data_keys", listen, logLevel = "log_level", batchRetentionDays = "batch_retention_days", tls,
+             recentPayloadsMB = "recent_payloads_mb",
              headerTimeoutSeconds = "header_timeout_seconds", idleTimeoutSeconds = "idle_timeout_seconds",
              maxConnections = "max_connections", trustedProxies = "trusted_proxies", objectionAnswerDays = "objection_answer_days", calendar, demands
     }
@@ -223,6 +228,7 @@ struct HubConfigFile: Decodable {
         } else {
             batchRetentionDays = try c.decodeIfPresent(Double.self, forKey: .batchRetentionDays)
         }
+        recentPayloadsMB = try c.decodeIfPresent(Int.self, forKey: .recentPayloadsMB)
         headerTimeoutSeconds = try Self.seconds(c, .headerTimeoutSeconds)
         idleTimeoutSeconds = try Self.seconds(c, .idleTimeoutSeconds)
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections)

@@ -214,7 +214,7 @@ extension Hub {
             let keyCount = manifest.keyCount
             var keyDigest = RequestKeyDigest(), everyItemAsked = true
             let (upload, digests, counts) = try await receiveRecords(request.body, wire: manifest.wire, records: manifest.records,
-                                                                   valueCount: manifest.items.count) { line, position in
+                                                                   valueCount: manifest.items.count, .immediate { line, position in
                 if let violation = validator.violation(in: line) {
                     throw InvalidInput(field: "records", reason: "record \(position): \(violation)")
                 }
@@ -230,7 +230,7 @@ extension Hub {
                     everyItemAsked = VerificationOutcome.asksEveryItem(line, keyCount: keyCount)
                     keyDigest.append(key)
                 }
-            }
+            })
             let relative: String, keeping: [HubChange]
             do {
                 try check(digests.wire, against: manifest.wire, "wire")
@@ -306,6 +306,14 @@ extension Hub {
         return "\(resource)/verifications/\(id)/\(sequence)-\(sm3.prefix(16)).\(kind)"
     }
 
+    /// How `receiveRecords` checks each record line, with its position: where it is split (`immediate`), or,
+    /// when the check must wait (for the next record of a kept request, read from the store), once its piece
+    /// is split (`waiting`: each line is then copied out first).
+    enum RecordCheck {
+        case immediate((CanonicalRecordLine, Int64) throws -> Void)
+        case waiting((CanonicalRecordLine, Int64) async throws -> Void)
+    }
+
     /// Streams a body to a provisional payload while decoding it, calling `check` with each record line;
     /// returns the payload's provisional name, the digests and the counts. The caller checks them against its
     /// manifest, and keeps or forgets the payload.
@@ -314,7 +322,7 @@ extension Hub {
     /// inflates, so a check may wait (for the next chunk of a kept request, read from the database) while
     /// what one piece inflates to stays small.
     func receiveRecords(_ body: RequestBody, wire: PayloadDigest, records: PayloadDigest, valueCount: Int,
-                        _ check: (CanonicalRecordLine, Int64) async throws -> Void) async throws -> (String, (records: PayloadDigest, wire: PayloadDigest), BatchCounts) {
+                        _ check: RecordCheck) async throws -> (String, (records: PayloadDigest, wire: PayloadDigest), BatchCounts) {
         let output = try await createPayload(behind: true, served: true)
         var complete = false
         defer { if !complete { output.abandon() } }
@@ -322,14 +330,19 @@ extension Hub {
         let ahead = InflationAhead(inflation)
         let lines = CanonicalLineReader(valueCount: valueCount)
         var received: Int64 = 0
-        // A piece's lines as the reader checked them, each with its position: checked once, not again.
+        // A piece's lines as the reader checked them, each with its position, for a check that waits.
         var checked: [(CanonicalRecordLine, Int64)] = []
         func checkLines(of inflated: [UInt8]?) async throws {
             guard let inflated else { return }
-            try lines.consumeLines(inflated) { line, position in checked.append((line, position)) }
-            for (line, position) in checked { try await check(line, position) }
-            // Let go of the reader's lines before it splits the next piece.
-            checked.removeAll(keepingCapacity: true)
+            switch check {
+            case .immediate(let check):
+                try lines.consumeLines(inflated, check)
+            case .waiting(let check):
+                try lines.consumeLines(inflated) { line, position in checked.append((line, position)) }
+                for (line, position) in checked { try await check(line, position) }
+                // Let go of the reader's lines before it splits the next piece.
+                checked.removeAll(keepingCapacity: true)
+            }
         }
         for try await buffer in body {
             received += Int64(buffer.readableBytes)
@@ -391,21 +404,7 @@ extension Hub {
             let keyCount = asked.keyCount
             var found: Int64 = 0
             var mismatches = [Int64](repeating: 0, count: asked.checkedItems.count)
-            let (upload, digests, counts) = try await receiveRecords(request.body, wire: answer.wire, records: answer.records,
-                                                                     valueCount: items.count) { line, position in
-                let checked: Result<(found: Bool, mismatched: [Int]), VerificationOutcome.AnswerFault>
-                if let requests {
-                    guard let record = try await requests.next() else {
-                        throw HubAPIError(.unprocessableContent, "answer record \(position) answers no request record: the request has \(position - 1) (an answer adds nothing)", field: "records")
-                    }
-                    checked = VerificationOutcome.check(answer: line, request: record, keyCount: keyCount)
-                } else {
-                    guard position <= asked.requests else {
-                        throw HubAPIError(.unprocessableContent, "answer record \(position) answers no request record: the request has \(asked.requests) (an answer adds nothing)", field: "records")
-                    }
-                    answeredKeys.append(VerificationOutcome.key(of: line, keyCount: keyCount))
-                    checked = VerificationOutcome.checkWords(answeringEveryItem: line, keyCount: keyCount)
-                }
+            func tally(_ checked: Result<(found: Bool, mismatched: [Int]), VerificationOutcome.AnswerFault>, _ position: Int64) throws {
                 switch checked {
                 case .success(let outcome):
                     if outcome.found { found += 1 }
@@ -416,6 +415,23 @@ extension Hub {
                     throw HubAPIError(.unprocessableContent, "answer record \(position): \(reason)", field: "records")
                 }
             }
+            func addsNothing(_ position: Int64, requests: Int64) -> HubAPIError {
+                HubAPIError(.unprocessableContent, "answer record \(position) answers no request record: the request has \(requests) (an answer adds nothing)", field: "records")
+            }
+            let recordCheck: RecordCheck = if let requests {
+                .waiting { line, position in
+                    guard let record = try await requests.next() else { throw addsNothing(position, requests: position - 1) }
+                    try tally(VerificationOutcome.check(answer: line, request: record, keyCount: keyCount), position)
+                }
+            } else {
+                .immediate { line, position in
+                    guard position <= asked.requests else { throw addsNothing(position, requests: asked.requests) }
+                    answeredKeys.append(VerificationOutcome.key(of: line, keyCount: keyCount))
+                    try tally(VerificationOutcome.checkWords(answeringEveryItem: line, keyCount: keyCount), position)
+                }
+            }
+            let (upload, digests, counts) = try await receiveRecords(request.body, wire: answer.wire, records: answer.records,
+                                                                     valueCount: items.count, recordCheck)
             let relative: String, keeping: [HubChange], counted: [ItemCount]
             do {
                 if let requests {

@@ -62,6 +62,21 @@ struct ConfigurationTests {
         #expect(refused.status != 0 && refused.stderr.contains("demands.review_working_days"), "\(refused.stderr)")
     }
 
+    @Test("recent_payloads_mb is a hub setting (file, environment, flag, default 48); a value out of range stops the hub, naming it")
+    func hubRecentPayloads() async throws {
+        let directory = try temporaryDirectory("hub-config")
+        let config = directory.appendingPathComponent("hub.toml").path
+        try "db = \"hub.sqlite\"\nrecent_payloads_mb = 16\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let printed = try await GXBinary.run(["hub", "serve", "--config", config, "--print-config"])
+        #expect(printed.stdout.contains("recent_payloads_mb = \"16\"   # config"), "\(printed.stdout)")
+        let environment = try await GXBinary.run(["hub", "serve", "--config", config, "--print-config"], environment: ["GX_HUB_RECENT_PAYLOADS_MB": "0"])
+        #expect(environment.stdout.contains("recent_payloads_mb = \"0\"   # environment GX_HUB_RECENT_PAYLOADS_MB"), "\(environment.stdout)")
+        let defaults = try await GXBinary.run(["hub", "serve", "--db", "hub.sqlite", "--print-config"])
+        #expect(defaults.stdout.contains("recent_payloads_mb = \"48\"   # default"), "\(defaults.stdout)")
+        let refused = try await GXBinary.run(["hub", "serve", "--db", directory.appendingPathComponent("none.sqlite").path, "--recent-payloads-mb", "5000"])
+        #expect(refused.status != 0 && refused.stderr.contains("recent_payloads_mb"), "\(refused.stderr)")
+    }
+
     @Test("trusted_proxies is a hub setting (an array in the file, ',' between addresses elsewhere); a name that is no IP address is refused")
     func hubTrustedProxies() async throws {
         let directory = try temporaryDirectory("hub-config")

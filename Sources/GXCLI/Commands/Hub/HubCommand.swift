@@ -198,6 +198,9 @@ struct HubCommand: AsyncParsableCommand {
             guard let retentionDays = Double(settings["batch_retention_days"] ?? ""), retentionDays >= 0 else {
                 throw ValidationError("batch_retention_days must be a number of days, not negative; got '\(settings["batch_retention_days"] ?? "")'")
             }
+            guard let recentMB = Int(settings["recent_payloads_mb"] ?? ""), (0...4096).contains(recentMB) else {
+                throw ValidationError("recent_payloads_mb must be a whole number of MiB from 0 to 4096, got '\(settings["recent_payloads_mb"] ?? "")'")
+            }
             guard let objectionDays = Int(settings["objection_answer_days"] ?? ""), (1...60).contains(objectionDays) else {
                 throw ValidationError("objection_answer_days must be a whole number of working days from 1 to 60; got '\(settings["objection_answer_days"] ?? "")'")
             }
@@ -238,9 +241,6 @@ struct HubCommand: AsyncParsableCommand {
                 Console.note("created data key directory \(dataKeyDirectory): payload files are sealed with SM4 under it from now on")
             }
             let dataKeys = try DataKeyring(directory: dataKeyDirectory)
-            guard let recentMB = Int(settings["recent_payloads_mb"] ?? ""), (0...4096).contains(recentMB) else {
-                throw ValidationError("recent_payloads_mb must be a whole number of MiB from 0 to 4096, got '\(settings["recent_payloads_mb"] ?? "")'")
-            }
             let limits = BatchLimits(retention: retentionDays * 86_400, recentPayloadBytes: recentMB << 20)
             try await database.serving(logger: Logger(label: "gongxiang.store")) { store in
                 guard let registered = try await store.metadata("hub_public_key") else {

@@ -62,30 +62,39 @@ struct ConfigurationTests {
         #expect(refused.status != 0 && refused.stderr.contains("demands.review_working_days"), "\(refused.stderr)")
     }
 
+    /// A hub config file holding `text`, in a fresh directory.
+    static func hubConfig(_ text: String) throws -> (directory: URL, path: String) {
+        let directory = try temporaryDirectory("hub-config")
+        let path = directory.appendingPathComponent("hub.toml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return (directory, path)
+    }
+
+    /// What `gx hub serve … --print-config` prints.
+    static func printedSettings(_ arguments: [String], environment: [String: String] = [:]) async throws -> String {
+        try await GXBinary.run(["hub", "serve"] + arguments + ["--print-config"], environment: environment).stdout
+    }
+
     @Test("recent_payloads_mb is a hub setting (file, environment, flag, default 48); a value out of range stops the hub, naming it")
     func hubRecentPayloads() async throws {
-        let directory = try temporaryDirectory("hub-config")
-        let config = directory.appendingPathComponent("hub.toml").path
-        try "db = \"hub.sqlite\"\nrecent_payloads_mb = 16\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let printed = try await GXBinary.run(["hub", "serve", "--config", config, "--print-config"])
-        #expect(printed.stdout.contains("recent_payloads_mb = \"16\"   # config"), "\(printed.stdout)")
-        let environment = try await GXBinary.run(["hub", "serve", "--config", config, "--print-config"], environment: ["GX_HUB_RECENT_PAYLOADS_MB": "0"])
-        #expect(environment.stdout.contains("recent_payloads_mb = \"0\"   # environment GX_HUB_RECENT_PAYLOADS_MB"), "\(environment.stdout)")
-        let defaults = try await GXBinary.run(["hub", "serve", "--db", "hub.sqlite", "--print-config"])
-        #expect(defaults.stdout.contains("recent_payloads_mb = \"48\"   # default"), "\(defaults.stdout)")
+        let (directory, config) = try Self.hubConfig("db = \"hub.sqlite\"\nrecent_payloads_mb = 16\n")
+        let printed = try await Self.printedSettings(["--config", config])
+        #expect(printed.contains("recent_payloads_mb = \"16\"   # config"), "\(printed)")
+        let environment = try await Self.printedSettings(["--config", config], environment: ["GX_HUB_RECENT_PAYLOADS_MB": "0"])
+        #expect(environment.contains("recent_payloads_mb = \"0\"   # environment GX_HUB_RECENT_PAYLOADS_MB"), "\(environment)")
+        let defaults = try await Self.printedSettings(["--db", "hub.sqlite"])
+        #expect(defaults.contains("recent_payloads_mb = \"48\"   # default"), "\(defaults)")
         let refused = try await GXBinary.run(["hub", "serve", "--db", directory.appendingPathComponent("none.sqlite").path, "--recent-payloads-mb", "5000"])
         #expect(refused.status != 0 && refused.stderr.contains("recent_payloads_mb"), "\(refused.stderr)")
     }
 
     @Test("trusted_proxies is a hub setting (an array in the file, ',' between addresses elsewhere); a name that is no IP address is refused")
     func hubTrustedProxies() async throws {
-        let directory = try temporaryDirectory("hub-config")
-        let config = directory.appendingPathComponent("hub.toml").path
-        try "db = \"hub.sqlite\"\ntrusted_proxies = [\"10.0.0.5\", \"fd00::5\"]\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let printed = try await GXBinary.run(["hub", "serve", "--config", config, "--print-config"])
-        #expect(printed.stdout.contains("trusted_proxies = \"10.0.0.5,fd00::5\"   # config"), "\(printed.stdout)")
-        let flagged = try await GXBinary.run(["hub", "serve", "--config", config, "--trusted-proxies", "10.0.0.6", "--print-config"])
-        #expect(flagged.stdout.contains("trusted_proxies = \"10.0.0.6\"   # flag"), "\(flagged.stdout)")
+        let (directory, config) = try Self.hubConfig("db = \"hub.sqlite\"\ntrusted_proxies = [\"10.0.0.5\", \"fd00::5\"]\n")
+        let printed = try await Self.printedSettings(["--config", config])
+        #expect(printed.contains("trusted_proxies = \"10.0.0.5,fd00::5\"   # config"), "\(printed)")
+        let flagged = try await Self.printedSettings(["--config", config, "--trusted-proxies", "10.0.0.6"])
+        #expect(flagged.contains("trusted_proxies = \"10.0.0.6\"   # flag"), "\(flagged)")
         let refused = try await GXBinary.run(["hub", "serve", "--db", directory.appendingPathComponent("none.sqlite").path],
                                              environment: ["GX_HUB_TRUSTED_PROXIES": "10.0.0.5, balancer.example"])
         #expect(refused.status != 0 && refused.stderr.contains("trusted_proxies") && refused.stderr.contains("balancer.example"), "\(refused.stderr)")

@@ -112,6 +112,20 @@ struct RecentPayloadsTests {
         #expect(stores.recent.remembered.count == 0)
     }
 
+    @Test("bytes written as a sequence that can be read only once are stored and remembered whole")
+    func singlePassSequenceRememberedWhole() async throws {
+        let stores = try Stores()
+        let payload = Self.bytes(3000, 10)
+        let writer = try await stores.recent.createRemembered(sealingWith: stores.keyring.current)
+        var iterator = payload.makeIterator()
+        try await writer.write(AnySequence { AnyIterator { iterator.next() } })
+        try await writer.finish()
+        _ = try await stores.recent.keeping(writer.name, as: "d/once")
+        #expect(try await stores.read("d/once") == payload)
+        stores.recent.forgetAll()
+        #expect(try await stores.read("d/once") == payload)
+    }
+
     @Test("an abandoned upload is never remembered")
     func abandonedNotRemembered() async throws {
         let stores = try Stores()

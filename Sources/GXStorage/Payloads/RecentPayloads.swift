@@ -146,12 +146,15 @@ private final class RememberingWriter: PayloadWriter {
 
     var name: String { inner.name }
 
+    /// Reads `bytes` once (a sequence need not allow a second pass): into the copy, then from the copy to the
+    /// store's writer, so what is remembered is exactly what was written.
     func write(_ bytes: some Sequence<UInt8>) async throws {
-        try await inner.write(bytes)
-        if copy != nil {
-            copy!.append(contentsOf: bytes)
-            if copy!.count > limit { copy = nil }
-        }
+        guard var kept = copy else { return try await inner.write(bytes) }
+        copy = nil
+        let start = kept.count
+        kept.append(contentsOf: bytes)
+        try await inner.write(kept[start...])
+        if kept.count <= limit { copy = kept }
     }
 
     func finish() async throws {

@@ -23,6 +23,8 @@ public final class SnapshotDiff {
     private let passDirectory: String
     private let runBytes: Int
     private var run: SnapshotRun
+    /// Writes full runs while the pass fills the next.
+    private let spiller: SnapshotRunSpiller
     private var runPaths: [String] = []
     /// The observed lines, when the caller wants changed rows back; runs then hold locators into it.
     private var lines: SnapshotLineStore?
@@ -46,6 +48,7 @@ public final class SnapshotDiff {
         self.runBytes = runBytes
         self.previousCount = previousCount
         run = SnapshotRun(capacity: runBytes + (1 << 20))
+        spiller = SnapshotRunSpiller(capacity: runBytes + (1 << 20))
     }
 
     private var location: String { snapshotPath }
@@ -98,6 +101,7 @@ public final class SnapshotDiff {
         try rowMemory?.finish()
         try recall?.finish()
         if !run.isEmpty || runPaths.isEmpty { try spillRun() }
+        try spiller.finishWriting()
         let readers = try (runPaths + (recall?.passedOverPaths ?? [])).map { path throws(LocalDataError) in
             try SnapshotFileReader(path: path, checksOrder: false)
         }
@@ -238,7 +242,7 @@ public final class SnapshotDiff {
     private func spillRun() throws(LocalDataError) {
         try requireCurrentPass()
         let path = passDirectory + "/run-\(runPaths.count + 1)"
-        try run.writeSorted(to: path, kind: digestKind)
+        try spiller.spill(&run, to: path, kind: digestKind)
         runPaths.append(path)
     }
 

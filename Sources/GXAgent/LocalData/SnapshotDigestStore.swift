@@ -14,10 +14,11 @@ public final class SnapshotDigestStore {
     /// The SQLite database in which agents kept snapshots before these files; a resource's snapshot there
     /// moves into its file on the resource's next pass.
     let legacyDatabase: String?
-    /// Bytes of a pass's rows sorted in memory before they go to a run file.
+    /// Bytes of a pass's rows sorted in memory before they go to a run file. A pass holds two runs, one
+    /// filling while the other is written (`SnapshotRunSpiller`).
     let runBytes: Int
 
-    public init(directory: String, legacyDatabase: String? = nil, runBytes: Int = 32 << 20) throws(LocalDataError) {
+    public init(directory: String, legacyDatabase: String? = nil, runBytes: Int = 16 << 20) throws(LocalDataError) {
         self.directory = directory
         self.legacyDatabase = legacyDatabase
         self.runBytes = runBytes

@@ -27,15 +27,20 @@ struct SnapshotRun {
 
     mutating func append(key: String, digest: UnsafeRawBufferPointer, line: [UInt8]) {
         var key = key
-        let offset = arena.count
-        let (head, next) = key.withUTF8 { bytes in
-            arena.append(contentsOf: bytes)
-            return (Self.bigEndian(bytes, from: 0), Self.bigEndian(bytes, from: 8))
+        key.withUTF8 { key in
+            line.withUnsafeBytes { line in append(keyBytes: UnsafeRawBufferPointer(key), digest: digest, line: line) }
         }
+    }
+
+    /// An entry whose key is already bytes (a row memory's entry).
+    mutating func append(keyBytes key: UnsafeRawBufferPointer, digest: UnsafeRawBufferPointer, line: UnsafeRawBufferPointer) {
+        let offset = arena.count
+        let keyBytes = key.assumingMemoryBound(to: UInt8.self)
+        arena.append(contentsOf: key)
         arena.append(contentsOf: digest)
         arena.append(contentsOf: line)
-        entries.append(Entry(head: head, next: next, offset: offset, keyLength: UInt32(arena.count - offset - digest.count - line.count),
-                             lineLength: UInt32(line.count)))
+        entries.append(Entry(head: Self.bigEndian(keyBytes, from: 0), next: Self.bigEndian(keyBytes, from: 8), offset: offset,
+                             keyLength: UInt32(key.count), lineLength: UInt32(line.count)))
     }
 
     /// Eight bytes from `start` as a big-endian integer, zero past the end: integers compare as the bytes do.

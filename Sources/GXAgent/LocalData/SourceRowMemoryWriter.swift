@@ -33,6 +33,13 @@ final class SourceRowMemoryWriter {
         if buffer.count >= Self.flushBytes { try flush() }
     }
 
+    /// Remembers rows exactly as the last pass's memory held them: their entries, back to back, as
+    /// `SourceRowRecall.recall(_:appendingTo:)` hands them over.
+    func append(remembered entries: [UInt8]) throws(LocalDataError) {
+        buffer.append(contentsOf: entries)
+        if buffer.count >= Self.flushBytes { try flush() }
+    }
+
     /// Writes what is buffered and makes the file durable, so renaming it into place cannot expose a torn one.
     func finish() throws(LocalDataError) {
         guard !finished else { return }

@@ -20,11 +20,17 @@ final class SourceRowRecall {
     private var start = 0
     private var end = 0
     private var ended = false
-    /// The rows at positions `head..<tail` of the memory, row `p` at `window[p % capacity]`.
-    private var window: [RememberedRow?]
+    /// The rows at positions `head..<tail` of the memory, row `p` at `window[p % capacity]`; each row's
+    /// entry, exactly as the file stores it, lies in `entries`. Plain values, so moving a row through the
+    /// window counts no references and allocates nothing.
+    private var window: [WindowRow]
     private let capacity: Int
     private var head = 0
     private var tail = 0
+    /// The entries of the window's rows, back to back; `entries[0]` is the byte at `entriesBase` of all the
+    /// entries read so far. Entries before the head's are dropped from time to time.
+    private var entries: [UInt8] = []
+    private var entriesBase = 0
     /// For each slot (the digest's low bits), 1 + the position of the last row read whose digest falls
     /// there, or 0: a row whose slot a later one took can only be found at the head.
     private var slots: [Int]
@@ -35,6 +41,18 @@ final class SourceRowRecall {
     private var directory = ""
     private var kind = SnapshotDigestKind.sha256
     private static let runBytes = 4 << 20
+
+    /// A row of the window: its source digest, and where its entry lies (`offset` counted from the first
+    /// entry ever read; negative once the row was taken or passed over).
+    private struct WindowRow {
+        var source: SourceRowDigest
+        var offset: Int
+        var length: Int32
+        var kept: Bool
+
+        static let empty = WindowRow(source: SourceRowDigest(first: 0, second: 0), offset: -1, length: 0, kept: false)
+        var isPresent: Bool { offset >= 0 }
+    }
 
     /// The memory at `path` when it was made under `fingerprint`; nil when there is none or it was made under
     /// other rules. `capacity` rows are read ahead.
@@ -54,7 +72,7 @@ final class SourceRowRecall {
         file = try POSIXFile.openForReading(path)
         buffer = .allocate(byteCount: 256 * 1024, alignment: 8)
         self.capacity = capacity
-        window = Array(repeating: nil, count: capacity)
+        window = Array(repeating: .empty, count: capacity)
         var slotCount = 1
         while slotCount < 8 * capacity { slotCount <<= 1 }
         slots = Array(repeating: 0, count: slotCount)
@@ -80,44 +98,88 @@ final class SourceRowRecall {
     /// The last pass's row with these source bytes, if the window holds it; the rows before it in the
     /// window are passed over.
     func recall(_ source: SourceRowDigest) throws(LocalDataError) -> RememberedRow? {
-        readAhead()
-        if head < tail, window[head % capacity]?.source == source { return try take(head) }
-        let position = slots[Int(truncatingIfNeeded: source.first) & slotMask] - 1
-        guard position >= head, position < tail, window[position % capacity]?.source == source else { return nil }
-        return try take(position)
+        guard let position = try find(source) else { return nil }
+        let row = window[position]
+        let remembered = entry(row) { entry in
+            let keyLength = row.length - Int32(Self.fixedLength + SnapshotFileFormat.digestLength)
+            return RememberedRow(source: source,
+                                 key: row.kept ? String(decoding: UnsafeRawBufferPointer(rebasing: entry[Self.fixedLength..<Self.fixedLength + Int(keyLength)]), as: UTF8.self) : nil,
+                                 digest: row.kept ? SnapshotRowDigest(bytes: UnsafeRawBufferPointer(rebasing: entry[(entry.count - SnapshotFileFormat.digestLength)...]))
+                                                  : SnapshotRowDigest())
+        }
+        take(position)
+        return remembered
+    }
+
+    /// `recall` for a pass: when the window holds a row with these source bytes that the last pass kept,
+    /// appends its entry, as `SourceRowMemoryWriter.append(remembered:)` takes it, to `remembered` and returns
+    /// true. A row not found, or found but not kept (it is mapped again), returns false.
+    func recall(_ source: SourceRowDigest, appendingTo remembered: inout [UInt8]) throws(LocalDataError) -> Bool {
+        guard let position = try find(source) else { return false }
+        let row = window[position]
+        if row.kept { entry(row) { remembered.append(contentsOf: $0) } }
+        take(position)
+        return row.kept
     }
 
     /// Passes over every row not recalled yet, and writes the last run of rows passed over: for
     /// `SnapshotDiff.compare`, once the pass has read its source.
     func finish() throws(LocalDataError) {
         repeat {
-            readAhead()
+            try readAhead()
             while head < tail {
-                if let row = window[head % capacity] { try passOver(row) }
-                window[head % capacity] = nil
+                try passOver(head % capacity)
                 head += 1
             }
         } while !ended
         if !passedOver.isEmpty { try spill() }
     }
 
-    private func take(_ position: Int) throws(LocalDataError) -> RememberedRow? {
+    /// The window slot of the row with these source bytes, the rows before it passed over; nil when the
+    /// window does not hold it.
+    private func find(_ source: SourceRowDigest) throws(LocalDataError) -> Int? {
+        try readAhead()
+        let position: Int
+        if head < tail, window[head % capacity].isPresent, window[head % capacity].source == source {
+            position = head
+        } else {
+            position = slots[Int(truncatingIfNeeded: source.first) & slotMask] - 1
+            guard position >= head, position < tail, window[position % capacity].isPresent,
+                  window[position % capacity].source == source else { return nil }
+        }
         while head < position {
-            if let row = window[head % capacity] { try passOver(row) }
-            window[head % capacity] = nil
+            try passOver(head % capacity)
             head += 1
         }
-        let row = window[position % capacity]
-        window[position % capacity] = nil
-        head = position + 1
-        if row?.key != nil { recalled += 1 }
-        return row
+        return position % capacity
     }
 
-    private func passOver(_ row: RememberedRow) throws(LocalDataError) {
-        guard let key = row.key else { return }
-        row.digest.withUnsafeBytes { passedOver.append(key: key, digest: $0, line: Self.passedOverMark) }
+    /// Takes the row at window slot `index` (found by `find`, so at the head) out of the window.
+    private func take(_ index: Int) {
+        if window[index].kept { recalled += 1 }
+        window[index] = .empty
+        head += 1
+    }
+
+    private func passOver(_ index: Int) throws(LocalDataError) {
+        let row = window[index]
+        window[index] = .empty
+        guard row.isPresent, row.kept else { return }
+        entry(row) { entry in
+            let digestStart = entry.count - SnapshotFileFormat.digestLength
+            Self.passedOverMark.withUnsafeBytes { mark in
+                passedOver.append(keyBytes: UnsafeRawBufferPointer(rebasing: entry[Self.fixedLength..<digestStart]),
+                                  digest: UnsafeRawBufferPointer(rebasing: entry[digestStart...]), line: mark)
+            }
+        }
         if passedOver.byteCount >= Self.runBytes { try spill() }
+    }
+
+    private func entry<Result>(_ row: WindowRow, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        entries.withUnsafeBytes { entries in
+            let start = row.offset - entriesBase
+            return body(UnsafeRawBufferPointer(rebasing: entries[start..<start + Int(row.length)]))
+        }
     }
 
     private func spill() throws(LocalDataError) {
@@ -130,7 +192,12 @@ final class SourceRowRecall {
     /// or a `SnapshotLineStore` locator) has.
     static let passedOverMark: [UInt8] = [UInt8(ascii: "~")]
 
-    private func readAhead() {
+    /// A row's source digest and key length: what every entry starts with.
+    private static let fixedLength = SourceRowDigest.byteCount + 4
+
+    private func readAhead() throws(LocalDataError) {
+        guard !ended, tail - head < capacity else { return }
+        dropTakenEntries()
         while !ended, tail - head < capacity {
             guard let row = nextRow() else {
                 ended = true
@@ -142,25 +209,43 @@ final class SourceRowRecall {
         }
     }
 
-    /// The next row of the file, or nil at its end or where it is damaged.
-    private func nextRow() -> RememberedRow? {
-        let fixed = SourceRowDigest.byteCount + 4
+    /// Drops the entries before the oldest row still in the window, once they are most of the buffer.
+    private func dropTakenEntries() {
+        var oldest = entriesBase + entries.count
+        var position = head
+        while position < tail {
+            let row = window[position % capacity]
+            if row.isPresent {
+                oldest = row.offset
+                break
+            }
+            position += 1
+        }
+        let dead = oldest - entriesBase
+        guard dead >= 1 << 20, dead * 2 >= entries.count else { return }
+        entries.removeSubrange(0..<dead)
+        entriesBase = oldest
+    }
+
+    /// The next row of the file, its entry appended to `entries`; nil at its end or where it is damaged.
+    private func nextRow() -> WindowRow? {
+        let fixed = Self.fixedLength
         guard fill(fixed) else { return nil }
         let bytes = UnsafeRawBufferPointer(buffer)
         let source = SourceRowDigest(first: bytes.loadUnaligned(fromByteOffset: start, as: UInt64.self),
                                      second: bytes.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self))
         let keyLength = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + SourceRowDigest.byteCount, as: UInt32.self))
+        let length: Int
         if keyLength == SourceRowMemory.notKept {
-            start += fixed
-            return RememberedRow(source: source, key: nil, digest: SnapshotRowDigest())
+            length = fixed
+        } else {
+            length = fixed + Int(keyLength) + SnapshotFileFormat.digestLength
+            guard keyLength > 0, keyLength <= 1 << 20, fill(length) else { return nil }
         }
-        let length = fixed + Int(keyLength) + SnapshotFileFormat.digestLength
-        guard keyLength > 0, keyLength <= 1 << 20, fill(length) else { return nil }
-        let base = UnsafeRawBufferPointer(buffer).baseAddress! + start
-        let key = String(decoding: UnsafeRawBufferPointer(start: base + fixed, count: Int(keyLength)), as: UTF8.self)
-        let digest = SnapshotRowDigest(bytes: UnsafeRawBufferPointer(start: base + fixed + Int(keyLength), count: SnapshotFileFormat.digestLength))
+        let offset = entriesBase + entries.count
+        entries.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[start..<start + length]))
         start += length
-        return RememberedRow(source: source, key: key, digest: digest)
+        return WindowRow(source: source, offset: offset, length: Int32(length), kept: keyLength != SourceRowMemory.notKept)
     }
 
     /// Makes `needed` bytes from `start` available; false at the end of the file or on a read error.

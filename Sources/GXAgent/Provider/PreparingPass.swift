@@ -28,11 +28,12 @@ public enum PreparingPass {
             transforms: preparers.map { preparer in { row in preparer.prepare(row) } },
             emit: { outcomes in
                 for index in outcomes.indices {
-                    switch outcomes[index].outcome {
-                    case .success(let row):
+                    switch outcomes[index] {
+                    case .prepared(.success(let row), _):
                         totals.kept += 1
                         totals.lineBytes += row.line.count
-                    case .failure: totals.quarantined += 1
+                    case .prepared(.failure, _): totals.quarantined += 1
+                    case .recalled(let rows): totals.kept += rows.count
                     }
                 }
             })

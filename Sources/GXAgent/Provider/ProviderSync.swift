@@ -139,14 +139,18 @@ struct ProviderSync {
                 transforms: preparers.map { preparer in { row in preparer.prepare(row) } },
                 emit: { rows in
                     for index in rows.indices {
-                        rowNumber += 1
-                        switch rows[index].outcome {
-                        case .success(let row):
-                            if let rowMemory, let source = rows[index].source { try rowMemory.append(source, kept: (row.key, row.digest)) }
-                            if !rows[index].recalled { try keeping.add(row) }
-                        case .failure(let violation):
-                            if let rowMemory, let source = rows[index].source { try rowMemory.append(source, kept: nil) }
+                        switch rows[index] {
+                        case .prepared(.success(let row), let source):
+                            rowNumber += 1
+                            if let rowMemory, let source { try rowMemory.append(source, kept: (row.key, row.digest)) }
+                            try keeping.add(row)
+                        case .prepared(.failure(let violation), let source):
+                            rowNumber += 1
+                            if let rowMemory, let source { try rowMemory.append(source, kept: nil) }
                             try quarantine.add(row: rowNumber, violation: violation)
+                        case .recalled(let recalled):
+                            rowNumber += Int64(recalled.count)
+                            try rowMemory?.append(remembered: recalled.entries)
                         }
                     }
                 })
@@ -161,14 +165,21 @@ struct ProviderSync {
                         return { row in (row, SourceRowDigest(of: row, by: digester)) }
                     },
                     emit: { rows in
+                        // Consecutive recalled rows go on as one item, their memory entries copied as stored.
+                        var recalled = RecalledRows()
                         for index in rows.indices {
                             let source = rows[index].source
-                            if let remembered = try recall.recall(source), let key = remembered.key {
-                                try preparing.add(.recalled(SnapshotRow(line: [], key: key, digest: remembered.digest), source))
+                            if try recall.recall(source, appendingTo: &recalled.entries) {
+                                recalled.count += 1
                             } else {
+                                if recalled.count > 0 {
+                                    try preparing.add(.recalled(recalled))
+                                    recalled = RecalledRows()
+                                }
                                 try preparing.add(.bytes(rows[index].row, source))
                             }
                         }
+                        if recalled.count > 0 { try preparing.add(.recalled(recalled)) }
                     })
             }
             stages = (recognising.map { [$0] } ?? []) + [preparing, keeping] + (spooling.map { [$0] } ?? [])
@@ -209,6 +220,10 @@ struct ProviderSync {
             throw error
         }
         progress.finish()
+        // A first pass has no snapshot to find deletes in, so the comparison can add nothing to the batches:
+        // the last batch goes to the hub while the comparison writes the snapshot, not after it.
+        let lastBatchBeforeComparison = diff?.previousCount == 0
+        if lastBatchBeforeComparison { try finishSpooling(spooler, quarantine: &quarantine, stream: spooledStream) }
         if let diff {
             if let recalledRows = diff.recall?.recalled, recalledRows > 0 {
                 logger.info("\(code): \(recalledRows) rows recognised unchanged since the last pass by their bytes, not mapped again")
@@ -222,12 +237,9 @@ struct ProviderSync {
             })
             logger.info("\(code) against the last accepted snapshot: \(comparison.inserted) inserted, \(comparison.updated) updated, \(comparison.unchanged) unchanged, \(comparison.deleted) deleted")
         }
-        try spooler.finish(quarantine: quarantine.findings, quarantined: quarantine.count)
-        CrashPoint.reached("provider.spooled")
-        try quarantine.close()
+        if !lastBatchBeforeComparison { try finishSpooling(spooler, quarantine: &quarantine, stream: spooledStream) }
         report.rowsRead = rowNumber
         report.quarantined = quarantine.count
-        spooledStream.finish()
         let pushed = try await pushing.value
         report.batches += pushed.batches
         report.upserts += pushed.upserts
@@ -237,6 +249,15 @@ struct ProviderSync {
         try diff?.commit()
         if diff != nil { try forget(try state.acceptedAwaitingSnapshot(resource: code)) }
         return report
+    }
+
+    /// Spools the pass's last batch (with the quarantine's findings) and ends the stream the pushes read.
+    private func finishSpooling(_ spooler: BatchSpooler, quarantine: inout Quarantine,
+                                stream: AsyncStream<(pending: AgentState.PendingBatch, payload: SpooledPayload?)>.Continuation) throws {
+        try spooler.finish(quarantine: quarantine.findings, quarantined: quarantine.count)
+        CrashPoint.reached("provider.spooled")
+        try quarantine.close()
+        stream.finish()
     }
 
     /// Batches the hub accepted from a pass that did not finish (the agent was killed, or a later batch was

@@ -2,19 +2,28 @@ import GXCrypto
 import GXDomain
 
 /// A source row on its way to the preparing workers: as text (a database source), as bytes (a CSV export;
-/// with its source digest when the pass already took it), or recalled from the last pass unchanged.
+/// with its source digest when the pass already took it); or consecutive rows recalled from the last pass
+/// unchanged.
 enum PreparingRow: Sendable {
     case text(SourceRow)
     case bytes(RowBytes, SourceRowDigest?)
-    case recalled(SnapshotRow, SourceRowDigest)
+    case recalled(RecalledRows)
 }
 
-/// A prepared row, or why it was quarantined, with its source digest when the pass remembers its rows.
-struct PreparedRow: Sendable {
-    var outcome: Result<SnapshotRow, RecordViolation>
-    var source: SourceRowDigest?
-    /// Recalled from the last pass: in the snapshot unchanged, so the pass does not observe it.
-    var recalled = false
+/// Consecutive rows a pass recognised by their bytes (`SourceRowRecall`): nothing to prepare, only their
+/// entries of the last pass's row memory to carry, in order, into this pass's. One value for the whole
+/// run of rows, so a night of mostly unchanged rows hands over few items and counts no reference per row.
+struct RecalledRows: Sendable {
+    var count = 0
+    /// Their `SourceRowMemory` entries, back to back.
+    var entries: [UInt8] = []
+}
+
+/// A prepared row, or why it was quarantined, with its source digest when the pass remembers its rows; or
+/// recalled rows passed through.
+enum PreparedRow: Sendable {
+    case prepared(Result<SnapshotRow, RecordViolation>, source: SourceRowDigest?)
+    case recalled(RecalledRows)
 }
 
 /// One preparing worker of a snapshot pass: maps and validates a source row, encodes its canonical line and
@@ -47,11 +56,11 @@ final class RowPreparer {
         case .text(let row):
             var line: [UInt8] = []
             line.reserveCapacity(256)
-            return PreparedRow(outcome: prepare(row.values, into: &line), source: nil)
+            return .prepared(prepare(row.values, into: &line), source: nil)
         case .bytes(let row, let source):
-            return PreparedRow(outcome: prepare(row), source: source ?? sourceDigester.map { SourceRowDigest(of: row, by: $0) })
-        case .recalled(let row, let source):
-            return PreparedRow(outcome: .success(row), source: source, recalled: true)
+            return .prepared(prepare(row), source: source ?? sourceDigester.map { SourceRowDigest(of: row, by: $0) })
+        case .recalled(let rows):
+            return .recalled(rows)
         }
     }
 

@@ -220,6 +220,21 @@ struct SnapshotDigestStoreTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: store.directory + "/" + passes[0]) == ["next.snapshot"])
     }
 
+    @Test("a run that cannot be written while the pass reads on fails the pass, naming the file")
+    func runNotWritten() throws {
+        let scratch = try LocalDataScratch()
+        let store = try SnapshotDigestStore(directory: scratch.file("snapshots"), runBytes: 4096)
+        let diff = try store.beginDiff(resource: "people")
+        let pass = try #require(try FileManager.default.contentsOfDirectory(atPath: store.directory).first { $0.contains(SnapshotDigestStore.passInfix) })
+        // A directory where the second run's file should go: the spill writing it fails.
+        try FileManager.default.createDirectory(atPath: store.directory + "/" + pass + "/run-2", withIntermediateDirectories: false)
+        let error = #expect(throws: LocalDataError.self) {
+            for index in 0..<2_000 { try diff.observe(key: [String(index)], digest: digest(1)) }
+            _ = try compare(diff)
+        }
+        #expect(error?.location.contains("run-2") == true, "\(String(describing: error))")
+    }
+
     @Test("snapshot files and their directory are private to the agent's user")
     func permissions() throws {
         let scratch = try LocalDataScratch()

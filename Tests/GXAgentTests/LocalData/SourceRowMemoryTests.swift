@@ -245,6 +245,59 @@ struct SourceRowMemoryTests {
         #expect(error?.reason.contains("duplicate key k1") == true)
     }
 
+    @Test("a recalled row's entry is carried into the next memory as stored, and recalled from it the night after")
+    func recalledEntriesCarried() throws {
+        let scratch = try LocalDataScratch()
+        let store = try store(scratch)
+        try accept(store, [("a", "k1", 1), ("bad", nil, 0), ("b", "k2", 2)], rules: rules)
+        let diff = try store.beginDiff(resource: "people", rowRules: rules)
+        let recall = try #require(diff.recall)
+        let memory = try #require(diff.rowMemory)
+        var entries: [UInt8] = []
+        #expect(try recall.recall(source("a"), appendingTo: &entries))
+        try memory.append(remembered: entries)
+        // Recalled as not kept: nothing to carry, the pass maps it (and quarantines it) again.
+        entries = []
+        #expect(try !recall.recall(source("bad"), appendingTo: &entries))
+        #expect(entries.isEmpty)
+        try memory.append(source("bad"), kept: nil)
+        #expect(try recall.recall(source("b"), appendingTo: &entries))
+        #expect(try !recall.recall(source("new"), appendingTo: &entries))
+        try memory.append(remembered: entries)
+        #expect(recall.recalled == 2)
+        _ = try compare(diff)
+        try diff.commit()
+        #expect(try self.recall(store, ["a", "bad", "b"], rules: rules) == ["k1", "-", "k2"])
+    }
+
+    @Test("a memory far larger than the window's buffer recalls every row in order, and rows found further on")
+    func longMemory() throws {
+        let scratch = try LocalDataScratch()
+        let store = try store(scratch)
+        // 30 000 entries of about 90 bytes: the window's buffer drops what was taken many times over.
+        let keys = (0..<30_000).map { "person-\($0)-" + String(repeating: "x", count: 30) }
+        try accept(store, keys.map { ($0, $0, UInt8(truncatingIfNeeded: $0.count)) }, rules: rules)
+        let diff = try store.beginDiff(resource: "people", rowRules: rules)
+        let path = SourceRowMemory.path(snapshot: store.snapshotPath("people"))
+        let recall = try #require(try SourceRowRecall.open(path: path, fingerprint: SourceRowMemory.fingerprint(rules: rules, kind: diff.digestKind),
+                                                           directory: scratch.path, kind: diff.digestKind, capacity: 1000))
+        var recalledKeys: [String?] = []
+        for index in keys.indices {
+            // Every 5 000th row is found 500 rows early, so the 500 before it are passed over.
+            if index % 5000 == 4000 {
+                recalledKeys.append(try recall.recall(source(keys[index + 500]))?.key)
+            } else {
+                recalledKeys.append(try recall.recall(source(keys[index]))?.key)
+            }
+        }
+        let expected: [String?] = keys.indices.map { index in
+            if index % 5000 == 4000 { return keys[index + 500] }
+            let position = index % 5000
+            return position > 4000 && position <= 4500 ? nil : keys[index]
+        }
+        #expect(recalledKeys == expected)
+    }
+
     @Test("a memory that does not match the snapshot fails the pass, and is removed so the next pass maps every row")
     func memoryOutOfStep() throws {
         let scratch = try LocalDataScratch()

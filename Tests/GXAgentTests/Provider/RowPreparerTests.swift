@@ -127,3 +127,11 @@ struct RowPreparerTests {
         #expect(row.key == PopulationBatch.citizenID(7))
     }
 }
+
+private extension PreparedRow {
+    /// The prepared row or its violation; recalled rows have none (no test here prepares them).
+    var outcome: Result<SnapshotRow, RecordViolation> {
+        guard case .prepared(let outcome, _) = self else { fatalError("rows recalled from the last pass are not prepared") }
+        return outcome
+    }
+}

@@ -142,6 +142,9 @@ struct ConsumerSync {
         func endsDuePass(_ batch: ExchangeAPI.AvailableBatch) -> Bool { due?.isEnded(by: batch) ?? (batch.endsPass == true) }
         var idleSince = follow?.startedAt ?? .now
         var asked = ContinuousClock.now
+        /// Whether the last ask asked the hub to hold an empty answer open (`wait=`); the first list was asked
+        /// without (`FollowPolicy.pause`).
+        var askedToWait = false
         var waitLogged = false
         while true {
             if let last = list.batches.last {
@@ -189,18 +192,19 @@ struct ConsumerSync {
                     logger.info("\(id): applied through #\(appliedThrough); waiting for the provider's pass to end (a pass accepted since \(due.map { Timestamp.string(from: $0.since) } ?? "-"))")
                 }
                 waitLogged = true
-                // A hub that does not hold the ask open is asked again no sooner than `leastInterval`.
-                let early = follow.leastInterval - (ContinuousClock.now - asked)
+                let early = follow.pause(sinceAsked: ContinuousClock.now - asked, askedToWait: askedToWait)
                 if early > .zero { try await Task.sleep(for: min(early, follow.idleTimeout - idle)) }
             }
             if let pending = lookahead {
                 lookahead = nil
                 let ahead = try await pending.value
                 (list, next, asked) = (ahead.list, ahead.first, ahead.asked)
+                askedToWait = true
                 continue
             }
             let wait = follow.map { min($0.longPoll, $0.idleTimeout - (ContinuousClock.now - idleSince)) } ?? .zero
             asked = .now
+            askedToWait = wait > .zero
             list = try await client.get("/v1/agreements/\(client.escape(id))/batches?after=\(appliedThrough)" + (wait > .zero ? "&wait=\(wait.components.seconds)" : ""))
         }
     }

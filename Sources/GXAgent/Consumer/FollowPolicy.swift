@@ -25,4 +25,13 @@ public struct FollowPolicy: Sendable {
         self.longPoll = longPoll
         self.leastInterval = leastInterval
     }
+
+    /// How long to pause, after an empty answer, before asking again: none when the ask did not ask the hub
+    /// to wait (the first, plain ask of a run — so a pass that arrives a moment later is heard of at once,
+    /// not a `leastInterval` later), else what is left of `leastInterval` since it was asked, so a hub that
+    /// answers long polls at once is not asked in a tight loop.
+    func pause(sinceAsked elapsed: Duration, askedToWait: Bool) -> Duration {
+        guard askedToWait, elapsed < leastInterval else { return .zero }
+        return leastInterval - elapsed
+    }
 }

@@ -26,6 +26,8 @@ public final class SnapshotDiff {
     /// Writes full runs while the pass fills the next.
     private let spiller: SnapshotRunSpiller
     private var runPaths: [String] = []
+    /// Syncs the next snapshot and row memory between `compare` and `commit`.
+    private let durability = BackgroundFileSync()
     /// The observed lines, when the caller wants changed rows back; runs then hold locators into it.
     private var lines: SnapshotLineStore?
     private var locator: [UInt8] = []
@@ -98,7 +100,10 @@ public final class SnapshotDiff {
     @discardableResult
     public func compare(onChange: (SnapshotChange, [UInt8]) throws -> Void, onDelete: ([String]) throws -> Void) throws -> SnapshotComparison {
         guard stage == .observing else { throw finishedError }
-        try rowMemory?.finish()
+        if let rowMemory {
+            try rowMemory.finish(durable: false)
+            durability.sync(rowMemory.path)
+        }
         try recall?.finish()
         if !run.isEmpty || runPaths.isEmpty { try spillRun() }
         try spiller.finishWriting()
@@ -152,6 +157,11 @@ public final class SnapshotDiff {
                 }
                 try merger.advance()
             }
+            if recalling, let previous {
+                let copied = try key.withUnsafeBytes { key in try previous.copyEntries(before: key, into: next) }
+                comparison.unchanged += copied
+                recalledUnchanged += copied
+            }
             while let previous, previous.hasEntry, key.withUnsafeBytes({ SnapshotKeyOrder.compare(previous.key, $0) }) < 0 {
                 try unnamed(previous)
             }
@@ -183,12 +193,19 @@ public final class SnapshotDiff {
                 try digest.withUnsafeBytes { digest in try next.append(key: key, digest: digest, line: noLine) }
             }
         }
+        if recalling, let previous {
+            let copied = try previous.copyEntries(before: nil, into: next)
+            comparison.unchanged += copied
+            recalledUnchanged += copied
+        }
         while let previous, previous.hasEntry { try unnamed(previous) }
         if let recall, recalledUnchanged != recall.recalled {
             throw try outOfStep("it recalled \(recall.recalled) rows, and the snapshot holds \(recalledUnchanged) entries no row named")
         }
         try requireCurrentPass()
-        try next.finish(durable: true)
+        // Durable by `commit`, which renames it into place: meanwhile the pass pushes its last batch.
+        try next.finish(durable: false)
+        durability.sync(nextSnapshotPath)
         for path in runPaths + (recall?.passedOverPaths ?? []) { try? FileManager.default.removeItem(atPath: path) }
         runPaths = []
         if let lines {
@@ -220,6 +237,7 @@ public final class SnapshotDiff {
         case .compared: break
         }
         try requireCurrentPass()
+        try durability.wait()
         // The old row memory goes first and the new one comes last, so a crash in between leaves none
         // rather than one that does not describe the snapshot.
         let rowsPath = SourceRowMemory.path(snapshot: snapshotPath)

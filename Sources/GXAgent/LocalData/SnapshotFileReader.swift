@@ -93,6 +93,48 @@ final class SnapshotFileReader {
         hasEntry = true
     }
 
+    /// Copies the entries from the current one up to the first whose key is not below `limit` (every entry
+    /// left, when nil) into `writer` exactly as they are stored, and returns how many: for a pass that
+    /// recalled its rows, most of the snapshot goes on unchanged, a buffer's worth of entries at a time. It
+    /// stops early at an entry that holds a line (the caller takes that one by itself), and checks the order
+    /// as `advance` does.
+    func copyEntries(before limit: UnsafeRawBufferPointer?, into writer: SnapshotFileWriter) throws(LocalDataError) -> Int {
+        var copied = 0
+        while hasEntry, line.isEmpty, limit.map({ SnapshotKeyOrder.compare(key, $0) < 0 }) ?? true {
+            // The current entry, and those after it that lie whole in the buffer, go in one piece.
+            let bytes = UnsafeRawBufferPointer(buffer)
+            let pieceStart = start
+            var last = (start: start, length: entryLength, key: key)
+            var pieceCount = 1
+            var read = entriesRead
+            while read < count, end - (last.start + last.length) >= 8 {
+                let position = last.start + last.length
+                let keyLength = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+                let lineLength = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position + 4, as: UInt32.self))
+                let length = 8 + keyLength + SnapshotFileFormat.digestLength
+                guard lineLength == 0, length <= Self.largestEntry, end - position >= length else { break }
+                let entryKey = UnsafeRawBufferPointer(rebasing: bytes[position + 8..<position + 8 + keyLength])
+                if checksOrder, SnapshotKeyOrder.compare(last.key, entryKey) >= 0 { throw damaged("keys out of order at entry \(read + 1)") }
+                if let limit, SnapshotKeyOrder.compare(entryKey, limit) >= 0 { break }
+                last = (position, length, entryKey)
+                pieceCount += 1
+                read += 1
+            }
+            try writer.append(stored: UnsafeRawBufferPointer(rebasing: bytes[pieceStart..<last.start + last.length]), entries: pieceCount)
+            copied += pieceCount
+            // The last entry copied becomes the current one, as `advance` would have left it, and is passed.
+            start = last.start
+            entryLength = last.length
+            entriesRead = read
+            if checksOrder {
+                previousKey.removeAll(keepingCapacity: true)
+                previousKey.append(contentsOf: last.key)
+            }
+            try advance()
+        }
+        return copied
+    }
+
     /// Makes `needed` bytes from `start` available; false if the file ends first.
     private func fill(_ needed: Int) throws(LocalDataError) -> Bool {
         if end - start >= needed { return true }

@@ -32,11 +32,17 @@ final class SnapshotFileWriter {
         if buffer.count >= Self.flushBytes { try flush() }
     }
 
-    /// Appends an entry exactly as `SnapshotFileReader.storedEntry` holds it: one copy, no re-encoding.
-    func append(stored entry: UnsafeRawBufferPointer) throws(LocalDataError) {
-        buffer.append(contentsOf: entry)
-        count += 1
-        if buffer.count >= Self.flushBytes { try flush() }
+    /// Appends `entries` entries exactly as a snapshot file stores them (`SnapshotFileReader.storedEntry`,
+    /// `copyEntries`): one copy, no re-encoding.
+    func append(stored bytes: UnsafeRawBufferPointer, entries: Int = 1) throws(LocalDataError) {
+        if bytes.count >= Self.flushBytes {
+            try flush()
+            try file.write(bytes)
+        } else {
+            buffer.append(contentsOf: bytes)
+            if buffer.count >= Self.flushBytes { try flush() }
+        }
+        count += entries
     }
 
     /// Writes what is buffered and the entry count; with `durable`, the file reaches the disk before this

@@ -40,12 +40,13 @@ final class SourceRowMemoryWriter {
         if buffer.count >= Self.flushBytes { try flush() }
     }
 
-    /// Writes what is buffered and makes the file durable, so renaming it into place cannot expose a torn one.
-    func finish() throws(LocalDataError) {
+    /// Writes what is buffered and, with `durable`, makes the file durable, so renaming it into place cannot
+    /// expose a torn one (without, the caller syncs it before the rename).
+    func finish(durable: Bool = true) throws(LocalDataError) {
         guard !finished else { return }
         finished = true
         try flush()
-        try file.sync()
+        if durable { try file.sync() }
         try file.close()
     }
 

@@ -186,7 +186,7 @@ struct VerificationRequester {
                     listing = answered
                 } else {
                     // A hub that does not hold the ask open is asked again no sooner than `leastInterval`.
-                    let early = follow.leastInterval - (ContinuousClock.now - asked)
+                    let early = follow.pause(sinceAsked: ContinuousClock.now - asked, askedToWait: true)
                     if early > .zero { try await Task.sleep(for: early) }
                 }
                 continue

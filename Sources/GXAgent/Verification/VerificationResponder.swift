@@ -134,7 +134,7 @@ struct VerificationResponder {
                 idleSince = ContinuousClock.now
             } else {
                 // A hub that does not hold the ask open is asked again no sooner than `leastInterval`.
-                let early = policy.leastInterval - (ContinuousClock.now - asked)
+                let early = policy.pause(sinceAsked: ContinuousClock.now - asked, askedToWait: true)
                 if early > .zero { try await Task.sleep(for: early) }
             }
         }

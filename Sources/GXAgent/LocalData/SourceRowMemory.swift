@@ -9,8 +9,8 @@ import Foundation
 import GXCrypto
 import GXDomain
 
-/// What every row of a resource's last accepted pass became — its source digest, and its key and
-/// snapshot digest (or that it was not kept) — in source order, in `<resource>.rows` beside the snapshot.
+/// What every row of a resource's last accepted pass became — its source digest, and its key (or that it
+/// was not kept) — in source order, in `<resource>.rows` beside the snapshot.
 ///
 /// A night's export is mostly last night's rows in last night's order, so the next pass recognises most
 /// rows by their bytes (`SourceRowRecall`) and maps, checks and encodes only the rest: mapping is a pure
@@ -22,11 +22,12 @@ import GXDomain
 /// anything else changes the snapshot (a fold). So every row it recalls is in the snapshot, unchanged.
 /// Created 0600 like the snapshot: keys are personal identifiers.
 ///
-/// The format: the magic `GXROWS01`, the 32-byte fingerprint, then per row the 16-byte `SourceRowDigest`,
-/// the key's length as a little-endian UInt32 (`notKept` for a row that was quarantined), the key's bytes
-/// and the 32-byte snapshot digest (neither for a row not kept).
+/// The format: the magic `GXROWS02`, the 32-byte fingerprint, then per row the 16-byte `SourceRowDigest`,
+/// the key's length as a little-endian UInt32 (`notKept` for a row that was quarantined) and the key's
+/// bytes (none for a row not kept). A recalled row is in the snapshot unchanged, so its snapshot digest is
+/// never needed here (`GXROWS01` kept it, 32 bytes a row for nothing; such a memory is not recalled).
 enum SourceRowMemory {
-    static let magic = Array("GXROWS01".utf8)
+    static let magic = Array("GXROWS02".utf8)
     static let fingerprintLength = 32
     static var headerLength: Int { magic.count + fingerprintLength }
     static let notKept = UInt32.max
@@ -72,10 +73,9 @@ enum SourceRowMemory {
     }()
 }
 
-/// A row the last pass kept, as the memory recalls it.
+/// A row of the last pass, as the memory recalls it.
 struct RememberedRow: Sendable {
     var source: SourceRowDigest
     /// The row's key (joined by `SnapshotKey`), nil for a row that was not kept.
     var key: String?
-    var digest: SnapshotRowDigest
 }

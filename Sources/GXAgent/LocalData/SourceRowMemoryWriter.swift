@@ -16,17 +16,15 @@ final class SourceRowMemoryWriter {
         buffer.append(contentsOf: fingerprint)
     }
 
-    /// Remembers one row: its source digest and, when it was kept, its key and snapshot digest.
-    func append(_ source: SourceRowDigest, kept: (key: String, digest: SnapshotRowDigest)?) throws(LocalDataError) {
+    /// Remembers one row: its source digest and, when it was kept, its key.
+    func append(_ source: SourceRowDigest, keptAs key: String?) throws(LocalDataError) {
         withUnsafeBytes(of: source.first) { buffer.append(contentsOf: $0) }
         withUnsafeBytes(of: source.second) { buffer.append(contentsOf: $0) }
-        if let kept {
-            var key = kept.key
+        if var key {
             key.withUTF8 { key in
                 withUnsafeBytes(of: UInt32(key.count).littleEndian) { buffer.append(contentsOf: $0) }
                 buffer.append(contentsOf: key)
             }
-            kept.digest.withUnsafeBytes { buffer.append(contentsOf: $0) }
         } else {
             withUnsafeBytes(of: SourceRowMemory.notKept.littleEndian) { buffer.append(contentsOf: $0) }
         }

@@ -101,11 +101,7 @@ final class SourceRowRecall {
         guard let position = try find(source) else { return nil }
         let row = window[position]
         let remembered = entry(row) { entry in
-            let keyLength = row.length - Int32(Self.fixedLength + SnapshotFileFormat.digestLength)
-            return RememberedRow(source: source,
-                                 key: row.kept ? String(decoding: UnsafeRawBufferPointer(rebasing: entry[Self.fixedLength..<Self.fixedLength + Int(keyLength)]), as: UTF8.self) : nil,
-                                 digest: row.kept ? SnapshotRowDigest(bytes: UnsafeRawBufferPointer(rebasing: entry[(entry.count - SnapshotFileFormat.digestLength)...]))
-                                                  : SnapshotRowDigest())
+            RememberedRow(source: source, key: row.kept ? String(decoding: UnsafeRawBufferPointer(rebasing: entry[Self.fixedLength...]), as: UTF8.self) : nil)
         }
         take(position)
         return remembered
@@ -165,11 +161,12 @@ final class SourceRowRecall {
         let row = window[index]
         window[index] = .empty
         guard row.isPresent, row.kept else { return }
+        // The run entry's digest is never read: the mark says what the entry is.
         entry(row) { entry in
-            let digestStart = entry.count - SnapshotFileFormat.digestLength
             Self.passedOverMark.withUnsafeBytes { mark in
-                passedOver.append(keyBytes: UnsafeRawBufferPointer(rebasing: entry[Self.fixedLength..<digestStart]),
-                                  digest: UnsafeRawBufferPointer(rebasing: entry[digestStart...]), line: mark)
+                Self.noDigest.withUnsafeBytes { digest in
+                    passedOver.append(keyBytes: UnsafeRawBufferPointer(rebasing: entry[Self.fixedLength...]), digest: digest, line: mark)
+                }
             }
         }
         if passedOver.byteCount >= Self.runBytes { try spill() }
@@ -191,6 +188,7 @@ final class SourceRowRecall {
     /// The line a run entry of a row passed over carries: one byte, which no observed row's line (empty,
     /// or a `SnapshotLineStore` locator) has.
     static let passedOverMark: [UInt8] = [UInt8(ascii: "~")]
+    private static let noDigest = [UInt8](repeating: 0, count: SnapshotFileFormat.digestLength)
 
     /// A row's source digest and key length: what every entry starts with.
     private static let fixedLength = SourceRowDigest.byteCount + 4
@@ -239,7 +237,7 @@ final class SourceRowRecall {
         if keyLength == SourceRowMemory.notKept {
             length = fixed
         } else {
-            length = fixed + Int(keyLength) + SnapshotFileFormat.digestLength
+            length = fixed + Int(keyLength)
             guard keyLength > 0, keyLength <= 1 << 20, fill(length) else { return nil }
         }
         let offset = entriesBase + entries.count

@@ -142,11 +142,11 @@ struct ProviderSync {
                         switch rows[index] {
                         case .prepared(.success(let row), let source):
                             rowNumber += 1
-                            if let rowMemory, let source { try rowMemory.append(source, kept: (row.key, row.digest)) }
+                            if let rowMemory, let source { try rowMemory.append(source, keptAs: row.key) }
                             try keeping.add(row)
                         case .prepared(.failure(let violation), let source):
                             rowNumber += 1
-                            if let rowMemory, let source { try rowMemory.append(source, kept: nil) }
+                            if let rowMemory, let source { try rowMemory.append(source, keptAs: nil) }
                             try quarantine.add(row: rowNumber, violation: violation)
                         case .recalled(let recalled):
                             rowNumber += Int64(recalled.count)

@@ -122,7 +122,7 @@ final class SourceRowRecall {
     /// `SnapshotDiff.compare`, once the pass has read its source.
     func finish() throws(LocalDataError) {
         repeat {
-            try readAhead()
+            readAhead()
             while head < tail {
                 try passOver(head % capacity)
                 head += 1
@@ -134,7 +134,7 @@ final class SourceRowRecall {
     /// The window slot of the row with these source bytes, the rows before it passed over; nil when the
     /// window does not hold it.
     private func find(_ source: SourceRowDigest) throws(LocalDataError) -> Int? {
-        try readAhead()
+        readAhead()
         let position: Int
         if head < tail, window[head % capacity].isPresent, window[head % capacity].source == source {
             position = head
@@ -193,7 +193,7 @@ final class SourceRowRecall {
     /// A row's source digest and key length: what every entry starts with.
     private static let fixedLength = SourceRowDigest.byteCount + 4
 
-    private func readAhead() throws(LocalDataError) {
+    private func readAhead() {
         guard !ended, tail - head < capacity else { return }
         dropTakenEntries()
         while !ended, tail - head < capacity {

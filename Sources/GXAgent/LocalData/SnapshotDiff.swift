@@ -136,6 +136,14 @@ public final class SnapshotDiff {
             }
             try previous.advance()
         }
+        /// In a recalling pass, the snapshot entries before `limit` that no row named were recalled: copied
+        /// into the next snapshot as stored, a buffer at a time.
+        func copyRecalled(before limit: UnsafeRawBufferPointer?) throws {
+            guard recalling, let previous else { return }
+            let copied = try previous.copyEntries(before: limit, into: next)
+            comparison.unchanged += copied
+            recalledUnchanged += copied
+        }
         // The entries of one key, copied: the runs' buffers move on as they advance.
         var key: [UInt8] = []
         var digest = [UInt8](repeating: 0, count: SnapshotFileFormat.digestLength)
@@ -157,11 +165,7 @@ public final class SnapshotDiff {
                 }
                 try merger.advance()
             }
-            if recalling, let previous {
-                let copied = try key.withUnsafeBytes { key in try previous.copyEntries(before: key, into: next) }
-                comparison.unchanged += copied
-                recalledUnchanged += copied
-            }
+            try key.withUnsafeBytes { key in try copyRecalled(before: key) }
             while let previous, previous.hasEntry, key.withUnsafeBytes({ SnapshotKeyOrder.compare(previous.key, $0) }) < 0 {
                 try unnamed(previous)
             }
@@ -193,11 +197,7 @@ public final class SnapshotDiff {
                 try digest.withUnsafeBytes { digest in try next.append(key: key, digest: digest, line: noLine) }
             }
         }
-        if recalling, let previous {
-            let copied = try previous.copyEntries(before: nil, into: next)
-            comparison.unchanged += copied
-            recalledUnchanged += copied
-        }
+        try copyRecalled(before: nil)
         while let previous, previous.hasEntry { try unnamed(previous) }
         if let recall, recalledUnchanged != recall.recalled {
             throw try outOfStep("it recalled \(recall.recalled) rows, and the snapshot holds \(recalledUnchanged) entries no row named")

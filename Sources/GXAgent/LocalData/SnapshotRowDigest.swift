@@ -11,9 +11,6 @@ struct SnapshotRowDigest: Sendable {
         }
     }
 
-    /// No digest (all zeros): what a remembered row that was not kept carries.
-    init() {}
-
     /// The digest held in `bytes` (32 of them, as a snapshot file keeps it).
     init(bytes: UnsafeRawBufferPointer) {
         precondition(bytes.count == SnapshotFileFormat.digestLength, "a row digest has \(SnapshotFileFormat.digestLength) bytes")

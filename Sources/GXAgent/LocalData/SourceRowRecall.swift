@@ -96,7 +96,8 @@ final class SourceRowRecall {
     }
 
     /// The last pass's row with these source bytes, if the window holds it; the rows before it in the
-    /// window are passed over.
+    /// window are passed over. The form that shows what the memory holds (tests read it); a pass uses
+    /// `recall(_:appendingTo:)`, which makes no `String`.
     func recall(_ source: SourceRowDigest) throws(LocalDataError) -> RememberedRow? {
         guard let position = try find(source) else { return nil }
         let row = window[position]

@@ -298,6 +298,20 @@ struct SourceRowMemoryTests {
         #expect(recalledKeys == expected)
     }
 
+    @Test("a memory in the older format, which kept snapshot digests, is not recalled: the pass maps every row")
+    func olderFormatNotRecalled() throws {
+        let scratch = try LocalDataScratch()
+        let store = try store(scratch)
+        try accept(store, [("a", "k1", 1)], rules: rules)
+        let path = SourceRowMemory.path(snapshot: store.snapshotPath("people"))
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        // Same fingerprint, the old magic and the old entry (key, then 32 bytes of snapshot digest).
+        bytes.replaceSubrange(0..<SourceRowMemory.magic.count, with: Array("GXROWS01".utf8))
+        bytes.append(Data(repeating: 1, count: 32))
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect(try recall(store, ["a"], rules: rules) == [nil])
+    }
+
     @Test("a memory that does not match the snapshot fails the pass, and is removed so the next pass maps every row")
     func memoryOutOfStep() throws {
         let scratch = try LocalDataScratch()

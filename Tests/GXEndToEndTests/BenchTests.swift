@@ -40,6 +40,27 @@ struct BenchTests {
         let expected = (sqlite["cpu_seconds"] as! [String: Double]).values.reduce(0, +) / (baseline["cpu_seconds"] as! [String: Double]).values.reduce(0, +)
         #expect(abs(ratio - expected) < 1e-9)
         #expect(result.stdout.contains("CPU ratio Gongxiang"))
+        // The floor under the load's CPU: every party's required steps, summed over the script's CPU.
+        let required = try #require(report["required_work"] as? [String: Any])
+        let steps = try #require(required["steps"] as? [[String: Any]])
+        #expect(Set(steps.compactMap { $0["party"] as? String }) == ["provider", "hub", "consumer"])
+        let floor = steps.compactMap { $0["cpu_seconds"] as? Double }.reduce(0, +)
+        #expect(floor > 0 && steps.count == 10, "\(steps)")
+        let floorRatio = try #require(report["floor_cpu_ratio"] as? Double)
+        #expect(abs(floorRatio - floor / (baseline["cpu_seconds"] as! [String: Double]).values.reduce(0, +)) < 1e-9)
+        #expect(result.stdout.contains("what a load of 20000 rows cannot skip"))
+    }
+
+    @Test("gx bench floor times each party's required steps without a PostgreSQL server, scaled to the rows asked")
+    func floorAlone() async throws {
+        let result = try await GXBinary.run(["bench", "floor", "--rows", "4000"])
+        try #require(result.status == 0, "\(result.stdout)\(result.stderr.suffix(3000))")
+        let steps = result.stdout.split(separator: "\n").filter { $0.hasPrefix("  provider") || $0.hasPrefix("  hub") || $0.hasPrefix("  consumer") }
+        #expect(steps.count == 10, "\(result.stdout)")
+        #expect(steps.contains { $0.contains("sealing the delivery at rest: SM4-CTR, HMAC-SM3") })
+        #expect(steps.contains { $0.contains("the snapshot for the next night") })
+        #expect(result.stdout.contains("what a load of 4000 rows cannot skip"))
+        #expect(result.stdout.contains("total "))
     }
 
     @Test("gx bench report fills a small exchange on both stores and prints a time for every report query")

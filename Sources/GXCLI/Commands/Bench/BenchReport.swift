@@ -1,7 +1,7 @@
 import Foundation
 
 /// What one `gx bench` run measured, printed as a table and written as JSON for comparison across commits.
-struct BenchReport: Codable, Sendable {
+struct BenchReport: Encodable, Sendable {
     /// One path (the baseline, or Gongxiang with a given hub store) through one phase (load or delta).
     struct Path: Codable, Sendable {
         var path: String
@@ -44,9 +44,38 @@ struct BenchReport: Codable, Sendable {
     /// them one after another. PostgreSQL's own work is left out on both sides.
     var cpuRatios: [String: Double] = [:]
     var micro: [MicroBenchmarks.Result]
+    /// The floor under the load's CPU: what it cannot skip, timed alone in the same run.
+    var requiredWork: RequiredWork?
+    /// `requiredWork`'s CPU over the script's on the load: no build of this design can have a CPU ratio below it.
+    var floorCPURatio: Double? {
+        guard let requiredWork, let script = scriptLoadCPU, script > 0 else { return nil }
+        return requiredWork.cpuSeconds / script
+    }
+
+    /// The baseline pipeline's CPU seconds on the load.
+    var scriptLoadCPU: Double? {
+        paths.first { $0.path == Self.baseline && $0.phase == "load" }.map { $0.cpuSeconds.values.reduce(0, +) }
+    }
 
     enum CodingKeys: String, CodingKey {
         case rows, seed, machine, paths, loadRatio = "load_ratio", deltaRatio = "delta_ratio", ratios, cpuRatios = "cpu_ratios", micro
+        case requiredWork = "required_work", floorCPURatio = "floor_cpu_ratio"
+    }
+
+    /// Written by hand for `floor_cpu_ratio`, which is computed.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(rows, forKey: .rows)
+        try container.encode(seed, forKey: .seed)
+        try container.encode(machine, forKey: .machine)
+        try container.encode(paths, forKey: .paths)
+        try container.encode(loadRatio, forKey: .loadRatio)
+        try container.encode(deltaRatio, forKey: .deltaRatio)
+        try container.encode(ratios, forKey: .ratios)
+        try container.encode(cpuRatios, forKey: .cpuRatios)
+        try container.encode(micro, forKey: .micro)
+        try container.encodeIfPresent(requiredWork, forKey: .requiredWork)
+        try container.encodeIfPresent(floorCPURatio, forKey: .floorCPURatio)
     }
 
     static let baseline = "baseline (csv+gzip+sha256+psql)"
@@ -112,6 +141,10 @@ struct BenchReport: Codable, Sendable {
         lines.append(String(format: "load_ratio %.2f   delta_ratio %.2f   (the worse hub store; aims: load ≤ 0.60, delta ≤ 0.40)", loadRatio, deltaRatio))
         for (name, ratio) in cpuRatios.sorted(by: { $0.key < $1.key }) {
             lines.append(String(format: "CPU ratio Gongxiang (provider + hub + consumer) / baseline (the script's processes), %@: %.2f", name, ratio))
+        }
+        if let requiredWork {
+            lines.append("")
+            lines += requiredWork.lines(scriptCPU: scriptLoadCPU)
         }
         if !micro.isEmpty {
             lines.append("")

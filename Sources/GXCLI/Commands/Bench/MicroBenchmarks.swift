@@ -80,32 +80,9 @@ struct MicroBenchmarks {
     /// encoded to canonical lines — with a `String` per value (as a database source still goes), then as
     /// bytes (as a CSV export goes, a row the byte path leaves taking the `String` path), in the same run.
     func preparing(rows: Int = 200_000) throws -> [Result] {
-        let register = SampleRegister(resource: .population, rows: rows, seed: 1)
-        let path = directory.appendingPathComponent("prepare-input.csv").path
-        FileManager.default.createFile(atPath: path, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        var output = SampleCommand.CSVOutput(handle: handle)
-        try output.write(register)
-        try handle.close()
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let entryFile = documents.appendingPathComponent("Catalogue/RK-001-population.toml").path
-        let entry = try TOMLDocument.decode(CatalogueEntry.self, from: try SecretFile.read(entryFile), source: entryFile)
-        struct Provide: Decodable { var map: [FieldMapping] }
-        struct Mapping: Decodable { var provide: Provide }
-        let map = try TOMLDocument.decode(Mapping.self, from: register.mappingTOML, source: "sample mapping").provide.map
-        let source = try CSVSource(path: path, keyColumns: [register.columns[0]])
-        let items = entry.items.map(\.name)
-        let mapper = try RecordMapper.outgoing(map, columns: try source.columns(), columnsSource: path, entry: entry, items: items,
-                                               configText: register.mappingTOML, configSource: "sample mapping")
-        let validator = try RecordValidator(entry: entry, items: items)
-        let encoder = OutgoingLineEncoder(mapper: mapper, validator: validator)
-        func viaStrings(_ values: [String?], into line: inout [UInt8]) -> Bool {
-            guard let values = try? mapper.map(values) else { return false }
-            let record = CanonicalRecord(operation: .upsert, values: values)
-            guard validator.violation(in: record) == nil else { return false }
-            record.write(into: &line)
-            return true
-        }
+        let sample = try PreparingSample(rows: rows, directory: directory, documents: documents)
+        defer { sample.remove() }
+        let source = sample.source, validator = sample.validator
         /// Lines kept, their bytes, and how many went on bytes.
         var strings = (kept: 0, bytes: 0, onBytes: 0), bytes = (kept: 0, bytes: 0, onBytes: 0)
         let clock = ContinuousClock()
@@ -113,7 +90,7 @@ struct MicroBenchmarks {
             try source.scan(after: nil) { row in
                 var line: [UInt8] = []
                 line.reserveCapacity(256)
-                guard viaStrings(row.values, into: &line) else { return }
+                guard sample.encodeViaStrings(row.values, into: &line) else { return }
                 strings.kept += 1
                 strings.bytes += line.count
             }
@@ -122,11 +99,9 @@ struct MicroBenchmarks {
             try source.scanBytes { row in
                 var line: [UInt8] = []
                 line.reserveCapacity(256)
-                if encoder.encode(row, into: &line) {
-                    bytes.onBytes += 1
-                } else {
-                    guard viaStrings(row.values, into: &line) else { return }
-                }
+                let outcome = sample.encode(row, into: &line)
+                guard outcome.kept else { return }
+                if outcome.onBytes { bytes.onBytes += 1 }
                 bytes.kept += 1
                 bytes.bytes += line.count
             }
@@ -136,11 +111,7 @@ struct MicroBenchmarks {
         }
         // The same as a provider's pass runs it: a reading thread and a preparing worker per core, each line
         // digested and keyed.
-        func rules() throws -> (RecordMapper, RecordValidator) {
-            (try RecordMapper.outgoing(map, columns: try source.columns(), columnsSource: path, entry: entry, items: items,
-                                       configText: register.mappingTOML, configSource: "sample mapping"),
-             try RecordValidator(entry: entry, items: items))
-        }
+        let rules = sample.rules
         var pipelined = (strings: PreparingPass.Totals(), bytes: PreparingPass.Totals())
         // CPU time too: on a shared machine it moves less than the wall time when a neighbour takes a core.
         var cpu = Self.cpuSeconds()

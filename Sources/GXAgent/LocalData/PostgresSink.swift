@@ -172,7 +172,7 @@ public final class PostgresSink: StagingRecordSink {
             CREATE TEMPORARY TABLE gx_stage (gx_order BIGINT, gx_op TEXT, \(stageColumns.map { "\($0) TEXT" }.joined(separator: ", "))) ON COMMIT DROP
             """), logger: logger)
         try await connection.copyFrom(table: "gx_stage", logger: logger) { writer in
-            for chunk in staged.chunks { try await writer.write(chunk) }
+            for chunk in staged.chunks { try await writer.write(ByteBuffer(bytes: chunk)) }
         }
         let keyPositions = keyColumns.map { key in columns.firstIndex { $0.name == key }! }
         let stageKeys = keyPositions.map { "c\($0)" }.joined(separator: ", ")

@@ -2,9 +2,9 @@
 /// `String` where the value's bytes will do.
 public enum IncomingValue {
     case null
-    /// The value's UTF-8 bytes, exactly: the inside of a canonical string token that holds no escape. Valid
-    /// only during the call that hands it over.
-    case bytes(ArraySlice<UInt8>)
+    /// The value's UTF-8 bytes, exactly: the inside of a canonical string token that holds no escape, in
+    /// place in the line. Valid only during the call that hands it over.
+    case bytes(UnsafeRawBufferPointer)
     case text(String)
 }
 
@@ -18,16 +18,21 @@ extension RecordMapper {
         guard line.valueCount == inputs.count else {
             throw RecordViolation(item: "record", rule: "\(line.valueCount) items, expected \(inputs.count)", value: nil)
         }
-        for (index, step) in steps.enumerated() {
-            if step.codes == nil, step.conversion == nil, let source = step.source {
-                let token = line.token(source)
-                if token.first == UInt8(ascii: "\""), !token.contains(UInt8(ascii: "\\")) {
-                    try column(index, .bytes(token.dropFirst().dropLast()))
-                    continue
+        try line.withBytes { bytes in
+            for index in plainSources.indices {
+                let source = plainSources[index]
+                if source >= 0 {
+                    let token = line.tokenRange(source)
+                    if bytes[token.lowerBound] == UInt8(ascii: "\""),
+                       !UnsafeRawBufferPointer(rebasing: bytes[token]).contains(UInt8(ascii: "\\")) {
+                        try column(index, .bytes(UnsafeRawBufferPointer(rebasing: bytes[token.lowerBound + 1 ..< token.upperBound - 1])))
+                        continue
+                    }
                 }
+                let step = steps[index]
+                let mapped = try step.incoming(value: step.source.flatMap { line.value($0) })
+                try column(index, mapped.map { .text($0) } ?? .null)
             }
-            let mapped = try step.incoming(value: step.source.flatMap { line.value($0) })
-            try column(index, mapped.map { .text($0) } ?? .null)
         }
     }
 }

@@ -19,6 +19,17 @@ public struct RecordMapper: Sendable {
     /// Names of the output values, in order: catalogue items (outgoing) or local columns (incoming).
     public let outputs: [String]
     let steps: [MappingStep]
+    /// For each step, the input it copies as it is (no code table, no conversion), or -1: what
+    /// `mapIncoming` reads for every record without touching the step itself.
+    let plainSources: [Int]
+
+    init(direction: Direction, inputs: [String], outputs: [String], steps: [MappingStep]) {
+        self.direction = direction
+        self.inputs = inputs
+        self.outputs = outputs
+        self.steps = steps
+        plainSources = steps.map { $0.codes == nil && $0.conversion == nil ? $0.source ?? -1 : -1 }
+    }
 
     /// Maps one row. A value that cannot be converted is a ``RecordViolation`` (item, rule such as
     /// "not a date in YYYYMMDD", value) — the agent quarantines the record.

@@ -22,7 +22,7 @@ struct PostgresStagedLinesTests {
 
     static func bytes(_ staged: PostgresStagedChanges) -> [UInt8] {
         staged.close()
-        return staged.chunks.flatMap { Array($0.readableBytesView) }
+        return staged.chunks.flatMap { $0 }
     }
 
     /// Stages `values` from its line into `lines` and from its mapped values into `strings`; returns each

@@ -2,13 +2,15 @@ import GXCrypto
 
 /// A pass's entries not yet on disk, in source order: one contiguous arena of bytes and a small index, so
 /// a row costs a copy rather than allocations. When full it is sorted by key and written as one run file;
-/// the runs are merged when the pass is compared with the last snapshot.
+/// the runs are merged when the pass is compared with the last snapshot. The arena holds each entry exactly
+/// as a snapshot file stores it, so writing the sorted run copies each entry once, whole.
 struct SnapshotRun {
     private struct Entry {
         /// The key's first 16 bytes as big-endian integers (zero-padded): most comparisons end on them,
         /// without reading the arena.
         var head: UInt64
         var next: UInt64
+        /// Where the stored entry (its lengths, then key, digest and line) starts in the arena.
         var offset: Int
         var keyLength: UInt32
         var lineLength: UInt32
@@ -36,12 +38,17 @@ struct SnapshotRun {
     mutating func append(keyBytes key: UnsafeRawBufferPointer, digest: UnsafeRawBufferPointer, line: UnsafeRawBufferPointer) {
         let offset = arena.count
         let keyBytes = key.assumingMemoryBound(to: UInt8.self)
+        withUnsafeBytes(of: UInt32(key.count).littleEndian) { arena.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(line.count).littleEndian) { arena.append(contentsOf: $0) }
         arena.append(contentsOf: key)
         arena.append(contentsOf: digest)
         arena.append(contentsOf: line)
         entries.append(Entry(head: Self.bigEndian(keyBytes, from: 0), next: Self.bigEndian(keyBytes, from: 8), offset: offset,
                              keyLength: UInt32(key.count), lineLength: UInt32(line.count)))
     }
+
+    /// The key's and the line's lengths before each stored entry, as `SnapshotFileWriter` writes them.
+    private static let lengthsSize = 8
 
     /// Eight bytes from `start` as a big-endian integer, zero past the end: integers compare as the bytes do.
     private static func bigEndian(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt64 {
@@ -57,7 +64,7 @@ struct SnapshotRun {
         let writer = try SnapshotFileWriter(path: path, kind: kind)
         try arena.withBytes { arena throws(LocalDataError) in
             func key(_ entry: Entry) -> UnsafeRawBufferPointer {
-                UnsafeRawBufferPointer(rebasing: arena[entry.offset..<entry.offset + Int(entry.keyLength)])
+                UnsafeRawBufferPointer(rebasing: arena[entry.offset + Self.lengthsSize..<entry.offset + Self.lengthsSize + Int(entry.keyLength)])
             }
             entries.sort { a, b in
                 if a.head != b.head { return a.head < b.head }
@@ -65,11 +72,8 @@ struct SnapshotRun {
                 return SnapshotKeyOrder.compare(key(a), key(b)) < 0
             }
             for entry in entries {
-                let digestStart = entry.offset + Int(entry.keyLength)
-                let lineStart = digestStart + SnapshotFileFormat.digestLength
-                try writer.append(key: key(entry),
-                                  digest: UnsafeRawBufferPointer(rebasing: arena[digestStart..<lineStart]),
-                                  line: UnsafeRawBufferPointer(rebasing: arena[lineStart..<lineStart + Int(entry.lineLength)]))
+                let end = entry.offset + Self.lengthsSize + Int(entry.keyLength) + SnapshotFileFormat.digestLength + Int(entry.lineLength)
+                try writer.append(stored: UnsafeRawBufferPointer(rebasing: arena[entry.offset..<end]))
             }
         }
         try writer.finish(durable: false)

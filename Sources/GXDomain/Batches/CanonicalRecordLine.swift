@@ -54,12 +54,15 @@ public struct CanonicalRecordLine {
         buffer.append(UInt8(ascii: "\""))
         buffer.append(operation.codeByte)
         buffer.append(UInt8(ascii: "\""))
-        for index in indices {
-            buffer.append(UInt8(ascii: ","))
-            if let index {
-                buffer.append(contentsOf: token(index))
-            } else {
-                buffer.append(contentsOf: CanonicalRecord.nullBytes)
+        // Tokens copied from the line in place: a slice of it per token cost a reference count each.
+        withBytes { bytes in
+            for index in indices {
+                buffer.append(UInt8(ascii: ","))
+                if let index {
+                    buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[tokenRange(index)]))
+                } else {
+                    buffer.append(contentsOf: CanonicalRecord.nullBytes)
+                }
             }
         }
         buffer.append(UInt8(ascii: "]"))

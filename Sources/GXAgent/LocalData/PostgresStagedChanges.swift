@@ -21,8 +21,8 @@ public final class PostgresStagedChanges: LineSinkTransaction, @unchecked Sendab
     /// Whether some key was changed twice in the batch; only then must the merge pick each key's last change.
     private(set) var hasRepeatedKeys = false
     /// Hashes of the keys staged so far: a collision only sends the merge down the (always correct) path
-    /// for repeated keys, and 100 000 keys cost under 2 MB.
-    private var keyHashes = Set<Int>()
+    /// for repeated keys, and 100 000 keys cost 2 MB.
+    private var keyHashes = StagedKeyHashes()
     private var isOpen = true
 
     /// COPY messages of about this size: large enough to be cheap, small enough to stream.
@@ -37,7 +37,7 @@ public final class PostgresStagedChanges: LineSinkTransaction, @unchecked Sendab
 
     func close() {
         isOpen = false
-        keyHashes = []
+        keyHashes = StagedKeyHashes(capacity: 0)
         if !current.isEmpty { chunks.append(current) }
         current = []
     }
@@ -87,24 +87,19 @@ public final class PostgresStagedChanges: LineSinkTransaction, @unchecked Sendab
 
     /// Staged keys' hashes, one part per key column (the hash of its UTF-8 bytes), combined in key order: the
     /// same for a key staged from `String`s or from a line's bytes.
-    private var keyParts: [Int] = []
+    private var keyParts: [UInt64] = []
 
-    private func noteKey(_ parts: [Int]) {
+    private func noteKey(_ parts: [UInt64]) {
         guard !hasRepeatedKeys else { return }
-        var hasher = Hasher()
-        for part in parts { hasher.combine(part) }
-        if !keyHashes.insert(hasher.finalize()).inserted {
+        if !keyHashes.insert(StagedKeyHashes.combine(parts)) {
             hasRepeatedKeys = true
-            keyHashes = []
+            keyHashes = StagedKeyHashes(capacity: 0)
         }
     }
 
-    static func keyPart(_ bytes: some Sequence<UInt8>) -> Int {
-        var hasher = Hasher()
-        if bytes.withContiguousStorageIfAvailable({ hasher.combine(bytes: UnsafeRawBufferPointer($0)) }) == nil {
-            Array(bytes).withUnsafeBytes { hasher.combine(bytes: $0) }
-        }
-        return hasher.finalize()
+    static func keyPart(_ text: String) -> UInt64 {
+        var text = text
+        return text.withUTF8 { StagedKeyHashes.part(UnsafeRawBufferPointer($0)) }
     }
 
     private func startNextChunkIfFull() {
@@ -116,7 +111,7 @@ public final class PostgresStagedChanges: LineSinkTransaction, @unchecked Sendab
     }
 
     private func stage(_ operation: StaticString, _ values: [String?]) {
-        if !hasRepeatedKeys { noteKey(keyIndexes.map { Self.keyPart(values[$0]?.utf8 ?? "".utf8) }) }
+        if !hasRepeatedKeys { noteKey(keyIndexes.map { Self.keyPart(values[$0] ?? "") }) }
         count += 1
         // One exclusive access to `current` for the whole line: a class's stored property is checked on
         // every use, which cost more than the writes themselves.
@@ -126,7 +121,7 @@ public final class PostgresStagedChanges: LineSinkTransaction, @unchecked Sendab
 
     /// One staged upsert from a line, mapped column by column; `keyParts` gets each key column's hash.
     private static func write(number: Int64, _ operation: StaticString, _ line: CanonicalRecordLine, mapper: RecordMapper, keyIndexes: [Int],
-                              keyParts: inout [Int], columnNames: [String], location: String, into buffer: inout [UInt8]) throws {
+                              keyParts: inout [UInt64], columnNames: [String], location: String, into buffer: inout [UInt8]) throws {
         writeNumber(number, into: &buffer)
         buffer.append(UInt8(ascii: "\t"))
         write(operation, into: &buffer)
@@ -140,10 +135,10 @@ public final class PostgresStagedChanges: LineSinkTransaction, @unchecked Sendab
                 if key != nil, nullKey == nil { nullKey = column }
                 write("\\N", into: &buffer)
             case .bytes(let bytes):
-                if let key { keyParts[key] = keyPart(bytes) }
+                if let key { keyParts[key] = StagedKeyHashes.part(bytes) }
                 writeEscaped(bytes, into: &buffer)
             case .text(let text):
-                if let key { keyParts[key] = keyPart(text.utf8) }
+                if let key { keyParts[key] = keyPart(text) }
                 writeEscaped(text.utf8, into: &buffer)
             }
         }

@@ -3,12 +3,12 @@ import GXAgent
 import GXCrypto
 import GXDomain
 
-/// What a load cannot skip, timed on one thread with the exchange's own code and scaled to the night's rows:
-/// the provider's preparing (CSV read, mapped, checked, encoded), and at each party the 国密 and compression
-/// the design requires — records and wire SM3, deflate and inflate, SM4-CTR + HMAC-SM3 at rest — with the
-/// hub's check and projection of every record, and the provider's snapshot that the next night's comparison
-/// needs. HTTP, the stores, the consumer's COPY and the Swift runtime between the steps are left out: the sum
-/// is a floor under a load's CPU, not an estimate of it.
+/// What a load cannot skip, timed on one thread (the snapshot's sorting thread counted too) with the
+/// exchange's own code and scaled to the night's rows: the provider's preparing (CSV read, mapped, checked,
+/// encoded), and at each party the 国密 and compression the design requires — records and wire SM3, deflate
+/// and inflate, SM4-CTR + HMAC-SM3 at rest — with the hub's check and projection of every record, and the
+/// provider's snapshot that the next night's comparison needs. HTTP, the stores, the consumer's COPY and the
+/// Swift runtime between the steps are left out: the sum is a floor under a load's CPU, not an estimate of it.
 struct RequiredWork: Codable, Sendable {
     /// One step of one party, scaled to `rows`.
     struct Step: Codable, Sendable {
@@ -55,7 +55,8 @@ struct RequiredWork: Codable, Sendable {
         var timer = StepTimer()
         let key = try DataKey.generate()
 
-        // Provider: its export prepared into canonical lines, one batch's worth at a time in a real pass.
+        // Provider: its export prepared into canonical lines (a pass hands them on a batch at a time; here they
+        // gather in one buffer).
         var lines: [UInt8] = []
         var kept = 0
         try timer.time("provider", "preparing rows (CSV read, mapped, checked, encoded; one thread)") {

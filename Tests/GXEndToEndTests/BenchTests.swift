@@ -49,6 +49,18 @@ struct BenchTests {
         let floorRatio = try #require(report["floor_cpu_ratio"] as? Double)
         #expect(abs(floorRatio - floor / (baseline["cpu_seconds"] as! [String: Double]).values.reduce(0, +)) < 1e-9)
         #expect(result.stdout.contains("what a load of 20000 rows cannot skip"))
+        // The test server runs on this machine, so its own CPU is read for every phase, and the load's wall floor follows.
+        for path in paths {
+            let server = try #require(path["postgres_cpu_seconds"] as? Double, "\(path)")
+            #expect(server >= 0 && server.isFinite)
+            if path["phase"] as? String == "load" { #expect(server > 0, "a load makes the server work: \(path)") }
+        }
+        let floorLoads = try #require(report["floor_load_ratios"] as? [String: Double])
+        #expect(floorLoads.count == 2, "\(floorLoads)")
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+        let sqliteServer = try #require(sqlite["postgres_cpu_seconds"] as? Double)
+        let expectedFloorLoad = (floor + sqliteServer) / cores / (baseline["seconds"] as! Double)
+        #expect(abs(try #require(floorLoads[sqlite["path"] as! String]) - expectedFloorLoad) < 1e-9)
     }
 
     @Test("gx bench floor times each party's required steps without a PostgreSQL server, scaled to the rows asked")

@@ -20,13 +20,16 @@ struct BenchReport: Encodable, Sendable {
         /// attributed; for the hub, which serves both phases, only its CPU during the phase.
         var processSeconds: [String: Double] = [:]
         var cpuSeconds: [String: Double] = [:]
+        /// The PostgreSQL server's own CPU seconds during the phase, when it runs on this machine (``ServerCPU``):
+        /// the script's `\copy` and the consumer's COPY, and on the PostgreSQL hub's path its store too.
+        var serverCPUSeconds: Double?
 
         var recordsPerSecond: Double { Double(records) / seconds }
         var megabytesPerSecond: Double { Double(inputBytes) / 1_048_576 / seconds }
 
         enum CodingKeys: String, CodingKey {
             case path, phase, seconds, records, inputBytes = "input_bytes", wireBytes = "wire_bytes", peakRSS = "peak_rss_bytes", consumerRows = "consumer_rows"
-            case processSeconds = "process_seconds", cpuSeconds = "cpu_seconds"
+            case processSeconds = "process_seconds", cpuSeconds = "cpu_seconds", serverCPUSeconds = "postgres_cpu_seconds"
         }
     }
 
@@ -52,6 +55,20 @@ struct BenchReport: Encodable, Sendable {
         return requiredWork.cpuSeconds / script
     }
 
+    /// For each path, the least wall time of its load at the floor: the floor's CPU and the PostgreSQL server's
+    /// on that path's load, spread over every core with none idle, over the script's wall time. Nil per path
+    /// where the server's CPU was not measured.
+    var floorLoadRatios: [String: Double] {
+        guard let requiredWork, let script = paths.first(where: { $0.path == Self.baseline && $0.phase == "load" }) else { return [:] }
+        let cores = Double(max(1, ProcessInfo.processInfo.activeProcessorCount))
+        var ratios: [String: Double] = [:]
+        for path in paths where path.phase == "load" && path.path != Self.baseline {
+            guard let server = path.serverCPUSeconds else { continue }
+            ratios[path.path] = (requiredWork.cpuSeconds + server) / cores / script.seconds
+        }
+        return ratios
+    }
+
     /// The baseline pipeline's CPU seconds on the load.
     var scriptLoadCPU: Double? {
         paths.first { $0.path == Self.baseline && $0.phase == "load" }.map { $0.cpuSeconds.values.reduce(0, +) }
@@ -59,7 +76,7 @@ struct BenchReport: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case rows, seed, machine, paths, loadRatio = "load_ratio", deltaRatio = "delta_ratio", ratios, cpuRatios = "cpu_ratios", micro
-        case requiredWork = "required_work", floorCPURatio = "floor_cpu_ratio"
+        case requiredWork = "required_work", floorCPURatio = "floor_cpu_ratio", floorLoadRatios = "floor_load_ratios"
     }
 
     /// Written by hand for `floor_cpu_ratio`, which is computed.
@@ -76,6 +93,7 @@ struct BenchReport: Encodable, Sendable {
         try container.encode(micro, forKey: .micro)
         try container.encodeIfPresent(requiredWork, forKey: .requiredWork)
         try container.encodeIfPresent(floorCPURatio, forKey: .floorCPURatio)
+        try container.encode(floorLoadRatios, forKey: .floorLoadRatios)
     }
 
     static let baseline = "baseline (csv+gzip+sha256+psql)"
@@ -126,12 +144,13 @@ struct BenchReport: Encodable, Sendable {
         lines.append(line(widths.map { String(repeating: "-", count: $0) }))
         lines += body.map(line)
         lines.append("")
-        lines.append("where the time went (wall s / CPU s per process; the hub serves throughout, so only its CPU):")
+        lines.append("where the time went (wall s / CPU s per process; the hub and the PostgreSQL server serve throughout, so only their CPU):")
         for path in paths where !path.processSeconds.isEmpty {
             var each = path.processSeconds.sorted { $0.key > $1.key }.map { name, wall in
                 String(format: "%@ %.2f / %.2f", name, wall, path.cpuSeconds[name] ?? .nan)
             }
             if let hub = path.cpuSeconds["hub"] { each.append(String(format: "hub - / %.2f", hub)) }
+            if let server = path.serverCPUSeconds { each.append(String(format: "PostgreSQL - / %.2f", server)) }
             lines.append("  \(path.path), \(path.phase): " + each.joined(separator: ", "))
         }
         lines.append("")
@@ -145,6 +164,10 @@ struct BenchReport: Encodable, Sendable {
         if let requiredWork {
             lines.append("")
             lines += requiredWork.lines(scriptCPU: scriptLoadCPU)
+            for (path, ratio) in floorLoadRatios.sorted(by: { $0.key < $1.key }) {
+                lines.append(String(format: "  at this floor, with %@'s PostgreSQL CPU on the load and every core busy, a load ratio of no less than %.2f (aim ≤ 0.6)",
+                                    path, ratio))
+            }
         }
         if !micro.isEmpty {
             lines.append("")

@@ -27,18 +27,21 @@ struct BenchRun {
         try write(SampleRegister(resource: .population, rows: rows, seed: seed, night: 2), to: nightTwo)
         let sizes = (try size(nightOne), try size(nightTwo))
 
+        // PostgreSQL's own CPU in each phase, when the server runs on this machine.
+        let serverCPU = await ServerCPU.locate(database: server.description, environment: environment, scratch: directory)
         var paths: [BenchReport.Path] = []
-        paths += try await baseline(columns: register.columns, inputBytes: sizes)
+        paths += try await baseline(columns: register.columns, inputBytes: sizes, serverCPU: serverCPU)
         let deltaRecords = paths.last!.records
         for (label, store) in [("gongxiang (hub on SQLite)", "sqlite"), ("gongxiang (hub on PostgreSQL)", "postgres")] {
-            paths += try await exchange(label: label, store: store, mapping: register.mappingTOML, inputBytes: sizes, deltaRecords: deltaRecords)
+            paths += try await exchange(label: label, store: store, mapping: register.mappingTOML, inputBytes: sizes, deltaRecords: deltaRecords,
+                                        serverCPU: serverCPU)
         }
         let ratios = BenchReport.ratios(paths)
         return BenchReport(rows: rows, seed: seed, machine: Self.machine, paths: paths, loadRatio: ratios.load, deltaRatio: ratios.delta,
                            ratios: ratios.each, cpuRatios: BenchReport.cpuRatios(paths), micro: [])
     }
 
-    private func baseline(columns: [String], inputBytes: (Int64, Int64)) async throws -> [BenchReport.Path] {
+    private func baseline(columns: [String], inputBytes: (Int64, Int64), serverCPU: ServerCPU?) async throws -> [BenchReport.Path] {
         let database = try await createDatabase("gx_bench_baseline")
         let pipeline = try BaselinePipeline(directory: directory.appendingPathComponent("baseline"), columns: columns, key: "id_no")
         try await psql(database, pipeline.tableDefinition)
@@ -49,12 +52,15 @@ struct BenchRun {
         defer { _ = receiver.terminate() }
         try await waitForPort(port)
         Console.note("baseline: initial load")
+        var server = serverCPU?.seconds()
         let load = try await MeasuredProcess.run("/bin/bash", [pipeline.directory.appendingPathComponent("load.sh").path, nightOne, database, String(port)],
                                                  log: log, environment: environment)
+        let loadServer = Self.since(&server, serverCPU)
         let loaded = try await count(database)
         Console.note("baseline: next night")
         let delta = try await MeasuredProcess.run("/bin/bash", [pipeline.directory.appendingPathComponent("delta.sh").path, nightOne, nightTwo, database, String(port)],
                                                   log: log, environment: environment)
+        let deltaServer = Self.since(&server, serverCPU)
         let changed = try lineCount(pipeline.directory.appendingPathComponent("upserts.csv").path)
             + lineCount(pipeline.directory.appendingPathComponent("deletes.keys").path)
         let finalRows = try await count(database)
@@ -62,14 +68,15 @@ struct BenchRun {
         return [
             .init(path: BenchReport.baseline, phase: "load", seconds: load.seconds, records: rows, inputBytes: inputBytes.0,
                   wireBytes: pipeline.loadWireBytes, peakRSS: ["pipeline": load.peakRSS], consumerRows: loaded,
-                  processSeconds: ["pipeline": load.seconds], cpuSeconds: ["pipeline": load.cpuSeconds]),
+                  processSeconds: ["pipeline": load.seconds], cpuSeconds: ["pipeline": load.cpuSeconds], serverCPUSeconds: loadServer),
             .init(path: BenchReport.baseline, phase: "delta", seconds: delta.seconds, records: changed, inputBytes: inputBytes.0 + inputBytes.1,
                   wireBytes: pipeline.deltaWireBytes, peakRSS: ["pipeline": delta.peakRSS], consumerRows: finalRows,
-                  processSeconds: ["pipeline": delta.seconds], cpuSeconds: ["pipeline": delta.cpuSeconds]),
+                  processSeconds: ["pipeline": delta.seconds], cpuSeconds: ["pipeline": delta.cpuSeconds], serverCPUSeconds: deltaServer),
         ]
     }
 
-    private func exchange(label: String, store: String, mapping: String, inputBytes: (Int64, Int64), deltaRecords: Int) async throws -> [BenchReport.Path] {
+    private func exchange(label: String, store: String, mapping: String, inputBytes: (Int64, Int64), deltaRecords: Int,
+                          serverCPU: ServerCPU?) async throws -> [BenchReport.Path] {
         let folder = directory.appendingPathComponent("gongxiang-\(store)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let hubDatabase = store == "sqlite" ? folder.appendingPathComponent("hub/hub.sqlite").path : try await createDatabase("gx_bench_hub")
@@ -80,11 +87,16 @@ struct BenchRun {
         Console.note("\(label): setting up the hub, agencies and agreement")
         let hub = try await run.start(mapping: mapping)
         let load: ExchangeRun.Night, delta: ExchangeRun.Night
+        var server: Double?
+        let loadServer: Double?, deltaServer: Double?
         do {
             Console.note("\(label): initial load")
+            server = serverCPU?.seconds()
             load = try await run.night(export: nightOne, hub: hub)
+            loadServer = Self.since(&server, serverCPU)
             Console.note("\(label): next night")
             delta = try await run.night(export: nightTwo, hub: hub)
+            deltaServer = Self.since(&server, serverCPU)
         } catch {
             _ = hub.terminate()
             throw error
@@ -101,13 +113,21 @@ struct BenchRun {
         }
         return [
             .init(path: label, phase: "load", seconds: load.seconds, records: rows, inputBytes: inputBytes.0, wireBytes: load.wireBytes,
-                  peakRSS: rss(load), consumerRows: loadedRows, processSeconds: wall(load), cpuSeconds: cpu(load)),
+                  peakRSS: rss(load), consumerRows: loadedRows, processSeconds: wall(load), cpuSeconds: cpu(load), serverCPUSeconds: loadServer),
             .init(path: label, phase: "delta", seconds: delta.seconds, records: deltaRecords, inputBytes: inputBytes.1, wireBytes: delta.wireBytes,
-                  peakRSS: rss(delta), consumerRows: loadedRows, processSeconds: wall(delta), cpuSeconds: cpu(delta)),
+                  peakRSS: rss(delta), consumerRows: loadedRows, processSeconds: wall(delta), cpuSeconds: cpu(delta), serverCPUSeconds: deltaServer),
         ]
     }
 
     // MARK: Helpers
+
+    /// The server's CPU since `reading`, which becomes the reading now.
+    private static func since(_ reading: inout Double?, _ serverCPU: ServerCPU?) -> Double? {
+        let now = serverCPU?.seconds()
+        defer { reading = now }
+        guard let now, let before = reading else { return nil }
+        return now - before
+    }
 
     private func write(_ register: SampleRegister, to path: String) throws {
         FileManager.default.createFile(atPath: path, contents: nil)

@@ -207,10 +207,16 @@ private struct StepTimer {
         // Runs are sorted and written on a thread of their own: the process's CPU, not this thread's.
         try time("provider", "the snapshot for the next night: SHA-256 per line, sorted runs, the file", wholeProcess: true) {
             let diff = try SnapshotDigestStore(directory: folder.path).beginDiff(resource: "RK-001")
+            // Each line digested where it lies, into one reused digest, as the provider's workers do.
+            let digester = LineDigester(.sha256)
+            var digest = [UInt8](repeating: 0, count: LineDigester.byteCount)
             var from = 0
-            for (key, end) in keyed {
-                try diff.observe(key: [key], digest: SnapshotDigestKind.sha256.digest(Array(lines[from..<end])))
-                from = end
+            try lines.withUnsafeBytes { all in
+                for (key, end) in keyed {
+                    digest.withUnsafeMutableBytes { digester.digest(UnsafeRawBufferPointer(rebasing: all[from..<end]), into: $0) }
+                    try diff.observe(key: [key], digest: digest)
+                    from = end
+                }
             }
             try diff.compare(onChange: { _, _ in }, onDelete: { _ in })
             try diff.commit()

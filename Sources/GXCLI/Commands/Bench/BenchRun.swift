@@ -23,8 +23,8 @@ struct BenchRun {
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("data"), withIntermediateDirectories: true)
         Console.note("generating \(rows) rows of RK-001 and the next night's export in \(directory.path)/data")
         let register = SampleRegister(resource: .population, rows: rows, seed: seed, night: 1)
-        try write(register, to: nightOne)
-        try write(SampleRegister(resource: .population, rows: rows, seed: seed, night: 2), to: nightTwo)
+        try SampleCommand.CSVOutput.write(register, toFile: nightOne)
+        try SampleCommand.CSVOutput.write(SampleRegister(resource: .population, rows: rows, seed: seed, night: 2), toFile: nightTwo)
         let sizes = (try size(nightOne), try size(nightTwo))
 
         // PostgreSQL's own CPU in each phase, when the server runs on this machine.
@@ -127,14 +127,6 @@ struct BenchRun {
         defer { reading = now }
         guard let now, let before = reading else { return nil }
         return now - before
-    }
-
-    private func write(_ register: SampleRegister, to path: String) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        var output = SampleCommand.CSVOutput(handle: handle)
-        try output.write(register)
-        try handle.close()
     }
 
     /// Drops a finished path's databases and checkpoints, so the next path does not share the server with

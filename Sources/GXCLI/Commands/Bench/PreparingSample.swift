@@ -21,11 +21,7 @@ struct PreparingSample {
     init(rows: Int, directory: URL, documents: URL) throws {
         register = SampleRegister(resource: .population, rows: rows, seed: 1)
         path = directory.appendingPathComponent("prepare-input.csv").path
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        var output = SampleCommand.CSVOutput(handle: handle)
-        try output.write(register)
-        try handle.close()
+        try SampleCommand.CSVOutput.write(register, toFile: path)
         let entryFile = documents.appendingPathComponent("Catalogue/RK-001-population.toml").path
         entry = try TOMLDocument.decode(CatalogueEntry.self, from: try SecretFile.read(entryFile), source: entryFile)
         struct Provide: Decodable { var map: [FieldMapping] }
@@ -33,9 +29,7 @@ struct PreparingSample {
         map = try TOMLDocument.decode(Mapping.self, from: register.mappingTOML, source: "sample mapping").provide.map
         source = try CSVSource(path: path, keyColumns: [register.columns[0]])
         items = entry.items.map(\.name)
-        mapper = try RecordMapper.outgoing(map, columns: try source.columns(), columnsSource: path, entry: entry, items: items,
-                                           configText: register.mappingTOML, configSource: "sample mapping")
-        validator = try RecordValidator(entry: entry, items: items)
+        (mapper, validator) = try Self.rules(map, source: source, path: path, entry: entry, items: items, register: register)
         encoder = OutgoingLineEncoder(mapper: mapper, validator: validator)
     }
 
@@ -43,6 +37,11 @@ struct PreparingSample {
 
     /// A fresh mapper and validator, as each preparing worker of a provider's pass builds its own.
     func rules() throws -> (RecordMapper, RecordValidator) {
+        try Self.rules(map, source: source, path: path, entry: entry, items: items, register: register)
+    }
+
+    private static func rules(_ map: [FieldMapping], source: CSVSource, path: String, entry: CatalogueEntry, items: [String],
+                              register: SampleRegister) throws -> (RecordMapper, RecordValidator) {
         (try RecordMapper.outgoing(map, columns: try source.columns(), columnsSource: path, entry: entry, items: items,
                                    configText: register.mappingTOML, configSource: "sample mapping"),
          try RecordValidator(entry: entry, items: items))

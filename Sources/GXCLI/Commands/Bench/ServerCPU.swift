@@ -20,8 +20,7 @@ struct ServerCPU: Sendable {
                                                log: output, environment: environment)) != nil,
               let text = try? String(contentsOfFile: output, encoding: .utf8),
               let checkpointer = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
-              let fields = Self.stat(checkpointer), fields.count > 1, let parent = Int32(fields[1]),
-              let postmaster = Self.stat(parent), postmaster[0] == "S" || postmaster[0] == "R" || postmaster[0] == "D" else { return nil }
+              let fields = Self.stat(checkpointer), fields.count > 1, let parent = Int32(fields[1]), Self.stat(parent) != nil else { return nil }
         return ServerCPU(postmaster: parent)
     }
 

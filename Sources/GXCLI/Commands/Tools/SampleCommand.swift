@@ -98,6 +98,16 @@ struct SampleCommand: ParsableCommand {
             buffer.reserveCapacity(1 << 20 + 4096)
         }
 
+        /// Writes `register` to a new file at `path` (the benchmarks' exports), replacing one left there.
+        static func write(_ register: SampleRegister, toFile path: String) throws {
+            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+                throw Failure(description: "cannot create \(path)")
+            }
+            defer { try? handle.close() }
+            var output = CSVOutput(handle: handle)
+            try output.write(register)
+        }
+
         mutating func write(_ register: SampleRegister) throws {
             try writeLine(register.columns)
             try register.forEachRow { values in
